@@ -46,7 +46,7 @@ class StringSelector {
  private:
   struct Requirement {
     std::string key;
-    // =, !=, in, notin, exists, !
+    // =, !=, in, notin, exists, !, >, < ("==" is kept as "=").
     std::string op;
     std::vector<std::string> values;
   };

@@ -31,16 +31,23 @@ class Quantity {
   std::strong_ordering operator<=>(const Quantity& other) const;
   bool operator==(const Quantity& other) const;
 
-  // Implementation detail exposed for the ordering: value = mantissa_ * 10^exponent_,
-  // or mantissa_ * 2^exponent_ for binary quantities before normalisation.
+  // The notation the quantity was written in ("1Gi" binary, "1G" decimal,
+  // "1e9" exponent); ToString answers in the same notation, as Kubernetes does.
   enum class Format { kDecimalSI, kBinarySI, kDecimalExponent };
   Format format() const { return format_; }
 
  private:
   Quantity() = default;
-  // value = numerator_ / 10^scale_ exactly (numerator may be huge).
-  std::string digits_;  // absolute value in decimal digits, no leading zeros
-  int32_t scale_ = 0;   // number of fractional decimal digits in digits_
+  // Rounds away from zero to an integer number of 10^-target_scale units,
+  // saturating at the int64 range.
+  int64_t ScaledValue(int target_scale) const;
+
+  // |value| = digits_ * 10^-scale_ exactly. digits_ has no leading or
+  // trailing zeros ("0" for zero), so equal values have equal members and
+  // huge exponents ("1e900") cost no memory. scale_ <= 9: Kubernetes rounds
+  // anything finer than a nano-unit up to one.
+  std::string digits_ = "0";
+  int64_t scale_ = 0;
   bool negative_ = false;
   Format format_ = Format::kDecimalSI;
 };

@@ -45,6 +45,16 @@ bool NodeSelectorRequirementMatches(const v1::NodeSelectorRequirement& requireme
 bool NodeSelectorTermMatches(const v1::NodeSelectorTerm& term, const NodeFacts& node);
 // Terms ORed.
 bool NodeSelectorMatches(const v1::NodeSelector& selector, const NodeFacts& node);
+// Why no term matches, naming each term's first failing requirement
+// ("no term matches (term 0: kubernetes.io/arch In [arm64] failed: node has
+// kubernetes.io/arch=amd64)"); nullopt when a term matches.
+std::optional<std::string> ExplainNodeSelectorMismatch(const v1::NodeSelector& selector,
+                                                       const NodeFacts& node);
+// Why `labels` do not satisfy a nodeSelector map ("label logger=fluentd is
+// missing", "node has logger=other"; several joined by "; "); nullopt when
+// every pair is present.
+std::optional<std::string> ExplainNodeSelectorMapMismatch(
+    const google::protobuf::Map<std::string, std::string>& node_selector, const Labels& labels);
 
 // --- Taints and tolerations --------------------------------------------
 // Kubernetes' Toleration.ToleratesTaint: effect empty matches every effect;
@@ -52,6 +62,10 @@ bool NodeSelectorMatches(const v1::NodeSelector& selector, const NodeFacts& node
 // equal value.
 bool ToleratesTaint(const v1::Toleration& toleration, const v1::Taint& taint);
 bool TaintToleratedBy(const v1::Taint& taint, const std::vector<v1::Toleration>& tolerations);
+// The first toleration that tolerates `taint`, or nullptr. Kubernetes' taint
+// manager takes tolerationSeconds from this one only.
+const v1::Toleration* FindToleration(const v1::Taint& taint,
+                                     const std::vector<v1::Toleration>& tolerations);
 // "key=value:Effect", or "key:Effect" when the value is empty.
 std::string FormatTaint(const v1::Taint& taint);
 // Parses kubectl's "key=value:Effect", "key:Effect"; nullopt and *error on
@@ -61,7 +75,9 @@ std::optional<v1::Taint> ParseTaint(std::string_view text, std::string* error = 
 // The tolerations Kubernetes adds to every DaemonSet pod
 // (not-ready/unreachable NoExecute, disk/memory/pid-pressure and
 // unschedulable NoSchedule, network-unavailable NoSchedule with
-// hostNetwork). Adds those the spec does not already carry.
+// hostNetwork). As Kubernetes' AddOrUpdateTolerationInPodSpec: a spec
+// toleration with the same key, operator, value and effect is replaced by
+// the default (so a tolerationSeconds on it is dropped); none is duplicated.
 void AddDaemonSetDefaultTolerations(v1::PodSpec* spec);
 
 // --- The decision -------------------------------------------------------

@@ -1,0 +1,250 @@
+#include "agent/agent.h"
+
+#include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/time_util.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <filesystem>
+
+#include "agent/logging.h"
+#include "agent/node_discovery.h"
+#include "fleetset/version.h"
+
+namespace fleetset::agent {
+
+namespace asio = boost::asio;
+
+std::string StatusFilePath(const std::string& root_dir) { return root_dir + "/status.json"; }
+std::string DesiredStateCachePath(const std::string& root_dir) {
+  return root_dir + "/desired-state.pb";
+}
+
+namespace {
+
+PodWorkerDeps MakeDeps(const AgentConfig& config, CriRuntime* runtime, const Clock* clock,
+                       ProbeExecutor* probes) {
+  PodWorkerDeps deps;
+  deps.runtime = runtime;
+  deps.clock = clock;
+  deps.probes = probes;
+  deps.pods_dir = config.root_dir + "/pods";
+  deps.node_defaults.node_name = config.NodeName();
+  deps.node_defaults.host_ip = config.NodeIp();
+  deps.node_defaults.log_root = config.pod_log_root;
+  const ResolvConf resolv = ReadResolvConf();
+  deps.node_defaults.dns_servers = resolv.nameservers;
+  deps.node_defaults.dns_searches = resolv.searches;
+  deps.node_defaults.dns_options = resolv.options;
+  return deps;
+}
+
+std::string DescribeRuntime(CriRuntime& runtime) {
+  cri::VersionRequest request;
+  cri::VersionResponse response;
+  grpc::Status status = runtime.Version(request, &response);
+  if (!status.ok()) return "unreachable: " + status.error_message();
+  return response.runtime_name() + " " + response.runtime_version();
+}
+
+}  // namespace
+
+Agent::Agent(AgentInvocation invocation, Notifier& notifier)
+    : invocation_(std::move(invocation)),
+      notifier_(notifier),
+      signals_(io_, SIGTERM, SIGINT, SIGHUP),
+      static_timer_(io_),
+      watchdog_timer_(io_),
+      status_timer_(io_),
+      heartbeat_timer_(io_),
+      cache_(DesiredStateCachePath(invocation_.config.root_dir)) {}
+
+Agent::~Agent() = default;
+
+int Agent::Run() {
+  const AgentConfig& config = invocation_.config;
+  std::error_code ec;
+  std::filesystem::create_directories(config.root_dir + "/pods", ec);
+  if (ec) {
+    spdlog::error("cannot create --root-dir {}: {}", config.root_dir, ec.message());
+    return 1;
+  }
+  runtime_ = ConnectCriRuntime(config.container_runtime_endpoint);
+  probes_ = MakeProbeExecutor(*runtime_);
+  ReconcilerOptions options;
+  options.sync_period = config.sync_frequency;
+  options.expect_coordinator = !config.Standalone();
+  reconciler_ = std::make_unique<Reconciler>(
+      io_, MakeDeps(config, runtime_.get(), &clock_, probes_.get()), options);
+  reconciler_->OnStatusChanged([this] { StatusChanged(); });
+  const std::string runtime = DescribeRuntime(*runtime_);
+  reconciler_->SetRuntimeDescription(runtime);
+  spdlog::info("fleetset-agent v{} node {} runtime {} ({})", kVersion, config.NodeName(),
+               config.container_runtime_endpoint, runtime);
+
+  ApplyNodeFacts();
+  if (!config.Standalone()) {
+    std::string error;
+    if (auto cached = cache_.Load(&error)) {
+      spdlog::info("using the cached desired state (version {}) until a coordinator answers",
+                   cached->version());
+      reconciler_->SetCoordinatorState(*cached);
+    } else if (!error.empty()) {
+      spdlog::warn("{}", error);
+    }
+  }
+  static_manifests_ = std::make_unique<StaticManifests>(config.static_pod_path);
+  ScanStaticManifests();
+  reconciler_->Start();
+  WaitForSignals();
+  if (auto interval = notifier_.WatchdogInterval()) ScheduleWatchdog(*interval);
+  ScheduleStaticScan();
+  ScheduleStatusHeartbeat();
+  notifier_.Ready(Summary());
+  io_.run();
+  return 0;
+}
+
+void Agent::ApplyNodeFacts() {
+  const AgentConfig& config = invocation_.config;
+  NodeFacts facts;
+  facts.name = config.NodeName();
+  for (const auto& [key, value] : WellKnownLabels(facts.name)) facts.labels[key] = value;
+  for (const auto& [key, value] : config.node_labels) facts.labels[key] = value;
+  facts.taints = config.register_with_taints;
+  reconciler_->SetLocalNodeFacts(facts);
+}
+
+void Agent::ScanStaticManifests() {
+  if (invocation_.config.static_pod_path.empty()) return;
+  if (static_manifests_->Scan() || !reconciler_->Synced()) {
+    reconciler_->SetStaticWorkloads(static_manifests_->Workloads(), static_manifests_->Problems());
+  }
+}
+
+void Agent::ScheduleStaticScan() {
+  static_timer_.expires_after(invocation_.config.file_check_frequency);
+  static_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    ScanStaticManifests();
+    ScheduleStaticScan();
+  });
+}
+
+void Agent::ScheduleWatchdog(std::chrono::microseconds interval) {
+  // Pinging from the event loop itself is the point: a wedged loop stops
+  // the pings and systemd restarts the agent.
+  watchdog_timer_.expires_after(interval / 2);
+  watchdog_timer_.async_wait([this, interval](boost::system::error_code ec) {
+    if (ec) return;
+    notifier_.Watchdog();
+    ScheduleWatchdog(interval);
+  });
+}
+
+std::string Agent::Summary() const {
+  const v1::StatusReport report = reconciler_->Report();
+  int running = 0;
+  int ready = 0;
+  for (const v1::Pod& pod : report.pods()) {
+    if (pod.status().phase() == "Running") ++running;
+    bool all_ready = pod.status().container_statuses_size() > 0;
+    for (const auto& container : pod.status().container_statuses()) all_ready &= container.ready();
+    if (all_ready) ++ready;
+  }
+  std::string summary = std::to_string(report.pods_size()) + " pods, " + std::to_string(running) +
+                        " running, " + std::to_string(ready) + " ready";
+  if (report.manifest_problems_size() > 0) {
+    summary += "; " + std::to_string(report.manifest_problems_size()) + " bad static manifests";
+  }
+  summary += "; runtime " + report.runtime();
+  return summary;
+}
+
+void Agent::StatusChanged() {
+  // Coalesce bursts of changes into one write.
+  if (status_write_pending_) return;
+  status_write_pending_ = true;
+  status_timer_.expires_after(std::chrono::milliseconds(100));
+  status_timer_.async_wait([this](boost::system::error_code ec) {
+    status_write_pending_ = false;
+    if (ec) return;
+    WriteStatus();
+  });
+}
+
+void Agent::WriteStatus() {
+  v1::StatusReport report = reconciler_->Report();
+  *report.mutable_time() = google::protobuf::util::TimeUtil::GetCurrentTime();
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  google::protobuf::util::MessageToJsonString(report, &json, options);
+  std::string error;
+  if (!WriteFileAtomically(StatusFilePath(invocation_.config.root_dir), json, &error)) {
+    spdlog::warn("cannot write the status file: {}", error);
+  }
+  std::string summary = Summary();
+  if (summary != last_summary_) {
+    notifier_.Status(summary);
+    last_summary_ = std::move(summary);
+  }
+}
+
+void Agent::ScheduleStatusHeartbeat() {
+  // The status file is rewritten at least every 10 s, so `fleetset-agent
+  // status` can tell a live agent from a stopped one.
+  heartbeat_timer_.expires_after(std::chrono::seconds(10));
+  heartbeat_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    WriteStatus();
+    ScheduleStatusHeartbeat();
+  });
+}
+
+void Agent::WaitForSignals() {
+  signals_.async_wait([this](boost::system::error_code ec, int signal) {
+    if (ec) return;
+    if (signal == SIGHUP) {
+      Reload();
+      WaitForSignals();
+      return;
+    }
+    spdlog::info("received {}, stopping (pods keep running)",
+                 signal == SIGTERM ? "SIGTERM" : "SIGINT");
+    notifier_.Stopping();
+    WriteStatus();
+    reconciler_->Stop();
+    io_.stop();
+  });
+}
+
+void Agent::Reload() {
+  notifier_.Reloading();
+  ConfigResult result = ReloadAgentConfig(invocation_);
+  if (auto* error = std::get_if<ConfigError>(&result)) {
+    spdlog::error("reload failed, keeping the current configuration:\n{}", error->message);
+  } else {
+    AgentConfig next = std::get<AgentConfig>(std::move(result));
+    const AgentConfig& current = invocation_.config;
+    if (next.NodeName() != current.NodeName() || next.root_dir != current.root_dir ||
+        next.container_runtime_endpoint != current.container_runtime_endpoint) {
+      spdlog::warn("node name, root dir and runtime endpoint change only on restart");
+    }
+    spdlog::set_level(next.log_level);
+    const bool static_path_changed = next.static_pod_path != current.static_pod_path;
+    invocation_.config.node_labels = next.node_labels;
+    invocation_.config.register_with_taints = next.register_with_taints;
+    invocation_.config.static_pod_path = next.static_pod_path;
+    invocation_.config.file_check_frequency = next.file_check_frequency;
+    invocation_.config.log_level = next.log_level;
+    if (static_path_changed)
+      static_manifests_ = std::make_unique<StaticManifests>(next.static_pod_path);
+    ApplyNodeFacts();
+    ScanStaticManifests();
+    spdlog::info("configuration reloaded");
+  }
+  notifier_.Ready(Summary());
+}
+
+}  // namespace fleetset::agent

@@ -1,0 +1,70 @@
+// fleetset-agent's serving mode: one io_context owns the agent's state; the
+// reconciler, the static manifest scan, the status file, systemd's watchdog
+// and the signals all run on it.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <memory>
+
+#include "agent/agent_config.h"
+#include "agent/clock.h"
+#include "agent/cri_runtime.h"
+#include "agent/desired_state_cache.h"
+#include "agent/probe_executor.h"
+#include "agent/reconciler.h"
+#include "agent/static_manifests.h"
+#include "agent/systemd_notifier.h"
+
+namespace fleetset::agent {
+
+// Where the agent keeps its files under --root-dir.
+std::string StatusFilePath(const std::string& root_dir);
+std::string DesiredStateCachePath(const std::string& root_dir);
+
+class Agent {
+ public:
+  Agent(AgentInvocation invocation, Notifier& notifier);
+  ~Agent();
+
+  // Serves until SIGTERM or SIGINT; returns the exit code. Pods keep
+  // running after it returns, as they do when kubelet stops.
+  int Run();
+
+  // The reconciler, for the coordinator link: desired state in, status out.
+  Reconciler& reconciler() { return *reconciler_; }
+  boost::asio::io_context& io() { return io_; }
+
+ private:
+  void ScanStaticManifests();
+  void ScheduleStaticScan();
+  void ScheduleWatchdog(std::chrono::microseconds interval);
+  void StatusChanged();
+  void WriteStatus();
+  void ScheduleStatusHeartbeat();
+  void WaitForSignals();
+  void Reload();
+  void ApplyNodeFacts();
+  std::string Summary() const;
+
+  AgentInvocation invocation_;
+  Notifier& notifier_;
+  boost::asio::io_context io_;
+  boost::asio::signal_set signals_;
+  boost::asio::steady_timer static_timer_;
+  boost::asio::steady_timer watchdog_timer_;
+  boost::asio::steady_timer status_timer_;
+  boost::asio::steady_timer heartbeat_timer_;
+  bool status_write_pending_ = false;
+  RealClock clock_;
+  std::unique_ptr<CriRuntime> runtime_;
+  std::unique_ptr<ProbeExecutor> probes_;
+  std::unique_ptr<Reconciler> reconciler_;
+  std::unique_ptr<StaticManifests> static_manifests_;
+  DesiredStateCache cache_;
+  std::string last_summary_;
+};
+
+}  // namespace fleetset::agent

@@ -1,0 +1,190 @@
+// Container environment as kubelet computes it: literal values with $(VAR)
+// references to earlier variables, and the downward API's fieldRef.
+#include <algorithm>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "agent/pod_config_builder.h"
+#include "agent/pod_identity.h"
+
+namespace fleetset::agent {
+namespace {
+
+// Kubernetes' fieldpath.FormatMap: sorted key="value" lines, so that a
+// whole-map fieldRef (metadata.labels) is stable.
+std::string FormatMap(const std::map<std::string, std::string>& values) {
+  std::string out;
+  for (const auto& [key, value] : values) {
+    if (!out.empty()) out += '\n';
+    out += key + "=\"";
+    for (char c : value) {
+      switch (c) {
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        default:
+          out += c;
+      }
+    }
+    out += '"';
+  }
+  return out;
+}
+
+// Splits "metadata.labels['key']" into ("metadata.labels", "key"); returns
+// false for a path without a subscript.
+bool SplitSubscript(const std::string& path, std::string* base, std::string* key) {
+  const size_t open = path.find("['");
+  if (open == std::string::npos || !path.ends_with("']") || path.size() < open + 4) return false;
+  *base = path.substr(0, open);
+  *key = path.substr(open + 2, path.size() - open - 4);
+  return true;
+}
+
+// The labels a DaemonSet pod carries in Kubernetes: the template's, plus
+// the controller's revision hash.
+std::map<std::string, std::string> PodObjectLabels(const v1::PodTemplateSpec& template_spec,
+                                                   const PodContext& context) {
+  std::map<std::string, std::string> labels(template_spec.metadata().labels().begin(),
+                                            template_spec.metadata().labels().end());
+  if (!context.revision_hash.empty()) labels[kRevisionHashLabel] = context.revision_hash;
+  return labels;
+}
+
+bool FieldRefValue(const std::string& path, const v1::PodTemplateSpec& template_spec,
+                   const PodContext& context, std::string* value) {
+  const v1::PodSpec& spec = template_spec.spec();
+  const std::map<std::string, std::string> simple = {
+      {"spec.nodeName", context.node_name},
+      {"metadata.name", context.pod_name},
+      {"metadata.namespace", context.pod_namespace},
+      {"metadata.uid", context.pod_uid},
+      {"status.hostIP", context.host_ip},
+      {"status.hostIPs", context.host_ip},
+      {"status.podIP", context.pod_ip},
+      {"status.podIPs", context.pod_ip},
+      // serviceAccount is the deprecated alias Kubernetes still honours.
+      {"spec.serviceAccountName",
+       spec.service_account_name().empty() ? spec.service_account() : spec.service_account_name()},
+  };
+  if (auto it = simple.find(path); it != simple.end()) {
+    *value = it->second;
+    return true;
+  }
+  const std::map<std::string, std::string> annotations(
+      template_spec.metadata().annotations().begin(), template_spec.metadata().annotations().end());
+  if (path == "metadata.labels") {
+    *value = FormatMap(PodObjectLabels(template_spec, context));
+    return true;
+  }
+  if (path == "metadata.annotations") {
+    *value = FormatMap(annotations);
+    return true;
+  }
+  std::string base;
+  std::string key;
+  if (!SplitSubscript(path, &base, &key)) return false;
+  std::map<std::string, std::string> source;
+  if (base == "metadata.labels") {
+    source = PodObjectLabels(template_spec, context);
+  } else if (base == "metadata.annotations") {
+    source = annotations;
+  } else {
+    return false;
+  }
+  // A missing key gives "", as in Kubernetes.
+  auto it = source.find(key);
+  *value = it == source.end() ? "" : it->second;
+  return true;
+}
+
+}  // namespace
+
+std::string ExpandVariables(const std::string& input,
+                            const std::map<std::string, std::string>& env) {
+  std::string out;
+  out.reserve(input.size());
+  size_t i = 0;
+  while (i < input.size()) {
+    // A '$' as the very last character is plain text.
+    if (input[i] != '$' || i + 1 == input.size()) {
+      out += input[i++];
+      continue;
+    }
+    const char next = input[i + 1];
+    if (next == '$') {  // "$$" is an escaped '$'.
+      out += '$';
+      i += 2;
+      continue;
+    }
+    if (next != '(') {  // Not a reference: keep both characters.
+      out += input.substr(i, 2);
+      i += 2;
+      continue;
+    }
+    const size_t close = input.find(')', i + 2);
+    if (close == std::string::npos) {
+      // Unterminated: keep "$(" and carry on scanning after it.
+      out += "$(";
+      i += 2;
+      continue;
+    }
+    const std::string name = input.substr(i + 2, close - i - 2);
+    auto it = env.find(name);
+    // Unknown names stay as written, so a typo is visible in the process.
+    // Values are inserted verbatim: expansion never recurses.
+    out += it != env.end() ? it->second : "$(" + name + ")";
+    i = close + 1;
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> ResolveEnv(
+    const v1::Container& container, const v1::PodTemplateSpec& template_spec,
+    const PodContext& context, std::string* error) {
+  std::vector<std::pair<std::string, std::string>> resolved;
+  // What $(VAR) may refer to: only variables defined earlier in the list.
+  std::map<std::string, std::string> defined;
+  for (const v1::EnvVar& var : container.env()) {
+    std::string value;
+    if (var.has_value_from()) {
+      const v1::EnvVarSource& source = var.value_from();
+      if (source.has_field_ref()) {
+        if (!FieldRefValue(source.field_ref().field_path(), template_spec, context, &value)) {
+          *error = "env " + var.name() + ": unsupported fieldRef fieldPath \"" +
+                   source.field_ref().field_path() + "\"";
+          return {};
+        }
+      } else {
+        *error = "env " + var.name() + ": only valueFrom.fieldRef is supported";
+        return {};
+      }
+    } else {
+      value = ExpandVariables(var.value(), defined);
+    }
+    defined[var.name()] = value;
+    // A repeated name keeps its first position and takes the later value,
+    // as the last definition wins in Kubernetes.
+    auto existing = std::find_if(resolved.begin(), resolved.end(),
+                                 [&](const auto& entry) { return entry.first == var.name(); });
+    if (existing != resolved.end()) {
+      existing->second = value;
+    } else {
+      resolved.emplace_back(var.name(), value);
+    }
+  }
+  return resolved;
+}
+
+}  // namespace fleetset::agent

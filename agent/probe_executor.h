@@ -1,0 +1,37 @@
+// Runs one probe action (exec through CRI ExecSync, HTTP GET, TCP connect)
+// with its timeout. Behind an interface so pod-worker tests can script
+// probe outcomes.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "agent/cri_runtime.h"
+#include "fleetset/v1/pod.pb.h"
+
+namespace fleetset::agent {
+
+struct ProbeOutcome {
+  bool success = false;
+  // Why it failed, as kubelet words it ("HTTP probe failed with statuscode: 500").
+  std::string message;
+};
+
+class ProbeExecutor {
+ public:
+  virtual ~ProbeExecutor() = default;
+  virtual ProbeOutcome Exec(const std::string& container_id,
+                            const std::vector<std::string>& command,
+                            std::chrono::seconds timeout) = 0;
+  // `host` is already resolved (the pod IP, or the probe's host field).
+  virtual ProbeOutcome HttpGet(const std::string& host, int port, const v1::HTTPGetAction& action,
+                               std::chrono::seconds timeout) = 0;
+  virtual ProbeOutcome TcpConnect(const std::string& host, int port,
+                                  std::chrono::seconds timeout) = 0;
+};
+
+// Exec through `runtime`, HTTP and TCP with Boost.Asio/Beast.
+std::unique_ptr<ProbeExecutor> MakeProbeExecutor(CriRuntime& runtime);
+
+}  // namespace fleetset::agent

@@ -1,0 +1,332 @@
+#include "agent/reconciler.h"
+
+#include <google/protobuf/util/time_util.h>
+#include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+
+#include "fleetset/labels.h"
+
+namespace fleetset::agent {
+
+namespace asio = boost::asio;
+
+Reconciler::Reconciler(asio::io_context& io, const PodWorkerDeps& deps,
+                       const ReconcilerOptions& options)
+    : io_(io), deps_(deps), options_(options), pool_(options.worker_threads), timer_(io) {}
+
+Reconciler::~Reconciler() { Stop(); }
+
+void Reconciler::SetLocalNodeFacts(const NodeFacts& facts) {
+  local_node_ = facts;
+  Decide();
+}
+
+void Reconciler::SetCoordinatorState(const v1::DesiredState& state) {
+  coordinator_state_ = state;
+  Decide();
+}
+
+void Reconciler::SetStaticWorkloads(std::vector<Workload> workloads,
+                                    std::vector<v1::ManifestProblem> problems) {
+  static_workloads_ = std::move(workloads);
+  manifest_problems_ = std::move(problems);
+  Decide();
+  NotifyChanged();
+}
+
+void Reconciler::Start() {
+  stopped_ = false;
+  Relist();
+}
+
+void Reconciler::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  timer_.cancel();
+  pool_.join();
+}
+
+void Reconciler::ScheduleTick(std::chrono::milliseconds after) {
+  if (stopped_) return;
+  timer_.expires_after(after);
+  timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) Relist();
+  });
+}
+
+void Reconciler::Relist() {
+  if (stopped_) return;
+  if (relisting_) {
+    relist_again_ = true;
+    return;
+  }
+  relisting_ = true;
+  const uint64_t seq = ++relists_started_;
+  asio::post(pool_, [this, seq] {
+    auto snapshot = std::make_shared<RuntimeSnapshot>();
+    grpc::Status status =
+        agent::Relist(*deps_.runtime, deps_.node_defaults.node_name, snapshot.get());
+    asio::post(io_, [this, status, snapshot, seq] { OnRelisted(status, snapshot, seq); });
+  });
+}
+
+void Reconciler::OnRelisted(grpc::Status status, std::shared_ptr<RuntimeSnapshot> snapshot,
+                            uint64_t seq) {
+  relisting_ = false;
+  if (stopped_) return;
+  if (!status.ok()) {
+    // The runtime being down changes nothing we run; try again next period.
+    spdlog::warn("relist failed: {}", status.error_message());
+  } else {
+    snapshot_ = std::move(snapshot);
+    snapshot_seq_ = seq;
+    synced_ = true;
+    // Pods found in the runtime that no worker knows: left by an earlier
+    // run of the agent. Adopt them; Decide() keeps or removes them.
+    for (const auto& [uid, sandboxes] : snapshot_->pods) {
+      if (slots_.count(uid) != 0 || sandboxes.empty()) continue;
+      Slot slot;
+      slot.worker = std::make_unique<PodWorker>(deps_, sandboxes.back());
+      spdlog::info("adopting pod {}/{} ({}) found in the runtime",
+                   sandboxes.back().sandbox.metadata().namespace_(),
+                   sandboxes.back().sandbox.metadata().name(), uid);
+      slots_.emplace(uid, std::move(slot));
+    }
+    Decide();
+  }
+  if (relist_again_) {
+    relist_again_ = false;
+    Relist();
+  } else {
+    ScheduleTick(options_.sync_period);
+  }
+}
+
+NodeFacts Reconciler::EffectiveNode() const {
+  NodeFacts node = local_node_;
+  if (coordinator_state_ && coordinator_state_->has_node()) {
+    // Once registered, the coordinator's record of the node (labels and
+    // taints edited with fleetsetctl) is the truth; the well-known labels
+    // the agent discovers are always its own.
+    const v1::NodeUpdate& update = coordinator_state_->node();
+    Labels labels = ToLabels(update.labels());
+    for (const char* key : {kLabelHostname, kLabelOs, kLabelArch}) {
+      auto it = local_node_.labels.find(key);
+      if (it != local_node_.labels.end()) labels[key] = it->second;
+    }
+    node.labels = std::move(labels);
+    node.taints.assign(update.taints().begin(), update.taints().end());
+  }
+  return node;
+}
+
+std::vector<Workload> Reconciler::AllWorkloads() const {
+  std::vector<Workload> workloads = static_workloads_;
+  if (coordinator_state_) {
+    for (const v1::DesiredDaemonSet& desired : coordinator_state_->daemon_sets()) {
+      Workload workload;
+      workload.owner.daemon_set_namespace = desired.metadata().namespace_();
+      workload.owner.daemon_set_name = desired.metadata().name();
+      workload.template_spec = desired.template_();
+      workload.revision_hash = desired.revision_hash();
+      workload.revision = desired.revision();
+      workload.surge = desired.surge();
+      workload.min_ready_seconds = desired.min_ready_seconds();
+      workloads.push_back(std::move(workload));
+    }
+  }
+  return workloads;
+}
+
+std::vector<PodOnNode> Reconciler::OtherPods(const std::string& owner_key) const {
+  std::vector<PodOnNode> pods;
+  for (const auto& [uid, slot] : slots_) {
+    if (slot.worker->owner().Key() == owner_key || slot.terminate_reason) continue;
+    Labels labels;
+    for (const auto& [key, value] : slot.worker->PodTemplateLabels()) labels[key] = value;
+    pods.push_back({slot.worker->owner().daemon_set_namespace, slot.worker->name(), labels});
+  }
+  return pods;
+}
+
+void Reconciler::RequestTermination(Slot& slot, const std::string& reason) {
+  if (slot.terminate_reason) return;
+  slot.terminate_reason = reason;
+  spdlog::info("pod {}/{}: will be removed: {}", slot.worker->owner().daemon_set_namespace,
+               slot.worker->name(), reason);
+}
+
+void Reconciler::Spawn(const Workload& workload) {
+  auto worker = std::make_unique<PodWorker>(deps_, workload.owner, workload.template_spec,
+                                            workload.revision_hash);
+  spdlog::info("pod {}/{}: creating for {} revision {}", workload.owner.daemon_set_namespace,
+               worker->name(), workload.owner.Key(), workload.revision_hash);
+  const std::string uid = worker->uid();
+  Slot slot;
+  slot.worker = std::move(worker);
+  slots_.emplace(uid, std::move(slot));
+}
+
+void Reconciler::DecideWorkload(const Workload& workload, const NodeFacts& node) {
+  const std::string key = workload.owner.Key();
+  Labels pod_labels = ToLabels(workload.template_spec.metadata().labels());
+  EligibilityDecision decision =
+      EvaluateEligibility(workload.template_spec.spec(), pod_labels,
+                          workload.owner.daemon_set_namespace, node, OtherPods(key));
+  v1::Eligibility& eligibility = eligibility_[key];
+  eligibility.set_daemon_set(key);
+  eligibility.set_should_run(decision.should_run);
+  eligibility.set_should_continue_running(decision.should_continue_running);
+  eligibility.set_reason(decision.reason);
+
+  std::vector<Slot*> current;
+  std::vector<Slot*> old;
+  for (auto& [uid, slot] : slots_) {
+    if (slot.terminate_reason || slot.worker->owner().Key() != key) continue;
+    if (slot.worker->revision_hash() == workload.revision_hash) {
+      if (!slot.worker->HasTemplate()) slot.worker->AssignTemplate(workload.template_spec);
+      current.push_back(&slot);
+    } else {
+      old.push_back(&slot);
+    }
+  }
+  const bool has_pods = !current.empty() || !old.empty();
+
+  // Eviction: an untolerated NoExecute taint or a node that no longer
+  // matches removes the pod now; a tolerated NoExecute taint with
+  // tolerationSeconds removes it when the time is up.
+  std::optional<std::string> evict;
+  if (has_pods && !decision.should_continue_running) evict = decision.reason;
+  if (decision.evict_after_seconds && has_pods) {
+    auto [it, inserted] = eviction_deadlines_.try_emplace(
+        key, deps_.clock->Now() + std::chrono::seconds(*decision.evict_after_seconds));
+    if (deps_.clock->Now() >= it->second) evict = "tolerationSeconds expired: " + decision.reason;
+  } else {
+    eviction_deadlines_.erase(key);
+  }
+  if (evict) {
+    for (Slot* slot : current) RequestTermination(*slot, "evicted: " + *evict);
+    for (Slot* slot : old) RequestTermination(*slot, "evicted: " + *evict);
+    return;
+  }
+
+  if (current.empty()) {
+    if (!decision.should_run) return;  // old pods may stay (e.g. NoSchedule added later)
+    if (old.empty() || workload.surge) {
+      Spawn(workload);
+    } else {
+      // Replace: stop the old revision first; the new pod starts once it is
+      // gone (a later pass finds no pod at all).
+      for (Slot* slot : old)
+        RequestTermination(*slot, "replaced by revision " + workload.revision_hash);
+    }
+    return;
+  }
+  // Several pods of the current revision (should not happen; e.g. a crash
+  // mid-surge): keep the oldest-ready one.
+  std::sort(current.begin(), current.end(),
+            [](const Slot* a, const Slot* b) { return a->worker->Ready() && !b->worker->Ready(); });
+  for (size_t i = 1; i < current.size(); ++i) RequestTermination(*current[i], "duplicate pod");
+  if (!old.empty()) {
+    const auto ready_since = current.front()->worker->ReadySince();
+    const bool available = ready_since && deps_.clock->Now() - *ready_since >=
+                                              std::chrono::seconds(workload.min_ready_seconds);
+    if (!workload.surge || available) {
+      for (Slot* slot : old) {
+        RequestTermination(*slot, "replaced by revision " + workload.revision_hash);
+      }
+    }
+  }
+}
+
+void Reconciler::Decide() {
+  if (stopped_ || !synced_) return;
+  const NodeFacts node = EffectiveNode();
+  const std::vector<Workload> workloads = AllWorkloads();
+  std::map<std::string, bool> wanted;
+  eligibility_.clear();
+  for (const Workload& workload : workloads) {
+    wanted[workload.owner.Key()] = true;
+    DecideWorkload(workload, node);
+  }
+  // Pods whose owner is gone. Coordinator-owned pods wait until the
+  // coordinator's desired state (or its cache) is known.
+  const bool coordinator_known = coordinator_state_.has_value() || !options_.expect_coordinator;
+  for (auto& [uid, slot] : slots_) {
+    const PodOwner& owner = slot.worker->owner();
+    if (wanted.count(owner.Key()) != 0) continue;
+    if (!owner.static_pod && !coordinator_known) continue;
+    RequestTermination(slot, owner.static_pod ? "static manifest removed"
+                                              : "DaemonSet no longer assigned to this node");
+  }
+  Dispatch();
+  NotifyChanged();
+}
+
+void Reconciler::Dispatch() {
+  for (auto& [uid, slot] : slots_) {
+    if (slot.busy) continue;
+    PodWorker* worker = slot.worker.get();
+    if (slot.terminate_reason) {
+      slot.busy = true;
+      const std::string reason = *slot.terminate_reason;
+      asio::post(pool_, [this, worker, reason, uid = uid] {
+        const bool done = worker->Terminate(worker->GracePeriod(), reason);
+        asio::post(io_, [this, uid, done] {
+          auto it = slots_.find(uid);
+          if (it == slots_.end()) return;
+          it->second.busy = false;
+          if (done) slots_.erase(it);
+          NotifyChanged();
+          Relist();
+        });
+      });
+      continue;
+    }
+    if (!worker->HasTemplate() || snapshot_seq_ < slot.min_snapshot_seq || !snapshot_) continue;
+    slot.busy = true;
+    std::vector<SandboxSnapshot> sandboxes;
+    if (auto it = snapshot_->pods.find(uid); it != snapshot_->pods.end()) sandboxes = it->second;
+    asio::post(pool_, [this, worker, uid = uid, sandboxes = std::move(sandboxes)] {
+      const bool acted = worker->Sync(sandboxes.empty() ? nullptr : &sandboxes);
+      asio::post(io_, [this, uid, acted] {
+        auto it = slots_.find(uid);
+        if (it == slots_.end()) return;
+        it->second.busy = false;
+        it->second.min_snapshot_seq = relists_started_ + 1;
+        NotifyChanged();
+        // Something changed in the runtime: look again now rather than a
+        // period later, so a pod comes up in one quick sequence.
+        if (acted) Relist();
+      });
+    });
+  }
+}
+
+v1::StatusReport Reconciler::Report() const {
+  v1::StatusReport report;
+  report.set_node_name(deps_.node_defaults.node_name);
+  for (const auto& [uid, slot] : slots_) *report.add_pods() = slot.worker->Status();
+  for (const auto& [key, eligibility] : eligibility_) *report.add_eligibility() = eligibility;
+  for (const v1::ManifestProblem& problem : manifest_problems_)
+    *report.add_manifest_problems() = problem;
+  if (coordinator_state_) report.set_desired_version(coordinator_state_->version());
+  report.set_runtime(runtime_);
+  return report;
+}
+
+void Reconciler::NotifyChanged() {
+  if (!on_change_) return;
+  // Only call out when the report really changed (pod workers publish on
+  // every pass, mostly with nothing new).
+  v1::StatusReport report = Report();
+  std::string digest;
+  report.SerializeToString(&digest);
+  if (digest == last_report_digest_) return;
+  last_report_digest_ = std::move(digest);
+  on_change_();
+}
+
+}  // namespace fleetset::agent

@@ -1,0 +1,162 @@
+#include "kubernetes_fields.h"
+
+#include <array>
+
+#include "fleetset/v1/daemonset.pb.h"
+
+namespace fleetset::internal {
+namespace {
+
+using google::protobuf::Descriptor;
+
+// Volume sources of core/v1 VolumeSource other than hostPath and emptyDir.
+constexpr std::array<std::string_view, 28> kVolumeSources = {"awsElasticBlockStore",
+                                                             "azureDisk",
+                                                             "azureFile",
+                                                             "cephfs",
+                                                             "cinder",
+                                                             "configMap",
+                                                             "csi",
+                                                             "downwardAPI",
+                                                             "ephemeral",
+                                                             "fc",
+                                                             "flexVolume",
+                                                             "flocker",
+                                                             "gcePersistentDisk",
+                                                             "gitRepo",
+                                                             "glusterfs",
+                                                             "image",
+                                                             "iscsi",
+                                                             "nfs",
+                                                             "persistentVolumeClaim",
+                                                             "photonPersistentDisk",
+                                                             "portworxVolume",
+                                                             "projected",
+                                                             "quobyte",
+                                                             "rbd",
+                                                             "scaleIO",
+                                                             "secret",
+                                                             "storageos",
+                                                             "vsphereVolume"};
+
+// Env sources of core/v1 EnvVarSource other than fieldRef and resourceFieldRef.
+constexpr std::array<std::string_view, 3> kEnvSources = {"configMapKeyRef", "secretKeyRef",
+                                                         "fileKeyRef"};
+
+struct UnsupportedField {
+  const Descriptor* (*message)();
+  std::string_view field;
+  // Why, when the reason is not obvious from the field name.
+  std::string_view reason;
+};
+
+constexpr std::string_view kNoApiObjects =
+    "configMaps and secrets are Kubernetes API objects, which fleetset does not have";
+
+// Fields of the modelled core/v1 and apps/v1 types that fleetset lacks.
+const std::array<UnsupportedField, 41> kUnsupportedFields = {{
+    {&v1::ObjectMeta::descriptor, "ownerReferences", "there is no garbage collector"},
+    {&v1::ObjectMeta::descriptor, "finalizers", "there is no garbage collector"},
+    {&v1::ObjectMeta::descriptor, "deletionGracePeriodSeconds", ""},
+    {&v1::PodSpec::descriptor, "activeDeadlineSeconds", ""},
+    {&v1::PodSpec::descriptor, "enableServiceLinks", "there are no Services"},
+    {&v1::PodSpec::descriptor, "ephemeralContainers", ""},
+    {&v1::PodSpec::descriptor, "hostAliases", ""},
+    {&v1::PodSpec::descriptor, "hostUsers", ""},
+    {&v1::PodSpec::descriptor, "os", ""},
+    {&v1::PodSpec::descriptor, "overhead", ""},
+    {&v1::PodSpec::descriptor, "preemptionPolicy", "there is no scheduler to preempt pods"},
+    {&v1::PodSpec::descriptor, "readinessGates", ""},
+    {&v1::PodSpec::descriptor, "resourceClaims", ""},
+    {&v1::PodSpec::descriptor, "resources", "set resources per container"},
+    {&v1::PodSpec::descriptor, "runtimeClassName", ""},
+    {&v1::PodSpec::descriptor, "schedulingGates", ""},
+    {&v1::PodSpec::descriptor, "setHostnameAsFQDN", ""},
+    {&v1::PodSpec::descriptor, "shareProcessNamespace", ""},
+    {&v1::PodSpec::descriptor, "topologySpreadConstraints", "a DaemonSet runs on every node"},
+    {&v1::Container::descriptor, "envFrom", kNoApiObjects},
+    {&v1::Container::descriptor, "resizePolicy", ""},
+    {&v1::Container::descriptor, "restartPolicy", "sidecar containers are not supported"},
+    {&v1::Container::descriptor, "stdinOnce", ""},
+    {&v1::Container::descriptor, "volumeDevices", ""},
+    {&v1::VolumeMount::descriptor, "subPathExpr", ""},
+    {&v1::VolumeMount::descriptor, "recursiveReadOnly", ""},
+    {&v1::SecurityContext::descriptor, "seLinuxOptions", ""},
+    {&v1::SecurityContext::descriptor, "windowsOptions", ""},
+    {&v1::SecurityContext::descriptor, "procMount", ""},
+    {&v1::SecurityContext::descriptor, "seccompProfile", ""},
+    {&v1::SecurityContext::descriptor, "appArmorProfile", ""},
+    {&v1::PodSecurityContext::descriptor, "seLinuxOptions", ""},
+    {&v1::PodSecurityContext::descriptor, "seccompProfile", ""},
+    {&v1::PodSecurityContext::descriptor, "sysctls", ""},
+    {&v1::PodSecurityContext::descriptor, "fsGroupChangePolicy", ""},
+    {&v1::PodSecurityContext::descriptor, "supplementalGroupsPolicy", ""},
+    {&v1::Probe::descriptor, "grpc", "use exec, httpGet or tcpSocket"},
+    {&v1::LifecycleHandler::descriptor, "sleep", "use exec"},
+    {&v1::PodAffinityTerm::descriptor, "matchLabelKeys", ""},
+    {&v1::PodAffinityTerm::descriptor, "mismatchLabelKeys", ""},
+    {&v1::ResourceRequirements::descriptor, "claims", ""},
+}};
+
+// Bookkeeping the API server writes; harmless to drop.
+struct IgnoredField {
+  const Descriptor* (*message)();
+  std::string_view field;
+};
+const std::array<IgnoredField, 3> kIgnoredFields = {{
+    {&v1::DaemonSet::descriptor, "status"},
+    {&v1::ObjectMeta::descriptor, "selfLink"},
+    {&v1::ObjectMeta::descriptor, "managedFields"},
+}};
+
+template <size_t N>
+bool Contains(const std::array<std::string_view, N>& names, std::string_view name) {
+  for (std::string_view candidate : names) {
+    if (candidate == name) return true;
+  }
+  return false;
+}
+
+std::string Quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
+
+}  // namespace
+
+std::optional<KnownField> LookupKnownField(const Descriptor& message, std::string_view json_name) {
+  for (const IgnoredField& ignored : kIgnoredFields) {
+    if (ignored.message() == &message && ignored.field == json_name) {
+      return KnownField{KnownFieldPolicy::kIgnore, ""};
+    }
+  }
+  if (&message == v1::Volume::descriptor() && Contains(kVolumeSources, json_name)) {
+    return KnownField{KnownFieldPolicy::kUnsupported,
+                      "Unsupported value: volume type " + Quoted(json_name) +
+                          " is not supported (supported: hostPath, emptyDir)"};
+  }
+  if (&message == v1::EnvVarSource::descriptor() && Contains(kEnvSources, json_name)) {
+    return KnownField{KnownFieldPolicy::kUnsupported,
+                      "Unsupported value: env source " + Quoted(json_name) +
+                          " is not supported (supported: fieldRef, resourceFieldRef); " +
+                          std::string(kNoApiObjects)};
+  }
+  for (const UnsupportedField& unsupported : kUnsupportedFields) {
+    if (unsupported.message() == &message && unsupported.field == json_name) {
+      std::string text =
+          "Unsupported value: field " + Quoted(json_name) + " is not supported by fleetset";
+      if (!unsupported.reason.empty()) text += " (" + std::string(unsupported.reason) + ")";
+      return KnownField{KnownFieldPolicy::kUnsupported, text};
+    }
+  }
+  return std::nullopt;
+}
+
+bool IsQuantityField(const google::protobuf::FieldDescriptor& field) {
+  const Descriptor* owner = field.containing_type();
+  if (owner == v1::ResourceRequirements::descriptor()) {
+    return field.json_name() == "limits" || field.json_name() == "requests";
+  }
+  if (owner == v1::EmptyDirVolumeSource::descriptor()) return field.json_name() == "sizeLimit";
+  if (owner == v1::ResourceFieldSelector::descriptor()) return field.json_name() == "divisor";
+  return false;
+}
+
+}  // namespace fleetset::internal

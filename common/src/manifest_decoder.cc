@@ -1,0 +1,154 @@
+// DecodeManifests: YAML/JSON text -> DaemonSet documents with every
+// decoding problem listed. The field-by-field work is the generic
+// YamlToProto walker; this file handles the stream (documents, List
+// objects, syntax errors, size) and the object's identity (kind and
+// apiVersion), which decide whether the rest is worth decoding at all.
+#include <exception>
+#include <utility>
+
+#include <yaml-cpp/yaml.h>
+
+#include "fleetset/manifest.h"
+#include "yaml_scalar.h"
+#include "yaml_stream.h"
+#include "yaml_to_proto.h"
+
+namespace fleetset {
+namespace {
+
+using internal::ClassifyScalar;
+using internal::FindKey;
+using internal::ScalarKind;
+
+// The API server refuses request bodies over 3 MiB; a manifest larger than
+// that could never have been applied to Kubernetes either.
+constexpr size_t kMaxManifestBytes = 3 * 1024 * 1024;
+
+constexpr char kApiVersion[] = "apps/v1";
+constexpr char kKind[] = "DaemonSet";
+
+// The value of a top-level string field such as kind, when it is a string.
+std::optional<std::string> StringField(const YAML::Node& object, const std::string& key) {
+  const std::optional<YAML::Node> value = FindKey(object, key);
+  if (!value || !value->IsScalar() || ClassifyScalar(*value) != ScalarKind::kString) {
+    return std::nullopt;
+  }
+  return value->Scalar();
+}
+
+// Checks that a required top-level string is present and is a string.
+std::optional<std::string> RequiredString(const YAML::Node& object, const std::string& key,
+                                          FieldErrors* errors) {
+  const std::optional<YAML::Node> value = FindKey(object, key);
+  if (!value || value->IsNull()) {
+    errors->push_back({key, "Required value"});
+    return std::nullopt;
+  }
+  std::optional<std::string> text = StringField(object, key);
+  if (!text) errors->push_back({key, "expected string, got " + internal::NodeTypeName(*value)});
+  return text;
+}
+
+// apps/v1 is the only DaemonSet API left in Kubernetes. The beta versions
+// were removed in Kubernetes 1.16; we reject them rather than converting,
+// as the API server does, so that a manifest fleetset accepts is one
+// kubectl accepts too (and apps/v1 made spec.selector mandatory, which an
+// old manifest may lack).
+std::string ApiVersionError(const std::string& api_version) {
+  if (api_version == "extensions/v1beta1" || api_version == "apps/v1beta2") {
+    return "Unsupported value \"" + api_version + "\": DaemonSet in " + api_version +
+           " was removed in Kubernetes 1.16; use apps/v1 (which requires spec.selector)";
+  }
+  return "Unsupported value \"" + api_version + "\": supported values: \"apps/v1\"";
+}
+
+void DecodeObject(const YAML::Node& object, DecodedDocument* document) {
+  FieldErrors& errors = document->errors;
+  if (!object.IsMap()) {
+    errors.push_back({"", "expected object, got " + internal::NodeTypeName(object)});
+    return;
+  }
+  document->kind = StringField(object, "kind").value_or("");
+  if (const std::optional<YAML::Node> metadata = FindKey(object, "metadata")) {
+    document->name = StringField(*metadata, "name").value_or("");
+  }
+  const std::optional<std::string> api_version = RequiredString(object, "apiVersion", &errors);
+  const std::optional<std::string> kind = RequiredString(object, "kind", &errors);
+  if (!kind) return;
+  if (*kind != kKind) {
+    // Another kind's schema is not ours to check; one clear error is better
+    // than a page of "unknown field" about a ReplicaSet.
+    errors.push_back({"kind", "Unsupported value \"" + *kind + "\": kind " + *kind +
+                                  " is not supported; fleetset manages DaemonSets (apps/v1)"});
+    return;
+  }
+  if (api_version && *api_version != kApiVersion) {
+    errors.push_back({"apiVersion", ApiVersionError(*api_version)});
+  }
+  // Decode the rest even after an apiVersion error: the schema is the same,
+  // and the user should see every problem in one go.
+  internal::YamlToProto walker(&errors);
+  walker.DecodeMessage(object, "", &document->daemon_set);
+  document->daemon_set.clear_status();
+}
+
+// The objects of one YAML document: itself, or the items of a List.
+void AppendObjects(const YAML::Node& document, std::vector<YAML::Node>* objects) {
+  if (StringField(document, "kind") == "List") {
+    const std::optional<YAML::Node> items = FindKey(document, "items");
+    if (items && items->IsSequence()) {
+      for (const YAML::Node& item : *items) objects->push_back(item);
+      return;
+    }
+  }
+  objects->push_back(document);
+}
+
+DecodedDocument ErrorDocument(const std::string& source, std::string message) {
+  DecodedDocument document;
+  document.source = source;
+  document.errors.push_back({"", std::move(message)});
+  return document;
+}
+
+std::vector<DecodedDocument> Decode(std::string_view text, const std::string& source) {
+  if (text.size() > kMaxManifestBytes) {
+    return {ErrorDocument(source, "manifest is " + std::to_string(text.size()) +
+                                      " bytes; the limit is " + std::to_string(kMaxManifestBytes))};
+  }
+  std::vector<YAML::Node> documents;
+  try {
+    documents = internal::LoadYamlDocuments(std::string(text));
+  } catch (const YAML::Exception& e) {
+    if (e.mark.is_null()) return {ErrorDocument(source, "yaml: " + e.msg)};
+    // yaml-cpp marks are 0-based; editors count from 1.
+    return {ErrorDocument(source, "yaml: line " + std::to_string(e.mark.line + 1) + ", column " +
+                                      std::to_string(e.mark.column + 1) + ": " + e.msg)};
+  }
+  std::vector<YAML::Node> objects;
+  for (const YAML::Node& document : documents) {
+    if (!document.IsNull()) AppendObjects(document, &objects);
+  }
+  std::vector<DecodedDocument> decoded(objects.size());
+  for (size_t i = 0; i < objects.size(); ++i) {
+    // Numbered among the objects of the stream (List items included) so
+    // that every message points at one object.
+    decoded[i].source = objects.size() > 1 ? source + "#" + std::to_string(i + 1) : source;
+    DecodeObject(objects[i], &decoded[i]);
+  }
+  return decoded;
+}
+
+}  // namespace
+
+std::vector<DecodedDocument> DecodeManifests(std::string_view text, const std::string& source) {
+  try {
+    return Decode(text, source);
+  } catch (const std::exception& e) {
+    // Nothing above should throw; if a library does, the caller still gets
+    // an error to show instead of a crash.
+    return {ErrorDocument(source, std::string("internal error decoding manifest: ") + e.what())};
+  }
+}
+
+}  // namespace fleetset

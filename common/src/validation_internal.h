@@ -1,0 +1,99 @@
+// The pieces of ValidateDaemonSet (manifest.h), one area per file. Each
+// appends every problem it finds to `errors`, with paths below `path`, and
+// never stops at the first one: the user fixes a manifest in one round.
+// Nothing here may assume that defaults were applied or that sub-messages
+// are present, since the coordinator also validates objects from the wire.
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fleetset/field_error.h"
+#include "fleetset/v1/daemonset.pb.h"
+#include "fleetset/v1/pod.pb.h"
+
+namespace fleetset::internal {
+
+template <typename T>
+using Repeated = google::protobuf::RepeatedPtrField<T>;
+
+// validate_metadata.cc: name, namespace, labels and annotations of the
+// DaemonSet itself.
+void ValidateObjectMeta(const v1::ObjectMeta& meta, const std::string& path, FieldErrors* errors);
+// Annotation keys: qualified names, case-insensitively.
+std::vector<std::string> CheckAnnotationKey(std::string_view key);
+// Labels and annotations only (the pod template's metadata).
+void ValidateLabelsAndAnnotations(const v1::ObjectMeta& meta, const std::string& path,
+                                  FieldErrors* errors);
+
+// validate_update_strategy.cc
+void ValidateUpdateStrategy(const v1::DaemonSetUpdateStrategy& strategy, const std::string& path,
+                            FieldErrors* errors);
+
+// validate_pod_spec.cc: the pod-level fields, and the checks that span
+// containers (unique names, host port conflicts, hostNetwork ports).
+void ValidatePodSpec(const v1::PodSpec& spec, const std::string& path, FieldErrors* errors);
+
+// validate_container.cc
+enum class ContainerKind { kInit, kApp };
+void ValidateContainer(const v1::Container& container, ContainerKind kind,
+                       const std::set<std::string>& volume_names, const std::string& path,
+                       FieldErrors* errors);
+
+// validate_volumes.cc. ValidateVolumes returns the declared volume names
+// (valid or not, so that one bad volume does not also fail every mount).
+std::set<std::string> ValidateVolumes(const Repeated<v1::Volume>& volumes, const std::string& path,
+                                      FieldErrors* errors);
+void ValidateVolumeMounts(const v1::Container& container, const std::set<std::string>& volume_names,
+                          const std::string& path, FieldErrors* errors);
+
+// validate_paths.cc: file system paths of the node and the container.
+// Problems as messages, empty when fine.
+std::vector<std::string> CheckAbsolutePath(std::string_view value);
+std::vector<std::string> CheckRelativeDescendingPath(std::string_view value);
+std::vector<std::string> CheckNoBacksteps(std::string_view value);
+
+// validate_ports.cc
+bool IsIpAddress(const std::string& text);
+std::vector<std::string> CheckPortNumber(int64_t port);
+// IANA_SVC_NAME: the syntax of named ports.
+std::vector<std::string> CheckPortName(std::string_view name);
+void ValidateContainerPorts(const Repeated<v1::ContainerPort>& ports, const std::string& path,
+                            FieldErrors* errors);
+// A probe or handler port: a number or the name of a container port.
+void ValidatePortNumberOrName(const v1::IntOrString& port, const std::string& path,
+                              FieldErrors* errors);
+// Containers that run at the same time may not bind the same host port.
+struct PathedContainer {
+  const v1::Container* container;
+  std::string path;
+};
+void ValidateHostPortConflicts(const std::vector<PathedContainer>& containers, FieldErrors* errors);
+
+// validate_env.cc
+void ValidateEnv(const Repeated<v1::EnvVar>& env, const std::string& path, FieldErrors* errors);
+
+// validate_resources.cc
+void ValidateResources(const v1::ResourceRequirements& resources, const std::string& path,
+                       FieldErrors* errors);
+
+// validate_handlers.cc: probes and lifecycle hooks.
+enum class ProbeKind { kLiveness, kReadiness, kStartup };
+void ValidateProbe(const v1::Probe& probe, ProbeKind kind, const std::string& path,
+                   FieldErrors* errors);
+void ValidateLifecycle(const v1::Lifecycle& lifecycle, const std::string& path,
+                       FieldErrors* errors);
+
+// validate_security.cc
+void ValidateContainerSecurityContext(const v1::SecurityContext& context, const std::string& path,
+                                      FieldErrors* errors);
+void ValidatePodSecurityContext(const v1::PodSecurityContext& context, const std::string& path,
+                                FieldErrors* errors);
+
+// validate_scheduling.cc: nodeSelector, affinity and tolerations.
+void ValidateScheduling(const v1::PodSpec& spec, const std::string& path, FieldErrors* errors);
+
+}  // namespace fleetset::internal

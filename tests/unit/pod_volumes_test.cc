@@ -1,0 +1,211 @@
+#include "agent/pod_volumes.h"
+
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "agent/pod_config_builder.h"
+
+namespace fleetset::agent {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+class PodVolumesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "pod-volumes-XXXXXX").string();
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    root_ = pattern;
+    context_.pod_dir = root_ + "/pods/uid-1";
+  }
+  void TearDown() override {
+    RemovePodVolumes(context_);
+    fs::remove_all(root_);
+  }
+
+  v1::PodSpec HostPathSpec(const std::string& path, const std::string& type) {
+    v1::PodSpec spec;
+    v1::Volume* volume = spec.add_volumes();
+    volume->set_name("data");
+    volume->mutable_host_path()->set_path(path);
+    volume->mutable_host_path()->set_type(type);
+    return spec;
+  }
+
+  std::optional<std::string> Prepare(const std::string& path, const std::string& type) {
+    return PreparePodVolumes(HostPathSpec(path, type), context_);
+  }
+
+  std::string root_;
+  PodContext context_;
+};
+
+TEST_F(PodVolumesTest, HostPathTypeChecks) {
+  const std::string dir = root_ + "/dir";
+  const std::string file = root_ + "/file";
+  fs::create_directories(dir);
+  std::ofstream(file) << "x";
+  const std::string missing = root_ + "/missing";
+
+  EXPECT_EQ(Prepare(missing, ""), std::nullopt) << "no type: no check";
+  EXPECT_EQ(Prepare(dir, "Directory"), std::nullopt);
+  EXPECT_EQ(Prepare(file, "File"), std::nullopt);
+  EXPECT_EQ(Prepare(dir, "DirectoryOrCreate"), std::nullopt);
+  EXPECT_EQ(Prepare(file, "FileOrCreate"), std::nullopt);
+  EXPECT_EQ(Prepare("/dev/null", "CharDevice"), std::nullopt);
+
+  EXPECT_EQ(Prepare(file, "Directory"),
+            "volume \"data\": hostPath type check failed: " + file + " is not a directory");
+  EXPECT_EQ(Prepare(missing, "Directory"),
+            "volume \"data\": hostPath type check failed: " + missing + " is not a directory");
+  EXPECT_EQ(Prepare(dir, "File"),
+            "volume \"data\": hostPath type check failed: " + dir + " is not a file");
+  EXPECT_EQ(Prepare(file, "DirectoryOrCreate"),
+            "volume \"data\": hostPath type check failed: " + file + " is not a directory");
+  EXPECT_EQ(Prepare(dir, "FileOrCreate"),
+            "volume \"data\": hostPath type check failed: " + dir + " is not a file");
+  EXPECT_EQ(Prepare(file, "Socket"),
+            "volume \"data\": hostPath type check failed: " + file + " is not a socket file");
+  EXPECT_EQ(Prepare(file, "CharDevice"),
+            "volume \"data\": hostPath type check failed: " + file + " is not a character device");
+  EXPECT_EQ(Prepare("/dev/null", "BlockDevice"),
+            "volume \"data\": hostPath type check failed: /dev/null is not a block device");
+  EXPECT_THAT(Prepare(dir, "Sometimes").value_or(""), HasSubstr("unsupported hostPath type"));
+  EXPECT_FALSE(fs::exists(missing)) << "checks must not create anything";
+}
+
+TEST_F(PodVolumesTest, SocketType) {
+  const std::string path = root_ + "/agent.sock";
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  ASSERT_LT(path.size(), sizeof(address.sun_path));
+  path.copy(address.sun_path, path.size());
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  EXPECT_EQ(Prepare(path, "Socket"), std::nullopt);
+  ::close(fd);
+}
+
+TEST_F(PodVolumesTest, DirectoryOrCreateMakesParentsWith0755) {
+  const std::string path = root_ + "/a/b/c";
+  ASSERT_EQ(Prepare(path, "DirectoryOrCreate"), std::nullopt);
+  ASSERT_TRUE(fs::is_directory(path));
+  struct stat info {};
+  ASSERT_EQ(::stat(path.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 07777, 0755u);
+}
+
+TEST_F(PodVolumesTest, FileOrCreateNeedsTheParentDirectory) {
+  const std::string path = root_ + "/state.db";
+  ASSERT_EQ(Prepare(path, "FileOrCreate"), std::nullopt);
+  EXPECT_TRUE(fs::is_regular_file(path));
+  EXPECT_EQ(fs::file_size(path), 0u);
+  const std::string orphan = root_ + "/nope/state.db";
+  EXPECT_THAT(Prepare(orphan, "FileOrCreate").value_or(""),
+              HasSubstr("volume \"data\": cannot create file " + orphan));
+  EXPECT_FALSE(fs::exists(root_ + "/nope"));
+}
+
+TEST_F(PodVolumesTest, EmptyDirCreatedAndRemoved) {
+  v1::PodSpec spec;
+  v1::Volume* volume = spec.add_volumes();
+  volume->set_name("scratch");
+  volume->mutable_empty_dir();
+  ASSERT_EQ(PreparePodVolumes(spec, context_), std::nullopt);
+  const std::string path = EmptyDirPath(context_, "scratch");
+  EXPECT_EQ(path, context_.pod_dir + "/volumes/scratch");
+  ASSERT_TRUE(fs::is_directory(path));
+  struct stat info {};
+  ASSERT_EQ(::stat(path.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 07777, 0777u);
+  std::ofstream(path + "/kept") << "data";
+  // Preparing again (agent restart) keeps the contents.
+  ASSERT_EQ(PreparePodVolumes(spec, context_), std::nullopt);
+  EXPECT_TRUE(fs::exists(path + "/kept"));
+  RemovePodVolumes(context_);
+  EXPECT_FALSE(fs::exists(context_.pod_dir));
+}
+
+TEST_F(PodVolumesTest, MemoryEmptyDirIsATmpfs) {
+  if (::geteuid() != 0) GTEST_SKIP() << "mounting tmpfs needs root";
+  v1::PodSpec spec;
+  v1::Volume* volume = spec.add_volumes();
+  volume->set_name("shm");
+  volume->mutable_empty_dir()->set_medium("Memory");
+  volume->mutable_empty_dir()->set_size_limit("1Mi");
+  ASSERT_EQ(PreparePodVolumes(spec, context_), std::nullopt);
+  const std::string path = EmptyDirPath(context_, "shm");
+  std::ifstream mounts("/proc/self/mounts");
+  std::string line;
+  bool found = false;
+  while (std::getline(mounts, line)) {
+    if (line.find(" " + path + " tmpfs ") != std::string::npos) {
+      found = true;
+      EXPECT_THAT(line, HasSubstr("size=1024k"));
+    }
+  }
+  EXPECT_TRUE(found) << path << " is not a tmpfs mount";
+  ASSERT_EQ(PreparePodVolumes(spec, context_), std::nullopt) << "idempotent";
+  RemovePodVolumes(context_);
+  EXPECT_FALSE(fs::exists(context_.pod_dir));
+}
+
+TEST_F(PodVolumesTest, ContainerMounts) {
+  v1::PodSpec spec = HostPathSpec(root_ + "/host", "DirectoryOrCreate");
+  spec.add_volumes()->set_name("scratch");
+  spec.mutable_volumes(1)->mutable_empty_dir();
+  v1::Container* container = spec.add_containers();
+  container->set_name("c");
+  auto add_mount = [&](const std::string& name, const std::string& path) {
+    v1::VolumeMount* mount = container->add_volume_mounts();
+    mount->set_name(name);
+    mount->set_mount_path(path);
+    return mount;
+  };
+  add_mount("data", "/data")->set_read_only(true);
+  add_mount("data", "/logs")->set_sub_path("logs/app");
+  add_mount("scratch", "/tmp/scratch")->set_mount_propagation("HostToContainer");
+  ASSERT_EQ(PreparePodVolumes(spec, context_), std::nullopt);
+  EXPECT_TRUE(fs::is_directory(root_ + "/host/logs/app")) << "subPath created like kubelet";
+
+  std::vector<cri::Mount> mounts;
+  ASSERT_EQ(BuildContainerMounts(spec, *container, context_, &mounts), "");
+  ASSERT_EQ(mounts.size(), 3u);
+  EXPECT_EQ(mounts[0].host_path(), root_ + "/host");
+  EXPECT_TRUE(mounts[0].readonly());
+  EXPECT_EQ(mounts[0].propagation(), cri::PROPAGATION_PRIVATE);
+  EXPECT_EQ(mounts[1].host_path(), root_ + "/host/logs/app");
+  EXPECT_EQ(mounts[1].container_path(), "/logs");
+  EXPECT_FALSE(mounts[1].readonly());
+  EXPECT_EQ(mounts[2].host_path(), context_.pod_dir + "/volumes/scratch");
+  EXPECT_EQ(mounts[2].propagation(), cri::PROPAGATION_HOST_TO_CONTAINER);
+
+  add_mount("data", "/bidi")->set_mount_propagation("Bidirectional");
+  mounts.clear();
+  EXPECT_THAT(BuildContainerMounts(spec, *container, context_, &mounts),
+              HasSubstr("only to privileged containers"));
+  container->mutable_security_context()->set_privileged(true);
+  mounts.clear();
+  ASSERT_EQ(BuildContainerMounts(spec, *container, context_, &mounts), "");
+  EXPECT_EQ(mounts.back().propagation(), cri::PROPAGATION_BIDIRECTIONAL);
+
+  add_mount("data", "/escape")->set_sub_path("../etc");
+  mounts.clear();
+  EXPECT_THAT(BuildContainerMounts(spec, *container, context_, &mounts),
+              HasSubstr("must be a relative path without \"..\""));
+}
+
+}  // namespace
+}  // namespace fleetset::agent
