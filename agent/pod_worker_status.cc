@@ -89,9 +89,15 @@ v1::ContainerStatus PodWorker::BuildContainerStatus(const v1::Container& spec,
     }
     *status.mutable_state()->mutable_running()->mutable_started_at() =
         TimeUtil::NanosecondsToTimestamp(started->second);
-    const bool started_ok = !state.startup || state.startup->Verdict();
+    // Until the probes have looked at this very container, a container
+    // with a startup or readiness probe is neither started nor ready.
+    const bool probed = state.probed_container_id == latest->id();
+    const bool started_ok =
+        !spec.has_startup_probe() || (probed && state.startup && state.startup->Verdict());
+    const bool ready_ok =
+        !spec.has_readiness_probe() || (probed && state.readiness && state.readiness->Verdict());
     status.set_started(started_ok);
-    status.set_ready(started_ok && (!state.readiness || state.readiness->Verdict()));
+    status.set_ready(started_ok && ready_ok);
     return status;
   }
   if (!state.waiting_reason.empty()) {

@@ -199,10 +199,27 @@ void Reconciler::DecideWorkload(const Workload& workload, const NodeFacts& node)
   // tolerationSeconds removes it when the time is up.
   std::optional<std::string> evict;
   if (has_pods && !decision.should_continue_running) evict = decision.reason;
-  if (decision.evict_after_seconds && has_pods) {
-    auto [it, inserted] = eviction_deadlines_.try_emplace(
-        key, deps_.clock->Now() + std::chrono::seconds(*decision.evict_after_seconds));
-    if (deps_.clock->Now() >= it->second) evict = "tolerationSeconds expired: " + decision.reason;
+  if (decision.evict_after_seconds) {
+    auto it = eviction_deadlines_.find(key);
+    if (it == eviction_deadlines_.end() && has_pods) {
+      it = eviction_deadlines_
+               .emplace(key, deps_.clock->Now() +
+                                 std::chrono::seconds(*decision.evict_after_seconds))
+               .first;
+    }
+    // Once the toleration has run out, the node stays closed to this
+    // DaemonSet for as long as the taint remains; otherwise the pod would
+    // be re-created and evicted again in a loop.
+    if (it != eviction_deadlines_.end() && deps_.clock->Now() >= it->second) {
+      const std::string why = "NoExecute taint tolerated for " +
+                              std::to_string(*decision.evict_after_seconds) +
+                              "s only (tolerationSeconds), and still present";
+      eligibility.set_should_run(false);
+      eligibility.set_should_continue_running(false);
+      eligibility.set_reason(why);
+      if (!has_pods) return;
+      evict = why;
+    }
   } else {
     eviction_deadlines_.erase(key);
   }

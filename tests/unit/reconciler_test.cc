@@ -1,0 +1,311 @@
+// The reconciler's decisions with an in-memory runtime: which pods exist
+// after node facts, workloads and revisions change. The io_context runs in
+// the test's thread; pod workers run on the reconciler's pool.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+
+#include <filesystem>
+
+#include "agent/reconciler.h"
+#include "unit/agent_test_util.h"
+
+namespace fleetset::testing {
+namespace {
+
+using agent::Reconciler;
+using agent::Workload;
+using namespace std::chrono_literals;
+
+Workload MakeWorkload(const std::string& name, const std::string& revision = "rev1") {
+  Workload workload;
+  workload.owner = {"kube-system", name, /*static_pod=*/true};
+  workload.template_spec = MakeTemplate();
+  workload.revision_hash = revision;
+  return workload;
+}
+
+NodeFacts Node(std::map<std::string, std::string> labels = {}, std::vector<v1::Taint> taints = {}) {
+  NodeFacts node;
+  node.name = kNode;
+  node.labels = Labels(labels.begin(), labels.end());
+  node.labels[kLabelHostname] = kNode;
+  node.taints = std::move(taints);
+  return node;
+}
+
+v1::Taint Taint(const std::string& key, const std::string& effect) {
+  v1::Taint taint;
+  taint.set_key(key);
+  taint.set_effect(effect);
+  return taint;
+}
+
+class ReconcilerTest : public ::testing::Test {
+ protected:
+  ReconcilerTest()
+      : pods_dir_(std::filesystem::temp_directory_path() /
+                  ("reconciler-test-" + std::to_string(::getpid()))),
+        runtime_(&clock_) {
+    runtime_.AddImage(kImage);
+  }
+  ~ReconcilerTest() override {
+    for (auto& reconciler : reconcilers_) reconciler->Stop();
+    std::filesystem::remove_all(pods_dir_);
+  }
+
+  Reconciler& NewReconciler(bool expect_coordinator = false) {
+    agent::ReconcilerOptions options;
+    options.sync_period = 20ms;
+    options.worker_threads = 2;
+    options.expect_coordinator = expect_coordinator;
+    reconcilers_.push_back(std::make_unique<Reconciler>(
+        io_, MakeDeps(&runtime_, &clock_, &probes_, pods_dir_), options));
+    return *reconcilers_.back();
+  }
+
+  // Runs the event loop until `done` holds or two seconds pass.
+  bool RunUntil(const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + 2s;
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      io_.run_for(10ms);
+    }
+    return true;
+  }
+  void RunFor(std::chrono::milliseconds duration) {
+    const auto deadline = std::chrono::steady_clock::now() + duration;
+    while (std::chrono::steady_clock::now() < deadline) io_.run_for(10ms);
+  }
+
+  std::vector<v1::Pod> RunningPods(const Reconciler& reconciler) {
+    std::vector<v1::Pod> pods;
+    const v1::StatusReport report = reconciler.Report();
+    for (const v1::Pod& pod : report.pods()) {
+      if (pod.status().phase() == "Running" && pod.status().reason() != "Terminating") {
+        pods.push_back(pod);
+      }
+    }
+    return pods;
+  }
+
+  boost::asio::io_context io_;
+  // Keeps run_for() from returning for good while work is on the pool.
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_ =
+      boost::asio::make_work_guard(io_);
+  std::string pods_dir_;
+  agent::RealClock clock_;
+  FakeCriRuntime runtime_;
+  ScriptedProbes probes_;
+  std::vector<std::unique_ptr<Reconciler>> reconcilers_;
+};
+
+TEST_F(ReconcilerTest, RunsAWorkloadOnAnEligibleNode) {
+  Reconciler& reconciler = NewReconciler();
+  reconciler.SetLocalNodeFacts(Node());
+  reconciler.SetStaticWorkloads({MakeWorkload("fluentd")}, {});
+  reconciler.Start();
+  ASSERT_TRUE(RunUntil([&] { return RunningPods(reconciler).size() == 1; }));
+  const v1::StatusReport report = reconciler.Report();
+  ASSERT_EQ(report.eligibility_size(), 1);
+  EXPECT_TRUE(report.eligibility(0).should_run());
+  EXPECT_EQ(report.eligibility(0).daemon_set(), "static:kube-system/fluentd");
+  EXPECT_EQ(runtime_.SandboxCount(), 1u);
+}
+
+TEST_F(ReconcilerTest, UntoleratedNoScheduleTaintBlocksANewPodWithAReason) {
+  Reconciler& reconciler = NewReconciler();
+  reconciler.SetLocalNodeFacts(Node({}, {Taint("node-role.kubernetes.io/master", "NoSchedule")}));
+  reconciler.SetStaticWorkloads({MakeWorkload("fluentd")}, {});
+  reconciler.Start();
+  ASSERT_TRUE(RunUntil([&] { return reconciler.Report().eligibility_size() == 1; }));
+  RunFor(200ms);
+  EXPECT_EQ(runtime_.SandboxCount(), 0u);
+  EXPECT_EQ(reconciler.Report().eligibility(0).reason(),
+            "node has taint node-role.kubernetes.io/master:NoSchedule that the pod does not "
+            "tolerate");
+
+  // Tolerating it lets the pod run, as in the seed article.
+  Workload tolerant = MakeWorkload("fluentd", "rev2");
+  v1::Toleration* toleration = tolerant.template_spec.mutable_spec()->add_tolerations();
+  toleration->set_key("node-role.kubernetes.io/master");
+  toleration->set_effect("NoSchedule");
+  reconciler.SetStaticWorkloads({tolerant}, {});
+  EXPECT_TRUE(RunUntil([&] { return RunningPods(reconciler).size() == 1; }));
+}
+
+TEST_F(ReconcilerTest, NoScheduleTaintAddedLaterKeepsTheRunningPod) {
+  Reconciler& reconciler = NewReconciler();
+  reconciler.SetLocalNodeFacts(Node());
+  reconciler.SetStaticWorkloads({MakeWorkload("fluentd")}, {});
+  reconciler.Start();
+  ASSERT_TRUE(RunUntil([&] { return RunningPods(reconciler).size() == 1; }));
+  reconciler.SetLocalNodeFacts(Node({}, {Taint("maintenance", "NoSchedule")}));
+  RunFor(200ms);
+  EXPECT_EQ(RunningPods(reconciler).size(), 1u);
+  EXPECT_EQ(runtime_.SandboxCount(), 1u);
+}
+
+TEST_F(ReconcilerTest, UntoleratedNoExecuteTaintEvicts) {
+  Reconciler& reconciler = NewReconciler();
+  reconciler.SetLocalNodeFacts(Node());
+  reconciler.SetStaticWorkloads({MakeWorkload("fluentd")}, {});
+  reconciler.Start();
+  ASSERT_TRUE(RunUntil([&] { return RunningPods(reconciler).size() == 1; }));
+  reconciler.SetLocalNodeFacts(Node({}, {Taint("dedicated", "NoExecute")}));
+  EXPECT_TRUE(RunUntil([&] {
+    return runtime_.SandboxCount() == 0 && reconciler.Report().pods_size() == 0;
+  }));
+}
+
+TEST_F(ReconcilerTest, TolerationSecondsDelaysEviction) {
+  Workload workload = MakeWorkload("fluentd");
+  v1::Toleration* toleration = workload.template_spec.mutable_spec()->add_tolerations();
+  toleration->set_key("dedicated");
+  toleration->set_operator_("Exists");
+  toleration->set_effect("NoExecute");
+  toleration->set_toleration_seconds(1);
+  Reconciler& reconciler = NewReconciler();
+  reconciler.SetLocalNodeFacts(Node());
+  reconciler.SetStaticWorkloads({workload}, {});
+  reconciler.Start();
+  ASSERT_TRUE(RunUntil([&] { return RunningPods(reconciler).size() == 1; }));
+  reconciler.SetLocalNodeFacts(Node({}, {Taint("dedicated", "NoExecute")}));
+  RunFor(500ms);
+  EXPECT_EQ(runtime_.SandboxCount(), 1u) << "evicted before tolerationSeconds";
+  EXPECT_TRUE(RunUntil([&] { return runtime_.SandboxCount() == 0; }));
+  // Not re-created while the taint stays.
+  RunFor(300ms);
+  EXPECT_EQ(runtime_.CallCount("RunPodSandbox"), 1);
+  EXPECT_EQ(reconciler.Report().eligibility(0).reason(),
+            "NoExecute taint tolerated for 1s only (tolerationSeconds), and still present");
+  // The taint goes: the pod comes back.
+  reconciler.SetLocalNodeFacts(Node());
+  EXPECT_TRUE(RunUntil([&] { return RunningPods(reconciler).size() == 1; }));
+}
+
+TEST_F(ReconcilerTest, NodeThatStopsMatchingTheSelectorLosesThePod) {
+  Workload workload = MakeWorkload("fluentd");
+  (*workload.template_spec.mutable_spec()->mutable_node_selector())["logger"] = "fluentd";
+  Reconciler& reconciler = NewReconciler();
+  reconciler.SetLocalNodeFacts(Node({{"logger", "fluentd"}}));
+  reconciler.SetStaticWorkloads({workload}, {});
+  reconciler.Start();
+  ASSERT_TRUE(RunUntil([&] { return RunningPods(reconciler).size() == 1; }));
+  reconciler.SetLocalNodeFacts(Node());
+  EXPECT_TRUE(RunUntil([&] { return runtime_.SandboxCount() == 0; }));
+  EXPECT_EQ(reconciler.Report().eligibility(0).reason(),
+            "node does not match nodeSelector: label logger=fluentd is missing");
+}
+
+TEST_F(ReconcilerTest, NewRevisionReplacesThePodStopFirst) {
+  Reconciler& reconciler = NewReconciler();
+  reconciler.SetLocalNodeFacts(Node());
+  reconciler.SetStaticWorkloads({MakeWorkload("fluentd", "rev1")}, {});
+  reconciler.Start();
+  ASSERT_TRUE(RunUntil([&] { return RunningPods(reconciler).size() == 1; }));
+  const std::string old_uid = RunningPods(reconciler)[0].metadata().uid();
+  reconciler.SetStaticWorkloads({MakeWorkload("fluentd", "rev2")}, {});
+  ASSERT_TRUE(RunUntil([&] {
+    auto pods = RunningPods(reconciler);
+    return pods.size() == 1 && pods[0].revision_hash() == "rev2";
+  }));
+  EXPECT_NE(RunningPods(reconciler)[0].metadata().uid(), old_uid);
+  EXPECT_EQ(runtime_.SandboxCount(), 1u);
+}
+
+TEST_F(ReconcilerTest, SurgeStartsTheNewPodBeforeStoppingTheOld) {
+  Reconciler& reconciler = NewReconciler();
+  reconciler.SetLocalNodeFacts(Node());
+  reconciler.SetStaticWorkloads({MakeWorkload("fluentd", "rev1")}, {});
+  reconciler.Start();
+  ASSERT_TRUE(RunUntil([&] { return RunningPods(reconciler).size() == 1; }));
+  Workload next = MakeWorkload("fluentd", "rev2");
+  next.surge = true;
+  // The new pod is never ready until its probe passes, so the old one must stay.
+  v1::Probe* probe =
+      next.template_spec.mutable_spec()->mutable_containers(0)->mutable_readiness_probe();
+  probe->mutable_exec()->add_command("true");
+  probe->set_period_seconds(1);
+  probe->set_success_threshold(1);
+  probe->set_failure_threshold(1);
+  probes_.outcomes = {false};
+  reconciler.SetStaticWorkloads({next}, {});
+  ASSERT_TRUE(RunUntil([&] { return runtime_.SandboxCount() == 2; }));
+  RunFor(300ms);
+  EXPECT_EQ(runtime_.SandboxCount(), 2u) << "old pod stopped before the new one was ready";
+  probes_.outcomes = {true};
+  EXPECT_TRUE(RunUntil([&] {
+    auto pods = reconciler.Report().pods();
+    return runtime_.SandboxCount() == 1 && pods.size() == 1 && pods[0].revision_hash() == "rev2";
+  }));
+}
+
+TEST_F(ReconcilerTest, RestartedAgentAdoptsItsPodsWithoutRestartingThem) {
+  {
+    Reconciler& first = NewReconciler();
+    first.SetLocalNodeFacts(Node());
+    first.SetStaticWorkloads({MakeWorkload("fluentd")}, {});
+    first.Start();
+    ASSERT_TRUE(RunUntil([&] { return RunningPods(first).size() == 1; }));
+    first.Stop();
+  }
+  const int sandboxes_created = runtime_.CallCount("RunPodSandbox");
+  const int containers_created = runtime_.CallCount("CreateContainer");
+  Reconciler& second = NewReconciler();
+  second.SetLocalNodeFacts(Node());
+  second.SetStaticWorkloads({MakeWorkload("fluentd")}, {});
+  second.Start();
+  ASSERT_TRUE(RunUntil([&] { return RunningPods(second).size() == 1; }));
+  RunFor(200ms);
+  EXPECT_EQ(runtime_.CallCount("RunPodSandbox"), sandboxes_created);
+  EXPECT_EQ(runtime_.CallCount("CreateContainer"), containers_created);
+  EXPECT_EQ(RunningPods(second)[0].status().container_statuses(0).restart_count(), 0);
+}
+
+TEST_F(ReconcilerTest, PodsNoLongerDesiredAreRemovedButCoordinatorPodsWaitForItsState) {
+  {
+    Reconciler& first = NewReconciler();
+    first.SetLocalNodeFacts(Node());
+    Workload workload = MakeWorkload("fluentd");
+    workload.owner.static_pod = false;
+    v1::DesiredState state;
+    v1::DesiredDaemonSet* desired = state.add_daemon_sets();
+    desired->mutable_metadata()->set_namespace_("kube-system");
+    desired->mutable_metadata()->set_name("fluentd");
+    *desired->mutable_template_() = workload.template_spec;
+    desired->set_revision_hash("rev1");
+    first.SetCoordinatorState(state);
+    first.Start();
+    ASSERT_TRUE(RunUntil([&] { return RunningPods(first).size() == 1; }));
+    first.Stop();
+  }
+  // A coordinator is configured but has not answered: its pods stay.
+  Reconciler& waiting = NewReconciler(/*expect_coordinator=*/true);
+  waiting.SetLocalNodeFacts(Node());
+  waiting.Start();
+  RunFor(300ms);
+  EXPECT_EQ(runtime_.SandboxCount(), 1u);
+  // Its (empty) state arrives: the pod goes.
+  waiting.SetCoordinatorState(v1::DesiredState());
+  EXPECT_TRUE(RunUntil([&] { return runtime_.SandboxCount() == 0; }));
+}
+
+TEST_F(ReconcilerTest, RuntimeOutageRemovesNothing) {
+  Reconciler& reconciler = NewReconciler();
+  reconciler.SetLocalNodeFacts(Node());
+  reconciler.SetStaticWorkloads({MakeWorkload("fluentd")}, {});
+  reconciler.Start();
+  ASSERT_TRUE(RunUntil([&] { return RunningPods(reconciler).size() == 1; }));
+  runtime_.SetUnavailable(true);
+  RunFor(200ms);
+  runtime_.SetUnavailable(false);
+  RunFor(200ms);
+  EXPECT_EQ(runtime_.SandboxCount(), 1u);
+  EXPECT_EQ(RunningPods(reconciler).size(), 1u);
+  EXPECT_EQ(runtime_.CallCount("RunPodSandbox"), 1);
+}
+
+}  // namespace
+}  // namespace fleetset::testing
