@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <charconv>
 #include <future>
 
 #include "agent/pod_identity.h"
@@ -26,7 +27,9 @@ PodWorker::PodWorker(const PodWorkerDeps& deps, const PodOwner& owner,
       owner_(owner),
       context_(deps.node_defaults),
       template_(template_spec),
-      created_(deps.clock->WallNow()),
+      // Whole seconds, as Kubernetes keeps creationTimestamp, and as the
+      // sandbox annotation it is restored from after a restart holds it.
+      created_(std::chrono::floor<std::chrono::seconds>(deps.clock->WallNow())),
       backoff_(*deps.clock) {
   context_.pod_name = GeneratePodName(owner.daemon_set_name);
   context_.pod_namespace = owner.daemon_set_namespace;
@@ -52,9 +55,22 @@ PodWorker::PodWorker(const PodWorkerDeps& deps, const SandboxSnapshot& found)
   context_.revision_hash = LabelOr(labels, kRevisionHashLabel);
   context_.static_pod = owner_.static_pod;
   context_.pod_dir = deps.pods_dir + "/" + context_.pod_uid;
-  created_ = std::chrono::system_clock::time_point(
-      std::chrono::duration_cast<std::chrono::system_clock::duration>(
-          std::chrono::nanoseconds(found.sandbox.created_at())));
+  // The pod's creation time is what the agent that created it recorded;
+  // the sandbox's own creation time is later (and, for a pod already in its
+  // second sandbox, much later), so a restarted agent would otherwise
+  // report a younger pod than before.
+  int64_t created_seconds = 0;
+  const auto& annotations = found.sandbox.annotations();
+  if (auto it = annotations.find(kPodCreatedAnnotation); it != annotations.end()) {
+    std::from_chars(it->second.data(), it->second.data() + it->second.size(), created_seconds);
+  }
+  if (created_seconds > 0) {
+    created_ = std::chrono::system_clock::time_point(std::chrono::seconds(created_seconds));
+  } else {
+    created_ = std::chrono::system_clock::time_point(
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(
+            std::chrono::nanoseconds(found.sandbox.created_at())));
+  }
   if (found.sandbox.state() == cri::SANDBOX_READY) {
     sandbox_id_ = found.sandbox.id();
     sandbox_attempt_ = found.sandbox.metadata().attempt();
@@ -119,11 +135,7 @@ bool PodWorker::Sync(const std::vector<SandboxSnapshot>* sandboxes) {
     cri::ListContainersResponse listed;
     if (deps_.runtime->ListContainers(list, &listed).ok()) {
       containers.assign(listed.containers().begin(), listed.containers().end());
-      std::sort(containers.begin(), containers.end(),
-                [](const cri::Container& a, const cri::Container& b) {
-                  if (a.created_at() != b.created_at()) return a.created_at() < b.created_at();
-                  return a.metadata().attempt() < b.metadata().attempt();
-                });
+      SortOldestFirst(&containers);
     }
   }
   PublishStatus(containers, initialized);

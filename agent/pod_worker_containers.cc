@@ -8,17 +8,12 @@
 namespace fleetset::agent {
 namespace {
 
-std::string ContainerName(const cri::Container& container) {
-  auto it = container.labels().find(kContainerNameLabel);
-  return it == container.labels().end() ? container.metadata().name() : it->second;
-}
-
 // The newest container of that name (the list is oldest first).
 const cri::Container* Latest(const std::vector<cri::Container>& containers,
                              const std::string& name) {
   const cri::Container* latest = nullptr;
   for (const cri::Container& container : containers) {
-    if (ContainerName(container) == name) latest = &container;
+    if (ContainerNameOf(container) == name) latest = &container;
   }
   return latest;
 }
@@ -187,7 +182,7 @@ void PodWorker::RemoveOlderContainers(const std::string& name,
                                       const std::vector<cri::Container>& containers,
                                       const std::string& keep_id) {
   for (const cri::Container& container : containers) {
-    if (ContainerName(container) != name || container.id() == keep_id) continue;
+    if (ContainerNameOf(container) != name || container.id() == keep_id) continue;
     if (container.state() != cri::CONTAINER_EXITED) continue;
     cri::RemoveContainerRequest remove;
     remove.set_container_id(container.id());
@@ -217,10 +212,17 @@ bool PodWorker::EnsureImage(const v1::Container& spec, ContainerState& state) {
   const std::string key = "pull:" + spec.name();
   if (state.last_pull_failure && backoff_.InBackoffSince(key, *state.last_pull_failure)) {
     state.waiting_reason = "ImagePullBackOff";
-    state.waiting_message = "Back-off pulling image \"" + spec.image() + "\"";
+    // The pull's own error stays visible while backing off (as kubelet
+    // 1.30+ reports it): status.json is all an operator has, and a bare
+    // "Back-off pulling image" does not say why.
+    state.waiting_message = "Back-off pulling image \"" + spec.image() +
+                            "\": ErrImagePull: " + state.last_pull_error;
     return false;
   }
-  acted_ = true;
+  // A failed pull changes nothing in the runtime, so it does not count as
+  // acting: counting it made the reconciler relist and sync again at once,
+  // which replaced ErrImagePull by ImagePullBackOff before any status write
+  // could show it.
   cri::PullImageRequest pull;
   pull.mutable_image()->set_image(spec.image());
   *pull.mutable_sandbox_config() = SandboxConfig(sandbox_attempt_);
@@ -229,14 +231,17 @@ bool PodWorker::EnsureImage(const v1::Container& spec, ContainerState& state) {
   if (!status.ok()) {
     backoff_.Next(key);
     state.last_pull_failure = deps_.clock->Now();
+    state.last_pull_error = status.error_message();
     state.waiting_reason = "ErrImagePull";
     state.waiting_message = status.error_message();
     spdlog::warn("pod {}/{}: pulling {}: {}", context_.pod_namespace, context_.pod_name,
                  spec.image(), status.error_message());
     return false;
   }
+  acted_ = true;
   backoff_.Reset(key);
   state.last_pull_failure.reset();
+  state.last_pull_error.clear();
   return true;
 }
 

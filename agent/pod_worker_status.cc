@@ -10,18 +10,13 @@ namespace {
 
 using google::protobuf::util::TimeUtil;
 
-std::string ContainerName(const cri::Container& container) {
-  auto it = container.labels().find(kContainerNameLabel);
-  return it == container.labels().end() ? container.metadata().name() : it->second;
-}
-
 // Newest and second-newest containers of that name.
 std::pair<const cri::Container*, const cri::Container*> LatestTwo(
     const std::vector<cri::Container>& containers, const std::string& name) {
   const cri::Container* latest = nullptr;
   const cri::Container* previous = nullptr;
   for (const cri::Container& container : containers) {
-    if (ContainerName(container) != name) continue;
+    if (ContainerNameOf(container) != name) continue;
     previous = latest;
     latest = &container;
   }

@@ -10,6 +10,19 @@ std::map<std::string, std::string> OwnershipLabels(const std::string& node_name)
   return {{kManagedByLabel, kManagedByValue}, {kNodeLabel, node_name}};
 }
 
+std::string ContainerNameOf(const cri::Container& container) {
+  auto it = container.labels().find(kContainerNameLabel);
+  return it == container.labels().end() ? container.metadata().name() : it->second;
+}
+
+void SortOldestFirst(std::vector<cri::Container>* containers) {
+  std::sort(containers->begin(), containers->end(),
+            [](const cri::Container& a, const cri::Container& b) {
+              if (a.created_at() != b.created_at()) return a.created_at() < b.created_at();
+              return a.metadata().attempt() < b.metadata().attempt();
+            });
+}
+
 grpc::Status Relist(CriRuntime& runtime, const std::string& node_name, RuntimeSnapshot* snapshot) {
   const auto labels = OwnershipLabels(node_name);
 
@@ -39,11 +52,7 @@ grpc::Status Relist(CriRuntime& runtime, const std::string& node_name, RuntimeSn
 
   snapshot->pods.clear();
   for (auto& [id, entry] : by_sandbox_id) {
-    std::sort(entry.containers.begin(), entry.containers.end(),
-              [](const cri::Container& a, const cri::Container& b) {
-                if (a.created_at() != b.created_at()) return a.created_at() < b.created_at();
-                return a.metadata().attempt() < b.metadata().attempt();
-              });
+    SortOldestFirst(&entry.containers);
     auto uid = entry.sandbox.labels().find(kPodUidLabel);
     if (uid == entry.sandbox.labels().end()) continue;
     snapshot->pods[uid->second].push_back(std::move(entry));

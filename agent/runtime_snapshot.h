@@ -29,6 +29,12 @@ struct RuntimeSnapshot {
 // Lists the sandboxes and containers labelled as this node's agent's.
 grpc::Status Relist(CriRuntime& runtime, const std::string& node_name, RuntimeSnapshot* snapshot);
 
+// The pod-spec name of a container (its io.kubernetes.container.name label).
+std::string ContainerNameOf(const cri::Container& container);
+
+// Oldest first: by creation time, then attempt (restart count).
+void SortOldestFirst(std::vector<cri::Container>* containers);
+
 // The label filter every agent-owned object carries.
 std::map<std::string, std::string> OwnershipLabels(const std::string& node_name);
 
