@@ -74,8 +74,10 @@ int Agent::Run() {
   ReconcilerOptions options;
   options.sync_period = config.sync_frequency;
   options.expect_coordinator = !config.Standalone();
-  reconciler_ = std::make_unique<Reconciler>(
-      io_, MakeDeps(config, runtime_.get(), &clock_, probes_.get()), options);
+  credentials_ = std::make_unique<RegistryCredentials>(config.root_dir + "/config.json");
+  PodWorkerDeps deps = MakeDeps(config, runtime_.get(), &clock_, probes_.get());
+  deps.credentials = credentials_.get();
+  reconciler_ = std::make_unique<Reconciler>(io_, deps, options);
   reconciler_->OnStatusChanged([this] { StatusChanged(); });
   const std::string runtime = DescribeRuntime(*runtime_);
   reconciler_->SetRuntimeDescription(runtime);

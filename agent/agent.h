@@ -15,6 +15,7 @@
 #include "agent/desired_state_cache.h"
 #include "agent/probe_executor.h"
 #include "agent/reconciler.h"
+#include "agent/registry_credentials.h"
 #include "agent/static_manifests.h"
 #include "agent/systemd_notifier.h"
 
@@ -63,6 +64,7 @@ class Agent {
   std::unique_ptr<ProbeExecutor> probes_;
   std::unique_ptr<Reconciler> reconciler_;
   std::unique_ptr<StaticManifests> static_manifests_;
+  std::unique_ptr<RegistryCredentials> credentials_;
   DesiredStateCache cache_;
   std::string last_summary_;
 };

@@ -24,6 +24,7 @@
 #include "agent/pod_config_builder.h"
 #include "agent/probe_executor.h"
 #include "agent/probe_tracker.h"
+#include "agent/registry_credentials.h"
 #include "agent/runtime_snapshot.h"
 #include "fleetset/v1/node.pb.h"
 #include "fleetset/v1/pod.pb.h"
@@ -41,6 +42,8 @@ struct PodWorkerDeps {
   std::string pods_dir;
   // Prefix of reported container IDs ("containerd://<id>"), as kubelet.
   std::string runtime_name = "containerd";
+  // Pull credentials; null: pull anonymously.
+  const RegistryCredentials* credentials = nullptr;
 };
 
 // Who a pod belongs to.
@@ -110,6 +113,8 @@ class PodWorker {
     // The container id the trackers belong to.
     std::string probed_container_id;
     std::optional<std::chrono::steady_clock::time_point> last_pull_failure;
+    // The runtime's message for that failure, repeated while backing off.
+    std::string last_pull_error;
   };
 
   cri::PodSandboxConfig SandboxConfig(uint32_t attempt) const;

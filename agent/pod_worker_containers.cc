@@ -215,8 +215,8 @@ bool PodWorker::EnsureImage(const v1::Container& spec, ContainerState& state) {
     // The pull's own error stays visible while backing off (as kubelet
     // 1.30+ reports it): status.json is all an operator has, and a bare
     // "Back-off pulling image" does not say why.
-    state.waiting_message = "Back-off pulling image \"" + spec.image() +
-                            "\": ErrImagePull: " + state.last_pull_error;
+    state.waiting_message =
+        "Back-off pulling image \"" + spec.image() + "\": ErrImagePull: " + state.last_pull_error;
     return false;
   }
   // A failed pull changes nothing in the runtime, so it does not count as
@@ -225,6 +225,9 @@ bool PodWorker::EnsureImage(const v1::Container& spec, ContainerState& state) {
   // could show it.
   cri::PullImageRequest pull;
   pull.mutable_image()->set_image(spec.image());
+  if (deps_.credentials != nullptr) {
+    if (auto auth = deps_.credentials->For(spec.image())) *pull.mutable_auth() = std::move(*auth);
+  }
   *pull.mutable_sandbox_config() = SandboxConfig(sandbox_attempt_);
   cri::PullImageResponse pulled;
   status = deps_.runtime->PullImage(pull, &pulled);

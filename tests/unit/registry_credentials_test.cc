@@ -1,0 +1,55 @@
+#include "agent/registry_credentials.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace fleetset::agent {
+namespace {
+
+TEST(RegistryHostOf, FollowsDockersRules) {
+  EXPECT_EQ(RegistryHostOf("busybox"), "docker.io");
+  EXPECT_EQ(RegistryHostOf("library/busybox:1.36"), "docker.io");
+  EXPECT_EQ(RegistryHostOf("fluent/fluentd-kubernetes-daemonset:v1"), "docker.io");
+  EXPECT_EQ(RegistryHostOf("quay.io/fluentd_elasticsearch/fluentd:v2.5.2"), "quay.io");
+  EXPECT_EQ(RegistryHostOf("127.0.0.1:5000/fleetset/busybox:registry"), "127.0.0.1:5000");
+  EXPECT_EQ(RegistryHostOf("localhost/x"), "localhost");
+  EXPECT_EQ(RegistryHostOf("docker.io/library/busybox"), "docker.io");
+}
+
+class RegistryCredentialsTest : public ::testing::Test {
+ protected:
+  void Write(const std::string& text) { std::ofstream(path_) << text; }
+  ~RegistryCredentialsTest() override { std::filesystem::remove(path_); }
+  std::string path_ = std::filesystem::temp_directory_path() /
+                      ("credentials-" + std::to_string(::getpid()) + ".json");
+};
+
+TEST_F(RegistryCredentialsTest, FindsTheEntryOfTheImagesRegistry) {
+  Write(R"({"auths": {
+    "https://index.docker.io/v1/": {"auth": "ZG9jazpodWI="},
+    "127.0.0.1:5000": {"username": "ops", "password": "s3cret"}}})");
+  RegistryCredentials credentials(path_);
+  auto local = credentials.For("127.0.0.1:5000/fleetset/busybox:registry");
+  ASSERT_TRUE(local.has_value());
+  EXPECT_EQ(local->username(), "ops");
+  EXPECT_EQ(local->password(), "s3cret");
+  EXPECT_EQ(local->server_address(), "127.0.0.1:5000");
+  auto hub = credentials.For("nginx:1.19-alpine");
+  ASSERT_TRUE(hub.has_value());
+  EXPECT_EQ(hub->auth(), "ZG9jazpodWI=");
+  EXPECT_FALSE(credentials.For("quay.io/x/y:1").has_value());
+}
+
+TEST_F(RegistryCredentialsTest, MissingOrBrokenFileMeansNoCredentials) {
+  RegistryCredentials credentials(path_);
+  EXPECT_FALSE(credentials.For("127.0.0.1:5000/x").has_value());
+  Write("{not json");
+  EXPECT_FALSE(credentials.For("127.0.0.1:5000/x").has_value());
+  Write(R"({"auths": ["not", "a", "map"]})");
+  EXPECT_FALSE(credentials.For("127.0.0.1:5000/x").has_value());
+}
+
+}  // namespace
+}  // namespace fleetset::agent
