@@ -30,7 +30,7 @@ inline constexpr char kContainerTypeLabel[] = "fleetset.io/container-type";
 inline constexpr char kRestartCountAnnotation[] = "io.kubernetes.container.restartCount";
 inline constexpr char kTerminationGraceAnnotation[] = "io.kubernetes.pod.terminationGracePeriod";
 inline constexpr char kContainerHashAnnotation[] = "io.kubernetes.container.hash";
-// The pod's creation time (RFC 3339), kept across agent restarts.
+// The pod's creation time (Unix seconds), kept across agent restarts.
 inline constexpr char kPodCreatedAnnotation[] = "fleetset.io/created";
 
 // Where kubelet writes container logs: <root>/<ns>_<pod>_<uid>/<container>/<n>.log

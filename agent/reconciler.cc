@@ -203,8 +203,8 @@ void Reconciler::DecideWorkload(const Workload& workload, const NodeFacts& node)
     auto it = eviction_deadlines_.find(key);
     if (it == eviction_deadlines_.end() && has_pods) {
       it = eviction_deadlines_
-               .emplace(key, deps_.clock->Now() +
-                                 std::chrono::seconds(*decision.evict_after_seconds))
+               .emplace(key,
+                        deps_.clock->Now() + std::chrono::seconds(*decision.evict_after_seconds))
                .first;
     }
     // Once the toleration has run out, the node stays closed to this

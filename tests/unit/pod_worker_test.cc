@@ -179,6 +179,33 @@ TEST_F(PodWorkerTest, MissingImageReportsErrImagePullThenImagePullBackOff) {
   EXPECT_EQ(worker->Status().status().phase(), "Pending");
 }
 
+TEST_F(PodWorkerTest, FailedPullIsNoChangeAndTheBackoffMessageKeepsTheError) {
+  v1::PodTemplateSpec template_spec = MakeTemplate();
+  template_spec.mutable_spec()->mutable_containers(0)->set_image("example.invalid/missing:1");
+  runtime_.SetUnpullable("example.invalid/missing:1");
+  auto worker = NewWorker(template_spec);
+  Pass(*worker);  // creates the sandbox, then the pull fails
+  // Nothing changed in the runtime, so no immediate second pass is asked
+  // for and ErrImagePull stays visible for a whole period.
+  EXPECT_FALSE(Pass(*worker));
+  EXPECT_THAT(StatusOf(*worker, "main").state().waiting().message(),
+              ::testing::StartsWith(
+                  "Back-off pulling image \"example.invalid/missing:1\": ErrImagePull: "));
+}
+
+TEST_F(PodWorkerTest, AdoptedPodKeepsItsCreationTime) {
+  auto original = NewWorker(MakeTemplate());
+  Pass(*original);
+  const auto created = original->Status().metadata().creation_timestamp();
+  clock_.Advance(std::chrono::minutes(5));
+  auto sandboxes = SandboxesOf(runtime_, original->uid());
+  ASSERT_EQ(sandboxes.size(), 1u);
+  PodWorker adopted(Deps(), sandboxes.back());
+  adopted.AssignTemplate(MakeTemplate());
+  Pass(adopted);
+  EXPECT_EQ(adopted.Status().metadata().creation_timestamp().seconds(), created.seconds());
+}
+
 TEST_F(PodWorkerTest, PullPolicyAlwaysPullsAndNeverDoesNot) {
   v1::PodTemplateSpec always = MakeTemplate();
   always.mutable_spec()->mutable_containers(0)->set_image_pull_policy("Always");
