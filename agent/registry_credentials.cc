@@ -46,8 +46,9 @@ std::optional<cri::AuthConfig> RegistryCredentials::For(std::string_view image) 
     for (const auto& entry : auths) {
       if (NormaliseRegistryKey(entry.first.as<std::string>()) != host) continue;
       const YAML::Node& value = entry.second;
+      // server_address stays empty: containerd parses it as a URL and
+      // rejects a bare "host:port"; empty means "the host being pulled".
       cri::AuthConfig auth;
-      auth.set_server_address(host);
       if (value["auth"]) auth.set_auth(value["auth"].as<std::string>());
       if (value["username"]) auth.set_username(value["username"].as<std::string>());
       if (value["password"]) auth.set_password(value["password"].as<std::string>());

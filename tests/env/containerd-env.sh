@@ -12,9 +12,11 @@
 #                                        left: tasks, shims, mounts, bridge,
 #                                        cgroups, shim sockets, CNI cache
 #   containerd-env.sh status DIR         exit 0 iff the instance answers
-#   containerd-env.sh registry-start DIR run docker-registry on 127.0.0.1:5000
+#   containerd-env.sh registry-start DIR [USER:PASSWORD]
+#                                        run docker-registry on 127.0.0.1:5000
 #                                        and push the test image into it;
-#                                        prints the pullable image name
+#                                        prints the pullable image name; with
+#                                        USER:PASSWORD it requires that login
 #   containerd-env.sh registry-stop DIR  stop that registry
 #   containerd-env.sh names              print the image names (key=value)
 #
@@ -467,16 +469,27 @@ registry_pid() {
   echo "$pid"
 }
 
-registry_answers() { curl -fsS -o /dev/null --max-time 2 "http://$REGISTRY_ADDR/v2/" 2>/dev/null; }
+# 200, or 401 when the registry requires a login: either way it serves.
+registry_answers() {
+  local code
+  code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 2 "http://$REGISTRY_ADDR/v2/" 2>/dev/null) || return 1
+  [[ $code == 200 || $code == 401 ]]
+}
 
 cmd_registry_start() {
-  local dir=$1 images pid deadline
+  local dir=$1 credentials=${2:-} images pid deadline auth_section="" dest_creds=()
   mkdir -p "$dir"
   dir=$(realpath "$dir")
   images=$(ensure_image)
   if ! registry_pid "$dir" >/dev/null; then
     registry_answers && die "something else already serves $REGISTRY_ADDR"
     mkdir -p "$dir/storage"
+    if [[ -n $credentials ]]; then
+      # docker-registry takes bcrypt htpasswd entries; libxcrypt makes them.
+      python3 -c 'import crypt, sys; u, p = sys.argv[1].split(":", 1); print(u + ":" + crypt.crypt(p, crypt.mksalt(crypt.METHOD_BLOWFISH)))' \
+        "$credentials" 2>/dev/null >"$dir/htpasswd" || die "cannot write $dir/htpasswd"
+      auth_section=$(printf 'auth:\n  htpasswd:\n    realm: fleetset-test\n    path: %s\n' "$dir/htpasswd")
+    fi
     cat >"$dir/registry.yml" <<EOF
 version: 0.1
 log:
@@ -488,6 +501,7 @@ storage:
     enabled: true
 http:
   addr: $REGISTRY_ADDR
+$auth_section
 EOF
     pid=$(spawn_daemon "$dir/registry.log" docker-registry serve "$dir/registry.yml")
     echo "$pid" >"$dir/registry.pid"
@@ -498,7 +512,8 @@ EOF
       sleep 0.05
     done
   fi
-  skopeo --insecure-policy copy --quiet --dest-tls-verify=false \
+  [[ -n $credentials ]] && dest_creds=(--dest-creds "$credentials")
+  skopeo --insecure-policy copy --quiet --dest-tls-verify=false "${dest_creds[@]}" \
     "oci:$images/layout:${TEST_IMAGE}" "docker://${REGISTRY_IMAGE}" >&2
   echo "$REGISTRY_IMAGE"
 }
@@ -532,7 +547,12 @@ main() {
     echo "pause_image=$PAUSE_IMAGE"
     echo "registry_image=$REGISTRY_IMAGE"
     ;;
-  start | stop | status | registry-start | registry-stop)
+  registry-start)
+    [[ ($# -eq 1 || $# -eq 2) && -n $1 ]] || usage
+    need_root
+    cmd_registry_start "$@"
+    ;;
+  start | stop | status | registry-stop)
     [[ $# -eq 1 && -n $1 ]] || usage
     need_root
     "cmd_${cmd//-/_}" "$1"

@@ -4,6 +4,8 @@
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "support/agent_e2e.h"
 #include "support/prerequisites.h"
 
@@ -103,6 +105,36 @@ TEST_F(AgentE2ETest, PullsFromLocalRegistry) {
   ASSERT_TRUE(cri_->runtime().ImageStatus(request, &image_status).ok());
   EXPECT_FALSE(image_status.image().id().empty());
   // Stopping the agent before the registry goes: pods no longer need it.
+  agent_.reset();
+}
+
+// A registry that wants a login: the pull fails without credentials and
+// works once the node's credential file (<root-dir>/config.json, as
+// kubelet's) names them.
+TEST_F(AgentE2ETest, PullsWithCredentialsFromTheNodesConfigJson) {
+  REQUIRE_LOCAL_REGISTRY();
+  std::unique_ptr<LocalRegistry> registry = LocalRegistry::Start("fleet:s3cret-pull");
+  ASSERT_NE(registry, nullptr);
+  AgentProcess& agent = StartAgent();
+  agent.WriteManifest("private.yaml",
+                      DaemonSetManifest("private", ImagePodSpec(registry->image(), "Always")));
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        const v1::StatusReport report = Report();
+        for (const v1::Pod& pod : report.pods()) {
+          const v1::ContainerStatus* main = FindContainer(pod, "main");
+          if (main != nullptr && main->state().waiting().reason() == "ErrImagePull") return true;
+        }
+        return false;
+      },
+      std::chrono::seconds(20)))
+      << Report().DebugString();
+
+  std::ofstream(agent.root_dir() + "/config.json")
+      << R"({"auths": {"127.0.0.1:5000": {"username": "fleet", "password": "s3cret-pull"}}})";
+  // The next retry (after the 10 s back-off) uses the credentials.
+  const std::optional<v1::Pod> pod = WaitForReadyPod("private", std::chrono::seconds(45));
+  ASSERT_TRUE(pod.has_value()) << Report().DebugString();
   agent_.reset();
 }
 

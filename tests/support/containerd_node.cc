@@ -21,9 +21,11 @@ namespace {
 
 using std::chrono::steady_clock;
 
-CommandResult RunScript(const std::string& subcommand, const std::string& dir) {
+CommandResult RunScript(const std::string& subcommand, const std::string& dir,
+                        const std::string& extra = "") {
   std::vector<std::string> argv = {"/bin/bash", ContainerdEnvScript(), subcommand};
   if (!dir.empty()) argv.push_back(dir);
+  if (!extra.empty()) argv.push_back(extra);
   return RunCommand(argv);
 }
 
@@ -187,14 +189,14 @@ void ContainerdNode::RemoveAllPods() {
   }
 }
 
-std::unique_ptr<LocalRegistry> LocalRegistry::Start() {
+std::unique_ptr<LocalRegistry> LocalRegistry::Start(const std::string& credentials) {
   const std::string dir = MakeTempDir("registry");
   if (dir.empty()) {
     ADD_FAILURE() << "cannot create a temporary directory for the registry";
     return nullptr;
   }
   std::unique_ptr<LocalRegistry> registry(new LocalRegistry(dir));
-  const CommandResult result = RunScript("registry-start", dir);
+  const CommandResult result = RunScript("registry-start", dir, credentials);
   if (result.exit_code != 0 || LastLine(result.out) != kRegistryImage) {
     ADD_FAILURE() << "containerd-env.sh registry-start " << dir << " failed: " << Describe(result);
     return nullptr;  // the destructor stops whatever did start

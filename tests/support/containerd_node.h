@@ -71,7 +71,8 @@ class ContainerdNode {
 class LocalRegistry {
  public:
   // Returns nullptr (after recording a gtest failure) if it cannot start.
-  static std::unique_ptr<LocalRegistry> Start();
+  // With "user:password" the registry requires that login (htpasswd).
+  static std::unique_ptr<LocalRegistry> Start(const std::string& credentials = "");
 
   LocalRegistry(const LocalRegistry&) = delete;
   LocalRegistry& operator=(const LocalRegistry&) = delete;
