@@ -90,6 +90,7 @@ int Agent::Run() {
     if (auto cached = cache_.Load(&error)) {
       spdlog::info("using the cached desired state (version {}) until a coordinator answers",
                    cached->version());
+      applied_version_ = cached->version();
       reconciler_->SetCoordinatorState(*cached);
     } else if (!error.empty()) {
       spdlog::warn("{}", error);
@@ -105,6 +106,21 @@ int Agent::Run() {
   notifier_.Ready(Summary());
   io_.run();
   return 0;
+}
+
+void Agent::ApplyCoordinatorState(const v1::DesiredState& state) {
+  if (state.version() != 0 && state.version() < applied_version_) {
+    spdlog::info("ignoring desired state version {} older than {}", state.version(),
+                 applied_version_);
+    return;
+  }
+  std::string error;
+  if (!cache_.Save(state, &error)) {
+    // Running the new state matters more than caching it; say so loudly.
+    spdlog::error("cannot persist the desired state: {}", error);
+  }
+  applied_version_ = state.version();
+  reconciler_->SetCoordinatorState(state);
 }
 
 void Agent::ApplyNodeFacts() {

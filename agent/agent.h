@@ -34,7 +34,12 @@ class Agent {
   // running after it returns, as they do when kubelet stops.
   int Run();
 
-  // The reconciler, for the coordinator link: desired state in, status out.
+  // The coordinator link's way in (call on io()): persists the state first,
+  // so a reboot with the coordinator unreachable still runs it, then
+  // reconciles toward it. Stale versions are ignored.
+  void ApplyCoordinatorState(const v1::DesiredState& state);
+
+  // The reconciler, for the coordinator link: status out.
   Reconciler& reconciler() { return *reconciler_; }
   boost::asio::io_context& io() { return io_; }
 
@@ -67,6 +72,7 @@ class Agent {
   std::unique_ptr<RegistryCredentials> credentials_;
   DesiredStateCache cache_;
   std::string last_summary_;
+  uint64_t applied_version_ = 0;
 };
 
 }  // namespace fleetset::agent
