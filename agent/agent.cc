@@ -7,8 +7,8 @@
 #include <csignal>
 #include <filesystem>
 
-#include "agent/logging.h"
 #include "agent/node_discovery.h"
+#include "daemon/logging.h"
 #include "fleetset/version.h"
 
 namespace fleetset::agent {
@@ -50,6 +50,9 @@ std::string DescribeRuntime(CriRuntime& runtime) {
 }  // namespace
 
 Agent::Agent(AgentInvocation invocation, Notifier& notifier)
+    : Agent(std::move(invocation), notifier, nullptr) {}
+
+Agent::Agent(AgentInvocation invocation, Notifier& notifier, std::shared_ptr<CriRuntime> runtime)
     : invocation_(std::move(invocation)),
       notifier_(notifier),
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
@@ -57,6 +60,7 @@ Agent::Agent(AgentInvocation invocation, Notifier& notifier)
       watchdog_timer_(io_),
       status_timer_(io_),
       heartbeat_timer_(io_),
+      runtime_(std::move(runtime)),
       cache_(DesiredStateCachePath(invocation_.config.root_dir)) {}
 
 Agent::~Agent() = default;
@@ -69,7 +73,7 @@ int Agent::Run() {
     spdlog::error("cannot create --root-dir {}: {}", config.root_dir, ec.message());
     return 1;
   }
-  runtime_ = ConnectCriRuntime(config.container_runtime_endpoint);
+  if (!runtime_) runtime_ = ConnectCriRuntime(config.container_runtime_endpoint);
   probes_ = MakeProbeExecutor(*runtime_);
   ReconcilerOptions options;
   options.sync_period = config.sync_frequency;
@@ -79,10 +83,10 @@ int Agent::Run() {
   deps.credentials = credentials_.get();
   reconciler_ = std::make_unique<Reconciler>(io_, deps, options);
   reconciler_->OnStatusChanged([this] { StatusChanged(); });
-  const std::string runtime = DescribeRuntime(*runtime_);
-  reconciler_->SetRuntimeDescription(runtime);
+  runtime_description_ = DescribeRuntime(*runtime_);
+  reconciler_->SetRuntimeDescription(runtime_description_);
   spdlog::info("fleetset-agent v{} node {} runtime {} ({})", kVersion, config.NodeName(),
-               config.container_runtime_endpoint, runtime);
+               config.container_runtime_endpoint, runtime_description_);
 
   ApplyNodeFacts();
   if (!config.Standalone()) {
@@ -92,6 +96,7 @@ int Agent::Run() {
                    cached->version());
       applied_version_ = cached->version();
       reconciler_->SetCoordinatorState(*cached);
+      held_state_ = std::move(cached);
     } else if (!error.empty()) {
       spdlog::warn("{}", error);
     }
@@ -103,6 +108,7 @@ int Agent::Run() {
   if (auto interval = notifier_.WatchdogInterval()) ScheduleWatchdog(*interval);
   ScheduleStaticScan();
   ScheduleStatusHeartbeat();
+  StartCoordinatorLink();
   notifier_.Ready(Summary());
   io_.run();
   return 0;
@@ -120,17 +126,69 @@ void Agent::ApplyCoordinatorState(const v1::DesiredState& state) {
     spdlog::error("cannot persist the desired state: {}", error);
   }
   applied_version_ = state.version();
+  held_state_ = state;
   reconciler_->SetCoordinatorState(state);
 }
 
-void Agent::ApplyNodeFacts() {
+NodeFacts Agent::LocalNodeFacts() const {
   const AgentConfig& config = invocation_.config;
   NodeFacts facts;
   facts.name = config.NodeName();
   for (const auto& [key, value] : WellKnownLabels(facts.name)) facts.labels[key] = value;
   for (const auto& [key, value] : config.node_labels) facts.labels[key] = value;
   facts.taints = config.register_with_taints;
-  reconciler_->SetLocalNodeFacts(facts);
+  return facts;
+}
+
+void Agent::ApplyNodeFacts() { reconciler_->SetLocalNodeFacts(LocalNodeFacts()); }
+
+void Agent::StartCoordinatorLink() {
+  const AgentConfig& config = invocation_.config;
+  if (config.Standalone()) return;
+  system_info_ = DiscoverSystemInfo();
+  system_info_.set_container_runtime_version(runtime_description_);
+  CoordinatorLinkOptions options;
+  options.coordinators = config.coordinators;
+  options.heartbeat_interval = config.node_status_update_frequency;
+  CoordinatorLinkCallbacks callbacks;
+  callbacks.make_hello = [this] { return MakeHello(); };
+  callbacks.current_status = [this] { return CurrentStatus(); };
+  callbacks.held_state = [this] { return held_state_; };
+  callbacks.apply = [this](const v1::DesiredState& state) { ApplyCoordinatorState(state); };
+  // The status file and systemd's STATUS= show the link.
+  callbacks.connection_changed = [this] { StatusChanged(); };
+  link_ = std::make_unique<CoordinatorLink>(io_, std::move(options), std::move(callbacks));
+  link_->Start();
+}
+
+v1::Hello Agent::MakeHello() const {
+  // The configuration as it is now, so a SIGHUP's labels and taints reach
+  // the coordinator with the next Hello (it keeps its own record of a node
+  // it has registered).
+  const AgentConfig& config = invocation_.config;
+  const NodeFacts facts = LocalNodeFacts();
+  v1::Hello hello;
+  hello.set_node_name(facts.name);
+  hello.mutable_labels()->insert(facts.labels.begin(), facts.labels.end());
+  for (const v1::Taint& taint : facts.taints) *hello.add_taints() = taint;
+  *hello.mutable_node_info() = system_info_;
+  if (const std::string ip = config.NodeIp(); !ip.empty()) {
+    v1::NodeAddress* address = hello.add_addresses();
+    address->set_type("InternalIP");
+    address->set_address(ip);
+  }
+  v1::NodeAddress* hostname = hello.add_addresses();
+  hostname->set_type("Hostname");
+  hostname->set_address(facts.name);
+  return hello;
+}
+
+v1::StatusReport Agent::CurrentStatus() const {
+  v1::StatusReport report = reconciler_->Report();
+  report.set_node_name(invocation_.config.NodeName());
+  *report.mutable_time() = google::protobuf::util::TimeUtil::GetCurrentTime();
+  if (link_) report.set_coordinator(link_->coordinator());
+  return report;
 }
 
 void Agent::ScanStaticManifests() {
@@ -161,7 +219,7 @@ void Agent::ScheduleWatchdog(std::chrono::microseconds interval) {
 }
 
 std::string Agent::Summary() const {
-  const v1::StatusReport report = reconciler_->Report();
+  const v1::StatusReport report = CurrentStatus();
   int running = 0;
   int ready = 0;
   for (const v1::Pod& pod : report.pods()) {
@@ -176,10 +234,16 @@ std::string Agent::Summary() const {
     summary += "; " + std::to_string(report.manifest_problems_size()) + " bad static manifests";
   }
   summary += "; runtime " + report.runtime();
+  if (link_) {
+    summary +=
+        "; coordinator " + (report.coordinator().empty() ? "disconnected" : report.coordinator());
+  }
   return summary;
 }
 
 void Agent::StatusChanged() {
+  // The link coalesces on its own (the newest report replaces one waiting).
+  if (link_) link_->StatusChanged();
   // Coalesce bursts of changes into one write.
   if (status_write_pending_) return;
   status_write_pending_ = true;
@@ -192,8 +256,7 @@ void Agent::StatusChanged() {
 }
 
 void Agent::WriteStatus() {
-  v1::StatusReport report = reconciler_->Report();
-  *report.mutable_time() = google::protobuf::util::TimeUtil::GetCurrentTime();
+  const v1::StatusReport report = CurrentStatus();
   std::string json;
   google::protobuf::util::JsonPrintOptions options;
   options.add_whitespace = true;
@@ -228,13 +291,25 @@ void Agent::WaitForSignals() {
       WaitForSignals();
       return;
     }
-    spdlog::info("received {}, stopping (pods keep running)",
-                 signal == SIGTERM ? "SIGTERM" : "SIGINT");
-    notifier_.Stopping();
-    WriteStatus();
-    reconciler_->Stop();
-    io_.stop();
+    Shutdown(signal == SIGTERM ? "SIGTERM" : "SIGINT");
   });
+}
+
+void Agent::RequestStop() {
+  boost::asio::post(io_, [this] { Shutdown("a stop request"); });
+}
+
+void Agent::Shutdown(const char* why) {
+  if (stopping_) return;
+  stopping_ = true;
+  spdlog::info("received {}, stopping (pods keep running)", why);
+  notifier_.Stopping();
+  // The link first: it must not hand the reconciler a new state while the
+  // reconciler is stopping.
+  if (link_) link_->Stop();
+  WriteStatus();
+  reconciler_->Stop();
+  io_.stop();
 }
 
 void Agent::Reload() {
@@ -246,8 +321,12 @@ void Agent::Reload() {
     AgentConfig next = std::get<AgentConfig>(std::move(result));
     const AgentConfig& current = invocation_.config;
     if (next.NodeName() != current.NodeName() || next.root_dir != current.root_dir ||
-        next.container_runtime_endpoint != current.container_runtime_endpoint) {
-      spdlog::warn("node name, root dir and runtime endpoint change only on restart");
+        next.container_runtime_endpoint != current.container_runtime_endpoint ||
+        next.coordinators != current.coordinators ||
+        next.node_status_update_frequency != current.node_status_update_frequency) {
+      spdlog::warn(
+          "node name, root dir, runtime endpoint, coordinators and node status update frequency "
+          "change only on restart");
     }
     spdlog::set_level(next.log_level);
     const bool static_path_changed = next.static_pod_path != current.static_pod_path;

@@ -4,20 +4,24 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "agent/agent_config.h"
-#include "agent/clock.h"
+#include "agent/coordinator_link.h"
 #include "agent/cri_runtime.h"
 #include "agent/desired_state_cache.h"
 #include "agent/probe_executor.h"
 #include "agent/reconciler.h"
 #include "agent/registry_credentials.h"
 #include "agent/static_manifests.h"
-#include "agent/systemd_notifier.h"
+#include "daemon/systemd_notifier.h"
+#include "fleetset/clock.h"
 
 namespace fleetset::agent {
 
@@ -28,18 +32,22 @@ std::string DesiredStateCachePath(const std::string& root_dir);
 class Agent {
  public:
   Agent(AgentInvocation invocation, Notifier& notifier);
+  // Serves with `runtime` instead of connecting to the configured runtime
+  // endpoint: in-process fleets in tests run agents on a fake runtime.
+  Agent(AgentInvocation invocation, Notifier& notifier, std::shared_ptr<CriRuntime> runtime);
   ~Agent();
 
   // Serves until SIGTERM or SIGINT; returns the exit code. Pods keep
   // running after it returns, as they do when kubelet stops.
   int Run();
+  // Makes Run() return as SIGTERM does. Any thread.
+  void RequestStop();
 
-  // The coordinator link's way in (call on io()): persists the state first,
+  // The coordinator link's way in (called on io()): persists the state first,
   // so a reboot with the coordinator unreachable still runs it, then
   // reconciles toward it. Stale versions are ignored.
   void ApplyCoordinatorState(const v1::DesiredState& state);
 
-  // The reconciler, for the coordinator link: status out.
   Reconciler& reconciler() { return *reconciler_; }
   boost::asio::io_context& io() { return io_; }
 
@@ -51,8 +59,14 @@ class Agent {
   void WriteStatus();
   void ScheduleStatusHeartbeat();
   void WaitForSignals();
+  void Shutdown(const char* why);
   void Reload();
+  NodeFacts LocalNodeFacts() const;
   void ApplyNodeFacts();
+  void StartCoordinatorLink();
+  v1::Hello MakeHello() const;
+  // The reconciler's report plus what only the agent knows (time, link).
+  v1::StatusReport CurrentStatus() const;
   std::string Summary() const;
 
   AgentInvocation invocation_;
@@ -65,7 +79,9 @@ class Agent {
   boost::asio::steady_timer heartbeat_timer_;
   bool status_write_pending_ = false;
   RealClock clock_;
-  std::unique_ptr<CriRuntime> runtime_;
+  // Shared so that a test can keep a fake runtime (and its pods) across
+  // agent restarts.
+  std::shared_ptr<CriRuntime> runtime_;
   std::unique_ptr<ProbeExecutor> probes_;
   std::unique_ptr<Reconciler> reconciler_;
   std::unique_ptr<StaticManifests> static_manifests_;
@@ -73,6 +89,15 @@ class Agent {
   DesiredStateCache cache_;
   std::string last_summary_;
   uint64_t applied_version_ = 0;
+  bool stopping_ = false;
+  // The coordinator's desired state being run (or its cached copy): the
+  // base for a delta that follows the link's Hello.
+  std::optional<v1::DesiredState> held_state_;
+  std::string runtime_description_;
+  v1::NodeSystemInfo system_info_;
+  // Last, so it is destroyed (and its threads stopped) before everything
+  // its callbacks use.
+  std::unique_ptr<CoordinatorLink> link_;
 };
 
 }  // namespace fleetset::agent

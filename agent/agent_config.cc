@@ -28,7 +28,6 @@ namespace {
 // A config file is a few dozen lines; anything much larger is a mistake
 // (a wrong path), and refusing it keeps a typo from eating memory.
 constexpr size_t kMaxConfigBytes = 1 << 20;
-constexpr std::chrono::milliseconds kMaxDuration = std::chrono::hours(24);
 
 std::string Quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
 
@@ -212,7 +211,7 @@ std::string SetLogLevel(std::string_view text, AgentConfig& config) {
 
 std::string SetDuration(std::string_view text, std::chrono::milliseconds* duration) {
   std::optional<std::chrono::milliseconds> parsed = ParseDuration(text);
-  if (!parsed) {
+  if (!parsed || parsed->count() == 0) {
     return Quoted(text) + ": must be a duration from 1ms to 24h such as 500ms, 5s or 1m30s";
   }
   *duration = *parsed;
@@ -395,6 +394,11 @@ const std::vector<Setting>& Settings() {
        "How often the static manifest directory is re-scanned (default: 5s)",
        [](std::string_view text, AgentConfig& config) {
          return SetDuration(text, &config.file_check_frequency);
+       }},
+      {"nodeStatusUpdateFrequency", "node-status-update-frequency", "DURATION",
+       "How often a heartbeat is sent to the coordinator (default: 10s)",
+       [](std::string_view text, AgentConfig& config) {
+         return SetDuration(text, &config.node_status_update_frequency);
        }},
   };
   return kSettings;
@@ -619,55 +623,6 @@ CommandLineResult ParseAgentCommandLine(int argc, const char* const* argv, std::
 
 ConfigResult ReloadAgentConfig(const AgentInvocation& invocation) {
   return LoadAgentConfig(invocation.flags, invocation.config.host);
-}
-
-std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text) {
-  using std::chrono::milliseconds;
-  static const std::vector<std::pair<std::string_view, milliseconds>> kUnits = {
-      // "ms" before "m", so that 500ms is not read as 500 minutes and an "s".
-      {"ms", milliseconds(1)},
-      {"h", std::chrono::hours(1)},
-      {"m", std::chrono::minutes(1)},
-      {"s", std::chrono::seconds(1)},
-  };
-  milliseconds total{0};
-  size_t at = 0;
-  if (text.empty()) return std::nullopt;
-  while (at < text.size()) {
-    int64_t number = 0;
-    const auto [end, error] = std::from_chars(text.data() + at, text.data() + text.size(), number);
-    // Nine digits keep number * unit far from overflow before the range check.
-    const size_t digits = static_cast<size_t>(end - (text.data() + at));
-    if (error != std::errc() || digits > 9 || text[at] == '-') return std::nullopt;
-    at += digits;
-    const auto unit = std::find_if(kUnits.begin(), kUnits.end(), [&](const auto& candidate) {
-      return text.substr(at).starts_with(candidate.first);
-    });
-    if (unit == kUnits.end()) return std::nullopt;
-    at += unit->first.size();
-    total += number * unit->second;
-    if (total > kMaxDuration) return std::nullopt;
-  }
-  if (total < milliseconds(1)) return std::nullopt;
-  return total;
-}
-
-std::string FormatDuration(std::chrono::milliseconds duration) {
-  if (duration.count() == 0) return "0s";
-  const std::vector<std::pair<const char*, std::chrono::milliseconds>> kUnits = {
-      {"h", std::chrono::hours(1)},
-      {"m", std::chrono::minutes(1)},
-      {"s", std::chrono::seconds(1)},
-      {"ms", std::chrono::milliseconds(1)},
-  };
-  std::string out;
-  for (const auto& [suffix, unit] : kUnits) {
-    if (duration >= unit) {
-      out += std::to_string(duration / unit) + suffix;
-      duration %= unit;
-    }
-  }
-  return out;
 }
 
 }  // namespace fleetset::agent

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "agent/pod_identity.h"
+#include "fleetset/duration.h"
 #include "fleetset/labels.h"
 #include "fleetset/v1/node.pb.h"
 
@@ -69,6 +70,9 @@ struct AgentConfig {
   std::chrono::milliseconds sync_frequency{std::chrono::seconds(1)};
   // How often the static manifest directory is re-scanned.
   std::chrono::milliseconds file_check_frequency{std::chrono::seconds(5)};
+  // How often the agent sends the coordinator a heartbeat (kubelet's
+  // nodeStatusUpdateFrequency); status changes are sent as they happen.
+  std::chrono::milliseconds node_status_update_frequency{std::chrono::seconds(10)};
   HostIdentity host;
 
   // The node's name: hostname_override, else the machine's hostname,
@@ -130,12 +134,5 @@ CommandLineResult ParseAgentCommandLine(int argc, const char* const* argv, std::
 // applies the same flags over it. Host facts are those of the first load.
 // On error the caller keeps running with its current config.
 ConfigResult ReloadAgentConfig(const AgentInvocation& invocation);
-
-// Durations are written as kubelet writes them (Go's syntax, integers
-// only): one or more <number><unit> with unit ms, s, m or h, e.g. "500ms",
-// "5s", "1m30s". nullopt when malformed or outside 1ms..24h.
-std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text);
-// The shortest text ParseDuration reads back, e.g. "1m30s", "500ms".
-std::string FormatDuration(std::chrono::milliseconds duration);
 
 }  // namespace fleetset::agent

@@ -8,7 +8,7 @@
 #include <map>
 #include <string>
 
-#include "agent/clock.h"
+#include "fleetset/clock.h"
 
 namespace fleetset::agent {
 

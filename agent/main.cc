@@ -4,9 +4,9 @@
 
 #include "agent/agent.h"
 #include "agent/agent_config.h"
-#include "agent/logging.h"
 #include "agent/status_printer.h"
-#include "agent/systemd_notifier.h"
+#include "daemon/logging.h"
+#include "daemon/systemd_notifier.h"
 
 int main(int argc, char** argv) {
   using namespace fleetset::agent;
@@ -20,8 +20,12 @@ int main(int argc, char** argv) {
   if (invocation.mode == AgentMode::kStatus) {
     return PrintAgentStatus(invocation.config.root_dir, std::cout, std::cerr);
   }
-  SetUpAgentLogging(invocation.config);
-  SystemdNotifier notifier;
+  // FLEETSET_NODE= on every journal record: `journalctl FLEETSET_NODE=x`.
+  fleetset::SetUpLogging({"fleetset-agent",
+                          invocation.config.log_level,
+                          {{"FLEETSET_NODE", invocation.config.NodeName()}},
+                          std::nullopt});
+  fleetset::SystemdNotifier notifier;
   Agent agent(std::move(invocation), notifier);
   return agent.Run();
 }

@@ -1,6 +1,7 @@
 // PodWorker: identity, the sandbox, the pass structure and termination.
 // Containers are in pod_worker_containers.cc, status in pod_worker_status.cc.
 #include "agent/pod_worker.h"
+#include "fleetset/uid.h"
 
 #include <spdlog/spdlog.h>
 

@@ -19,13 +19,13 @@
 #include <vector>
 
 #include "agent/backoff.h"
-#include "agent/clock.h"
 #include "agent/cri_runtime.h"
 #include "agent/pod_config_builder.h"
 #include "agent/probe_executor.h"
 #include "agent/probe_tracker.h"
 #include "agent/registry_credentials.h"
 #include "agent/runtime_snapshot.h"
+#include "fleetset/clock.h"
 #include "fleetset/v1/node.pb.h"
 #include "fleetset/v1/pod.pb.h"
 
@@ -170,7 +170,4 @@ class PodWorker {
 
 // Kubernetes-style DaemonSet pod name: "<daemonset>-<5 random safe characters>".
 std::string GeneratePodName(const std::string& daemon_set_name);
-// A random (version 4) UUID.
-std::string GenerateUid();
-
 }  // namespace fleetset::agent

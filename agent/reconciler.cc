@@ -5,12 +5,32 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
+#include <set>
 
 #include "fleetset/labels.h"
 
 namespace fleetset::agent {
 
 namespace asio = boost::asio;
+
+namespace {
+
+// UIDs of the pods the operator deleted, for the coordinator's DaemonSet
+// with this owner key (static manifests have none).
+std::set<std::string> DeletedPodUids(const std::optional<v1::DesiredState>& state,
+                                     const PodOwner& owner) {
+  std::set<std::string> uids;
+  if (!state || owner.static_pod) return uids;
+  for (const v1::DesiredDaemonSet& desired : state->daemon_sets()) {
+    if (desired.metadata().namespace_() == owner.daemon_set_namespace &&
+        desired.metadata().name() == owner.daemon_set_name) {
+      uids.insert(desired.deleted_pod_uids().begin(), desired.deleted_pod_uids().end());
+    }
+  }
+  return uids;
+}
+
+}  // namespace
 
 Reconciler::Reconciler(asio::io_context& io, const PodWorkerDeps& deps,
                        const ReconcilerOptions& options)
@@ -181,10 +201,15 @@ void Reconciler::DecideWorkload(const Workload& workload, const NodeFacts& node)
   eligibility.set_should_continue_running(decision.should_continue_running);
   eligibility.set_reason(decision.reason);
 
+  // A pod the operator deleted goes, and (as with any missing pod) a new
+  // one with a new name and UID takes its place below.
+  const std::set<std::string> deleted = DeletedPodUids(coordinator_state_, workload.owner);
   std::vector<Slot*> current;
   std::vector<Slot*> old;
   for (auto& [uid, slot] : slots_) {
-    if (slot.terminate_reason || slot.worker->owner().Key() != key) continue;
+    if (slot.worker->owner().Key() != key) continue;
+    if (deleted.count(uid) != 0) RequestTermination(slot, "deleted by the operator");
+    if (slot.terminate_reason) continue;
     if (slot.worker->revision_hash() == workload.revision_hash) {
       if (!slot.worker->HasTemplate()) slot.worker->AssignTemplate(workload.template_spec);
       current.push_back(&slot);

@@ -45,7 +45,7 @@
 #include <vector>
 
 #include "agent/agent_config.h"
-#include "agent/clock.h"
+#include "fleetset/clock.h"
 #include "agent/cri_runtime.h"
 #include "agent/node_discovery.h"
 #include "agent/pod_config_builder.h"
@@ -590,7 +590,7 @@ class AgentPath {
   }
 
   RecordingCriRuntime runtime_;
-  agent::RealClock clock_;
+  RealClock clock_;
   std::unique_ptr<agent::ProbeExecutor> probes_;
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_;

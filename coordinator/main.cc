@@ -1,19 +1,82 @@
-// fleetset-coordinator: entry point.
-#include <CLI/CLI.hpp>
+// fleetset-coordinator: the fleet's central server.
+#include <spdlog/spdlog.h>
 
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstring>
 #include <iostream>
 
-#include "fleetset/version.h"
+#include "coordinator/coordinator_config.h"
+#include "coordinator/server.h"
+#include "daemon/logging.h"
+#include "daemon/systemd_notifier.h"
+
+namespace {
+
+using namespace fleetset;
+using namespace fleetset::coordinator;
+
+// Blocks SIGTERM/SIGINT in every thread (gRPC's included) so that the main
+// thread alone receives them, with sigwait.
+sigset_t BlockStopSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"fleetset-coordinator stores DaemonSets and nodes and drives agents and rollouts.",
-               "fleetset-coordinator"};
-  app.set_version_flag("--version", std::string("fleetset-coordinator v") + fleetset::kVersion);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& error) {
-    return app.exit(error);
+  CoordinatorCommandLine parsed = ParseCoordinatorCommandLine(
+      std::vector<std::string>(argv + 1, argv + argc), std::cout, std::cerr);
+  if (parsed.exit) return parsed.exit_code;
+  const CoordinatorConfig& config = parsed.config;
+  LoggingOptions logging;
+  logging.program = "fleetset-coordinator";
+  logging.level = config.log_level;
+  SetUpLogging(logging);
+  const sigset_t signals = BlockStopSignals();
+
+  SystemdNotifier notifier;
+  RealClock clock;
+  ServerOptions options;
+  options.listen = config.listen;
+  options.data_dir = config.data_dir;
+  options.fleet.node_grace_period = config.node_monitor_grace_period;
+  // The loop thread pings the watchdog: a wedged loop gets the service
+  // restarted. STATUS= follows the fleet's size.
+  std::atomic<Fleet*> fleet = nullptr;
+  std::string last_status;
+  auto last_ping = std::chrono::steady_clock::time_point();
+  options.after_pass = [&] {
+    // Passes can come every few milliseconds under load; once a second is
+    // plenty for a watchdog measured in tens of seconds.
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_ping < std::chrono::seconds(1)) return;
+    last_ping = now;
+    notifier.Watchdog();
+    if (fleet == nullptr) return;
+    std::string status = fleet.load()->Summary();
+    if (status != last_status) notifier.Status(status);
+    last_status = status;
+  };
+  std::string error;
+  std::unique_ptr<CoordinatorServer> server = CoordinatorServer::Start(options, clock, &error);
+  if (!server) {
+    spdlog::error("{}", error);
+    return 1;
   }
-  std::cerr << "fleetset-coordinator: the serving loop is not available in this build\n";
-  return 1;
+  fleet = &server->fleet();
+  notifier.Ready(server->fleet().Summary());
+
+  int received = 0;
+  sigwait(&signals, &received);
+  spdlog::info("received {}, stopping", strsignal(received));
+  notifier.Stopping();
+  server->Shutdown();
+  return 0;
 }

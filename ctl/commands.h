@@ -4,7 +4,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include <iosfwd>
+#include <ostream>
+#include <string>
 
 namespace fleetset::ctl {
 
@@ -17,7 +18,36 @@ struct Io {
   int exit_code = 0;
 };
 
-void AddApplyCommands(CLI::App& app, Io& io);
-void AddVersionCommand(CLI::App& app, Io& io);
+// kubectl's global flags. Commands keep a reference and read them when
+// their callback runs, after the whole command line has been parsed.
+struct GlobalOptions {
+  // --server/-s; empty: FLEETSET_SERVER, the config file, 127.0.0.1:7400.
+  std::string server;
+  // --namespace/-n; empty: "default".
+  std::string namespace_;
+  // --request-timeout: a duration ("30s", "2m", "0" for none).
+  std::string request_timeout = "30s";
+
+  bool namespace_given() const { return !namespace_.empty(); }
+  std::string Namespace() const { return namespace_.empty() ? "default" : namespace_; }
+};
+
+// Prints kubectl's `error: <message>` line and fails the command.
+inline void Fail(Io& io, const std::string& message) {
+  io.err << "error: " << message << "\n";
+  io.exit_code = 1;
+}
+
+void AddApplyCommands(CLI::App& app, Io& io, const GlobalOptions& global);
+void AddGetCommand(CLI::App& app, Io& io, const GlobalOptions& global);
+void AddDescribeCommand(CLI::App& app, Io& io, const GlobalOptions& global);
+void AddDeleteCommand(CLI::App& app, Io& io, const GlobalOptions& global);
+void AddLabelCommand(CLI::App& app, Io& io, const GlobalOptions& global);
+void AddTaintCommand(CLI::App& app, Io& io, const GlobalOptions& global);
+void AddCordonCommands(CLI::App& app, Io& io, const GlobalOptions& global);
+void AddRolloutCommand(CLI::App& app, Io& io, const GlobalOptions& global);
+void AddSetCommand(CLI::App& app, Io& io, const GlobalOptions& global);
+void AddVersionCommand(CLI::App& app, Io& io, const GlobalOptions& global);
+void AddWhyCommand(CLI::App& app, Io& io, const GlobalOptions& global);
 
 }  // namespace fleetset::ctl

@@ -69,7 +69,7 @@ std::string ReasonFor(int exit_code) { return exit_code == 0 ? "Completed" : "Er
 
 }  // namespace
 
-FakeCriRuntime::FakeCriRuntime(const agent::Clock* clock) : clock_(clock) {}
+FakeCriRuntime::FakeCriRuntime(const Clock* clock) : clock_(clock) {}
 
 grpc::Status FakeCriRuntime::Enter(const std::string& method) {
   std::chrono::milliseconds delay{0};

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/clock.h"
+#include "fleetset/clock.h"
 #include "agent/cri_runtime.h"
 
 namespace fleetset::testing {
@@ -29,7 +29,7 @@ class FakeCriRuntime final : public agent::CriRuntime {
       std::function<cri::ExecSyncResponse(const std::string&, const std::vector<std::string>&)>;
 
   // `clock` stamps created/started/finished times and must outlive this.
-  explicit FakeCriRuntime(const agent::Clock* clock);
+  explicit FakeCriRuntime(const Clock* clock);
 
   grpc::Status Version(const cri::VersionRequest& request, cri::VersionResponse* response) override;
   grpc::Status Status(const cri::StatusRequest& request, cri::StatusResponse* response) override;
@@ -139,7 +139,7 @@ class FakeCriRuntime final : public agent::CriRuntime {
   void RemoveContainerLocked(const std::string& id);
   std::optional<std::string> ImageIdLocked(const std::string& image) const;
 
-  const agent::Clock* clock_;
+  const Clock* clock_;
   mutable std::mutex mu_;
   std::map<std::string, Sandbox> sandboxes_;
   std::map<std::string, Container> containers_;

@@ -14,8 +14,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "agent/logging.h"
-#include "agent/systemd_notifier.h"
+#include "daemon/logging.h"
+#include "daemon/systemd_notifier.h"
 #include "support/notify_socket_listener.h"
 #include "support/run_command.h"
 

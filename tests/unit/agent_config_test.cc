@@ -421,26 +421,5 @@ TEST_F(AgentConfigTest, ReloadRereadsTheFileAndKeepsTheFlags) {
             file_ + ":2: logLevel: \"loud\": must be trace, debug, info, warn or error");
 }
 
-// --- Durations -------------------------------------------------------------------
-
-TEST(DurationTest, ParsesKubeletStyleDurations) {
-  EXPECT_EQ(ParseDuration("500ms"), milliseconds(500));
-  EXPECT_EQ(ParseDuration("5s"), milliseconds(5000));
-  EXPECT_EQ(ParseDuration("1m30s"), milliseconds(90000));
-  EXPECT_EQ(ParseDuration("1h"), milliseconds(3600000));
-  EXPECT_EQ(ParseDuration("24h"), milliseconds(86400000));
-  for (const char* bad : {"", "5", "s", "1.5s", "-1s", "0s", "25h", "5 s", "5sec", "9999999999s"}) {
-    EXPECT_EQ(ParseDuration(bad), std::nullopt) << bad;
-  }
-}
-
-TEST(DurationTest, FormatsWhatItParses) {
-  EXPECT_EQ(FormatDuration(milliseconds(90000)), "1m30s");
-  EXPECT_EQ(FormatDuration(milliseconds(1500)), "1s500ms");
-  EXPECT_EQ(FormatDuration(milliseconds(3600000)), "1h");
-  EXPECT_EQ(FormatDuration(milliseconds(0)), "0s");
-  EXPECT_EQ(ParseDuration(FormatDuration(milliseconds(3723004))), milliseconds(3723004));
-}
-
 }  // namespace
 }  // namespace fleetset::agent

@@ -26,7 +26,7 @@ v1::PodTemplateSpec MakeTemplate(const std::vector<std::string>& containers,
   return template_spec;
 }
 
-agent::PodWorkerDeps MakeDeps(agent::CriRuntime* runtime, const agent::Clock* clock,
+agent::PodWorkerDeps MakeDeps(agent::CriRuntime* runtime, const Clock* clock,
                               agent::ProbeExecutor* probes, const std::string& pods_dir) {
   agent::PodWorkerDeps deps;
   deps.runtime = runtime;

@@ -44,7 +44,7 @@ class ScriptedProbes final : public agent::ProbeExecutor {
   }
 };
 
-agent::PodWorkerDeps MakeDeps(agent::CriRuntime* runtime, const agent::Clock* clock,
+agent::PodWorkerDeps MakeDeps(agent::CriRuntime* runtime, const Clock* clock,
                               agent::ProbeExecutor* probes, const std::string& pods_dir);
 
 // This pod's sandboxes as the next relist would see them.

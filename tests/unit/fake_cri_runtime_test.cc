@@ -90,7 +90,7 @@ class FakeCriRuntimeTest : public ::testing::Test {
         .count();
   }
 
-  agent::FakeClock clock_;
+  FakeClock clock_;
   FakeCriRuntime runtime_;
 };
 

@@ -57,7 +57,7 @@ class PodWorkerTest : public ::testing::Test {
   }
 
   std::string pods_dir_;
-  agent::FakeClock clock_;
+  FakeClock clock_;
   FakeCriRuntime runtime_;
   ScriptedProbes probes_;
 };

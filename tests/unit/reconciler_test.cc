@@ -95,7 +95,7 @@ class ReconcilerTest : public ::testing::Test {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_ =
       boost::asio::make_work_guard(io_);
   std::string pods_dir_;
-  agent::RealClock clock_;
+  RealClock clock_;
   FakeCriRuntime runtime_;
   ScriptedProbes probes_;
   std::vector<std::unique_ptr<Reconciler>> reconcilers_;
@@ -290,6 +290,40 @@ TEST_F(ReconcilerTest, PodsNoLongerDesiredAreRemovedButCoordinatorPodsWaitForIts
   // Its (empty) state arrives: the pod goes.
   waiting.SetCoordinatorState(v1::DesiredState());
   EXPECT_TRUE(RunUntil([&] { return runtime_.SandboxCount() == 0; }));
+}
+
+TEST_F(ReconcilerTest, PodDeletedByTheOperatorIsReplacedByANewPod) {
+  v1::DesiredState state;
+  state.set_version(1);
+  v1::DesiredDaemonSet* desired = state.add_daemon_sets();
+  desired->mutable_metadata()->set_namespace_("kube-system");
+  desired->mutable_metadata()->set_name("fluentd");
+  *desired->mutable_template_() = MakeTemplate();
+  desired->set_revision_hash("rev1");
+  Reconciler& reconciler = NewReconciler(/*expect_coordinator=*/true);
+  reconciler.SetLocalNodeFacts(Node());
+  reconciler.SetCoordinatorState(state);
+  reconciler.Start();
+  ASSERT_TRUE(RunUntil([&] { return RunningPods(reconciler).size() == 1; }));
+  const v1::Pod deleted = RunningPods(reconciler)[0];
+
+  state.set_version(2);
+  state.mutable_daemon_sets(0)->add_deleted_pod_uids(deleted.metadata().uid());
+  reconciler.SetCoordinatorState(state);
+  ASSERT_TRUE(RunUntil([&] {
+    const auto pods = reconciler.Report().pods();
+    return runtime_.SandboxCount() == 1 && pods.size() == 1 &&
+           pods[0].metadata().uid() != deleted.metadata().uid() &&
+           RunningPods(reconciler).size() == 1;
+  }));
+  const v1::Pod replacement = RunningPods(reconciler)[0];
+  EXPECT_NE(replacement.metadata().name(), deleted.metadata().name());
+  EXPECT_EQ(replacement.revision_hash(), "rev1");
+  EXPECT_EQ(runtime_.CallCount("RunPodSandbox"), 2);
+  // The UID stays listed in later states; the replacement is not touched.
+  RunFor(200ms);
+  EXPECT_EQ(RunningPods(reconciler).size(), 1u);
+  EXPECT_EQ(runtime_.CallCount("RunPodSandbox"), 2);
 }
 
 TEST_F(ReconcilerTest, RuntimeOutageRemovesNothing) {

@@ -1,4 +1,4 @@
-#include "agent/systemd_notifier.h"
+#include "daemon/systemd_notifier.h"
 
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
@@ -7,7 +7,7 @@
 #include <cstring>
 #include <ctime>
 
-namespace fleetset::agent {
+namespace fleetset {
 namespace {
 
 // STATUS= is one line: a newline inside it would end the assignment and
@@ -71,4 +71,4 @@ void SystemdNotifier::Send(const std::string& message) {
                result < 0 ? std::strerror(-result) : "NOTIFY_SOCKET is not set");
 }
 
-}  // namespace fleetset::agent
+}  // namespace fleetset

@@ -1,8 +1,8 @@
-// Tells the service manager how the agent is doing (sd_notify(3)): READY=1
+// Tells the service manager how a fleetset daemon is doing (sd_notify(3)): READY=1
 // once serving, STATUS= one-line summaries, WATCHDOG=1 keep-alives from the
 // event loop, RELOADING=1 around a SIGHUP, STOPPING=1 on the way out.
 //
-// The agent talks to the Notifier interface so tests can record what it
+// The daemons talk to the Notifier interface so tests can record what it
 // would have said instead of needing a service manager.
 #pragma once
 
@@ -12,20 +12,20 @@
 #include <string_view>
 #include <vector>
 
-namespace fleetset::agent {
+namespace fleetset {
 
 class Notifier {
  public:
   virtual ~Notifier() = default;
 
-  // The agent is serving; `status` (may be empty) becomes its STATUS line.
+  // The daemon is serving; `status` (may be empty) becomes its STATUS line.
   void Ready(std::string_view status);
   // A one-line summary shown by `systemctl status`.
   void Status(std::string_view status);
   // Starting to re-read the configuration; call Ready() when done.
   void Reloading();
   // Keep-alive. Send it from the event loop itself, so that a wedged loop
-  // stops the pings and systemd restarts the agent.
+  // stops the pings and systemd restarts the daemon.
   void Watchdog();
   void Stopping();
 
@@ -45,7 +45,7 @@ class Notifier {
 class SystemdNotifier final : public Notifier {
  public:
   // Reads NOTIFY_SOCKET once; the environment is not modified, so children
-  // the agent starts would inherit it (it starts none).
+  // the daemon starts would inherit it (it starts none).
   SystemdNotifier();
 
   std::optional<std::chrono::microseconds> WatchdogInterval() const override;
@@ -75,4 +75,4 @@ class RecordingNotifier final : public Notifier {
   void Send(const std::string& message) override { messages.push_back(message); }
 };
 
-}  // namespace fleetset::agent
+}  // namespace fleetset

@@ -1,4 +1,4 @@
-#include "agent/logging.h"
+#include "daemon/logging.h"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -18,9 +18,7 @@
 #define SD_JOURNAL_SUPPRESS_LOCATION
 #include <systemd/sd-journal.h>
 
-#include "agent/agent_config.h"
-
-namespace fleetset::agent {
+namespace fleetset {
 namespace {
 
 // Date, time, level letter, message: enough at a terminal; under systemd
@@ -140,9 +138,4 @@ void SetUpLogging(const LoggingOptions& options) {
   spdlog::set_default_logger(std::move(logger));
 }
 
-void SetUpAgentLogging(const AgentConfig& config) {
-  SetUpLogging(LoggingOptions{
-      "fleetset-agent", config.log_level, {{"FLEETSET_NODE", config.NodeName()}}, std::nullopt});
-}
-
-}  // namespace fleetset::agent
+}  // namespace fleetset

@@ -5,9 +5,8 @@
 // compact one-line format.
 //
 // spdlog 1.10 ships spdlog/sinks/systemd_sink.h, but it cannot add fields
-// of our own (FLEETSET_NODE) and throws when sending fails, so the agent
-// has its own small sink. SetUpLogging() holds nothing agent-specific and
-// can serve the coordinator too.
+// of our own (FLEETSET_NODE) and throws when sending fails, so fleetset
+// has its own small sink, shared by the agent and the coordinator.
 #pragma once
 
 #include <spdlog/common.h>
@@ -22,9 +21,7 @@
 #include <utility>
 #include <vector>
 
-namespace fleetset::agent {
-
-struct AgentConfig;
+namespace fleetset {
 
 // Journal fields added to every record, e.g. {"FLEETSET_NODE", "node-a"}.
 using JournalFields = std::vector<std::pair<std::string, std::string>>;
@@ -52,10 +49,6 @@ struct LoggingOptions {
 // Replaces spdlog's default logger. Change the level later (on reload) with
 // spdlog::set_level().
 void SetUpLogging(const LoggingOptions& options);
-// The agent's logging: its level, and FLEETSET_NODE=<node name> on every
-// journal record.
-void SetUpAgentLogging(const AgentConfig& config);
-
 // syslog(3) priority for a level, the journal's PRIORITY=.
 int JournalPriority(spdlog::level::level_enum level);
 
@@ -86,4 +79,4 @@ class JournalSink final : public spdlog::sinks::base_sink<std::mutex> {
   JournalFields fields_;
 };
 
-}  // namespace fleetset::agent
+}  // namespace fleetset

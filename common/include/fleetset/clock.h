@@ -1,10 +1,10 @@
-// Time as the agent sees it, behind an interface so tests can move it:
-// back-off, probe periods, tolerationSeconds and heartbeats all read it.
+// Time behind an interface so tests can move it: back-off, probe periods,
+// tolerationSeconds, heartbeats and node grace periods all read it.
 #pragma once
 
 #include <chrono>
 
-namespace fleetset::agent {
+namespace fleetset {
 
 class Clock {
  public:
@@ -39,4 +39,4 @@ class FakeClock final : public Clock {
   std::chrono::system_clock::time_point wall_start_{std::chrono::seconds(1700000000)};
 };
 
-}  // namespace fleetset::agent
+}  // namespace fleetset

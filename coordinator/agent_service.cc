@@ -1,0 +1,159 @@
+#include "coordinator/agent_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <mutex>
+
+#include "fleetset/desired_state_delta.h"
+
+namespace fleetset::coordinator {
+
+namespace {
+
+using Reactor = grpc::ServerBidiReactor<v1::AgentMessage, v1::CoordinatorMessage>;
+
+// What the fleet holds for a connected agent. It outlives the stream (the
+// fleet may still hold it after the stream ends), so it reaches the stream
+// through a pointer that is cleared when the stream is done.
+//
+// At most one write is in flight. A newer state replaces one not yet sent,
+// so a slow agent receives the latest state, never a backlog; after the
+// first snapshot each write is the delta from what the agent last got.
+class StreamOutbox final : public AgentOutbox {
+ public:
+  explicit StreamOutbox(Reactor* stream) : stream_(stream) {}
+
+  void Offer(std::shared_ptr<const v1::DesiredState> state) override {
+    std::lock_guard lock(mu_);
+    latest_ = std::move(state);
+    if (!writing_) StartNextWriteLocked();
+  }
+
+  void Close(const grpc::Status& status) override {
+    std::lock_guard lock(mu_);
+    if (stream_ == nullptr || finished_) return;
+    finished_ = true;
+    // The stream is finished once the write in flight (if any) completes.
+    if (writing_) {
+      finish_status_ = status;
+      return;
+    }
+    stream_->Finish(status);
+  }
+
+  void WriteDone(bool ok) {
+    std::lock_guard lock(mu_);
+    writing_ = false;
+    if (stream_ == nullptr) return;
+    if (finish_status_) {
+      stream_->Finish(*finish_status_);
+      finish_status_.reset();
+      return;
+    }
+    if (ok && !finished_) StartNextWriteLocked();
+  }
+
+  void Detach() {
+    std::lock_guard lock(mu_);
+    stream_ = nullptr;
+  }
+
+ private:
+  void StartNextWriteLocked() {
+    if (stream_ == nullptr || finished_ || latest_ == nullptr || latest_ == sent_) return;
+    outgoing_.Clear();
+    if (sent_ == nullptr) {
+      *outgoing_.mutable_snapshot() = *latest_;
+    } else {
+      *outgoing_.mutable_delta() = MakeDesiredStateDelta(*sent_, *latest_);
+    }
+    sent_ = latest_;
+    writing_ = true;
+    stream_->StartWrite(&outgoing_);
+  }
+
+  std::mutex mu_;
+  Reactor* stream_;
+  bool writing_ = false;
+  bool finished_ = false;
+  std::optional<grpc::Status> finish_status_;
+  std::shared_ptr<const v1::DesiredState> latest_;
+  std::shared_ptr<const v1::DesiredState> sent_;
+  v1::CoordinatorMessage outgoing_;
+};
+
+class AgentStream final : public Reactor {
+ public:
+  AgentStream(Fleet& fleet, std::string peer)
+      : fleet_(fleet), peer_(std::move(peer)), outbox_(std::make_shared<StreamOutbox>(this)) {
+    StartRead(&incoming_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      // The agent closed its side or the connection broke.
+      outbox_->Close(grpc::Status::OK);
+      return;
+    }
+    if (grpc::Status status = Handle(); !status.ok()) {
+      spdlog::warn("agent stream from {} ({}): {}", peer_,
+                   node_name_.empty() ? "no hello" : node_name_, status.error_message());
+      outbox_->Close(status);
+      return;
+    }
+    StartRead(&incoming_);
+  }
+
+  void OnWriteDone(bool ok) override { outbox_->WriteDone(ok); }
+
+  void OnDone() override {
+    if (!node_name_.empty()) {
+      fleet_.AgentDisconnected(node_name_, outbox_.get());
+      spdlog::info("agent of node {} disconnected", node_name_);
+    }
+    outbox_->Detach();
+    delete this;
+  }
+
+ private:
+  grpc::Status Handle() {
+    if (node_name_.empty()) {
+      if (!incoming_.has_hello()) {
+        return {grpc::StatusCode::INVALID_ARGUMENT, "the first message must be hello"};
+      }
+      grpc::Status status = fleet_.AgentConnected(incoming_.hello(), outbox_);
+      if (status.ok()) {
+        node_name_ = incoming_.hello().node_name();
+        spdlog::info("agent of node {} connected from {}", node_name_, peer_);
+      }
+      return status;
+    }
+    switch (incoming_.message_case()) {
+      case v1::AgentMessage::kStatus:
+        fleet_.AgentReported(node_name_, incoming_.status());
+        return grpc::Status::OK;
+      case v1::AgentMessage::kHeartbeat:
+        fleet_.AgentHeartbeat(node_name_);
+        return grpc::Status::OK;
+      case v1::AgentMessage::kHello:
+        return {grpc::StatusCode::INVALID_ARGUMENT, "hello was already sent on this stream"};
+      default:
+        return {grpc::StatusCode::INVALID_ARGUMENT, "empty agent message"};
+    }
+  }
+
+  Fleet& fleet_;
+  std::string peer_;
+  std::string node_name_;
+  std::shared_ptr<StreamOutbox> outbox_;
+  v1::AgentMessage incoming_;
+};
+
+}  // namespace
+
+grpc::ServerBidiReactor<v1::AgentMessage, v1::CoordinatorMessage>* AgentServiceImpl::Connect(
+    grpc::CallbackServerContext* context) {
+  return new AgentStream(fleet_, context->peer());
+}
+
+}  // namespace fleetset::coordinator

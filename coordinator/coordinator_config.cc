@@ -1,0 +1,161 @@
+#include "coordinator/coordinator_config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <ostream>
+
+#include "fleetset/duration.h"
+#include "fleetset/version.h"
+
+namespace fleetset::coordinator {
+
+namespace {
+
+// Each setting once: its flag, its config file key and how to set it.
+struct Setting {
+  const char* flag;
+  const char* key;
+  const char* value_name;
+  const char* help;
+  std::string (*set)(const std::string& text, CoordinatorConfig& config);
+};
+
+std::string SetListen(const std::string& text, CoordinatorConfig& config) {
+  const size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon + 1 == text.size()) {
+    return "\"" + text + "\": must be HOST:PORT, e.g. 0.0.0.0:7400";
+  }
+  config.listen = text;
+  return "";
+}
+
+std::string SetDataDir(const std::string& text, CoordinatorConfig& config) {
+  if (text.empty() || text.front() != '/') return "\"" + text + "\": must be an absolute path";
+  config.data_dir = text;
+  return "";
+}
+
+std::string SetGracePeriod(const std::string& text, CoordinatorConfig& config) {
+  std::optional<std::chrono::milliseconds> parsed = ParseDuration(text);
+  if (!parsed || parsed->count() == 0) {
+    return "\"" + text + "\": must be a duration from 1ms to 24h such as 40s or 1m";
+  }
+  config.node_monitor_grace_period = *parsed;
+  return "";
+}
+
+std::string SetLogLevel(const std::string& text, CoordinatorConfig& config) {
+  static const std::map<std::string, spdlog::level::level_enum> kLevels = {
+      {"trace", spdlog::level::trace}, {"debug", spdlog::level::debug},
+      {"info", spdlog::level::info},   {"warn", spdlog::level::warn},
+      {"error", spdlog::level::err},
+  };
+  auto found = kLevels.find(text);
+  if (found == kLevels.end()) return "\"" + text + "\": must be trace, debug, info, warn or error";
+  config.log_level = found->second;
+  return "";
+}
+
+const std::vector<Setting>& Settings() {
+  static const std::vector<Setting> kSettings = {
+      {"--listen", "listen", "HOST:PORT",
+       "Address for agents and fleetsetctl (default 0.0.0.0:7400)", SetListen},
+      {"--data-dir", "dataDir", "DIR",
+       "Directory of the SQLite database (default /var/lib/fleetset-coordinator)", SetDataDir},
+      {"--node-monitor-grace-period", "nodeMonitorGracePeriod", "DURATION",
+       "How long a node may be silent before it is NotReady (default 40s)", SetGracePeriod},
+      {"--log-level", "logLevel", "LEVEL", "trace, debug, info, warn or error (default info)",
+       SetLogLevel},
+  };
+  return kSettings;
+}
+
+// Applies the YAML file at `path`; appends "FILE:LINE: key: reason" errors.
+void ApplyFile(const std::string& path, CoordinatorConfig& config,
+               std::vector<std::string>& errors) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    errors.push_back(path + ": cannot read the file");
+    return;
+  } catch (const YAML::Exception& e) {
+    errors.push_back(path + ":" + std::to_string(e.mark.line + 1) +
+                     ": YAML syntax error: " + e.msg);
+    return;
+  }
+  if (root.IsNull()) return;
+  if (!root.IsMap()) {
+    errors.push_back(path + ": must be a map of settings");
+    return;
+  }
+  for (const auto& entry : root) {
+    const std::string key = entry.first.Scalar();
+    const std::string where = path + ":" + std::to_string(entry.first.Mark().line + 1) + ": " + key;
+    auto setting = std::find_if(Settings().begin(), Settings().end(),
+                                [&](const Setting& candidate) { return key == candidate.key; });
+    if (setting == Settings().end()) {
+      errors.push_back(where + ": unknown setting");
+    } else if (!entry.second.IsScalar()) {
+      errors.push_back(where + ": must be a single value");
+    } else if (std::string problem = setting->set(entry.second.Scalar(), config);
+               !problem.empty()) {
+      errors.push_back(where + ": " + problem);
+    }
+  }
+}
+
+}  // namespace
+
+CoordinatorCommandLine ParseCoordinatorCommandLine(const std::vector<std::string>& args,
+                                                   std::ostream& out, std::ostream& err) {
+  CoordinatorCommandLine result;
+  CLI::App app{
+      "fleetset-coordinator stores DaemonSets and nodes in SQLite, serves agents and "
+      "fleetsetctl over gRPC, and drives rolling updates across the fleet.",
+      "fleetset-coordinator"};
+  app.set_version_flag("--version", std::string("fleetset-coordinator v") + kVersion);
+  std::string config_file;
+  app.add_option("--config", config_file,
+                 "YAML file of settings (default /etc/fleetset/coordinator.yaml when it exists)");
+  std::map<std::string, std::string> flag_values;
+  for (const Setting& setting : Settings()) {
+    app.add_option(setting.flag, flag_values[setting.flag], setting.help)
+        ->type_name(setting.value_name);
+  }
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::Success& success) {
+    result.exit = true;
+    result.exit_code = app.exit(success, out, err);
+    return result;
+  } catch (const CLI::ParseError& error) {
+    result.exit = true;
+    app.exit(error, out, err);
+    result.exit_code = kExitUsage;
+    return result;
+  }
+  std::vector<std::string> errors;
+  if (config_file.empty() && std::filesystem::exists(kDefaultConfigFile)) {
+    config_file = kDefaultConfigFile;
+  }
+  if (!config_file.empty()) ApplyFile(config_file, result.config, errors);
+  for (const Setting& setting : Settings()) {
+    if (app.count(setting.flag) == 0) continue;
+    std::string problem = setting.set(flag_values[setting.flag], result.config);
+    if (!problem.empty()) errors.push_back(std::string(setting.flag) + ": " + problem);
+  }
+  if (!errors.empty()) {
+    for (const std::string& error : errors) err << "fleetset-coordinator: " << error << "\n";
+    result.exit = true;
+    result.exit_code = kExitConfig;
+  }
+  return result;
+}
+
+}  // namespace fleetset::coordinator

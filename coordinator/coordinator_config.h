@@ -1,0 +1,44 @@
+// fleetset-coordinator's settings: defaults, then an optional YAML file
+// (config/coordinator.yaml shows every key), then flags (flags win). Every
+// error names the flag or key and the reason.
+#pragma once
+
+#include <spdlog/common.h>
+
+#include <chrono>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace fleetset::coordinator {
+
+inline constexpr char kDefaultListen[] = "0.0.0.0:7400";
+inline constexpr char kDefaultDataDir[] = "/var/lib/fleetset-coordinator";
+inline constexpr char kDefaultConfigFile[] = "/etc/fleetset/coordinator.yaml";
+
+// sysexits.h, as the agent uses them; the unit file lists both in
+// RestartPreventExitStatus=.
+inline constexpr int kExitUsage = 64;
+inline constexpr int kExitConfig = 78;
+
+struct CoordinatorConfig {
+  std::string listen = kDefaultListen;
+  std::string data_dir = kDefaultDataDir;
+  // kube-controller-manager's --node-monitor-grace-period.
+  std::chrono::milliseconds node_monitor_grace_period{std::chrono::seconds(40)};
+  spdlog::level::level_enum log_level = spdlog::level::info;
+};
+
+struct CoordinatorCommandLine {
+  CoordinatorConfig config;
+  // Set when the process should exit at once (--help, --version, errors).
+  bool exit = false;
+  int exit_code = 0;
+};
+
+// `args` without the program name. --help and --version print to `out`,
+// errors to `err`.
+CoordinatorCommandLine ParseCoordinatorCommandLine(const std::vector<std::string>& args,
+                                                   std::ostream& out, std::ostream& err);
+
+}  // namespace fleetset::coordinator

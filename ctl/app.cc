@@ -1,0 +1,82 @@
+#include "app.h"
+
+#include <algorithm>
+#include <map>
+
+#include "fleetset/version.h"
+
+namespace fleetset::ctl {
+namespace {
+
+// CLI11 shows a subcommand's own options only; say where the global ones are.
+void MentionGlobalFlags(CLI::App& app) {
+  for (CLI::App* command : app.get_subcommands([](CLI::App*) { return true; })) {
+    const std::string footer = command->get_footer();
+    command->footer(footer + (footer.empty() ? "" : "\n") +
+                    "Global flags: -s/--server, -n/--namespace, --request-timeout (see "
+                    "fleetsetctl --help)\n");
+    MentionGlobalFlags(*command);
+  }
+}
+
+// kubectl (pflag) reads `-n=kube-system` as `-n kube-system`; CLI11 would
+// keep the '=' in the value. The short flags are rewritten to their long
+// names, which CLI11 reads with '=' for options and flags alike.
+std::string KubectlShortFlag(const std::string& arg) {
+  static const std::map<char, std::string> kLongNames{
+      {'A', "all-namespaces"}, {'R', "recursive"}, {'f', "filename"}, {'l', "selector"},
+      {'n', "namespace"},      {'o', "output"},    {'s', "server"},   {'w', "watch"}};
+  if (arg.size() < 3 || arg[0] != '-' || arg[2] != '=') return arg;
+  const auto it = kLongNames.find(arg[1]);
+  return it == kLongNames.end() ? arg : "--" + it->second + arg.substr(2);
+}
+
+}  // namespace
+
+int RunCtl(const std::vector<std::string>& args, Io& io) {
+  CLI::App app{"fleetsetctl controls a fleetset fleet: DaemonSets on bare-metal nodes.",
+               "fleetsetctl"};
+  app.set_version_flag("--version", std::string("fleetsetctl v") + kVersion);
+  app.require_subcommand(1);
+  // Subcommands inherit this, so global flags may follow the verb
+  // (`fleetsetctl get ds -n kube-system`), as with kubectl.
+  app.fallthrough();
+
+  GlobalOptions global;
+  app.add_option("-s,--server", global.server,
+                 "The coordinator's address (host:port). Default: $FLEETSET_SERVER, then "
+                 "`server:` in $FLEETSET_CONFIG, ~/.config/fleetset/config.yaml or "
+                 "/etc/fleetset/fleetsetctl.yaml, then 127.0.0.1:7400");
+  app.add_option("-n,--namespace", global.namespace_,
+                 "The namespace of DaemonSets and pods (default \"default\")");
+  app.add_option("--request-timeout", global.request_timeout,
+                 "How long to wait for each answer from the coordinator: a duration such as "
+                 "1s, 2m or 3h, or 0 for no limit")
+      ->default_str("30s");
+
+  AddApplyCommands(app, io, global);
+  AddGetCommand(app, io, global);
+  AddDescribeCommand(app, io, global);
+  AddDeleteCommand(app, io, global);
+  AddLabelCommand(app, io, global);
+  AddTaintCommand(app, io, global);
+  AddCordonCommands(app, io, global);
+  AddRolloutCommand(app, io, global);
+  AddSetCommand(app, io, global);
+  AddVersionCommand(app, io, global);
+  AddWhyCommand(app, io, global);
+
+  MentionGlobalFlags(app);
+
+  // CLI11 consumes a reversed vector.
+  std::vector<std::string> reversed;
+  for (auto it = args.rbegin(); it != args.rend(); ++it) reversed.push_back(KubectlShortFlag(*it));
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error, io.out, io.err);
+  }
+  return io.exit_code;
+}
+
+}  // namespace fleetset::ctl

@@ -1,0 +1,92 @@
+// `fleetsetctl delete ds|node|pod NAME...`: kubectl's `TYPE "NAME" deleted`
+// for each; the others are still deleted when one fails.
+#include <ostream>
+
+#include "commands.h"
+#include "connection.h"
+#include "resources.h"
+
+namespace fleetset::ctl {
+namespace {
+
+struct DeleteOptions {
+  std::vector<std::string> args;
+  bool ignore_not_found = false;
+};
+
+// One delete call; false when it failed (already reported unless it was a
+// tolerated NotFound).
+bool DeleteOne(Connection& connection, const ResourceType& type, const std::string& namespace_,
+               const std::string& name, bool ignore_not_found) {
+  v1::DeleteResponse response;
+  grpc::ClientContext context;
+  connection.PrepareContext(&context, true);
+  grpc::Status status;
+  switch (type.kind) {
+    case ResourceKind::kDaemonSet: {
+      v1::DeleteDaemonSetRequest request;
+      request.mutable_key()->set_namespace_(namespace_);
+      request.mutable_key()->set_name(name);
+      status = connection.stub().DeleteDaemonSet(&context, request, &response);
+      break;
+    }
+    case ResourceKind::kNode: {
+      v1::DeleteNodeRequest request;
+      request.set_name(name);
+      status = connection.stub().DeleteNode(&context, request, &response);
+      break;
+    }
+    case ResourceKind::kPod: {
+      v1::DeletePodRequest request;
+      request.set_namespace_(namespace_);
+      request.set_name(name);
+      status = connection.stub().DeletePod(&context, request, &response);
+      break;
+    }
+  }
+  if (status.ok()) return true;
+  if (!(ignore_not_found && status.error_code() == grpc::StatusCode::NOT_FOUND)) {
+    connection.Report(status);
+  }
+  return false;
+}
+
+void RunDelete(const DeleteOptions& options, const GlobalOptions& global, Io& io) {
+  std::string error;
+  const auto resources = ParseResourceArgs(options.args, "delete", &error);
+  if (!resources) return Fail(io, error);
+  if (resources->names.empty()) {
+    return Fail(io, "resource(s) were provided, but no name was specified");
+  }
+  auto connection = Connection::Open(global, io);
+  if (!connection) return;
+  for (const std::string& name : resources->names) {
+    if (DeleteOne(*connection, *resources->type, global.Namespace(), name,
+                  options.ignore_not_found)) {
+      io.out << resources->type->qualified << " \"" << name << "\" deleted\n";
+    } else if (connection->unreachable()) {
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+void AddDeleteCommand(CLI::App& app, Io& io, const GlobalOptions& global) {
+  auto options = std::make_shared<DeleteOptions>();
+  CLI::App* command = app.add_subcommand(
+      "delete",
+      "Delete DaemonSets (their pods are removed from every node), nodes, or pods (the "
+      "DaemonSet starts a replacement)");
+  command->add_option("args", options->args, "TYPE NAME... or TYPE/NAME...")->required();
+  command->add_flag("--ignore-not-found", options->ignore_not_found,
+                    "Treat a missing object as deleted: no error, nothing printed");
+  command->footer(
+      "Examples:\n"
+      "  fleetsetctl delete ds fluentd -n kube-system\n"
+      "  fleetsetctl delete pod/fluentd-x7k2p -n kube-system\n"
+      "  fleetsetctl delete node retired-01\n");
+  command->callback([options, &global, &io] { RunDelete(*options, global, io); });
+}
+
+}  // namespace fleetset::ctl

@@ -1,0 +1,33 @@
+// kubectl's `describe` layouts for DaemonSets and nodes, and the pod
+// template block that `rollout history --revision` prints too.
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <vector>
+
+#include "fleetset/v1/operator_service.pb.h"
+#include "printers.h"
+#include "tabwriter.h"
+
+namespace fleetset::ctl {
+
+// "Mon, 02 Jan 2006 15:04:05 -0700" in local time, as kubectl's
+// CreationTimestamp and condition times; "<unknown>" when unset.
+std::string FormatRfc1123z(const google::protobuf::Timestamp& timestamp);
+
+// `pods` are the DaemonSet's pods (for "Pods Status"); `events` nullopt
+// leaves the Events section out (kubectl's behaviour when events cannot be
+// listed).
+void DescribeDaemonSet(std::ostream& out, const v1::DaemonSet& daemon_set,
+                       const std::vector<v1::Pod>& pods,
+                       const std::optional<std::vector<v1::Event>>& events, TimePoint now);
+
+// `pods` are the pods on the node.
+void DescribeNode(std::ostream& out, const v1::Node& node, const std::vector<v1::Pod>& pods,
+                  const std::optional<std::vector<v1::Event>>& events, TimePoint now);
+
+// "Pod Template:" and everything under it.
+void DescribePodTemplate(TabWriter& w, const v1::PodTemplateSpec& pod_template);
+
+}  // namespace fleetset::ctl

@@ -1,0 +1,133 @@
+#include "fetch.h"
+
+#include <algorithm>
+
+namespace fleetset::ctl {
+namespace {
+
+template <typename T>
+std::vector<T> SortedByName(std::vector<T> items) {
+  std::sort(items.begin(), items.end(), [](const T& a, const T& b) {
+    return std::tie(a.metadata().namespace_(), a.metadata().name()) <
+           std::tie(b.metadata().namespace_(), b.metadata().name());
+  });
+  return items;
+}
+
+template <typename T>
+std::vector<T> ToVector(const google::protobuf::RepeatedPtrField<T>& items) {
+  return {items.begin(), items.end()};
+}
+
+// Calls `get` for each name; names that fail are reported by the call and
+// skipped. Stops when the coordinator is unreachable.
+template <typename T, typename GetOne>
+std::optional<std::vector<T>> ByName(Connection& connection, const std::vector<std::string>& names,
+                                     GetOne get) {
+  std::vector<T> found;
+  for (const std::string& name : names) {
+    T item;
+    if (get(name, &item)) {
+      found.push_back(std::move(item));
+    } else if (connection.unreachable()) {
+      return std::nullopt;
+    }
+  }
+  return found;
+}
+
+}  // namespace
+
+std::optional<std::vector<v1::DaemonSet>> FetchDaemonSets(Connection& connection,
+                                                          const Query& query) {
+  if (!query.names.empty()) {
+    return ByName<v1::DaemonSet>(
+        connection, query.names, [&](const std::string& name, v1::DaemonSet* item) {
+          v1::GetDaemonSetRequest request;
+          request.mutable_key()->set_namespace_(query.namespace_);
+          request.mutable_key()->set_name(name);
+          return connection.Call(&v1::OperatorService::Stub::GetDaemonSet, request, item);
+        });
+  }
+  v1::ListDaemonSetsRequest request;
+  request.set_namespace_(query.namespace_);
+  request.set_all_namespaces(query.all_namespaces);
+  request.set_label_selector(query.label_selector);
+  v1::ListDaemonSetsResponse response;
+  if (!connection.Call(&v1::OperatorService::Stub::ListDaemonSets, request, &response)) {
+    return std::nullopt;
+  }
+  return SortedByName(ToVector(response.items()));
+}
+
+std::optional<std::vector<v1::Node>> FetchNodes(Connection& connection, const Query& query) {
+  if (!query.names.empty()) {
+    return ByName<v1::Node>(connection, query.names, [&](const std::string& name, v1::Node* item) {
+      v1::GetNodeRequest request;
+      request.set_name(name);
+      return connection.Call(&v1::OperatorService::Stub::GetNode, request, item);
+    });
+  }
+  v1::ListNodesRequest request;
+  request.set_label_selector(query.label_selector);
+  v1::ListNodesResponse response;
+  if (!connection.Call(&v1::OperatorService::Stub::ListNodes, request, &response)) {
+    return std::nullopt;
+  }
+  return SortedByName(ToVector(response.items()));
+}
+
+std::optional<std::vector<v1::Pod>> FetchPods(Connection& connection, const Query& query) {
+  // There is no GetPod: a named pod is looked up in its namespace's list.
+  v1::ListPodsRequest request;
+  request.set_namespace_(query.namespace_);
+  request.set_all_namespaces(query.all_namespaces);
+  request.set_label_selector(query.label_selector);
+  request.set_node_name(query.node_name);
+  v1::ListPodsResponse response;
+  if (!connection.Call(&v1::OperatorService::Stub::ListPods, request, &response)) {
+    return std::nullopt;
+  }
+  std::vector<v1::Pod> pods = SortedByName(ToVector(response.items()));
+  if (query.names.empty()) return pods;
+  std::vector<v1::Pod> found;
+  for (const std::string& name : query.names) {
+    auto it = std::find_if(pods.begin(), pods.end(),
+                           [&](const v1::Pod& pod) { return pod.metadata().name() == name; });
+    if (it != pods.end()) {
+      found.push_back(*it);
+    } else {
+      connection.Report(
+          grpc::Status(grpc::StatusCode::NOT_FOUND, "pods \"" + name + "\" not found"));
+    }
+  }
+  return found;
+}
+
+std::vector<v1::Pod> PodsOf(Connection& connection, const v1::DaemonSet& daemon_set) {
+  v1::ListPodsRequest request;
+  request.set_namespace_(daemon_set.metadata().namespace_());
+  v1::ListPodsResponse response;
+  grpc::ClientContext context;
+  connection.PrepareContext(&context, true);
+  if (!connection.stub().ListPods(&context, request, &response).ok()) return {};
+  const std::string owner = daemon_set.metadata().namespace_() + "/" + daemon_set.metadata().name();
+  std::vector<v1::Pod> owned;
+  for (const v1::Pod& pod : response.items()) {
+    if (pod.owner() == owner) owned.push_back(pod);
+  }
+  return owned;
+}
+
+std::optional<std::vector<v1::Event>> EventsAbout(Connection& connection,
+                                                  const std::string& involved_object) {
+  v1::ListEventsRequest request;
+  request.set_involved_object(involved_object);
+  v1::ListEventsResponse response;
+  grpc::ClientContext context;
+  connection.PrepareContext(&context, true);
+  if (!connection.stub().ListEvents(&context, request, &response).ok()) return std::nullopt;
+  return ToVector(response.items());
+}
+
+}  // namespace fleetset::ctl

@@ -1,0 +1,38 @@
+// Reading DaemonSets, nodes and pods for the verbs that show them: by name
+// (each missing one reported as kubectl reports it, the others still
+// returned) or as a filtered list, sorted by namespace and name.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "connection.h"
+
+namespace fleetset::ctl {
+
+struct Query {
+  // Empty: list.
+  std::vector<std::string> names;
+  std::string namespace_ = "default";
+  bool all_namespaces = false;
+  // kubectl's -l syntax, passed to the coordinator.
+  std::string label_selector;
+  // Pods only: spec.nodeName.
+  std::string node_name;
+};
+
+// nullopt when the list call failed (already reported).
+std::optional<std::vector<v1::DaemonSet>> FetchDaemonSets(Connection& connection,
+                                                          const Query& query);
+std::optional<std::vector<v1::Node>> FetchNodes(Connection& connection, const Query& query);
+std::optional<std::vector<v1::Pod>> FetchPods(Connection& connection, const Query& query);
+
+// The pods a DaemonSet owns, for describe; empty when they cannot be listed.
+std::vector<v1::Pod> PodsOf(Connection& connection, const v1::DaemonSet& daemon_set);
+// Events about "daemonset/NS/NAME" or "node/NAME"; nullopt when they cannot
+// be listed (describe then leaves the section out, as kubectl does).
+std::optional<std::vector<v1::Event>> EventsAbout(Connection& connection,
+                                                  const std::string& involved_object);
+
+}  // namespace fleetset::ctl

@@ -1,0 +1,205 @@
+// `fleetsetctl get`: DaemonSets, nodes and pods as kubectl's tables, or as
+// JSON, YAML or names; with -w, then a line per change until interrupted.
+#include <ostream>
+
+#include "commands.h"
+#include "connection.h"
+#include "fetch.h"
+#include "fleetset/display.h"
+#include "fleetset/labels.h"
+#include "object_output.h"
+#include "printers.h"
+#include "resources.h"
+
+namespace fleetset::ctl {
+namespace {
+
+struct GetOptions {
+  std::vector<std::string> args;
+  std::string output;
+  bool all_namespaces = false;
+  std::string selector;
+  std::string field_selector;
+  bool watch = false;
+};
+
+// What a run of `get` prints, decided from the flags before any call.
+struct Presentation {
+  OutputFormat format = OutputFormat::kTable;
+  TableOptions table;
+  // One object asked for by name: -o json/yaml print it bare, not a List.
+  bool single = false;
+  std::string empty_message;
+};
+
+const v1::DaemonSet* ObjectOf(const v1::WatchEvent& event, const v1::DaemonSet*) {
+  return event.has_daemon_set() ? &event.daemon_set() : nullptr;
+}
+const v1::Node* ObjectOf(const v1::WatchEvent& event, const v1::Node*) {
+  return event.has_node() ? &event.node() : nullptr;
+}
+const v1::Pod* ObjectOf(const v1::WatchEvent& event, const v1::Pod*) {
+  return event.has_pod() ? &event.pod() : nullptr;
+}
+
+template <typename T>
+void PrintItems(const std::vector<T>& items, const Presentation& how, Io& io) {
+  // A named object that was not found has been reported already; an empty
+  // list prints as kubectl's message, or as an empty List with -o json|yaml.
+  const bool structured = how.format == OutputFormat::kJson || how.format == OutputFormat::kYaml;
+  if (items.empty() && (how.single || !structured)) {
+    if (!how.single) io.err << how.empty_message << "\n";
+    return;
+  }
+  switch (how.format) {
+    case OutputFormat::kName:
+      for (const T& item : items) io.out << NameLine(item) << "\n";
+      break;
+    case OutputFormat::kJson:
+    case OutputFormat::kYaml: {
+      std::vector<const google::protobuf::Message*> objects;
+      for (const T& item : items) objects.push_back(&item);
+      PrintObjects(io.out, how.format, objects, how.single);
+      break;
+    }
+    default:
+      PrintTable(io.out, TableRows(items, how.table));
+  }
+}
+
+// Follows the Watch stream, printing each change the way the first listing
+// was printed (rows without the header).
+template <typename T>
+void Follow(Connection& connection, const v1::WatchRequest& request, const Query& query,
+            Presentation how, Io& io) {
+  grpc::ClientContext context;
+  connection.PrepareContext(&context, /*with_deadline=*/false);
+  auto reader = connection.stub().Watch(&context, request);
+  how.table.headers = false;
+  how.single = true;
+  v1::WatchEvent event;
+  while (reader->Read(&event)) {
+    const T* object = ObjectOf(event, static_cast<const T*>(nullptr));
+    if (object == nullptr) continue;
+    const std::string& name = object->metadata().name();
+    if (!query.names.empty() &&
+        std::find(query.names.begin(), query.names.end(), name) == query.names.end()) {
+      continue;
+    }
+    if (how.format == OutputFormat::kYaml) io.out << "---\n";
+    how.table.now = std::chrono::system_clock::now();
+    PrintItems(std::vector<T>{*object}, how, io);
+    io.out.flush();
+  }
+  const grpc::Status status = reader->Finish();
+  if (!status.ok()) connection.Report(status);
+}
+
+template <typename T, typename FetchFunction>
+void Show(Connection& connection, const Query& query, const Presentation& how, bool watch,
+          const char* watch_resource, FetchFunction fetch, Io& io) {
+  auto items = fetch(connection, query);
+  if (!items) return;
+  PrintItems(*items, how, io);
+  if (!watch || connection.unreachable()) return;
+  v1::WatchRequest request;
+  request.set_resource(watch_resource);
+  request.set_namespace_(query.namespace_);
+  request.set_all_namespaces(query.all_namespaces);
+  request.set_label_selector(query.label_selector);
+  Follow<T>(connection, request, query, how, io);
+}
+
+// --field-selector: only spec.nodeName for pods ("spec.nodeName=n1" or "==").
+bool ApplyFieldSelector(const std::string& selector, const ResourceType& type, Query* query,
+                        Io& io) {
+  if (selector.empty()) return true;
+  const size_t equals = selector.find('=');
+  const std::string key = selector.substr(0, equals);
+  if (type.kind != ResourceKind::kPod || key != "spec.nodeName" || equals == std::string::npos ||
+      selector.find(',') != std::string::npos) {
+    Fail(io, "field selector \"" + selector +
+                 "\" is not supported: fleetsetctl supports "
+                 "spec.nodeName=NODE for pods");
+    return false;
+  }
+  size_t value_start = equals + 1;
+  if (value_start < selector.size() && selector[value_start] == '=') ++value_start;
+  query->node_name = selector.substr(value_start);
+  return true;
+}
+
+void RunGet(const GetOptions& options, const GlobalOptions& global, Io& io) {
+  std::string error;
+  const auto resources = ParseResourceArgs(options.args, "get", &error);
+  if (!resources) return Fail(io, error);
+  const auto format = ParseOutputFormat(options.output, &error);
+  if (!format) return Fail(io, error);
+  const ResourceType& type = *resources->type;
+  if (!options.selector.empty()) {
+    if (!resources->names.empty())
+      return Fail(io, "name cannot be provided when a selector is specified");
+    if (!StringSelector::Parse(options.selector, &error)) return Fail(io, error);
+  }
+  const bool all_namespaces = options.all_namespaces && type.namespaced;
+  if (all_namespaces && !resources->names.empty()) {
+    return Fail(io, "a resource cannot be retrieved by name across all namespaces");
+  }
+
+  Query query;
+  query.names = resources->names;
+  query.namespace_ = global.Namespace();
+  query.all_namespaces = all_namespaces;
+  query.label_selector = options.selector;
+  if (!ApplyFieldSelector(options.field_selector, type, &query, io)) return;
+
+  Presentation how;
+  how.format = *format;
+  how.table.wide = *format == OutputFormat::kWide;
+  how.table.with_namespace = all_namespaces;
+  how.single = resources->names.size() == 1;
+  how.empty_message = type.namespaced && !all_namespaces
+                          ? "No resources found in " + query.namespace_ + " namespace."
+                          : "No resources found";
+
+  auto connection = Connection::Open(global, io);
+  if (!connection) return;
+  switch (type.kind) {
+    case ResourceKind::kDaemonSet:
+      return Show<v1::DaemonSet>(*connection, query, how, options.watch, "daemonsets",
+                                 FetchDaemonSets, io);
+    case ResourceKind::kNode:
+      return Show<v1::Node>(*connection, query, how, options.watch, "nodes", FetchNodes, io);
+    case ResourceKind::kPod:
+      return Show<v1::Pod>(*connection, query, how, options.watch, "pods", FetchPods, io);
+  }
+}
+
+}  // namespace
+
+void AddGetCommand(CLI::App& app, Io& io, const GlobalOptions& global) {
+  auto options = std::make_shared<GetOptions>();
+  CLI::App* command = app.add_subcommand(
+      "get",
+      "Display one or many DaemonSets, nodes or pods (types: daemonsets/ds, nodes/no, pods/po)");
+  command->add_option("args", options->args, "TYPE [NAME...] or TYPE/NAME...")->required();
+  command->add_option("-o,--output", options->output,
+                      "Output format: wide, json, yaml or name (default: a table)");
+  command->add_flag("-A,--all-namespaces", options->all_namespaces,
+                    "List DaemonSets or pods in every namespace (adds a NAMESPACE column)");
+  command->add_option("-l,--selector", options->selector,
+                      "Label selector to filter on, e.g. -l 'app=x,tier!=db,env in (a,b)'");
+  command->add_option("--field-selector", options->field_selector,
+                      "Pods only: spec.nodeName=NODE lists the pods on one node");
+  command->add_flag("-w,--watch", options->watch,
+                    "After listing, print a line for every change until interrupted");
+  command->footer(
+      "Examples:\n"
+      "  fleetsetctl get ds -n kube-system\n"
+      "  fleetsetctl get pods -n kube-system -l name=fluentd-elasticsearch -o wide\n"
+      "  fleetsetctl get nodes\n"
+      "  fleetsetctl get ds/fluentd -o yaml\n");
+  command->callback([options, &global, &io] { RunGet(*options, global, io); });
+}
+
+}  // namespace fleetset::ctl

@@ -1,0 +1,129 @@
+#include "resources.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+namespace fleetset::ctl {
+namespace {
+
+constexpr ResourceType kDaemonSet{ResourceKind::kDaemonSet,
+                                  "daemonset",
+                                  "daemonsets.apps",
+                                  "daemonset.apps",
+                                  "DaemonSet",
+                                  "apps/v1",
+                                  true};
+constexpr ResourceType kNode{ResourceKind::kNode, "node", "nodes", "node", "Node", "v1", false};
+constexpr ResourceType kPod{ResourceKind::kPod, "pod", "pods", "pod", "Pod", "v1", true};
+
+struct Alias {
+  std::string_view name;
+  const ResourceType* type;
+};
+
+constexpr std::array kAliases{
+    Alias{"ds", &kDaemonSet},
+    Alias{"daemonset", &kDaemonSet},
+    Alias{"daemonsets", &kDaemonSet},
+    Alias{"daemonset.apps", &kDaemonSet},
+    Alias{"daemonsets.apps", &kDaemonSet},
+    Alias{"no", &kNode},
+    Alias{"node", &kNode},
+    Alias{"nodes", &kNode},
+    Alias{"po", &kPod},
+    Alias{"pod", &kPod},
+    Alias{"pods", &kPod},
+};
+
+std::string Lower(std::string_view text) {
+  std::string lower(text);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return lower;
+}
+
+const ResourceType* FindOrExplain(std::string_view alias, std::string* error) {
+  const ResourceType* type = FindResourceType(alias);
+  if (type == nullptr) {
+    *error = "the server doesn't have a resource type \"" + std::string(alias) + "\"";
+  }
+  return type;
+}
+
+}  // namespace
+
+const ResourceType& DaemonSetType() { return kDaemonSet; }
+const ResourceType& NodeType() { return kNode; }
+const ResourceType& PodType() { return kPod; }
+
+const ResourceType* FindResourceType(std::string_view alias) {
+  const std::string lower = Lower(alias);
+  for (const Alias& entry : kAliases) {
+    if (entry.name == lower) return entry.type;
+  }
+  return nullptr;
+}
+
+std::string QualifiedName(const ResourceType& type, const std::string& name) {
+  return std::string(type.qualified) + "/" + name;
+}
+
+std::optional<ResourceArgs> ParseResourceArgs(const std::vector<std::string>& args,
+                                              std::string_view verb, std::string* error) {
+  if (args.empty()) {
+    *error = "You must specify the type of resource to " + std::string(verb) +
+             ". Supported types: daemonsets (ds), nodes (no), pods (po)";
+    return std::nullopt;
+  }
+  ResourceArgs result;
+  const bool slash_form = args[0].find('/') != std::string::npos;
+  if (!slash_form) {
+    result.type = FindOrExplain(args[0], error);
+    if (result.type == nullptr) return std::nullopt;
+  }
+  for (size_t i = slash_form ? 0 : 1; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    const size_t slash = arg.find('/');
+    if (!slash_form) {
+      if (slash != std::string::npos) {
+        *error =
+            "there is no need to specify a resource type as a separate argument when passing "
+            "arguments in resource/name form (e.g. 'fleetsetctl " +
+            std::string(verb) + " resource/<resource_name>' instead of 'fleetsetctl " +
+            std::string(verb) + " resource resource/<resource_name>'";
+        return std::nullopt;
+      }
+      result.names.push_back(arg);
+      continue;
+    }
+    if (slash == std::string::npos || slash == 0 || slash + 1 == arg.size()) {
+      *error = "arguments in resource/name form must have a single resource and name";
+      return std::nullopt;
+    }
+    const ResourceType* type = FindOrExplain(arg.substr(0, slash), error);
+    if (type == nullptr) return std::nullopt;
+    if (result.type != nullptr && result.type != type) {
+      *error = "fleetsetctl " + std::string(verb) + " takes one resource type at a time";
+      return std::nullopt;
+    }
+    result.type = type;
+    result.names.push_back(arg.substr(slash + 1));
+  }
+  return result;
+}
+
+std::optional<ResourceArgs> ParseResourceArgsOf(const std::vector<std::string>& args,
+                                                std::string_view verb,
+                                                const std::vector<ResourceKind>& allowed,
+                                                std::string* error) {
+  auto parsed = ParseResourceArgs(args, verb, error);
+  if (!parsed) return std::nullopt;
+  if (std::find(allowed.begin(), allowed.end(), parsed->type->kind) == allowed.end()) {
+    *error = std::string(verb) + " is not supported for " + std::string(parsed->type->plural);
+    return std::nullopt;
+  }
+  return parsed;
+}
+
+}  // namespace fleetset::ctl

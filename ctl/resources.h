@@ -1,0 +1,57 @@
+// The resource types fleetsetctl knows, under kubectl's names and aliases,
+// and the `TYPE NAME...` / `TYPE/NAME...` argument forms.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fleetset::ctl {
+
+enum class ResourceKind { kDaemonSet, kNode, kPod };
+
+struct ResourceType {
+  ResourceKind kind;
+  // "daemonset": singular, as in `-o name` after the group is added.
+  std::string_view singular;
+  // "daemonsets.apps": the plural with its API group, as in kubectl's
+  // `daemonsets.apps "x" not found` and `daemonset.apps "x" deleted`.
+  std::string_view plural;
+  // "daemonset.apps": the prefix of `-o name` and of "NAME created" lines.
+  std::string_view qualified;
+  std::string_view kind_name;
+  std::string_view api_version;
+  bool namespaced;
+};
+
+const ResourceType& DaemonSetType();
+const ResourceType& NodeType();
+const ResourceType& PodType();
+
+// ds, daemonset, daemonsets, daemonset.apps, daemonsets.apps; no, node,
+// nodes; po, pod, pods. Case-insensitive, as kubectl. nullptr when unknown.
+const ResourceType* FindResourceType(std::string_view alias);
+
+// "daemonset.apps/NAME", "node/NAME", "pod/NAME".
+std::string QualifiedName(const ResourceType& type, const std::string& name);
+
+struct ResourceArgs {
+  const ResourceType* type = nullptr;
+  std::vector<std::string> names;
+};
+
+// Parses `TYPE [NAME...]` or `TYPE/NAME...` as kubectl does. `verb` names
+// the command in the message for a missing type. On error returns nullopt
+// with *error set to kubectl's message (without "error: ").
+std::optional<ResourceArgs> ParseResourceArgs(const std::vector<std::string>& args,
+                                              std::string_view verb, std::string* error);
+
+// The same, restricted to the types in `allowed` (e.g. only DaemonSets for
+// `rollout`); other types get kubectl's "no ... for" style message.
+std::optional<ResourceArgs> ParseResourceArgsOf(const std::vector<std::string>& args,
+                                                std::string_view verb,
+                                                const std::vector<ResourceKind>& allowed,
+                                                std::string* error);
+
+}  // namespace fleetset::ctl

@@ -1,0 +1,710 @@
+// fleetsetctl's verbs run in process (RunCtl with string streams) against a
+// fake OperatorService on a local port: what is sent, what is printed, and
+// the exit code.
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <mutex>
+#include <sstream>
+
+#include "ctl/app.h"
+#include "fleetset/v1/operator_service.grpc.pb.h"
+
+namespace fleetset::ctl {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+google::protobuf::Timestamp SecondsAgo(int64_t seconds) {
+  google::protobuf::Timestamp timestamp;
+  timestamp.set_seconds(std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count() -
+                        seconds);
+  return timestamp;
+}
+
+// Answers as the coordinator is expected to: kubectl's messages, the codes
+// documented in docs/cli.md.
+class FakeCoordinator final : public v1::OperatorService::Service {
+ public:
+  std::mutex mutex;
+  std::vector<v1::DaemonSet> daemon_sets;
+  std::vector<v1::Node> nodes;
+  std::vector<v1::Pod> pods;
+  std::vector<v1::Event> events;
+  std::vector<v1::RolloutStatusResponse> statuses;
+  size_t status_calls = 0;
+  std::vector<v1::ApplyDaemonSetRequest> applied;
+  std::vector<v1::TaintNodeRequest> taints;
+  std::vector<v1::SetImageRequest> images;
+  std::vector<v1::WatchEvent> watch_events;
+
+  grpc::Status Version(grpc::ServerContext*, const v1::VersionRequest*,
+                       v1::VersionResponse* response) override {
+    response->set_version("0.1.0");
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ApplyDaemonSet(grpc::ServerContext*, const v1::ApplyDaemonSetRequest* request,
+                              v1::ApplyDaemonSetResponse* response) override {
+    std::lock_guard lock(mutex);
+    applied.push_back(*request);
+    const std::string& name = request->daemon_set().metadata().name();
+    const bool exists =
+        FindDaemonSet(request->daemon_set().metadata().namespace_(), name) != nullptr;
+    if (exists && request->create_only()) {
+      return grpc::Status(grpc::StatusCode::ALREADY_EXISTS,
+                          "daemonsets.apps \"" + name + "\" already exists");
+    }
+    response->set_result(exists ? "configured" : "created");
+    if (!exists && !request->dry_run()) daemon_sets.push_back(request->daemon_set());
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetDaemonSet(grpc::ServerContext*, const v1::GetDaemonSetRequest* request,
+                            v1::DaemonSet* response) override {
+    std::lock_guard lock(mutex);
+    const v1::DaemonSet* found = FindDaemonSet(request->key().namespace_(), request->key().name());
+    if (found == nullptr) return DaemonSetNotFound(request->key().name());
+    *response = *found;
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListDaemonSets(grpc::ServerContext*, const v1::ListDaemonSetsRequest* request,
+                              v1::ListDaemonSetsResponse* response) override {
+    std::lock_guard lock(mutex);
+    for (const auto& item : daemon_sets) {
+      if (request->all_namespaces() || item.metadata().namespace_() == request->namespace_()) {
+        *response->add_items() = item;
+      }
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status DeleteDaemonSet(grpc::ServerContext*, const v1::DeleteDaemonSetRequest* request,
+                               v1::DeleteResponse*) override {
+    std::lock_guard lock(mutex);
+    auto it = std::find_if(daemon_sets.begin(), daemon_sets.end(), [&](const auto& item) {
+      return item.metadata().name() == request->key().name();
+    });
+    if (it == daemon_sets.end()) return DaemonSetNotFound(request->key().name());
+    daemon_sets.erase(it);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status SetImage(grpc::ServerContext*, const v1::SetImageRequest* request,
+                        v1::ApplyDaemonSetResponse* response) override {
+    std::lock_guard lock(mutex);
+    images.push_back(*request);
+    for (const auto& [container, image] : request->images()) {
+      if (container != "*" && container != "fluentd") {
+        return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                            "unable to find container named \"" + container + "\"");
+      }
+    }
+    response->set_result("image updated");
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetNode(grpc::ServerContext*, const v1::GetNodeRequest* request,
+                       v1::Node* response) override {
+    std::lock_guard lock(mutex);
+    v1::Node* found = FindNode(request->name());
+    if (found == nullptr) return NodeNotFound(request->name());
+    *response = *found;
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListNodes(grpc::ServerContext*, const v1::ListNodesRequest*,
+                         v1::ListNodesResponse* response) override {
+    std::lock_guard lock(mutex);
+    for (const auto& node : nodes) *response->add_items() = node;
+    return grpc::Status::OK;
+  }
+
+  grpc::Status LabelNode(grpc::ServerContext*, const v1::LabelNodeRequest* request,
+                         v1::Node* response) override {
+    std::lock_guard lock(mutex);
+    v1::Node* node = FindNode(request->name());
+    if (node == nullptr) return NodeNotFound(request->name());
+    auto& labels = *node->mutable_metadata()->mutable_labels();
+    for (const auto& [key, value] : request->set()) {
+      if (!request->overwrite() && labels.contains(key)) {
+        return grpc::Status(
+            grpc::StatusCode::FAILED_PRECONDITION,
+            "'" + key + "' already has a value (" + labels.at(key) + "), and --overwrite is false");
+      }
+    }
+    for (const auto& [key, value] : request->set()) labels[key] = value;
+    for (const std::string& key : request->remove()) labels.erase(key);
+    *response = *node;
+    return grpc::Status::OK;
+  }
+
+  grpc::Status TaintNode(grpc::ServerContext*, const v1::TaintNodeRequest* request,
+                         v1::Node* response) override {
+    std::lock_guard lock(mutex);
+    taints.push_back(*request);
+    v1::Node* node = FindNode(request->name());
+    if (node == nullptr) return NodeNotFound(request->name());
+    *response = *node;
+    return grpc::Status::OK;
+  }
+
+  grpc::Status SetNodeSchedulable(grpc::ServerContext*,
+                                  const v1::SetNodeSchedulableRequest* request,
+                                  v1::Node* response) override {
+    std::lock_guard lock(mutex);
+    v1::Node* node = FindNode(request->name());
+    if (node == nullptr) return NodeNotFound(request->name());
+    node->mutable_spec()->set_unschedulable(request->unschedulable());
+    *response = *node;
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListPods(grpc::ServerContext*, const v1::ListPodsRequest* request,
+                        v1::ListPodsResponse* response) override {
+    std::lock_guard lock(mutex);
+    for (const auto& pod : pods) {
+      if (!request->all_namespaces() && pod.metadata().namespace_() != request->namespace_())
+        continue;
+      if (!request->node_name().empty() && pod.node_name() != request->node_name()) continue;
+      *response->add_items() = pod;
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status DeletePod(grpc::ServerContext*, const v1::DeletePodRequest*,
+                         v1::DeleteResponse*) override {
+    return grpc::Status::OK;
+  }
+
+  grpc::Status RolloutStatus(grpc::ServerContext*, const v1::RolloutStatusRequest*,
+                             v1::RolloutStatusResponse* response) override {
+    std::lock_guard lock(mutex);
+    *response = statuses[std::min(status_calls++, statuses.size() - 1)];
+    return grpc::Status::OK;
+  }
+
+  grpc::Status RolloutHistory(grpc::ServerContext*, const v1::RolloutHistoryRequest* request,
+                              v1::RolloutHistoryResponse* response) override {
+    for (int64_t revision : {1, 2}) {
+      if (request->revision() != 0 && request->revision() != revision) continue;
+      v1::DaemonSetRevision* entry = response->add_revisions();
+      entry->set_revision(revision);
+      if (revision == 2) entry->set_change_cause("fleetsetctl set image ds/fluentd fluentd=f:v2");
+      v1::Container* container = entry->mutable_template_()->mutable_spec()->add_containers();
+      container->set_name("fluentd");
+      container->set_image(revision == 1 ? "f:v1" : "f:v2");
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status RolloutUndo(grpc::ServerContext*, const v1::RolloutUndoRequest* request,
+                           v1::ApplyDaemonSetResponse* response) override {
+    if (request->to_revision() > 2) {
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                          "unable to find specified revision " +
+                              std::to_string(request->to_revision()) + " in history");
+    }
+    response->set_result("rolled back");
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ExplainPlacement(grpc::ServerContext*, const v1::ExplainPlacementRequest* request,
+                                v1::ExplainPlacementResponse* response) override {
+    auto* worker = response->add_nodes();
+    worker->set_node_name("k8s-01");
+    worker->set_pod_name("fluentd-x7k2p");
+    worker->mutable_eligibility()->set_should_run(true);
+    worker->mutable_eligibility()->set_reason(
+        "node matches the pod's selector, affinity and tolerations");
+    if (request->node_name().empty()) {
+      auto* master = response->add_nodes();
+      master->set_node_name("k8s-master-01");
+      master->mutable_eligibility()->set_reason(
+          "node has taint node-role.kubernetes.io/master:NoSchedule that the pod does not "
+          "tolerate");
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListEvents(grpc::ServerContext*, const v1::ListEventsRequest* request,
+                          v1::ListEventsResponse* response) override {
+    std::lock_guard lock(mutex);
+    for (const auto& event : events) {
+      if (event.involved_object() == request->involved_object()) *response->add_items() = event;
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Watch(grpc::ServerContext*, const v1::WatchRequest*,
+                     grpc::ServerWriter<v1::WatchEvent>* writer) override {
+    for (const auto& event : watch_events) writer->Write(event);
+    return grpc::Status::OK;
+  }
+
+ private:
+  v1::DaemonSet* FindDaemonSet(const std::string& namespace_, const std::string& name) {
+    for (auto& item : daemon_sets) {
+      if (item.metadata().namespace_() == namespace_ && item.metadata().name() == name)
+        return &item;
+    }
+    return nullptr;
+  }
+  v1::Node* FindNode(const std::string& name) {
+    for (auto& node : nodes) {
+      if (node.metadata().name() == name) return &node;
+    }
+    return nullptr;
+  }
+  static grpc::Status DaemonSetNotFound(const std::string& name) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND, "daemonsets.apps \"" + name + "\" not found");
+  }
+  static grpc::Status NodeNotFound(const std::string& name) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND, "nodes \"" + name + "\" not found");
+  }
+};
+
+struct Result {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+Result RunInProcess(const std::vector<std::string>& args, const std::string& input = "") {
+  std::istringstream in(input);
+  std::ostringstream out;
+  std::ostringstream err;
+  Io io{in, out, err};
+  const int code = RunCtl(args, io);
+  return {code, out.str(), err.str()};
+}
+
+class CtlCommandsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(&fake_);
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(server_, nullptr);
+    address_ = "127.0.0.1:" + std::to_string(port);
+
+    v1::DaemonSet fluentd;
+    fluentd.mutable_metadata()->set_name("fluentd");
+    fluentd.mutable_metadata()->set_namespace_("kube-system");
+    *fluentd.mutable_metadata()->mutable_creation_timestamp() = SecondsAgo(3);
+    (*fluentd.mutable_spec()->mutable_selector()->mutable_match_labels())["name"] = "fluentd";
+    auto* container = fluentd.mutable_spec()->mutable_template_()->mutable_spec()->add_containers();
+    container->set_name("fluentd");
+    container->set_image("f:v1");
+    fluentd.mutable_status()->set_desired_number_scheduled(2);
+    fluentd.mutable_status()->set_number_ready(1);
+    fake_.daemon_sets.push_back(fluentd);
+
+    v1::Node node;
+    node.mutable_metadata()->set_name("k8s-01");
+    (*node.mutable_metadata()->mutable_labels())["logger"] = "fluentd";
+    *node.mutable_metadata()->mutable_creation_timestamp() = SecondsAgo(3600 * 24 * 25);
+    auto* ready = node.mutable_status()->add_conditions();
+    ready->set_type("Ready");
+    ready->set_status("True");
+    node.mutable_status()->mutable_node_info()->set_agent_version("v0.1.0");
+    fake_.nodes.push_back(node);
+
+    v1::Pod pod;
+    pod.mutable_metadata()->set_name("fluentd-x7k2p");
+    pod.mutable_metadata()->set_namespace_("kube-system");
+    *pod.mutable_metadata()->mutable_creation_timestamp() = SecondsAgo(2);
+    pod.set_node_name("k8s-01");
+    pod.set_owner("kube-system/fluentd");
+    pod.mutable_status()->set_phase("Running");
+    pod.mutable_status()->set_pod_ip("10.0.0.7");
+    auto* status = pod.mutable_status()->add_container_statuses();
+    status->set_ready(true);
+    fake_.pods.push_back(pod);
+  }
+  void TearDown() override { server_->Shutdown(); }
+
+  // Runs against the fake: the address goes first, as a user's alias would.
+  Result Ctl(std::vector<std::string> args, const std::string& input = "") {
+    args.insert(args.begin(), {"-s", address_});
+    return RunInProcess(args, input);
+  }
+
+  FakeCoordinator fake_;
+  std::unique_ptr<grpc::Server> server_;
+  std::string address_;
+};
+
+TEST(CtlUnreachableTest, OneLineAndExitCodeOne) {
+  for (const std::vector<std::string>& command : {std::vector<std::string>{"get", "ds"},
+                                                  {"describe", "node", "x"},
+                                                  {"delete", "ds", "a", "b"},
+                                                  {"rollout", "status", "ds/x"},
+                                                  {"label", "node", "x", "a=b"}}) {
+    std::vector<std::string> args{"--server", "127.0.0.1:1"};
+    args.insert(args.end(), command.begin(), command.end());
+    const Result result = RunInProcess(args);
+    EXPECT_EQ(result.code, 1) << command[0];
+    EXPECT_EQ(result.err,
+              "error: cannot reach the coordinator at 127.0.0.1:1: connection refused\n")
+        << command[0];
+    EXPECT_EQ(result.out, "") << command[0];
+  }
+}
+
+TEST(CtlUnreachableTest, ApplyStopsAtTheFirstUnreachableCall) {
+  const std::string two = R"(apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: a}
+spec:
+  selector: {matchLabels: {app: a}}
+  template:
+    metadata: {labels: {app: a}}
+    spec: {containers: [{name: a, image: busybox}]}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: b}
+spec:
+  selector: {matchLabels: {app: b}}
+  template:
+    metadata: {labels: {app: b}}
+    spec: {containers: [{name: b, image: busybox}]}
+)";
+  const Result result = RunInProcess({"apply", "-f", "-", "-s", "127.0.0.1:1"}, two);
+  EXPECT_EQ(result.code, 1);
+  EXPECT_EQ(result.err, "error: cannot reach the coordinator at 127.0.0.1:1: connection refused\n");
+}
+
+TEST_F(CtlCommandsTest, GetDaemonSetsPrintsKubectlsTable) {
+  const Result result = Ctl({"get", "ds", "-n", "kube-system"});
+  EXPECT_EQ(result.code, 0) << result.err;
+  EXPECT_EQ(result.out,
+            "NAME      DESIRED   CURRENT   READY   UP-TO-DATE   AVAILABLE   NODE SELECTOR   AGE\n"
+            "fluentd   2         0         1       0            0           <none>          3s\n");
+}
+
+TEST_F(CtlCommandsTest, GetInAnEmptyNamespaceSaysSoOnStderr) {
+  const Result result = Ctl({"get", "daemonsets"});
+  EXPECT_EQ(result.code, 0);
+  EXPECT_EQ(result.out, "");
+  EXPECT_EQ(result.err, "No resources found in default namespace.\n");
+}
+
+TEST_F(CtlCommandsTest, AcceptsKubectlsFlagSpellings) {
+  for (const char* flag : {"-n=kube-system", "--namespace=kube-system", "-nkube-system"}) {
+    const Result result = Ctl({"get", "ds", flag, "-o", "name"});
+    EXPECT_EQ(result.out, "daemonset.apps/fluentd\n") << flag << ": " << result.err;
+  }
+  EXPECT_EQ(Ctl({"-n", "kube-system", "get", "pods", "--selector", "name=fluentd", "-o=name"}).out,
+            "pod/fluentd-x7k2p\n");
+  EXPECT_EQ(Ctl({"get", "ds", "-A=true", "-o=name"}).out, "daemonset.apps/fluentd\n");
+}
+
+TEST_F(CtlCommandsTest, GetAllNamespacesAddsTheNamespaceColumn) {
+  const Result result = Ctl({"get", "pods", "-A"});
+  EXPECT_EQ(result.code, 0) << result.err;
+  EXPECT_THAT(result.out,
+              StartsWith("NAMESPACE     NAME            READY   STATUS    RESTARTS   AGE\n"
+                         "kube-system   fluentd-x7k2p   1/1     Running   0          2s\n"));
+}
+
+TEST_F(CtlCommandsTest, GetPodsOnANode) {
+  EXPECT_THAT(Ctl({"get", "po", "-n", "kube-system", "--field-selector", "spec.nodeName=k8s-01",
+                   "-o", "name"})
+                  .out,
+              "pod/fluentd-x7k2p\n");
+  EXPECT_EQ(Ctl({"get", "po", "-n", "kube-system", "--field-selector", "spec.nodeName=k8s-02"}).err,
+            "No resources found in kube-system namespace.\n");
+  EXPECT_EQ(Ctl({"get", "po", "--field-selector", "status.phase=Running"}).code, 1);
+}
+
+TEST_F(CtlCommandsTest, GetByNameReportsTheMissingOnes) {
+  const Result result = Ctl({"get", "ds/fluentd", "ds/nope", "-n", "kube-system", "-o", "name"});
+  EXPECT_EQ(result.code, 1);
+  EXPECT_EQ(result.out, "daemonset.apps/fluentd\n");
+  EXPECT_EQ(result.err, "Error from server (NotFound): daemonsets.apps \"nope\" not found\n");
+  const Result pod = Ctl({"get", "pod", "nope", "-n", "kube-system"});
+  EXPECT_EQ(pod.err, "Error from server (NotFound): pods \"nope\" not found\n");
+}
+
+TEST_F(CtlCommandsTest, GetOneObjectAsJsonPrintsItBare) {
+  const Result result = Ctl({"get", "ds", "fluentd", "-n", "kube-system", "-o", "json"});
+  EXPECT_EQ(result.code, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("\"kind\": \"DaemonSet\""));
+  EXPECT_THAT(result.out, HasSubstr("\"desiredNumberScheduled\": 2"));
+  const Result list = Ctl({"get", "nodes", "-o", "yaml"});
+  EXPECT_THAT(list.out, HasSubstr("kind: List"));
+  EXPECT_THAT(list.out, HasSubstr("kind: Node"));
+}
+
+TEST_F(CtlCommandsTest, GetNodes) {
+  const Result result = Ctl({"get", "no"});
+  EXPECT_EQ(result.out,
+            "NAME     STATUS   ROLES    AGE   VERSION\n"
+            "k8s-01   Ready    <none>   25d   v0.1.0\n");
+}
+
+TEST_F(CtlCommandsTest, WatchPrintsARowPerEvent) {
+  v1::WatchEvent event;
+  event.set_type("MODIFIED");
+  *event.mutable_daemon_set() = fake_.daemon_sets[0];
+  event.mutable_daemon_set()->mutable_status()->set_number_ready(2);
+  fake_.watch_events.push_back(event);
+  const Result result = Ctl({"get", "ds", "-n", "kube-system", "-w"});
+  EXPECT_EQ(result.code, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("\nfluentd   2   0   2   0   0   <none>   "));
+}
+
+TEST_F(CtlCommandsTest, DescribeDaemonSetIncludesPodsAndEvents) {
+  v1::Event event;
+  *event.mutable_time() = SecondsAgo(48);
+  event.set_type("Normal");
+  event.set_reason("SuccessfulCreate");
+  event.set_message("Created pod: fluentd-x7k2p");
+  event.set_involved_object("daemonset/kube-system/fluentd");
+  fake_.events.push_back(event);
+  const Result result = Ctl({"describe", "ds", "fluentd", "-n", "kube-system"});
+  EXPECT_EQ(result.code, 0) << result.err;
+  EXPECT_THAT(result.out, StartsWith("Name:           fluentd\n"));
+  EXPECT_THAT(result.out,
+              HasSubstr("Pods Status:  1 Running / 0 Waiting / 0 Succeeded / 0 Failed\n"));
+  EXPECT_THAT(result.out, HasSubstr("  Normal  SuccessfulCreate  48s   daemonset-controller  "
+                                    "Created pod: fluentd-x7k2p\n"));
+  const Result missing = Ctl({"describe", "ds", "nope"});
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_EQ(missing.err, "Error from server (NotFound): daemonsets.apps \"nope\" not found\n");
+}
+
+TEST_F(CtlCommandsTest, DescribeNodeListsItsPods) {
+  const Result result = Ctl({"describe", "node", "k8s-01"});
+  EXPECT_EQ(result.code, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("Non-terminated Pods:"));
+  EXPECT_THAT(result.out, HasSubstr("fluentd-x7k2p"));
+  EXPECT_THAT(result.out, HasSubstr("Events:"));
+}
+
+TEST_F(CtlCommandsTest, ApplySendsEachValidDocumentAndReportsTheInvalidOnes) {
+  const std::string manifests = R"(apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: fluentd, namespace: kube-system}
+spec:
+  selector: {matchLabels: {name: fluentd}}
+  template:
+    metadata: {labels: {name: fluentd}}
+    spec: {containers: [{name: fluentd, image: f:v2}]}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: Broken_Name}
+spec: {}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: exporter}
+spec:
+  selector: {matchLabels: {app: exporter}}
+  template:
+    metadata: {labels: {app: exporter}}
+    spec: {containers: [{name: exporter, image: prom/node-exporter}]}
+)";
+  const Result result = Ctl({"apply", "-f", "-"}, manifests);
+  EXPECT_EQ(result.code, 1);
+  EXPECT_EQ(result.out,
+            "daemonset.apps/fluentd configured\n"
+            "daemonset.apps/exporter created\n");
+  EXPECT_THAT(result.err, HasSubstr("DaemonSet \"Broken_Name\" is invalid"));
+  ASSERT_EQ(fake_.applied.size(), 2u);
+  EXPECT_FALSE(fake_.applied[0].create_only());
+  EXPECT_EQ(fake_.applied[1].daemon_set().metadata().namespace_(), "default");
+
+  const Result created = Ctl({"create", "-f", "-", "-n", "kube-system"}, manifests);
+  EXPECT_EQ(created.code, 1);
+  EXPECT_THAT(created.err,
+              HasSubstr("Error from server (AlreadyExists): error when creating "
+                        "\"<stdin>#1\": daemonsets.apps \"fluentd\" already exists\n"));
+  EXPECT_THAT(created.out, HasSubstr("daemonset.apps/exporter created\n"));
+  EXPECT_EQ(fake_.applied.back().daemon_set().metadata().namespace_(), "kube-system");
+  EXPECT_TRUE(fake_.applied.back().create_only());
+
+  const Result dry = Ctl({"apply", "-f", "-", "--dry-run=server", "-n", "other"}, manifests);
+  EXPECT_THAT(dry.err, HasSubstr("the namespace from the provided object \"kube-system\" does not "
+                                 "match the namespace \"other\""));
+  EXPECT_THAT(dry.out, HasSubstr("daemonset.apps/exporter created (server dry run)\n"));
+  EXPECT_TRUE(fake_.applied.back().dry_run());
+}
+
+TEST_F(CtlCommandsTest, DeleteEachName) {
+  const Result result = Ctl({"delete", "ds", "fluentd", "nope", "-n", "kube-system"});
+  EXPECT_EQ(result.code, 1);
+  EXPECT_EQ(result.out, "daemonset.apps \"fluentd\" deleted\n");
+  EXPECT_EQ(result.err, "Error from server (NotFound): daemonsets.apps \"nope\" not found\n");
+  EXPECT_EQ(Ctl({"delete", "pod/fluentd-x7k2p"}).out, "pod \"fluentd-x7k2p\" deleted\n");
+  EXPECT_EQ(Ctl({"delete", "ds", "gone", "--ignore-not-found"}).code, 0);
+}
+
+TEST_F(CtlCommandsTest, LabelAsKubectl) {
+  Result result = Ctl({"label", "node", "k8s-01", "logger=vector"});
+  EXPECT_EQ(result.code, 1);
+  EXPECT_EQ(result.err,
+            "error: 'logger' already has a value (fluentd), and --overwrite is false\n");
+  result = Ctl({"label", "node", "k8s-01", "logger=vector", "--overwrite"});
+  EXPECT_EQ(result.out, "node/k8s-01 labeled\n");
+  result = Ctl({"label", "nodes", "k8s-01", "logger-", "missing-"});
+  EXPECT_EQ(result.out, "label \"missing\" not found.\nnode/k8s-01 unlabeled\n");
+  result = Ctl({"label", "node", "k8s-01", "missing-"});
+  EXPECT_EQ(result.out, "label \"missing\" not found.\nnode/k8s-01 not labeled\n");
+  result = Ctl({"label", "node", "nope", "a=b"});
+  EXPECT_EQ(result.err, "Error from server (NotFound): nodes \"nope\" not found\n");
+  result = Ctl({"label", "ds", "fluentd", "a=b"});
+  EXPECT_EQ(result.code, 1);
+}
+
+TEST_F(CtlCommandsTest, TaintAsKubectl) {
+  Result result = Ctl({"taint", "nodes", "k8s-01", "key1=value1:NoSchedule"});
+  EXPECT_EQ(result.out, "node/k8s-01 tainted\n");
+  ASSERT_EQ(fake_.taints.size(), 1u);
+  EXPECT_EQ(fake_.taints[0].add(0).effect(), "NoSchedule");
+  result = Ctl({"taint", "nodes", "k8s-01", "key1=value1:NoSchedule-"});
+  EXPECT_EQ(result.out, "node/k8s-01 untainted\n");
+  EXPECT_EQ(fake_.taints.back().remove(0).key(), "key1");
+  result = Ctl({"taint", "node", "k8s-01", "key1=v2:NoSchedule", "--overwrite"});
+  EXPECT_EQ(result.out, "node/k8s-01 modified\n");
+  result = Ctl({"taint", "node", "k8s-01", "key1=value1:Sometimes"});
+  EXPECT_EQ(result.err, "error: invalid taint effect: Sometimes, unsupported taint effect\n");
+  EXPECT_EQ(fake_.taints.size(), 3u);
+}
+
+TEST_F(CtlCommandsTest, CordonAndUncordon) {
+  EXPECT_EQ(Ctl({"cordon", "k8s-01"}).out, "node/k8s-01 cordoned\n");
+  EXPECT_EQ(Ctl({"cordon", "k8s-01"}).out, "node/k8s-01 already cordoned\n");
+  EXPECT_THAT(Ctl({"get", "nodes"}).out, HasSubstr("Ready,SchedulingDisabled"));
+  EXPECT_EQ(Ctl({"uncordon", "node/k8s-01"}).out, "node/k8s-01 uncordoned\n");
+}
+
+TEST_F(CtlCommandsTest, RolloutStatusPrintsEachNewMessageUntilDone) {
+  v1::RolloutStatusResponse waiting;
+  waiting.set_message(
+      "Waiting for daemon set \"fluentd\" rollout to finish: 1 out of 2 new pods have been "
+      "updated...");
+  v1::RolloutStatusResponse done;
+  done.set_done(true);
+  done.set_message("daemon set \"fluentd\" successfully rolled out");
+  fake_.statuses = {waiting, done};
+  const Result result = Ctl({"rollout", "status", "ds/fluentd", "-n", "kube-system"});
+  EXPECT_EQ(result.code, 0) << result.err;
+  EXPECT_EQ(result.out, waiting.message() + "\n" + done.message() + "\n");
+}
+
+TEST_F(CtlCommandsTest, RolloutStatusFailsWithTheServersReason) {
+  v1::RolloutStatusResponse failed;
+  failed.set_message(
+      "Waiting for daemon set \"fluentd\" rollout to finish: 0 of 2 updated pods are available...");
+  failed.set_failure("pod fluentd-x7k2p on k8s-01: ImagePullBackOff");
+  fake_.statuses = {failed};
+  const Result result = Ctl({"rollout", "status", "daemonset/fluentd"});
+  EXPECT_EQ(result.code, 1);
+  EXPECT_EQ(result.err, "error: pod fluentd-x7k2p on k8s-01: ImagePullBackOff\n");
+}
+
+TEST_F(CtlCommandsTest, RolloutStatusTimesOut) {
+  v1::RolloutStatusResponse waiting;
+  waiting.set_message("Waiting for daemon set spec update to be observed...");
+  fake_.statuses = {waiting};
+  const Result result = Ctl({"rollout", "status", "ds/fluentd", "--timeout=300ms"});
+  EXPECT_EQ(result.code, 1);
+  EXPECT_EQ(result.out, "Waiting for daemon set spec update to be observed...\n");
+  EXPECT_EQ(result.err, "error: timed out waiting for the condition\n");
+  EXPECT_EQ(Ctl({"rollout", "status", "ds/fluentd", "--watch=false"}).code, 0);
+}
+
+TEST_F(CtlCommandsTest, RolloutHistoryAndUndo) {
+  Result result = Ctl({"rollout", "history", "daemonset/fluentd", "-n", "kube-system"});
+  EXPECT_EQ(result.out,
+            "daemonset.apps/fluentd \n"
+            "REVISION  CHANGE-CAUSE\n"
+            "1         <none>\n"
+            "2         fleetsetctl set image ds/fluentd fluentd=f:v2\n"
+            "\n");
+  result = Ctl({"rollout", "history", "ds/fluentd", "--revision=1"});
+  EXPECT_THAT(result.out, StartsWith("daemonset.apps/fluentd with revision #1\nPod Template:\n"));
+  EXPECT_THAT(result.out, HasSubstr("    Image:         f:v1\n"));
+  result = Ctl({"rollout", "undo", "ds/fluentd"});
+  EXPECT_EQ(result.out, "daemonset.apps/fluentd rolled back\n");
+  result = Ctl({"rollout", "undo", "ds/fluentd", "--to-revision=9"});
+  EXPECT_EQ(result.code, 1);
+  EXPECT_EQ(result.err, "error: unable to find specified revision 9 in history\n");
+}
+
+TEST_F(CtlCommandsTest, SetImage) {
+  Result result = Ctl({"set", "image", "daemonset/fluentd", "fluentd=f:v2", "-n", "kube-system"});
+  EXPECT_EQ(result.out, "daemonset.apps/fluentd image updated\n");
+  ASSERT_EQ(fake_.images.size(), 1u);
+  EXPECT_EQ(fake_.images[0].key().namespace_(), "kube-system");
+  EXPECT_EQ(fake_.images[0].images().at("fluentd"), "f:v2");
+  result = Ctl({"set", "image", "ds", "fluentd", "sidecar=s:v2"});
+  EXPECT_EQ(result.err, "error: unable to find container named \"sidecar\"\n");
+  EXPECT_EQ(Ctl({"set", "image", "ds/fluentd"}).err,
+            "error: at least one image update is required\n");
+}
+
+TEST_F(CtlCommandsTest, VersionAsksTheServer) {
+  EXPECT_EQ(Ctl({"version"}).out, "Client Version: v0.1.0\nServer Version: v0.1.0\n");
+  EXPECT_EQ(RunInProcess({"version", "--client", "-s", "127.0.0.1:1"}).out,
+            "Client Version: v0.1.0\n");
+}
+
+TEST_F(CtlCommandsTest, WhyExplainsEachNode) {
+  const Result result = Ctl({"why", "ds/fluentd", "-n", "kube-system"});
+  EXPECT_EQ(result.code, 0) << result.err;
+  EXPECT_EQ(result.out,
+            "NODE            POD             SHOULD-RUN   REASON\n"
+            "k8s-01          fluentd-x7k2p   true         node matches the pod's selector, "
+            "affinity and tolerations\n"
+            "k8s-master-01   <none>          false        node has taint "
+            "node-role.kubernetes.io/master:NoSchedule that the pod does not tolerate\n");
+  EXPECT_THAT(Ctl({"why", "ds", "fluentd", "k8s-01"}).out, HasSubstr("k8s-01"));
+}
+
+TEST_F(CtlCommandsTest, UsageErrorsAreKubectls) {
+  EXPECT_EQ(Ctl({"get", "deployments"}).err,
+            "error: the server doesn't have a resource type \"deployments\"\n");
+  EXPECT_EQ(Ctl({"get", "ds", "-o", "jsonpath"}).code, 1);
+  EXPECT_EQ(Ctl({"get", "ds", "x", "-l", "app=x"}).err,
+            "error: name cannot be provided when a selector is specified\n");
+  EXPECT_EQ(RunInProcess({"--request-timeout", "soon", "get", "ds"}).code, 1);
+}
+
+TEST(CtlHelpTest, EverySubcommandHasHelp) {
+  for (const std::vector<std::string>& command : {std::vector<std::string>{"get"},
+                                                  {"describe"},
+                                                  {"apply"},
+                                                  {"create"},
+                                                  {"delete"},
+                                                  {"label"},
+                                                  {"taint"},
+                                                  {"cordon"},
+                                                  {"uncordon"},
+                                                  {"rollout", "status"},
+                                                  {"rollout", "history"},
+                                                  {"rollout", "undo"},
+                                                  {"set", "image"},
+                                                  {"version"},
+                                                  {"why"}}) {
+    std::vector<std::string> args = command;
+    args.push_back("--help");
+    const Result result = RunInProcess(args);
+    EXPECT_EQ(result.code, 0) << command[0];
+    EXPECT_THAT(result.out, HasSubstr("Usage: fleetsetctl " + command[0])) << command[0];
+  }
+}
+
+}  // namespace
+}  // namespace fleetset::ctl

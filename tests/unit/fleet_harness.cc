@@ -1,0 +1,217 @@
+#include "unit/fleet_harness.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+
+#include "coordinator/timestamps.h"
+#include "fleetset/manifest.h"
+#include "fleetset/scheduling.h"
+#include "fleetset/version.h"
+
+namespace fleetset::testing {
+
+void RecordingOutbox::Offer(std::shared_ptr<const v1::DesiredState> state) {
+  std::lock_guard lock(mu_);
+  latest_ = std::move(state);
+  ++offers_;
+}
+
+void RecordingOutbox::Close(const grpc::Status& status) {
+  std::lock_guard lock(mu_);
+  closed_ = status;
+}
+
+std::shared_ptr<const v1::DesiredState> RecordingOutbox::latest() const {
+  std::lock_guard lock(mu_);
+  return latest_;
+}
+
+int RecordingOutbox::offers() const {
+  std::lock_guard lock(mu_);
+  return offers_;
+}
+
+std::optional<grpc::Status> RecordingOutbox::closed() const {
+  std::lock_guard lock(mu_);
+  return closed_;
+}
+
+FleetHarness::FleetHarness() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "fleet-test-XXXXXX").string();
+  dir_ = mkdtemp(pattern.data());
+  options.node_grace_period = std::chrono::seconds(40);
+  Open();
+}
+
+FleetHarness::~FleetHarness() {
+  Close();
+  std::filesystem::remove_all(dir_);
+}
+
+void FleetHarness::Open() {
+  store_ = coordinator::OpenSqliteStore(dir_ + "/data");
+  fleet_ = std::make_unique<coordinator::Fleet>(*store_, clock_, options);
+}
+
+void FleetHarness::Close() {
+  fleet_.reset();
+  store_.reset();
+  agents_.clear();
+}
+
+grpc::Status FleetHarness::Connect(const std::string& node, Labels labels,
+                                   std::vector<v1::Taint> taints) {
+  v1::Hello hello;
+  hello.set_protocol_version(kProtocolVersion);
+  hello.set_node_name(node);
+  labels[kLabelHostname] = node;
+  for (const auto& [key, value] : labels) (*hello.mutable_labels())[key] = value;
+  for (const v1::Taint& taint : taints) *hello.add_taints() = taint;
+  SimulatedAgent& agent = agents_[node];
+  agent.outbox = std::make_shared<RecordingOutbox>();
+  return fleet_->AgentConnected(hello, agent.outbox);
+}
+
+void FleetHarness::RunAgent(const std::string& node_name, bool ready) {
+  SimulatedAgent& agent = agents_.at(node_name);
+  std::shared_ptr<const v1::DesiredState> state = agent.outbox->latest();
+  ASSERT_NE(state, nullptr) << node_name << " has no desired state";
+  NodeFacts facts;
+  facts.name = node_name;
+  facts.labels = ToLabels(state->node().labels());
+  facts.taints.assign(state->node().taints().begin(), state->node().taints().end());
+
+  v1::StatusReport report;
+  report.set_node_name(node_name);
+  report.set_desired_version(state->version());
+  std::vector<v1::Pod> pods;
+  for (const v1::DesiredDaemonSet& desired : state->daemon_sets()) {
+    const std::string key = desired.metadata().namespace_() + "/" + desired.metadata().name();
+    const v1::PodTemplateSpec& pod_template = desired.template_();
+    EligibilityDecision decision =
+        EvaluateEligibility(pod_template.spec(), ToLabels(pod_template.metadata().labels()),
+                            desired.metadata().namespace_(), facts);
+    v1::Eligibility& eligibility = *report.add_eligibility();
+    eligibility.set_daemon_set(key);
+    eligibility.set_should_run(decision.should_run);
+    eligibility.set_should_continue_running(decision.should_continue_running);
+    eligibility.set_reason(decision.reason);
+    if (!decision.should_run) continue;
+    const v1::Pod* kept = nullptr;
+    for (const v1::Pod& pod : agent.pods) {
+      bool deleted = false;
+      for (const std::string& uid : desired.deleted_pod_uids())
+        deleted |= uid == pod.metadata().uid();
+      if (pod.owner() == key && pod.revision_hash() == desired.revision_hash() && !deleted) {
+        kept = &pod;
+      }
+    }
+    if (kept != nullptr) {
+      pods.push_back(*kept);
+      continue;
+    }
+    v1::Pod& pod = pods.emplace_back();
+    pod.mutable_metadata()->set_name(desired.metadata().name() + "-" +
+                                     std::to_string(agent.next_pod++));
+    pod.mutable_metadata()->set_namespace_(desired.metadata().namespace_());
+    pod.mutable_metadata()->set_uid(node_name + "-" + pod.metadata().name());
+    *pod.mutable_metadata()->mutable_labels() = pod_template.metadata().labels();
+    pod.set_node_name(node_name);
+    pod.set_owner(key);
+    pod.set_revision_hash(desired.revision_hash());
+    pod.mutable_status()->set_phase("Running");
+    v1::PodCondition& condition = *pod.mutable_status()->add_conditions();
+    condition.set_type("Ready");
+    condition.set_status(ready ? "True" : "False");
+    *condition.mutable_last_transition_time() = coordinator::ToTimestamp(clock_.WallNow());
+  }
+  agent.pods = pods;
+  *report.mutable_pods() = {pods.begin(), pods.end()};
+  fleet_->AgentReported(node_name, report);
+}
+
+void FleetHarness::RunAllAgents() {
+  for (auto& [name, agent] : agents_) {
+    if (agent.outbox->closed()) continue;
+    RunAgent(name);
+  }
+}
+
+void FleetHarness::Settle(int rounds) {
+  for (int i = 0; i < rounds; ++i) {
+    Sync();
+    RunAllAgents();
+  }
+  Sync();
+}
+
+std::shared_ptr<const v1::DesiredState> FleetHarness::DesiredOf(const std::string& node) const {
+  return agents_.at(node).outbox->latest();
+}
+
+std::string FleetHarness::AssignedHash(const std::string& node,
+                                       const std::string& daemon_set) const {
+  auto state = DesiredOf(node);
+  if (!state) return "";
+  for (const v1::DesiredDaemonSet& desired : state->daemon_sets()) {
+    if (desired.metadata().namespace_() + "/" + desired.metadata().name() == daemon_set) {
+      return desired.revision_hash();
+    }
+  }
+  return "";
+}
+
+v1::ApplyDaemonSetResponse FleetHarness::Apply(const std::string& yaml) {
+  std::vector<LoadedDaemonSet> loaded = LoadDaemonSets(yaml, "test.yaml");
+  EXPECT_EQ(loaded.size(), 1u);
+  v1::ApplyDaemonSetRequest request;
+  *request.mutable_daemon_set() = loaded.at(0).daemon_set;
+  v1::ApplyDaemonSetResponse response;
+  grpc::Status status = fleet_->ApplyDaemonSet(request, &response);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return response;
+}
+
+v1::DaemonSet FleetHarness::Get(const std::string& name) {
+  v1::ObjectKey key;
+  key.set_name(name);
+  v1::DaemonSet daemon_set;
+  grpc::Status status = fleet_->GetDaemonSet(key, &daemon_set);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return daemon_set;
+}
+
+std::string DaemonSetYaml(const std::string& name, const std::string& image,
+                          const std::string& max_unavailable, const std::string& extra_pod_spec) {
+  return "apiVersion: apps/v1\n"
+         "kind: DaemonSet\n"
+         "metadata:\n"
+         "  name: " +
+         name +
+         "\n"
+         "spec:\n"
+         "  selector:\n"
+         "    matchLabels: {app: " +
+         name +
+         "}\n"
+         "  updateStrategy:\n"
+         "    type: RollingUpdate\n"
+         "    rollingUpdate: {maxUnavailable: " +
+         max_unavailable +
+         "}\n"
+         "  template:\n"
+         "    metadata:\n"
+         "      labels: {app: " +
+         name +
+         "}\n"
+         "    spec:\n" +
+         extra_pod_spec +
+         "      containers:\n"
+         "      - name: main\n"
+         "        image: " +
+         image + "\n";
+}
+
+}  // namespace fleetset::testing

@@ -1,0 +1,227 @@
+// A whole fleet in one process: the real coordinator (gRPC server, SQLite
+// store, control loop) and real agents (link, reconciler, pod workers), the
+// agents on a fake CRI runtime. Covers what only the pieces together show:
+// agents reconnecting, a coordinator restart losing nothing, nodes leaving
+// and coming back.
+#include <grpcpp/create_channel.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <functional>
+#include <thread>
+
+#include "agent/agent.h"
+#include "coordinator/server.h"
+#include "daemon/systemd_notifier.h"
+#include "fakes/fake_cri_runtime.h"
+#include "fleetset/manifest.h"
+#include "fleetset/v1/operator_service.grpc.pb.h"
+#include "unit/fleet_harness.h"
+
+namespace fleetset::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto kTimeout = 30s;
+
+bool WaitUntil(const std::function<bool()>& condition,
+               std::chrono::milliseconds timeout = kTimeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return condition();
+}
+
+// A real agent on a fake runtime, serving on its own thread. The runtime
+// outlives the agent, as a node's containerd outlives an agent restart.
+class InProcessAgent {
+ public:
+  InProcessAgent(const std::string& name, const std::string& root, const std::string& coordinator,
+                 std::shared_ptr<FakeCriRuntime> runtime) {
+    agent::AgentInvocation invocation;
+    agent::AgentConfig& config = invocation.config;
+    config.hostname_override = name;
+    config.root_dir = root + "/" + name;
+    config.pod_log_root = root + "/" + name + "/logs";
+    config.static_pod_path = "";
+    config.coordinators = {coordinator};
+    config.sync_frequency = 100ms;
+    config.node_status_update_frequency = 200ms;
+    config.host.hostname = name;
+    agent_ = std::make_unique<agent::Agent>(std::move(invocation), notifier_, std::move(runtime));
+    thread_ = std::thread([this] { agent_->Run(); });
+  }
+  ~InProcessAgent() {
+    agent_->RequestStop();
+    thread_.join();
+  }
+
+ private:
+  RecordingNotifier notifier_;
+  std::unique_ptr<agent::Agent> agent_;
+  std::thread thread_;
+};
+
+class FleetInProcessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (std::filesystem::temp_directory_path() / "fleet-XXXXXX").string();
+    dir_ = mkdtemp(pattern.data());
+    StartCoordinator("127.0.0.1:0");
+    address_ = "127.0.0.1:" + std::to_string(server_->port());
+    channel_ = grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
+    operators_ = v1::OperatorService::NewStub(channel_);
+  }
+
+  void TearDown() override {
+    agents_.clear();
+    server_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void StartCoordinator(const std::string& listen) {
+    coordinator::ServerOptions options;
+    options.listen = listen;
+    options.data_dir = dir_ + "/coordinator";
+    options.fleet.node_grace_period = 1500ms;
+    options.fleet.resync_period = 200ms;
+    std::string error;
+    server_ = coordinator::CoordinatorServer::Start(options, clock_, &error);
+    ASSERT_NE(server_, nullptr) << error;
+  }
+
+  void StartAgent(const std::string& name) {
+    auto& runtime = runtimes_[name];
+    if (!runtime) runtime = std::make_shared<FakeCriRuntime>(&clock_);
+    agents_[name] = std::make_unique<InProcessAgent>(name, dir_, address_, runtime);
+  }
+
+  void Apply(const std::string& yaml) {
+    std::vector<LoadedDaemonSet> loaded = LoadDaemonSets(yaml, "test.yaml");
+    ASSERT_EQ(loaded.size(), 1u);
+    v1::ApplyDaemonSetRequest request;
+    *request.mutable_daemon_set() = loaded[0].daemon_set;
+    v1::ApplyDaemonSetResponse response;
+    grpc::ClientContext context;
+    grpc::Status status = operators_->ApplyDaemonSet(&context, request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+
+  v1::DaemonSet Get(const std::string& name) {
+    v1::GetDaemonSetRequest request;
+    request.mutable_key()->set_name(name);
+    v1::DaemonSet daemon_set;
+    grpc::ClientContext context;
+    grpc::Status status = operators_->GetDaemonSet(&context, request, &daemon_set);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return daemon_set;
+  }
+
+  bool Available(const std::string& name, int count) {
+    const v1::DaemonSetStatus status = Get(name).status();
+    return status.desired_number_scheduled() == count && status.number_available() == count &&
+           status.updated_number_scheduled() == count;
+  }
+
+  std::map<std::string, std::string> PodsByNode() {
+    v1::ListPodsRequest request;
+    request.set_all_namespaces(true);
+    v1::ListPodsResponse response;
+    grpc::ClientContext context;
+    EXPECT_TRUE(operators_->ListPods(&context, request, &response).ok());
+    std::map<std::string, std::string> pods;
+    for (const v1::Pod& pod : response.items()) pods[pod.node_name()] = pod.metadata().name();
+    return pods;
+  }
+
+  std::string NodeReady(const std::string& name) {
+    v1::GetNodeRequest request;
+    request.set_name(name);
+    v1::Node node;
+    grpc::ClientContext context;
+    if (!operators_->GetNode(&context, request, &node).ok()) return "absent";
+    for (const auto& condition : node.status().conditions()) {
+      if (condition.type() == "Ready") return condition.status();
+    }
+    return "none";
+  }
+
+  RealClock clock_;
+  std::string dir_;
+  std::string address_;
+  std::unique_ptr<coordinator::CoordinatorServer> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::OperatorService::Stub> operators_;
+  std::map<std::string, std::shared_ptr<FakeCriRuntime>> runtimes_;
+  std::map<std::string, std::unique_ptr<InProcessAgent>> agents_;
+};
+
+TEST_F(FleetInProcessTest, CoordinatorRestartLosesNothingAndAgentsReconnect) {
+  for (const char* name : {"node-a", "node-b", "node-c"}) StartAgent(name);
+  Apply(DaemonSetYaml("logs", "docker.io/fleetset/busybox:test"));
+  ASSERT_TRUE(WaitUntil([&] { return Available("logs", 3); })) << Get("logs").DebugString();
+  const v1::DaemonSet before = Get("logs");
+  const auto pods_before = PodsByNode();
+  ASSERT_EQ(pods_before.size(), 3u);
+
+  // The coordinator goes away; the agents keep their pods running.
+  server_.reset();
+  std::this_thread::sleep_for(500ms);
+  StartCoordinator(address_);
+  ASSERT_TRUE(WaitUntil([&] { return PodsByNode().size() == 3 && Available("logs", 3); }))
+      << Get("logs").DebugString();
+  const v1::DaemonSet after = Get("logs");
+  EXPECT_EQ(after.metadata().uid(), before.metadata().uid());
+  EXPECT_EQ(after.metadata().generation(), before.metadata().generation());
+  // The same pods: nothing was restarted while the coordinator was away.
+  EXPECT_EQ(PodsByNode(), pods_before);
+  for (const char* name : {"node-a", "node-b", "node-c"}) EXPECT_EQ(NodeReady(name), "True");
+}
+
+TEST_F(FleetInProcessTest, NodeThatLeavesIsNotReadyAndComesBackWithItsPod) {
+  for (const char* name : {"node-a", "node-b"}) StartAgent(name);
+  Apply(DaemonSetYaml("logs", "docker.io/fleetset/busybox:test"));
+  ASSERT_TRUE(WaitUntil([&] { return Available("logs", 2); }));
+  const std::string pod_b = PodsByNode().at("node-b");
+
+  agents_.erase("node-b");
+  ASSERT_TRUE(WaitUntil([&] { return NodeReady("node-b") == "Unknown"; }));
+  EXPECT_EQ(Get("logs").status().number_available(), 1);
+
+  // The agent restarts on the same root dir: it adopts its pod.
+  StartAgent("node-b");
+  ASSERT_TRUE(WaitUntil([&] { return NodeReady("node-b") == "True" && Available("logs", 2); }));
+  EXPECT_EQ(PodsByNode().at("node-b"), pod_b);
+}
+
+TEST_F(FleetInProcessTest, NodeJoiningLaterGetsThePodAndARollingUpdateReachesEveryone) {
+  StartAgent("node-a");
+  Apply(DaemonSetYaml("logs", "docker.io/fleetset/busybox:test"));
+  ASSERT_TRUE(WaitUntil([&] { return Available("logs", 1); }));
+  StartAgent("node-b");
+  StartAgent("node-c");
+  ASSERT_TRUE(WaitUntil([&] { return Available("logs", 3); }));
+
+  v1::SetImageRequest request;
+  request.mutable_key()->set_name("logs");
+  (*request.mutable_images())["main"] = "docker.io/fleetset/busybox:v2";
+  v1::ApplyDaemonSetResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(operators_->SetImage(&context, request, &response).ok());
+  EXPECT_EQ(response.daemon_set().metadata().generation(), 2);
+  ASSERT_TRUE(WaitUntil([&] {
+    v1::RolloutStatusRequest rollout;
+    rollout.mutable_key()->set_name("logs");
+    v1::RolloutStatusResponse progress;
+    grpc::ClientContext rollout_context;
+    return operators_->RolloutStatus(&rollout_context, rollout, &progress).ok() && progress.done();
+  }));
+  EXPECT_TRUE(Available("logs", 3));
+}
+
+}  // namespace
+}  // namespace fleetset::testing
