@@ -45,7 +45,6 @@
 #include <vector>
 
 #include "agent/agent_config.h"
-#include "fleetset/clock.h"
 #include "agent/cri_runtime.h"
 #include "agent/node_discovery.h"
 #include "agent/pod_config_builder.h"
@@ -55,8 +54,10 @@
 #include "agent/reconciler.h"
 #include "agent/runtime_snapshot.h"
 #include "agent/workload.h"
+#include "fleetset/clock.h"
 #include "fleetset/manifest.h"
 #include "fleetset/revision.h"
+#include "fleetset/uid.h"
 
 namespace fleetset::bench {
 namespace {
@@ -357,7 +358,7 @@ class RawPath {
     agent::PodContext context = defaults_;
     context.pod_name = agent::GeneratePodName(name);
     context.pod_namespace = workload.owner.daemon_set_namespace;
-    context.pod_uid = agent::GenerateUid();
+    context.pod_uid = GenerateUid();
     context.daemon_set_namespace = workload.owner.daemon_set_namespace;
     context.daemon_set_name = workload.owner.daemon_set_name;
     context.revision_hash = workload.revision_hash;

@@ -4,6 +4,7 @@
 
 #include <mutex>
 
+#include "coordinator/serial_stream_writer.h"
 #include "fleetset/desired_state_delta.h"
 
 namespace fleetset::coordinator {
@@ -12,55 +13,27 @@ namespace {
 
 using Reactor = grpc::ServerBidiReactor<v1::AgentMessage, v1::CoordinatorMessage>;
 
-// What the fleet holds for a connected agent. It outlives the stream (the
-// fleet may still hold it after the stream ends), so it reaches the stream
-// through a pointer that is cleared when the stream is done.
-//
-// At most one write is in flight. A newer state replaces one not yet sent,
-// so a slow agent receives the latest state, never a backlog; after the
-// first snapshot each write is the delta from what the agent last got.
-class StreamOutbox final : public AgentOutbox {
+// What the fleet holds for a connected agent. A newer state replaces one
+// not yet sent, so a slow agent receives the latest state, never a backlog;
+// after the first snapshot each write is the delta from what the agent last
+// got.
+class StreamOutbox final : public AgentOutbox,
+                           public SerialStreamWriter<Reactor, v1::CoordinatorMessage> {
  public:
-  explicit StreamOutbox(Reactor* stream) : stream_(stream) {}
+  explicit StreamOutbox(Reactor* stream) : SerialStreamWriter(stream) {}
 
   void Offer(std::shared_ptr<const v1::DesiredState> state) override {
     std::lock_guard lock(mu_);
+    if (!OpenLocked()) return;
     latest_ = std::move(state);
-    if (!writing_) StartNextWriteLocked();
+    StartNextLocked();
   }
 
-  void Close(const grpc::Status& status) override {
-    std::lock_guard lock(mu_);
-    if (stream_ == nullptr || finished_) return;
-    finished_ = true;
-    // The stream is finished once the write in flight (if any) completes.
-    if (writing_) {
-      finish_status_ = status;
-      return;
-    }
-    stream_->Finish(status);
-  }
-
-  void WriteDone(bool ok) {
-    std::lock_guard lock(mu_);
-    writing_ = false;
-    if (stream_ == nullptr) return;
-    if (finish_status_) {
-      stream_->Finish(*finish_status_);
-      finish_status_.reset();
-      return;
-    }
-    if (ok && !finished_) StartNextWriteLocked();
-  }
-
-  void Detach() {
-    std::lock_guard lock(mu_);
-    stream_ = nullptr;
-  }
+  void Close(const grpc::Status& status) override { Finish(status); }
 
  private:
-  void StartNextWriteLocked() {
-    if (stream_ == nullptr || finished_ || latest_ == nullptr || latest_ == sent_) return;
+  const v1::CoordinatorMessage* NextLocked() override {
+    if (latest_ == nullptr || latest_ == sent_) return nullptr;
     outgoing_.Clear();
     if (sent_ == nullptr) {
       *outgoing_.mutable_snapshot() = *latest_;
@@ -68,15 +41,9 @@ class StreamOutbox final : public AgentOutbox {
       *outgoing_.mutable_delta() = MakeDesiredStateDelta(*sent_, *latest_);
     }
     sent_ = latest_;
-    writing_ = true;
-    stream_->StartWrite(&outgoing_);
+    return &outgoing_;
   }
 
-  std::mutex mu_;
-  Reactor* stream_;
-  bool writing_ = false;
-  bool finished_ = false;
-  std::optional<grpc::Status> finish_status_;
   std::shared_ptr<const v1::DesiredState> latest_;
   std::shared_ptr<const v1::DesiredState> sent_;
   v1::CoordinatorMessage outgoing_;

@@ -49,7 +49,7 @@ void Fleet::Load() {
     // coordinator itself was down.
     node.last_contact = clock_.Now();
   }
-  events_ = std::move(contents.events);
+  events_.assign(contents.events.begin(), contents.events.end());
   // A new epoch per start: versions handed out by this process are above
   // every version any earlier process handed out.
   const uint64_t epoch = (contents.desired_version >> 32) + 1;
@@ -103,7 +103,7 @@ v1::Event Fleet::MakeEvent(const std::string& involved_object, const std::string
 void Fleet::RecordEvent(v1::Event event) {
   spdlog::info("{} {}: {}", event.involved_object(), event.reason(), event.message());
   events_.push_back(event);
-  if (events_.size() > kMaxEvents) events_.erase(events_.begin());
+  if (events_.size() > kMaxEvents) events_.pop_front();
   unsaved_events_.push_back(std::move(event));
   Wake();
 }

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -183,8 +184,10 @@ class Fleet {
   NodeDaemonSetState StateOf(const DaemonSetRecord& daemon_set, const NodeRecord& node) const;
   std::vector<NodeDaemonSetState> StatesOf(const DaemonSetRecord& daemon_set) const;
   void CheckLiveness(StoreChange& change);
-  void PlanRollouts(StoreChange& change);
-  void RefreshStatuses();
+  using StatesByDaemonSet = std::map<DaemonSetKey, std::vector<NodeDaemonSetState>>;
+  // Uses the states (moved out and back in).
+  void PlanRollouts(StatesByDaemonSet& states, StoreChange& change);
+  void RefreshStatuses(const StatesByDaemonSet& states);
   void PushDesiredStates();
   v1::DesiredState BuildDesiredState(const NodeRecord& node) const;
   void OfferIfChanged(NodeRecord& node);
@@ -209,7 +212,8 @@ class Fleet {
 
   std::map<DaemonSetKey, DaemonSetRecord> daemon_sets_;
   std::map<std::string, NodeRecord> nodes_;
-  std::vector<v1::Event> events_;
+  // Oldest first; a deque, as the oldest is dropped for every new one.
+  std::deque<v1::Event> events_;
   std::vector<v1::Event> unsaved_events_;
   // Desired-state versions are (start epoch << 32 | counter): increasing
   // across restarts while writing the store only once per start.

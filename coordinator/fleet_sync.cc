@@ -118,9 +118,14 @@ void Fleet::SyncOnce() {
   pending_ = false;
   StoreChange liveness;
   CheckLiveness(liveness);
+  // Built once per pass: the planner and the status read the same
+  // reports, and planning changes only assignments, which the status does
+  // not count.
+  StatesByDaemonSet states;
+  for (const auto& [key, daemon_set] : daemon_sets_) states[key] = StatesOf(daemon_set);
   StoreChange rollouts;
-  PlanRollouts(rollouts);
-  RefreshStatuses();
+  PlanRollouts(states, rollouts);
+  RefreshStatuses(states);
   PushDesiredStates();
   if (!unsaved_events_.empty()) {
     StoreChange events;
@@ -150,7 +155,7 @@ void Fleet::CheckLiveness(StoreChange& change) {
   }
 }
 
-void Fleet::PlanRollouts(StoreChange& change) {
+void Fleet::PlanRollouts(StatesByDaemonSet& states, StoreChange& change) {
   std::map<std::string, v1::StoredNode> updated;
   auto updated_node = [&](NodeRecord& node) -> v1::StoredNode& {
     auto [it, inserted] = updated.try_emplace(node.stored.node().metadata().name(), node.stored);
@@ -162,7 +167,7 @@ void Fleet::PlanRollouts(StoreChange& change) {
     input.newest_hash = daemon_set.newest_hash;
     input.min_ready_seconds = daemon_set.object.spec().min_ready_seconds();
     input.now = WallNow();
-    input.nodes = StatesOf(daemon_set);
+    input.nodes = std::move(states[key]);
     std::vector<std::string> moved;
     for (auto& [node_name, assignment] : PlanRollout(input)) {
       NodeRecord& node = nodes_.at(node_name);
@@ -196,6 +201,7 @@ void Fleet::PlanRollouts(StoreChange& change) {
                             "Updating " + NameList(moved) + " to revision " +
                                 std::to_string(revision ? revision->revision() : 0)));
     }
+    states[key] = std::move(input.nodes);
   }
   // Only records that really changed are written.
   for (auto& [name, stored] : updated) {
@@ -211,11 +217,11 @@ void Fleet::PlanRollouts(StoreChange& change) {
   }
 }
 
-void Fleet::RefreshStatuses() {
+void Fleet::RefreshStatuses(const StatesByDaemonSet& states) {
   const WallTime now = WallNow();
   for (auto& [key, daemon_set] : daemon_sets_) {
-    v1::DaemonSetStatus status = ComputeDaemonSetStatus(daemon_set.object, daemon_set.newest_hash,
-                                                        now, StatesOf(daemon_set));
+    v1::DaemonSetStatus status =
+        ComputeDaemonSetStatus(daemon_set.object, daemon_set.newest_hash, now, states.at(key));
     if (MessageDifferencer::Equals(status, daemon_set.status)) continue;
     daemon_set.status = std::move(status);
     PublishDaemonSet("MODIFIED", daemon_set);

@@ -1,7 +1,8 @@
 #include "coordinator/watch_stream.h"
 
 #include <deque>
-#include <mutex>
+
+#include "coordinator/serial_stream_writer.h"
 
 namespace fleetset::coordinator {
 
@@ -12,69 +13,30 @@ constexpr size_t kMaxQueuedEvents = 10000;
 
 using Reactor = grpc::ServerWriteReactor<v1::WatchEvent>;
 
-class WatchQueue final : public WatchSink {
+class WatchQueue final : public WatchSink, public SerialStreamWriter<Reactor, v1::WatchEvent> {
  public:
-  explicit WatchQueue(Reactor* stream) : stream_(stream) {}
+  explicit WatchQueue(Reactor* stream) : SerialStreamWriter(stream) {}
 
   bool Push(const v1::WatchEvent& event) override {
     std::lock_guard lock(mu_);
-    if (stream_ == nullptr || finished_) return false;
+    if (!OpenLocked()) return false;
     if (queue_.size() >= kMaxQueuedEvents) {
       FinishLocked({grpc::StatusCode::RESOURCE_EXHAUSTED,
                     "the watch fell too far behind; list and watch again"});
       return false;
     }
     queue_.push_back(event);
-    if (!writing_) WriteNextLocked();
+    StartNextLocked();
     return true;
   }
 
-  void WriteDone(bool ok) {
-    std::lock_guard lock(mu_);
-    writing_ = false;
-    if (!queue_.empty()) queue_.pop_front();
-    if (!ok || stream_ == nullptr) return;
-    if (finish_status_) {
-      stream_->Finish(*finish_status_);
-      finish_status_.reset();
-      return;
-    }
-    WriteNextLocked();
-  }
-
-  void Finish(const grpc::Status& status) {
-    std::lock_guard lock(mu_);
-    FinishLocked(status);
-  }
-
-  void Detach() {
-    std::lock_guard lock(mu_);
-    stream_ = nullptr;
-  }
-
  private:
-  void WriteNextLocked() {
-    if (queue_.empty() || stream_ == nullptr || finished_) return;
-    writing_ = true;
-    stream_->StartWrite(&queue_.front());
+  const v1::WatchEvent* NextLocked() override { return queue_.empty() ? nullptr : &queue_.front(); }
+  void OnWrittenLocked() override {
+    if (!queue_.empty()) queue_.pop_front();
   }
 
-  void FinishLocked(const grpc::Status& status) {
-    if (stream_ == nullptr || finished_) return;
-    finished_ = true;
-    if (writing_) {
-      finish_status_ = status;
-    } else {
-      stream_->Finish(status);
-    }
-  }
-
-  std::mutex mu_;
-  Reactor* stream_;
   std::deque<v1::WatchEvent> queue_;
-  bool writing_ = false;
-  bool finished_ = false;
-  std::optional<grpc::Status> finish_status_;
 };
 
 class WatchStream final : public Reactor {

@@ -1,0 +1,86 @@
+// The coordinator under test as a child process: a separate process, so
+// that /proc/PID shows its memory and CPU alone, without the simulated
+// agents that share the bench's address space.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fleetset::bench {
+
+// A private directory under $TMPDIR (or /tmp), removed with everything in
+// it when this goes out of scope unless keep() was called.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& prefix);
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::string& path() const { return path_; }
+  void keep() { keep_ = true; }
+
+ private:
+  std::string path_;
+  bool keep_ = false;
+};
+
+// What /proc says about a process at one moment.
+struct ProcessUsage {
+  // utime + stime, in seconds (10 ms ticks on most kernels).
+  double cpu_seconds = 0;
+  double rss_mb = 0;
+  // VmHWM: the peak resident set since the process started.
+  double peak_rss_mb = 0;
+  int threads = 0;
+};
+
+std::optional<ProcessUsage> ReadProcessUsage(pid_t pid);
+
+// Raises RLIMIT_NOFILE's soft limit to the hard limit; children started
+// afterwards inherit it. Returns the new soft limit.
+unsigned long RaiseOpenFileLimit();
+
+// A TCP port on 127.0.0.1 that was free a moment ago. The coordinator only
+// logs its port at info level, so the bench picks one itself to be able to
+// run the coordinator at any log level.
+int PickFreePort();
+
+class CoordinatorProcess {
+ public:
+  // Starts `program` listening on 127.0.0.1:`port`, with its SQLite store in
+  // `dir`/data, its output in `dir`/coordinator.log and an empty config file
+  // (so no /etc/fleetset/coordinator.yaml applies). nullptr with *error
+  // when it cannot be started.
+  static std::unique_ptr<CoordinatorProcess> Start(const std::string& program,
+                                                   const std::string& dir, int port,
+                                                   const std::vector<std::string>& extra_flags,
+                                                   std::string* error);
+  CoordinatorProcess(const CoordinatorProcess&) = delete;
+  CoordinatorProcess& operator=(const CoordinatorProcess&) = delete;
+  // SIGTERM, then SIGKILL when it does not exit within a few seconds.
+  ~CoordinatorProcess();
+
+  pid_t pid() const { return pid_; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  const std::string& log_path() const { return log_path_; }
+  // True while the child has not exited (reaps it when it has).
+  bool Running();
+  // The last `lines` lines of its output, for error messages.
+  std::string LogTail(size_t lines) const;
+
+ private:
+  CoordinatorProcess(pid_t pid, int port, std::string log_path)
+      : pid_(pid), port_(port), log_path_(std::move(log_path)) {}
+
+  pid_t pid_;
+  int port_;
+  std::string log_path_;
+  bool exited_ = false;
+};
+
+}  // namespace fleetset::bench

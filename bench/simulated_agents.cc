@@ -1,0 +1,489 @@
+#include "bench/simulated_agents.h"
+
+#include <google/protobuf/util/time_util.h>
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <optional>
+#include <random>
+#include <set>
+#include <utility>
+
+#include "fleetset/desired_state_delta.h"
+#include "fleetset/scheduling.h"
+#include "fleetset/uid.h"
+#include "fleetset/v1/agent_service.grpc.pb.h"
+#include "fleetset/version.h"
+
+namespace fleetset::bench {
+
+using google::protobuf::util::TimeUtil;
+
+// ---------------------------------------------------------------------------
+// FleetRecorder
+// ---------------------------------------------------------------------------
+
+void FleetRecorder::FirstSnapshot(SteadyClock::time_point when) {
+  {
+    std::lock_guard lock(mu_);
+    snapshots_.push_back(when);
+  }
+  changed_.notify_all();
+}
+
+void FleetRecorder::FirstRunning(const std::string& revision_hash, SteadyClock::time_point when) {
+  {
+    std::lock_guard lock(mu_);
+    running_[revision_hash].push_back(when);
+  }
+  changed_.notify_all();
+}
+
+void FleetRecorder::StreamFailed(const std::string& why) {
+  {
+    std::lock_guard lock(mu_);
+    if (failures_++ == 0) first_failure_ = why;
+  }
+  changed_.notify_all();
+}
+
+template <typename Done>
+void FleetRecorder::WaitUntil(SteadyClock::time_point deadline, Done done) {
+  std::unique_lock lock(mu_);
+  // A failed stream never reports, so waiting on would only run into the
+  // deadline; the caller reports the failure. A signal handler cannot
+  // notify, hence the short slices.
+  auto finished = [&] {
+    return failures_ > 0 || done() || (interrupted_ != nullptr && interrupted_->load());
+  };
+  while (!finished() && SteadyClock::now() < deadline) {
+    changed_.wait_until(
+        lock, std::min(deadline, SteadyClock::now() + std::chrono::milliseconds(100)), finished);
+  }
+}
+
+std::vector<SteadyClock::time_point> FleetRecorder::WaitForSnapshots(
+    size_t count, SteadyClock::time_point deadline) {
+  WaitUntil(deadline, [&] { return snapshots_.size() >= count; });
+  std::lock_guard lock(mu_);
+  return snapshots_;
+}
+
+std::vector<SteadyClock::time_point> FleetRecorder::WaitForRunning(
+    const std::string& revision_hash, size_t count, SteadyClock::time_point deadline) {
+  WaitUntil(deadline, [&] { return running_[revision_hash].size() >= count; });
+  std::lock_guard lock(mu_);
+  return running_[revision_hash];
+}
+
+size_t FleetRecorder::failures() const {
+  std::lock_guard lock(mu_);
+  return failures_;
+}
+
+std::string FleetRecorder::first_failure() const {
+  std::lock_guard lock(mu_);
+  return first_failure_;
+}
+
+// ---------------------------------------------------------------------------
+// SimulatedAgent
+// ---------------------------------------------------------------------------
+
+namespace {
+
+std::string RandomSuffix() {
+  static constexpr char kAlphabet[] = "bcdfghjklmnpqrstvwxz2456789";
+  thread_local std::mt19937 random{std::random_device{}()};
+  std::uniform_int_distribution<size_t> pick(0, sizeof kAlphabet - 2);
+  std::string suffix(5, ' ');
+  for (char& c : suffix) c = kAlphabet[pick(random)];
+  return suffix;
+}
+
+v1::PodCondition TrueCondition(const char* type, const google::protobuf::Timestamp& since) {
+  v1::PodCondition condition;
+  condition.set_type(type);
+  condition.set_status("True");
+  *condition.mutable_last_transition_time() = since;
+  return condition;
+}
+
+}  // namespace
+
+class SimulatedAgent final
+    : public grpc::ClientBidiReactor<v1::AgentMessage, v1::CoordinatorMessage> {
+ public:
+  SimulatedAgent(int index, std::string coordinator, FleetRecorder& recorder)
+      : coordinator_(std::move(coordinator)), recorder_(recorder) {
+    char name[32];
+    std::snprintf(name, sizeof name, "node-%05d", index);
+    name_ = name;
+    std::snprintf(name, sizeof name, "10.%d.%d.%d", (index >> 16) & 0xff, (index >> 8) & 0xff,
+                  index & 0xff);
+    ip_ = name;
+  }
+
+  void Start(v1::AgentService::Stub& stub) {
+    stub.async()->Connect(&context_, this);
+    // The hold keeps OnDone back while the heartbeat thread may still
+    // write; it goes once the stream is closed and no write is in flight.
+    AddHold();
+    *outgoing_.mutable_hello() = Hello();
+    writing_ = true;
+    StartWrite(&outgoing_);
+    StartRead(&incoming_);
+    StartCall();
+  }
+
+  void SendHeartbeat() {
+    {
+      std::lock_guard lock(mu_);
+      heartbeat_due_ = true;
+    }
+    WriteNext();
+  }
+
+  void Cancel() {
+    cancelled_ = true;
+    context_.TryCancel();
+  }
+
+  bool WaitDone(std::chrono::seconds timeout) {
+    std::unique_lock lock(mu_);
+    return done_changed_.wait_for(lock, timeout, [this] { return done_; });
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      Close();
+      return;
+    }
+    if (std::string error = Receive(); !error.empty()) {
+      recorder_.StreamFailed(name_ + ": " + error);
+      Close();
+      context_.TryCancel();
+      return;
+    }
+    Reconcile();
+    v1::AgentMessage report;
+    *report.mutable_status() = Report();
+    {
+      std::lock_guard lock(mu_);
+      // Only the newest status matters, as with the real agent's link.
+      pending_status_ = std::move(report);
+    }
+    WriteNext();
+    StartRead(&incoming_);
+  }
+
+  void OnWriteDone(bool ok) override {
+    const auto now = SteadyClock::now();
+    std::vector<std::string> first_running;
+    bool release = false;
+    {
+      std::lock_guard lock(mu_);
+      writing_ = false;
+      first_running.swap(outgoing_new_hashes_);
+      if (!ok) closed_ = true;
+      release = closed_ && !hold_released_;
+      if (release) hold_released_ = true;
+    }
+    if (ok) {
+      for (const std::string& hash : first_running) recorder_.FirstRunning(hash, now);
+    }
+    if (release) {
+      RemoveHold();
+    } else {
+      WriteNext();
+    }
+  }
+
+  void OnDone(const grpc::Status& status) override {
+    if (!cancelled_) {
+      recorder_.StreamFailed(name_ + ": stream ended: " + std::to_string(status.error_code()) +
+                             " " + status.error_message());
+    }
+    std::lock_guard lock(mu_);
+    done_ = true;
+    done_changed_.notify_all();
+  }
+
+ private:
+  v1::Hello Hello() const {
+    v1::Hello hello;
+    hello.set_protocol_version(kProtocolVersion);
+    hello.set_node_name(name_);
+    hello.mutable_labels()->insert(
+        {{kLabelHostname, name_}, {kLabelOs, "linux"}, {kLabelArch, "amd64"}});
+    v1::NodeSystemInfo& info = *hello.mutable_node_info();
+    info.set_kernel_version("6.1.0-simulated");
+    info.set_os_image("Simulated Linux");
+    info.set_container_runtime_version("simulated://1.0");
+    info.set_agent_version(kVersion);
+    info.set_operating_system("linux");
+    info.set_architecture("amd64");
+    info.set_machine_id(name_);
+    info.set_boot_id(GenerateUid());
+    v1::NodeAddress& internal = *hello.add_addresses();
+    internal.set_type("InternalIP");
+    internal.set_address(ip_);
+    v1::NodeAddress& hostname = *hello.add_addresses();
+    hostname.set_type("Hostname");
+    hostname.set_address(name_);
+    *hello.mutable_status() = Report();
+    return hello;
+  }
+
+  // Takes the snapshot or delta in incoming_; the error when it cannot.
+  std::string Receive() {
+    if (incoming_.has_snapshot()) {
+      state_ = std::move(*incoming_.mutable_snapshot());
+      if (!got_snapshot_) recorder_.FirstSnapshot(SteadyClock::now());
+      got_snapshot_ = true;
+      return "";
+    }
+    if (!incoming_.has_delta()) return "empty coordinator message";
+    if (!state_) return "delta before any snapshot";
+    std::optional<v1::DesiredState> applied = ApplyDesiredStateDelta(*state_, incoming_.delta());
+    if (!applied) {
+      return "delta on version " + std::to_string(incoming_.delta().base_version()) +
+             " but the agent holds " + std::to_string(state_->version());
+    }
+    state_ = std::move(*applied);
+    return "";
+  }
+
+  // The real agent's decisions, with a runtime that does everything at once.
+  void Reconcile() {
+    NodeFacts facts;
+    facts.name = name_;
+    facts.labels = ToLabels(state_->node().labels());
+    // As the real agent: the labels it discovers itself are always its own.
+    facts.labels[kLabelHostname] = name_;
+    facts.labels[kLabelOs] = "linux";
+    facts.labels[kLabelArch] = "amd64";
+    facts.taints.assign(state_->node().taints().begin(), state_->node().taints().end());
+
+    eligibility_.clear();
+    std::map<std::string, v1::Pod> next;
+    for (const v1::DesiredDaemonSet& desired : state_->daemon_sets()) {
+      const std::string key = desired.metadata().namespace_() + "/" + desired.metadata().name();
+      const EligibilityDecision decision = EvaluateEligibility(
+          desired.template_().spec(), ToLabels(desired.template_().metadata().labels()),
+          desired.metadata().namespace_(), facts);
+      v1::Eligibility& eligibility = eligibility_.emplace_back();
+      eligibility.set_daemon_set(key);
+      eligibility.set_should_run(decision.should_run);
+      eligibility.set_should_continue_running(decision.should_continue_running);
+      eligibility.set_reason(decision.reason);
+
+      auto current = pods_.find(key);
+      const bool keep = current != pods_.end() && decision.should_continue_running &&
+                        current->second.revision_hash() == desired.revision_hash() &&
+                        !Deleted(desired, current->second);
+      if (keep) {
+        next[key] = std::move(current->second);
+      } else if (decision.should_run) {
+        next[key] = StartPod(desired);
+      }
+    }
+    pods_ = std::move(next);
+  }
+
+  static bool Deleted(const v1::DesiredDaemonSet& desired, const v1::Pod& pod) {
+    for (const std::string& uid : desired.deleted_pod_uids()) {
+      if (uid == pod.metadata().uid()) return true;
+    }
+    return false;
+  }
+
+  // The pod as the real agent reports a started one.
+  v1::Pod StartPod(const v1::DesiredDaemonSet& desired) const {
+    const google::protobuf::Timestamp now = TimeUtil::GetCurrentTime();
+    v1::Pod pod;
+    pod.set_api_version("v1");
+    pod.set_kind("Pod");
+    v1::ObjectMeta& meta = *pod.mutable_metadata();
+    meta.set_name(desired.metadata().name() + "-" + RandomSuffix());
+    meta.set_namespace_(desired.metadata().namespace_());
+    meta.set_uid(GenerateUid());
+    *meta.mutable_labels() = desired.template_().metadata().labels();
+    (*meta.mutable_labels())["controller-revision-hash"] = desired.revision_hash();
+    *meta.mutable_creation_timestamp() = now;
+    pod.set_node_name(name_);
+    pod.set_owner(desired.metadata().namespace_() + "/" + desired.metadata().name());
+    pod.set_revision_hash(desired.revision_hash());
+    pod.set_sandbox_id(GenerateUid());
+    v1::PodStatus& status = *pod.mutable_status();
+    status.set_phase("Running");
+    status.set_host_ip(ip_);
+    status.set_pod_ip(ip_);
+    *status.mutable_start_time() = now;
+    for (const char* type : {"PodScheduled", "Initialized", "ContainersReady", "Ready"}) {
+      *status.add_conditions() = TrueCondition(type, now);
+    }
+    for (const v1::Container& spec : desired.template_().spec().containers()) {
+      v1::ContainerStatus& container = *status.add_container_statuses();
+      container.set_name(spec.name());
+      container.set_image(spec.image());
+      container.set_image_id(spec.image());
+      container.set_container_id("simulated://" + GenerateUid());
+      container.set_ready(true);
+      container.set_started(true);
+      *container.mutable_state()->mutable_running()->mutable_started_at() = now;
+    }
+    return pod;
+  }
+
+  v1::StatusReport Report() const {
+    v1::StatusReport report;
+    report.set_node_name(name_);
+    if (state_) report.set_desired_version(state_->version());
+    for (const auto& [key, pod] : pods_) *report.add_pods() = pod;
+    for (const v1::Eligibility& eligibility : eligibility_) *report.add_eligibility() = eligibility;
+    *report.mutable_time() = TimeUtil::GetCurrentTime();
+    report.set_runtime("simulated 1.0");
+    report.set_coordinator(coordinator_);
+    return report;
+  }
+
+  // Starts the next write (status first, else a heartbeat) unless one is in
+  // flight. StartWrite is called without the lock: gRPC may run
+  // OnWriteDone inline, which takes it.
+  void WriteNext() {
+    {
+      std::lock_guard lock(mu_);
+      if (writing_ || closed_) return;
+      if (pending_status_) {
+        outgoing_ = std::move(*pending_status_);
+        pending_status_.reset();
+        heartbeat_due_ = false;  // a report is contact enough
+        for (const v1::Pod& pod : outgoing_.status().pods()) {
+          if (reported_hashes_.insert(pod.revision_hash()).second) {
+            outgoing_new_hashes_.push_back(pod.revision_hash());
+          }
+        }
+      } else if (heartbeat_due_) {
+        outgoing_.Clear();
+        *outgoing_.mutable_heartbeat()->mutable_time() = TimeUtil::GetCurrentTime();
+        heartbeat_due_ = false;
+      } else {
+        return;
+      }
+      writing_ = true;
+    }
+    StartWrite(&outgoing_);
+  }
+
+  // No more writes; the hold goes now or when the write in flight is done.
+  void Close() {
+    bool release = false;
+    {
+      std::lock_guard lock(mu_);
+      closed_ = true;
+      release = !writing_ && !hold_released_;
+      if (release) hold_released_ = true;
+    }
+    if (release) RemoveHold();
+  }
+
+  const std::string coordinator_;
+  FleetRecorder& recorder_;
+  std::string name_;
+  std::string ip_;
+  grpc::ClientContext context_;
+  std::atomic<bool> cancelled_{false};
+
+  // Touched by the read reactions only (one at a time) and, before the
+  // call starts, by Start().
+  v1::CoordinatorMessage incoming_;
+  std::optional<v1::DesiredState> state_;
+  bool got_snapshot_ = false;
+  std::map<std::string, v1::Pod> pods_;  // by DaemonSet namespace/name
+  std::vector<v1::Eligibility> eligibility_;
+
+  std::mutex mu_;
+  std::condition_variable done_changed_;
+  v1::AgentMessage outgoing_;
+  std::optional<v1::AgentMessage> pending_status_;
+  // Revision hashes this node has reported running, and those that the
+  // write in flight reports for the first time.
+  std::set<std::string> reported_hashes_;
+  std::vector<std::string> outgoing_new_hashes_;
+  bool heartbeat_due_ = false;
+  bool writing_ = false;
+  bool closed_ = false;
+  bool hold_released_ = false;
+  bool done_ = false;
+};
+
+// ---------------------------------------------------------------------------
+// SimulatedFleet
+// ---------------------------------------------------------------------------
+
+SimulatedFleet::SimulatedFleet(SimulatedFleetOptions options)
+    : options_(std::move(options)), recorder_(options_.interrupted) {
+  const int per_channel = std::max(1, options_.agents_per_channel);
+  const int count = (options_.nodes + per_channel - 1) / per_channel;
+  for (int i = 0; i < count; ++i) {
+    grpc::ChannelArguments args;
+    // Channels with equal arguments would share one subchannel, i.e. one
+    // TCP connection; a private pool and a distinct argument keep them apart.
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    args.SetInt("fleetset.bench.channel", i);
+    channels_.push_back(
+        grpc::CreateCustomChannel(options_.coordinator, grpc::InsecureChannelCredentials(), args));
+  }
+}
+
+SimulatedFleet::~SimulatedFleet() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  stop_.notify_all();
+  if (heartbeats_.joinable()) heartbeats_.join();
+  for (auto& agent : agents_) agent->Cancel();
+  for (auto& agent : agents_) {
+    // gRPC still owns a reactor whose OnDone has not run: leaking it is
+    // better than freeing memory a callback will touch.
+    if (!agent->WaitDone(std::chrono::seconds(10))) (void)agent.release();
+  }
+}
+
+void SimulatedFleet::Connect() {
+  const int per_channel = std::max(1, options_.agents_per_channel);
+  std::vector<std::unique_ptr<v1::AgentService::Stub>> stubs;
+  for (const auto& channel : channels_) stubs.push_back(v1::AgentService::NewStub(channel));
+  for (int i = 0; i < options_.nodes; ++i) {
+    auto& agent =
+        agents_.emplace_back(std::make_unique<SimulatedAgent>(i, options_.coordinator, recorder_));
+    agent->Start(*stubs[static_cast<size_t>(i / per_channel)]);
+  }
+  heartbeats_ = std::thread([this] { HeartbeatLoop(); });
+}
+
+void SimulatedFleet::HeartbeatLoop() {
+  // Spread evenly over the period, as a real fleet's agents would be.
+  const auto start = SteadyClock::now();
+  const auto period = options_.heartbeat_period;
+  std::vector<SteadyClock::time_point> due;
+  for (size_t i = 0; i < agents_.size(); ++i) {
+    due.push_back(start + period +
+                  period * static_cast<int64_t>(i) / static_cast<int64_t>(agents_.size()));
+  }
+  std::unique_lock lock(mu_);
+  while (!stop_.wait_for(lock, std::chrono::milliseconds(100), [this] { return stopping_; })) {
+    const auto now = SteadyClock::now();
+    for (size_t i = 0; i < agents_.size(); ++i) {
+      if (now < due[i]) continue;
+      agents_[i]->SendHeartbeat();
+      due[i] += period;
+    }
+  }
+}
+
+}  // namespace fleetset::bench
