@@ -20,6 +20,7 @@
 
 #include "fleetset/names.h"
 #include "fleetset/scheduling.h"
+#include "fleetset/strings.h"
 #include "fleetset/version.h"
 
 namespace fleetset::agent {
@@ -30,15 +31,6 @@ namespace {
 constexpr size_t kMaxConfigBytes = 1 << 20;
 
 std::string Quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
-
-std::string Join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (const std::string& part : parts) {
-    if (!out.empty()) out += separator;
-    out += part;
-  }
-  return out;
-}
 
 std::string Trim(std::string_view text) {
   const size_t begin = text.find_first_not_of(" \t");

@@ -9,6 +9,7 @@
 #include "fleetset/display.h"
 #include "fleetset/labels.h"
 #include "fleetset/scheduling.h"
+#include "fleetset/strings.h"
 
 namespace fleetset::ctl {
 namespace {
@@ -18,15 +19,6 @@ constexpr size_t kMaxAnnotationLength = 140;
 using StringMap = google::protobuf::Map<std::string, std::string>;
 
 std::map<std::string, std::string> Sorted(const StringMap& map) { return {map.begin(), map.end()}; }
-
-std::string Join(const std::vector<std::string>& parts, const std::string& separator) {
-  std::string joined;
-  for (const std::string& part : parts) {
-    if (!joined.empty()) joined += separator;
-    joined += part;
-  }
-  return joined;
-}
 
 std::vector<std::string> SplitLines(const std::string& text) {
   std::vector<std::string> lines;

@@ -1,6 +1,8 @@
 // `fleetsetctl get`: DaemonSets, nodes and pods as kubectl's tables, or as
 // JSON, YAML or names; with -w, then a line per change until interrupted.
+#include <algorithm>
 #include <ostream>
+#include <set>
 
 #include "commands.h"
 #include "connection.h"
@@ -68,19 +70,23 @@ void PrintItems(const std::vector<T>& items, const Presentation& how, Io& io) {
 }
 
 // Follows the Watch stream, printing each change the way the first listing
-// was printed (rows without the header).
+// was printed. The stream starts with every current object as ADDED: those
+// already listed are skipped, as kubectl's watch starts after its list. The
+// header is printed once, with the first row when the listing was empty.
 template <typename T>
 void Follow(Connection& connection, const v1::WatchRequest& request, const Query& query,
-            Presentation how, Io& io) {
+            Presentation how, std::set<std::string> listed, Io& io) {
   grpc::ClientContext context;
   connection.PrepareContext(&context, /*with_deadline=*/false);
   auto reader = connection.stub().Watch(&context, request);
-  how.table.headers = false;
+  how.table.headers = listed.empty();
   how.single = true;
   v1::WatchEvent event;
   while (reader->Read(&event)) {
     const T* object = ObjectOf(event, static_cast<const T*>(nullptr));
     if (object == nullptr) continue;
+    const std::string key = object->metadata().namespace_() + "/" + object->metadata().name();
+    if (event.type() == "ADDED" && listed.erase(key) != 0) continue;
     const std::string& name = object->metadata().name();
     if (!query.names.empty() &&
         std::find(query.names.begin(), query.names.end(), name) == query.names.end()) {
@@ -89,6 +95,7 @@ void Follow(Connection& connection, const v1::WatchRequest& request, const Query
     if (how.format == OutputFormat::kYaml) io.out << "---\n";
     how.table.now = std::chrono::system_clock::now();
     PrintItems(std::vector<T>{*object}, how, io);
+    how.table.headers = false;
     io.out.flush();
   }
   const grpc::Status status = reader->Finish();
@@ -107,7 +114,11 @@ void Show(Connection& connection, const Query& query, const Presentation& how, b
   request.set_namespace_(query.namespace_);
   request.set_all_namespaces(query.all_namespaces);
   request.set_label_selector(query.label_selector);
-  Follow<T>(connection, request, query, how, io);
+  std::set<std::string> listed;
+  for (const T& item : *items) {
+    listed.insert(item.metadata().namespace_() + "/" + item.metadata().name());
+  }
+  Follow<T>(connection, request, query, how, std::move(listed), io);
 }
 
 // --field-selector: only spec.nodeName for pods ("spec.nodeName=n1" or "==").

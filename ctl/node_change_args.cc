@@ -6,18 +6,10 @@
 
 #include "fleetset/names.h"
 #include "fleetset/scheduling.h"
+#include "fleetset/strings.h"
 
 namespace fleetset::ctl {
 namespace {
-
-std::string Join(const std::vector<std::string>& parts, const std::string& separator) {
-  std::string joined;
-  for (const std::string& part : parts) {
-    if (!joined.empty()) joined += separator;
-    joined += part;
-  }
-  return joined;
-}
 
 std::vector<std::string> Split(const std::string& text, char separator) {
   std::vector<std::string> parts;

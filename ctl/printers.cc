@@ -6,6 +6,7 @@
 
 #include "fleetset/display.h"
 #include "fleetset/labels.h"
+#include "fleetset/strings.h"
 #include "resources.h"
 
 namespace fleetset::ctl {
@@ -13,15 +14,6 @@ namespace {
 
 constexpr char kNodeRolePrefix[] = "node-role.kubernetes.io/";
 constexpr char kNodeRoleLabel[] = "kubernetes.io/role";
-
-std::string Join(const std::vector<std::string>& parts, const std::string& separator) {
-  std::string joined;
-  for (const std::string& part : parts) {
-    if (!joined.empty()) joined += separator;
-    joined += part;
-  }
-  return joined;
-}
 
 std::string OrNone(const std::string& value) { return value.empty() ? "<none>" : value; }
 

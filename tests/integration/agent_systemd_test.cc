@@ -11,19 +11,17 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "daemon/logging.h"
 #include "daemon/systemd_notifier.h"
 #include "support/notify_socket_listener.h"
 #include "support/run_command.h"
+#include "support/unit_file.h"
 
 namespace fleetset::agent {
 namespace {
 
 using std::chrono::milliseconds;
-using testing::BuiltProgram;
 using testing::CommandResult;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -31,7 +29,7 @@ using ::testing::MatchesRegex;
 using ::testing::Not;
 using testing::NotifySocketListener;
 using testing::RunCommand;
-using testing::SourcePath;
+using testing::VerifyUnitFile;
 
 constexpr milliseconds kWait{2000};
 constexpr milliseconds kQuiet{100};
@@ -136,28 +134,21 @@ TEST(RecordingNotifier, RecordsWhatWouldBeSent) {
 // --- The unit file -----------------------------------------------------------
 
 TEST(AgentUnitFile, SystemdAnalyzeVerifyPasses) {
-  const std::string agent = BuiltProgram("agent/fleetset-agent");
-  ASSERT_TRUE(std::filesystem::exists(agent)) << "build fleetset-agent first: " << agent;
-  std::ifstream in(SourcePath("systemd/fleetset-agent.service"));
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string unit = text.str();
-  // verify checks that ExecStart= is executable: point it at the built agent.
-  const std::string installed = "/usr/bin/fleetset-agent";
-  const size_t at = unit.find("ExecStart=" + installed);
-  ASSERT_NE(at, std::string::npos);
-  unit.replace(at + std::string("ExecStart=").size(), installed.size(), agent);
-
-  std::string dir = ::testing::TempDir() + "unit-XXXXXX";
-  ASSERT_NE(mkdtemp(dir.data()), nullptr);
-  const std::string path = dir + "/fleetset-agent.service";
-  std::ofstream(path) << unit;
-  CommandResult result = RunCommand({"/usr/bin/systemd-analyze", "verify", "--man=no", path});
-  std::filesystem::remove_all(dir);
+  CommandResult result =
+      VerifyUnitFile("fleetset-agent.service", "/usr/bin/fleetset-agent", "agent/fleetset-agent");
   EXPECT_EQ(result.exit_code, 0) << result.err;
   // Warnings (unknown keys, bad values) do not change the exit code; every
   // one of them names the unit's file or the unit.
   EXPECT_THAT(result.err, Not(HasSubstr("fleetset-agent.service"))) << result.err;
+  EXPECT_EQ(result.out, "");
+}
+
+TEST(CoordinatorUnitFile, SystemdAnalyzeVerifyPasses) {
+  CommandResult result =
+      VerifyUnitFile("fleetset-coordinator.service", "/usr/bin/fleetset-coordinator",
+                     "coordinator/fleetset-coordinator");
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.err, Not(HasSubstr("fleetset-coordinator.service"))) << result.err;
   EXPECT_EQ(result.out, "");
 }
 
