@@ -1,13 +1,8 @@
 #include "bench/coordinator_process.h"
 
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <signal.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -18,9 +13,6 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <thread>
-
-extern char** environ;
 
 namespace fleetset::bench {
 namespace {
@@ -125,64 +117,16 @@ std::unique_ptr<CoordinatorProcess> CoordinatorProcess::Start(
       "--data-dir", data_dir};
   args.insert(args.end(), extra_flags.begin(), extra_flags.end());
 
-  // Everything the child needs is built before fork(): the bench has gRPC
-  // threads, so the child may only make system calls until execve.
-  std::vector<char*> argv;
-  for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  const int output = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  const int null_input = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (output < 0 || null_input < 0) {
-    *error = "cannot open " + log_path + " or /dev/null: " + std::strerror(errno);
-    if (output >= 0) close(output);
-    if (null_input >= 0) close(null_input);
-    return nullptr;
-  }
-  const pid_t parent = getpid();
-  const pid_t pid = fork();
-  if (pid == 0) {
-    // A bench that dies (even by SIGKILL) must not leave a coordinator.
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(127);
-    // The coordinator sigwaits for SIGTERM: no inherited mask may hide it.
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    dup2(null_input, STDIN_FILENO);
-    dup2(output, STDOUT_FILENO);
-    dup2(output, STDERR_FILENO);
-    syscall(SYS_close_range, 3U, ~0U, 0U);
-    execve(argv[0], argv.data(), environ);
-    _exit(127);
-  }
-  close(output);
-  close(null_input);
-  if (pid < 0) {
-    *error = std::string("fork: ") + std::strerror(errno);
-    return nullptr;
-  }
-  return std::unique_ptr<CoordinatorProcess>(new CoordinatorProcess(pid, port, log_path));
+  // A fresh log per run (ChildProcess appends).
+  std::ofstream(log_path, std::ios::trunc).close();
+  std::unique_ptr<CoordinatorProcess> coordinator(new CoordinatorProcess(port, log_path));
+  if (!coordinator->child_.Start({args, {}, log_path}, error)) return nullptr;
+  return coordinator;
 }
 
-CoordinatorProcess::~CoordinatorProcess() {
-  if (!Running()) return;
-  kill(pid_, SIGTERM);
-  const auto deadline = std::chrono::steady_clock::now() + kStopTimeout;
-  while (Running() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  if (!Running()) return;
-  kill(pid_, SIGKILL);
-  waitpid(pid_, nullptr, 0);
-}
+CoordinatorProcess::~CoordinatorProcess() { child_.Stop(kStopTimeout); }
 
-bool CoordinatorProcess::Running() {
-  if (exited_) return false;
-  const pid_t reaped = waitpid(pid_, nullptr, WNOHANG);
-  if (reaped == 0) return true;
-  exited_ = true;
-  return false;
-}
+bool CoordinatorProcess::Running() { return child_.Running(); }
 
 std::string CoordinatorProcess::LogTail(size_t lines) const {
   std::ifstream in(log_path_);

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "support/child_process.h"
+
 namespace fleetset::bench {
 
 // A private directory under $TMPDIR (or /tmp), removed with everything in
@@ -65,7 +67,7 @@ class CoordinatorProcess {
   // SIGTERM, then SIGKILL when it does not exit within a few seconds.
   ~CoordinatorProcess();
 
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return child_.pid(); }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   const std::string& log_path() const { return log_path_; }
   // True while the child has not exited (reaps it when it has).
@@ -74,13 +76,12 @@ class CoordinatorProcess {
   std::string LogTail(size_t lines) const;
 
  private:
-  CoordinatorProcess(pid_t pid, int port, std::string log_path)
-      : pid_(pid), port_(port), log_path_(std::move(log_path)) {}
+  CoordinatorProcess(int port, std::string log_path)
+      : port_(port), log_path_(std::move(log_path)) {}
 
-  pid_t pid_;
+  testing::ChildProcess child_;
   int port_;
   std::string log_path_;
-  bool exited_ = false;
 };
 
 }  // namespace fleetset::bench

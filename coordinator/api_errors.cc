@@ -29,6 +29,10 @@ grpc::Status BadRequest(const std::string& message) {
   return {grpc::StatusCode::INVALID_ARGUMENT, message};
 }
 
+grpc::Status Conflict(const std::string& message) {
+  return {grpc::StatusCode::FAILED_PRECONDITION, message};
+}
+
 FieldErrors CheckObjectName(const std::string& path, const std::string& name) {
   FieldErrors errors;
   if (name.empty()) {

@@ -16,6 +16,10 @@ grpc::Status AlreadyExists(const std::string& resource, const std::string& name)
 // `kind` is "DaemonSet" or "Node": every error, with its field path.
 grpc::Status Invalid(const std::string& kind, const std::string& name, const FieldErrors& errors);
 grpc::Status BadRequest(const std::string& message);
+// A request that is well formed but conflicts with the object as it is
+// (a label already set, a taint or revision that is not there): what
+// kubectl checks on the client and prints as "error: ...".
+grpc::Status Conflict(const std::string& message);
 
 // Checks an object name (DNS-1123 subdomain) given in a request field.
 FieldErrors CheckObjectName(const std::string& path, const std::string& name);

@@ -233,7 +233,7 @@ grpc::Status Fleet::SetImage(const v1::SetImageRequest& request,
   for (const auto& [container, image] : request.images()) {
     if (image.empty()) return BadRequest("images[" + container + "]: Required value");
     if (!SetContainerImage(spec, container, image)) {
-      return BadRequest("unable to find container named \"" + container + "\"");
+      return Conflict("unable to find container named \"" + container + "\"");
     }
   }
   return StoreDaemonSet(std::move(updated), false, false, "image updated", response);
@@ -268,7 +268,7 @@ grpc::Status Fleet::RolloutHistory(const v1::RolloutHistoryRequest& request,
   if (request.revision() != 0) {
     const v1::DaemonSetRevision* revision = FindRevision(record->revisions, request.revision());
     if (revision == nullptr) {
-      return {grpc::StatusCode::NOT_FOUND, "unable to find the specified revision"};
+      return Conflict("unable to find the specified revision");
     }
     *response->add_revisions() = *revision;
     return grpc::Status::OK;
@@ -294,9 +294,8 @@ grpc::Status Fleet::RolloutUndo(const v1::RolloutUndoRequest& request,
   } else {
     target = FindRevision(record->revisions, request.to_revision());
     if (target == nullptr) {
-      return {grpc::StatusCode::NOT_FOUND, "unable to find specified revision " +
-                                               std::to_string(request.to_revision()) +
-                                               " in history"};
+      return Conflict("unable to find specified revision " + std::to_string(request.to_revision()) +
+                      " in history");
     }
   }
   if (target->hash() == record->newest_hash) {

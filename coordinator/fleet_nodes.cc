@@ -180,8 +180,8 @@ grpc::Status Fleet::LabelNode(const v1::LabelNodeRequest& request, v1::Node* res
         for (const auto& [key, value] : request.set()) {
           auto it = labels.find(key);
           if (it != labels.end() && it->second != value && !request.overwrite()) {
-            return BadRequest("'" + key + "' already has a value (" + it->second +
-                              "), and --overwrite is false");
+            return Conflict("'" + key + "' already has a value (" + it->second +
+                            "), and --overwrite is false");
           }
         }
         for (const auto& [key, value] : request.set()) labels[key] = value;
@@ -217,18 +217,17 @@ grpc::Status Fleet::TaintNode(const v1::TaintNodeRequest& request, v1::Node* res
           const int before = node.spec().taints_size();
           RemoveTaints(node, removed.key(), removed.effect());
           if (node.spec().taints_size() == before) {
-            return grpc::Status(grpc::StatusCode::NOT_FOUND,
-                                "taint \"" + removed.key() +
-                                    (removed.effect().empty() ? "" : ":" + removed.effect()) +
-                                    "\" not found");
+            return Conflict("taint \"" + removed.key() +
+                            (removed.effect().empty() ? "" : ":" + removed.effect()) +
+                            "\" not found");
           }
         }
         for (const v1::Taint& added : request.add()) {
           for (const v1::Taint& existing : node.spec().taints()) {
             if (existing.key() == added.key() && existing.effect() == added.effect() &&
                 !request.overwrite()) {
-              return BadRequest("node " + request.name() + " already has " + added.key() +
-                                " taint(s) with same effect(s) and --overwrite is false");
+              return Conflict("node " + request.name() + " already has " + added.key() +
+                              " taint(s) with same effect(s) and --overwrite is false");
             }
           }
           AddTaint(node, added.key(), added.effect(), now);

@@ -1,14 +1,9 @@
 #include "support/agent_process.h"
 
-#include <fcntl.h>
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstring>
 #include <filesystem>
@@ -19,8 +14,6 @@
 
 #include "support/containerd_node.h"
 #include "support/run_command.h"
-
-extern char** environ;
 
 namespace fleetset::testing {
 namespace {
@@ -50,16 +43,6 @@ void WriteAtomically(const std::string& scratch_dir, const std::string& path,
 }
 
 std::string DurationFlag(milliseconds duration) { return std::to_string(duration.count()) + "ms"; }
-
-// Variables the test process may carry (it could itself run under systemd)
-// that would change how the agent logs or whom it notifies.
-bool PassedToAgent(const std::string& assignment) {
-  for (const char* name :
-       {"NOTIFY_SOCKET=", "WATCHDOG_USEC=", "WATCHDOG_PID=", "JOURNAL_STREAM=", "INVOCATION_ID="}) {
-    if (assignment.starts_with(name)) return false;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -128,94 +111,27 @@ std::vector<std::string> AgentProcess::Arguments() const {
 }
 
 bool AgentProcess::Launch() {
-  const std::vector<std::string> args = Arguments();
-  if (!std::filesystem::exists(args.front())) {
-    ADD_FAILURE() << "build fleetset-agent first: " << args.front();
+  std::string error;
+  if (!child_.Start({Arguments(), options_.env, output_path_}, &error)) {
+    ADD_FAILURE() << "cannot start fleetset-agent (build it first?): " << error;
     return false;
   }
-  // Everything the child needs is built before fork(): the test process
-  // has gRPC threads, so the child may only make system calls.
-  std::vector<std::string> env;
-  for (char** entry = environ; *entry != nullptr; ++entry) {
-    if (PassedToAgent(*entry)) env.emplace_back(*entry);
-  }
-  for (const auto& [name, value] : options_.env) env.push_back(name + "=" + value);
-  std::vector<char*> argv;
-  for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (const std::string& assignment : env) envp.push_back(const_cast<char*>(assignment.c_str()));
-  envp.push_back(nullptr);
-  const int output = open(output_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  const int null_input = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (output < 0 || null_input < 0) {
-    ADD_FAILURE() << "cannot open " << output_path_ << " or /dev/null: " << std::strerror(errno);
-    return false;
-  }
-  const pid_t parent = getpid();
-  const pid_t pid = fork();
-  if (pid == 0) {
-    // A test that crashes must not leave an agent behind.
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(127);
-    // The agent waits for SIGTERM/SIGHUP with a signal_set: a mask
-    // inherited from the test thread would hide them.
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    dup2(null_input, STDIN_FILENO);
-    dup2(output, STDOUT_FILENO);
-    dup2(output, STDERR_FILENO);
-    // The test's sockets and files are none of the agent's business.
-    syscall(SYS_close_range, 3U, ~0U, 0U);
-    execve(argv[0], argv.data(), envp.data());
-    _exit(127);
-  }
-  close(output);
-  close(null_input);
-  if (pid < 0) {
-    ADD_FAILURE() << "fork: " << std::strerror(errno);
-    return false;
-  }
-  pid_ = pid;
-  exit_code_.reset();
   return true;
 }
 
 bool AgentProcess::Restart() {
   if (Running()) {
-    ADD_FAILURE() << "Restart() while the agent (pid " << pid_ << ") still runs";
+    ADD_FAILURE() << "Restart() while the agent (pid " << child_.pid() << ") still runs";
     return false;
   }
   return Launch();
 }
 
-bool AgentProcess::Signal(int signal) const {
-  if (pid_ <= 0 || exit_code_) return false;
-  return kill(pid_, signal) == 0;
-}
+bool AgentProcess::Signal(int signal) const { return child_.Signal(signal); }
 
-bool AgentProcess::Running() {
-  if (pid_ <= 0 || exit_code_) return false;
-  int status = 0;
-  const pid_t reaped = waitpid(pid_, &status, WNOHANG);
-  if (reaped == 0) return true;
-  if (reaped == pid_) {
-    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  } else {
-    exit_code_ = -1;  // not our child any more: nothing to wait for
-  }
-  return false;
-}
+bool AgentProcess::Running() { return child_.Running(); }
 
-std::optional<int> AgentProcess::Wait(milliseconds timeout) {
-  const auto deadline = steady_clock::now() + timeout;
-  while (Running()) {
-    if (steady_clock::now() >= deadline) return std::nullopt;
-    std::this_thread::sleep_for(milliseconds(20));
-  }
-  return exit_code_;
-}
+std::optional<int> AgentProcess::Wait(milliseconds timeout) { return child_.Wait(timeout); }
 
 std::optional<v1::StatusReport> AgentProcess::Status() const {
   const std::string path = root_dir_ + "/status.json";

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "fleetset/v1/agent_service.pb.h"
+#include "support/child_process.h"
 
 namespace fleetset::testing {
 
@@ -54,7 +55,7 @@ class AgentProcess {
   // Starts the agent again (after it exited) on the same directories.
   bool Restart();
 
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return child_.pid(); }
   bool Signal(int signal) const;
   // True while the child has not exited (reaps it when it has).
   bool Running();
@@ -95,8 +96,7 @@ class AgentProcess {
   std::string log_root_;
   std::string config_path_;
   std::string output_path_;
-  pid_t pid_ = -1;
-  std::optional<int> exit_code_;
+  ChildProcess child_;
 };
 
 // Polls `predicate` every 100 ms until it holds or `timeout` passes; returns

@@ -4,9 +4,11 @@
 // agents reconnecting, a coordinator restart losing nothing, nodes leaving
 // and coming back.
 #include <grpcpp/create_channel.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <condition_variable>
 #include <filesystem>
 #include <functional>
 #include <thread>
@@ -16,6 +18,7 @@
 #include "daemon/systemd_notifier.h"
 #include "fakes/fake_cri_runtime.h"
 #include "fleetset/manifest.h"
+#include "fleetset/v1/agent_service.grpc.pb.h"
 #include "fleetset/v1/operator_service.grpc.pb.h"
 #include "unit/fleet_harness.h"
 
@@ -221,6 +224,64 @@ TEST_F(FleetInProcessTest, NodeJoiningLaterGetsThePodAndARollingUpdateReachesEve
     return operators_->RolloutStatus(&rollout_context, rollout, &progress).ok() && progress.done();
   }));
   EXPECT_TRUE(Available("logs", 3));
+}
+
+TEST_F(FleetInProcessTest, HugeMalformedAndOutOfOrderRequestsAreRefusedAndServingGoesOn) {
+  // Over the 16 MiB limit: refused before it reaches the fleet.
+  v1::ApplyDaemonSetRequest huge;
+  (*huge.mutable_daemon_set()->mutable_metadata()->mutable_annotations())["big"] =
+      std::string(17 * 1024 * 1024, 'x');
+  v1::ApplyDaemonSetResponse response;
+  grpc::ClientContext huge_context;
+  EXPECT_EQ(operators_->ApplyDaemonSet(&huge_context, huge, &response).error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+
+  // Bytes that are no protobuf message at all.
+  grpc::GenericStub generic(channel_);
+  grpc::ClientContext garbage_context;
+  const std::string garbage = "\xff\xff\xff\xff\x0f not a message";
+  grpc::Slice slice(garbage);
+  grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer reply;
+  std::mutex mu;
+  std::condition_variable done_cv;
+  std::optional<grpc::Status> garbage_status;
+  generic.UnaryCall(&garbage_context, "/fleetset.v1.OperatorService/ApplyDaemonSet", {}, &request,
+                    &reply, [&](grpc::Status status) {
+                      std::lock_guard lock(mu);
+                      garbage_status = status;
+                      done_cv.notify_all();
+                    });
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(done_cv.wait_for(lock, kTimeout, [&] { return garbage_status.has_value(); }));
+  }
+  EXPECT_FALSE(garbage_status->ok());
+
+  // An agent stream that does not start with hello is ended with the reason.
+  auto agents = v1::AgentService::NewStub(channel_);
+  grpc::ClientContext stream_context;
+  auto stream = agents->Connect(&stream_context);
+  v1::AgentMessage status_first;
+  status_first.mutable_status()->set_node_name("node-x");
+  ASSERT_TRUE(stream->Write(status_first));
+  v1::CoordinatorMessage ignored;
+  EXPECT_FALSE(stream->Read(&ignored));
+  grpc::Status ended = stream->Finish();
+  EXPECT_EQ(ended.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(ended.error_message(), "the first message must be hello");
+
+  // Nothing was stored and the coordinator still answers.
+  v1::ListDaemonSetsRequest list;
+  list.set_all_namespaces(true);
+  v1::ListDaemonSetsResponse listed;
+  grpc::ClientContext list_context;
+  ASSERT_TRUE(operators_->ListDaemonSets(&list_context, list, &listed).ok());
+  EXPECT_EQ(listed.items_size(), 0);
+  v1::ListNodesResponse nodes;
+  grpc::ClientContext nodes_context;
+  ASSERT_TRUE(operators_->ListNodes(&nodes_context, v1::ListNodesRequest(), &nodes).ok());
+  EXPECT_EQ(nodes.items_size(), 0);
 }
 
 }  // namespace

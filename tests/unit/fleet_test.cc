@@ -243,7 +243,7 @@ TEST_F(FleetTest, UndoToRevisionOneMakesItTheNewestRevision) {
 
   undo.set_to_revision(7);
   grpc::Status missing = harness_.fleet().RolloutUndo(undo, &response);
-  EXPECT_EQ(missing.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(missing.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(missing.error_message(), "unable to find specified revision 7 in history");
 }
 
@@ -364,7 +364,8 @@ TEST_F(FleetTest, TaintNoExecuteEvictsAndRemovingItBringsThePodBack) {
   ASSERT_TRUE(harness_.fleet().TaintNode(untaint, &node).ok());
   harness_.Settle();
   EXPECT_EQ(harness_.PodsOn("node-00").size(), 1u);
-  EXPECT_EQ(harness_.fleet().TaintNode(untaint, &node).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(harness_.fleet().TaintNode(untaint, &node).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
 }
 
 TEST_F(FleetTest, DeletedPodIsReplacedByANewOne) {
