@@ -130,6 +130,16 @@ class FleetInProcessTest : public ::testing::Test {
            status.updated_number_scheduled() == count;
   }
 
+  // Asks the coordinator, which computes it afresh (the status in
+  // GetDaemonSet may be a pass behind a change just made).
+  bool RolloutDone(const std::string& name) {
+    v1::RolloutStatusRequest request;
+    request.mutable_key()->set_name(name);
+    v1::RolloutStatusResponse progress;
+    grpc::ClientContext context;
+    return operators_->RolloutStatus(&context, request, &progress).ok() && progress.done();
+  }
+
   std::map<std::string, std::string> PodsByNode() {
     v1::ListPodsRequest request;
     request.set_all_namespaces(true);
@@ -216,14 +226,49 @@ TEST_F(FleetInProcessTest, NodeJoiningLaterGetsThePodAndARollingUpdateReachesEve
   grpc::ClientContext context;
   ASSERT_TRUE(operators_->SetImage(&context, request, &response).ok());
   EXPECT_EQ(response.daemon_set().metadata().generation(), 2);
-  ASSERT_TRUE(WaitUntil([&] {
-    v1::RolloutStatusRequest rollout;
-    rollout.mutable_key()->set_name("logs");
-    v1::RolloutStatusResponse progress;
-    grpc::ClientContext rollout_context;
-    return operators_->RolloutStatus(&rollout_context, rollout, &progress).ok() && progress.done();
-  }));
+  ASSERT_TRUE(WaitUntil([&] { return RolloutDone("logs"); }));
   EXPECT_TRUE(Available("logs", 3));
+}
+
+TEST_F(FleetInProcessTest, RollingUpdateAcrossTwentyAgentsMovesOneNodeAtATimeInNameOrder) {
+  std::vector<std::string> nodes;
+  for (int i = 0; i < 20; ++i) {
+    char name[16];
+    snprintf(name, sizeof name, "node-%02d", i);
+    nodes.push_back(name);
+    StartAgent(name);
+  }
+  Apply(DaemonSetYaml("logs", "docker.io/fleetset/busybox:test"));
+  ASSERT_TRUE(WaitUntil([&] { return Available("logs", 20); }, 60s)) << Get("logs").DebugString();
+
+  v1::SetImageRequest request;
+  request.mutable_key()->set_name("logs");
+  (*request.mutable_images())["main"] = "docker.io/fleetset/busybox:v2";
+  v1::ApplyDaemonSetResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(operators_->SetImage(&context, request, &response).ok());
+  ASSERT_TRUE(WaitUntil([&] { return RolloutDone("logs"); }, 90s)) << Get("logs").DebugString();
+
+  // The coordinator records each step of the rollout; with maxUnavailable 1
+  // every step moves exactly one node, and the nodes go in name order.
+  v1::ListEventsRequest events_request;
+  events_request.set_involved_object("daemonset/default/logs");
+  v1::ListEventsResponse events;
+  grpc::ClientContext events_context;
+  ASSERT_TRUE(operators_->ListEvents(&events_context, events_request, &events).ok());
+  std::vector<std::string> order;
+  const std::string prefix = "Updating ";
+  const std::string suffix = " to revision 2";
+  for (const v1::Event& event : events.items()) {
+    const std::string& message = event.message();
+    if (event.reason() != "RollingUpdate" || !message.starts_with(prefix)) continue;
+    ASSERT_TRUE(message.ends_with(suffix)) << message;
+    const std::string moved =
+        message.substr(prefix.size(), message.size() - prefix.size() - suffix.size());
+    EXPECT_EQ(moved.find(','), std::string::npos) << "more than one node at once: " << message;
+    order.push_back(moved);
+  }
+  EXPECT_EQ(order, nodes);
 }
 
 TEST_F(FleetInProcessTest, HugeMalformedAndOutOfOrderRequestsAreRefusedAndServingGoesOn) {
