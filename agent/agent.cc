@@ -60,6 +60,7 @@ Agent::Agent(AgentInvocation invocation, Notifier& notifier, std::shared_ptr<Cri
       watchdog_timer_(io_),
       status_timer_(io_),
       heartbeat_timer_(io_),
+      liveness_timer_(io_),
       runtime_(std::move(runtime)),
       cache_(DesiredStateCachePath(invocation_.config.root_dir)) {}
 
@@ -74,6 +75,8 @@ int Agent::Run() {
     return 1;
   }
   if (!runtime_) runtime_ = ConnectCriRuntime(config.container_runtime_endpoint);
+  metrics_ = std::make_unique<AgentMetrics>();
+  runtime_ = metrics_->Instrument(std::move(runtime_));
   probes_ = MakeProbeExecutor(*runtime_);
   ReconcilerOptions options;
   options.sync_period = config.sync_frequency;
@@ -109,6 +112,8 @@ int Agent::Run() {
   ScheduleStaticScan();
   ScheduleStatusHeartbeat();
   StartCoordinatorLink();
+  ScheduleLivenessTick();
+  if (!config.metrics_bind_address.empty()) metrics_->Serve(config.metrics_bind_address);
   notifier_.Ready(Summary());
   io_.run();
   return 0;
@@ -218,6 +223,14 @@ void Agent::ScheduleWatchdog(std::chrono::microseconds interval) {
   });
 }
 
+void Agent::ScheduleLivenessTick() {
+  metrics_->Tick();
+  liveness_timer_.expires_after(std::chrono::seconds(1));
+  liveness_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) ScheduleLivenessTick();
+  });
+}
+
 std::string Agent::Summary() const {
   const v1::StatusReport report = CurrentStatus();
   int running = 0;
@@ -265,6 +278,7 @@ void Agent::WriteStatus() {
   if (!WriteFileAtomically(StatusFilePath(invocation_.config.root_dir), json, &error)) {
     spdlog::warn("cannot write the status file: {}", error);
   }
+  metrics_->Update(report, link_ && !report.coordinator().empty(), applied_version_);
   std::string summary = Summary();
   if (summary != last_summary_) {
     notifier_.Status(summary);
@@ -323,10 +337,11 @@ void Agent::Reload() {
     if (next.NodeName() != current.NodeName() || next.root_dir != current.root_dir ||
         next.container_runtime_endpoint != current.container_runtime_endpoint ||
         next.coordinators != current.coordinators ||
-        next.node_status_update_frequency != current.node_status_update_frequency) {
+        next.node_status_update_frequency != current.node_status_update_frequency ||
+        next.metrics_bind_address != current.metrics_bind_address) {
       spdlog::warn(
-          "node name, root dir, runtime endpoint, coordinators and node status update frequency "
-          "change only on restart");
+          "node name, root dir, runtime endpoint, coordinators, node status update frequency "
+          "and metrics bind address change only on restart");
     }
     spdlog::set_level(next.log_level);
     const bool static_path_changed = next.static_pod_path != current.static_pod_path;

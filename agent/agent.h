@@ -13,6 +13,7 @@
 #include <string>
 
 #include "agent/agent_config.h"
+#include "agent/agent_metrics.h"
 #include "agent/coordinator_link.h"
 #include "agent/cri_runtime.h"
 #include "agent/desired_state_cache.h"
@@ -55,6 +56,8 @@ class Agent {
   void ScanStaticManifests();
   void ScheduleStaticScan();
   void ScheduleWatchdog(std::chrono::microseconds interval);
+  // Marks the loop alive for /healthz every second.
+  void ScheduleLivenessTick();
   void StatusChanged();
   void WriteStatus();
   void ScheduleStatusHeartbeat();
@@ -77,8 +80,11 @@ class Agent {
   boost::asio::steady_timer watchdog_timer_;
   boost::asio::steady_timer status_timer_;
   boost::asio::steady_timer heartbeat_timer_;
+  boost::asio::steady_timer liveness_timer_;
   bool status_write_pending_ = false;
   RealClock clock_;
+  // Before runtime_, which it instruments.
+  std::unique_ptr<AgentMetrics> metrics_;
   // Shared so that a test can keep a fake runtime (and its pods) across
   // agent restarts.
   std::shared_ptr<CriRuntime> runtime_;

@@ -392,6 +392,22 @@ const std::vector<Setting>& Settings() {
        [](std::string_view text, AgentConfig& config) {
          return SetDuration(text, &config.node_status_update_frequency);
        }},
+      {"metricsBindAddress", "metrics-bind-address", "HOST:PORT",
+       "Address serving /metrics and /healthz over HTTP; empty: none (default: 127.0.0.1:10255)",
+       [](std::string_view text, AgentConfig& config) {
+         const std::string address = Trim(text);
+         // Port 0 picks a free port (the log names it), for tests.
+         const bool any_port = address.ends_with(":0");
+         const std::string checked =
+             any_port ? address.substr(0, address.size() - 1) + "1" : address;
+         if (!address.empty()) {
+           if (std::string reason = CheckCoordinator(checked); !reason.empty()) {
+             return Quoted(address) + ": must be host:port with a port from 0 to 65535";
+           }
+         }
+         config.metrics_bind_address = address;
+         return std::string();
+       }},
   };
   return kSettings;
 }

@@ -29,6 +29,8 @@ inline constexpr char kDefaultContainerRuntimeEndpoint[] = "unix:///run/containe
 inline constexpr char kDefaultStaticPodPath[] = "/etc/fleetset/manifests";
 inline constexpr char kDefaultRootDir[] = "/var/lib/fleetset";
 inline constexpr char kLoopbackIp[] = "127.0.0.1";
+// kubelet's old read-only port, on loopback only.
+inline constexpr char kDefaultMetricsBindAddress[] = "127.0.0.1:10255";
 
 // Exit codes from sysexits.h. The systemd unit lists both in
 // RestartPreventExitStatus= so that a bad configuration stops the service
@@ -73,6 +75,9 @@ struct AgentConfig {
   // How often the agent sends the coordinator a heartbeat (kubelet's
   // nodeStatusUpdateFrequency); status changes are sent as they happen.
   std::chrono::milliseconds node_status_update_frequency{std::chrono::seconds(10)};
+  // host:port of the HTTP endpoint serving /metrics and /healthz; empty:
+  // none.
+  std::string metrics_bind_address = kDefaultMetricsBindAddress;
   HostIdentity host;
 
   // The node's name: hostname_override, else the machine's hostname,

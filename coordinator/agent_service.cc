@@ -20,13 +20,16 @@ using Reactor = grpc::ServerBidiReactor<v1::AgentMessage, v1::CoordinatorMessage
 class StreamOutbox final : public AgentOutbox,
                            public SerialStreamWriter<Reactor, v1::CoordinatorMessage> {
  public:
-  explicit StreamOutbox(Reactor* stream) : SerialStreamWriter(stream) {}
+  StreamOutbox(Reactor* stream, std::shared_ptr<std::atomic<int64_t>> queued)
+      : SerialStreamWriter(stream), queued_(std::move(queued)) {}
+  ~StreamOutbox() override { SetQueuedLocked(false); }
 
   void Offer(std::shared_ptr<const v1::DesiredState> state) override {
     std::lock_guard lock(mu_);
     if (!OpenLocked()) return;
     latest_ = std::move(state);
     StartNextLocked();
+    SetQueuedLocked(latest_ != nullptr && latest_ != sent_);
   }
 
   void Close(const grpc::Status& status) override { Finish(status); }
@@ -41,8 +44,19 @@ class StreamOutbox final : public AgentOutbox,
       *outgoing_.mutable_delta() = MakeDesiredStateDelta(*sent_, *latest_);
     }
     sent_ = latest_;
+    SetQueuedLocked(false);
     return &outgoing_;
   }
+
+  // Counts this outbox in the service's total while a state waits.
+  void SetQueuedLocked(bool queued) {
+    if (queued == queued_now_) return;
+    queued_now_ = queued;
+    *queued_ += queued ? 1 : -1;
+  }
+
+  std::shared_ptr<std::atomic<int64_t>> queued_;
+  bool queued_now_ = false;
 
   std::shared_ptr<const v1::DesiredState> latest_;
   std::shared_ptr<const v1::DesiredState> sent_;
@@ -51,8 +65,10 @@ class StreamOutbox final : public AgentOutbox,
 
 class AgentStream final : public Reactor {
  public:
-  AgentStream(Fleet& fleet, std::string peer)
-      : fleet_(fleet), peer_(std::move(peer)), outbox_(std::make_shared<StreamOutbox>(this)) {
+  AgentStream(Fleet& fleet, std::string peer, std::shared_ptr<std::atomic<int64_t>> queued)
+      : fleet_(fleet),
+        peer_(std::move(peer)),
+        outbox_(std::make_shared<StreamOutbox>(this, std::move(queued))) {
     StartRead(&incoming_);
   }
 
@@ -120,7 +136,7 @@ class AgentStream final : public Reactor {
 
 grpc::ServerBidiReactor<v1::AgentMessage, v1::CoordinatorMessage>* AgentServiceImpl::Connect(
     grpc::CallbackServerContext* context) {
-  return new AgentStream(fleet_, context->peer());
+  return new AgentStream(fleet_, context->peer(), queued_);
 }
 
 }  // namespace fleetset::coordinator

@@ -33,6 +33,19 @@ std::string SetListen(const std::string& text, CoordinatorConfig& config) {
   return "";
 }
 
+std::string SetMetricsListen(const std::string& text, CoordinatorConfig& config) {
+  if (text.empty()) {
+    config.metrics_listen.clear();
+    return "";
+  }
+  const size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon + 1 == text.size()) {
+    return "\"" + text + "\": must be HOST:PORT, e.g. 0.0.0.0:7401, or empty for none";
+  }
+  config.metrics_listen = text;
+  return "";
+}
+
 std::string SetDataDir(const std::string& text, CoordinatorConfig& config) {
   if (text.empty() || text.front() != '/') return "\"" + text + "\": must be an absolute path";
   config.data_dir = text;
@@ -64,6 +77,9 @@ const std::vector<Setting>& Settings() {
   static const std::vector<Setting> kSettings = {
       {"--listen", "listen", "HOST:PORT",
        "Address for agents and fleetsetctl (default 0.0.0.0:7400)", SetListen},
+      {"--metrics-listen", "metricsListen", "HOST:PORT",
+       "HTTP address serving /metrics and /healthz; empty: none (default 0.0.0.0:7401)",
+       SetMetricsListen},
       {"--data-dir", "dataDir", "DIR",
        "Directory of the SQLite database (default /var/lib/fleetset-coordinator)", SetDataDir},
       {"--node-monitor-grace-period", "nodeMonitorGracePeriod", "DURATION",

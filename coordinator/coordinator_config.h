@@ -13,6 +13,8 @@
 namespace fleetset::coordinator {
 
 inline constexpr char kDefaultListen[] = "0.0.0.0:7400";
+// The port after the gRPC one; empty turns the endpoint off.
+inline constexpr char kDefaultMetricsListen[] = "0.0.0.0:7401";
 inline constexpr char kDefaultDataDir[] = "/var/lib/fleetset-coordinator";
 inline constexpr char kDefaultConfigFile[] = "/etc/fleetset/coordinator.yaml";
 
@@ -23,6 +25,8 @@ inline constexpr int kExitConfig = 78;
 
 struct CoordinatorConfig {
   std::string listen = kDefaultListen;
+  // HTTP endpoint for /metrics and /healthz; empty: none.
+  std::string metrics_listen = kDefaultMetricsListen;
   std::string data_dir = kDefaultDataDir;
   // kube-controller-manager's --node-monitor-grace-period.
   std::chrono::milliseconds node_monitor_grace_period{std::chrono::seconds(40)};

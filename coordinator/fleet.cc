@@ -127,7 +127,9 @@ void Fleet::RunLoop(const std::function<void()>& after_pass) {
     }
     // Let a burst of reports land before planning on them.
     std::this_thread::sleep_for(options_.batch_window);
+    const auto started = std::chrono::steady_clock::now();
     SyncOnce();
+    if (options_.pass_observer) options_.pass_observer(std::chrono::steady_clock::now() - started);
     if (after_pass) after_pass();
   }
 }

@@ -62,6 +62,22 @@ struct FleetOptions {
   std::chrono::milliseconds resync_period{1000};
   // Changes arriving within this window share one pass of the loop.
   std::chrono::milliseconds batch_window{20};
+  // Told how long each pass of the control loop took (metrics); on the
+  // loop's thread, without the lock.
+  std::function<void(std::chrono::steady_clock::duration)> pass_observer;
+};
+
+// What the coordinator's metrics show of the fleet, taken under its lock.
+struct FleetCounts {
+  struct DaemonSetCounts {
+    std::string namespace_;
+    std::string name;
+    v1::DaemonSetStatus status;
+  };
+  size_t connected_agents = 0;
+  size_t nodes_ready = 0;
+  size_t nodes_not_ready = 0;
+  std::vector<DaemonSetCounts> daemon_sets;
 };
 
 class Fleet {
@@ -119,6 +135,8 @@ class Fleet {
 
   // "3 nodes (2 Ready), 2 daemon sets" for systemd's STATUS=.
   std::string Summary() const;
+  // fleet_counts.cc
+  FleetCounts Counts() const;
 
  private:
   struct DaemonSetRecord {

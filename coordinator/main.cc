@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   ServerOptions options;
   options.listen = config.listen;
   options.data_dir = config.data_dir;
+  options.metrics_listen = config.metrics_listen;
   options.fleet.node_grace_period = config.node_monitor_grace_period;
   // The loop thread pings the watchdog: a wedged loop gets the service
   // restarted. STATUS= follows the fleet's size.

@@ -9,15 +9,24 @@ std::unique_ptr<CoordinatorServer> CoordinatorServer::Start(const ServerOptions&
                                                             const Clock& clock,
                                                             std::string* error) {
   std::unique_ptr<CoordinatorServer> server(new CoordinatorServer());
+  server->metrics_ = std::make_unique<CoordinatorMetrics>();
+  CoordinatorMetrics* metrics = server->metrics_.get();
+  FleetOptions fleet_options = options.fleet;
+  fleet_options.pass_observer =
+      [metrics, observer = options.fleet.pass_observer](std::chrono::steady_clock::duration took) {
+        metrics->PassDone(took);
+        if (observer) observer(took);
+      };
   try {
-    server->store_ = OpenSqliteStore(options.data_dir);
-    server->fleet_ = std::make_unique<Fleet>(*server->store_, clock, options.fleet);
+    server->store_ = metrics->Instrument(OpenSqliteStore(options.data_dir));
+    server->fleet_ = std::make_unique<Fleet>(*server->store_, clock, fleet_options);
   } catch (const StoreError& store_error) {
     *error = std::string("data dir ") + options.data_dir + ": " + store_error.what();
     return nullptr;
   }
   server->agent_service_ = std::make_unique<AgentServiceImpl>(*server->fleet_);
   server->operator_service_ = std::make_unique<OperatorServiceImpl>(*server->fleet_);
+  metrics->Watch(*server->fleet_, *server->agent_service_);
 
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &server->port_);
@@ -38,6 +47,20 @@ std::unique_ptr<CoordinatorServer> CoordinatorServer::Start(const ServerOptions&
       std::thread([fleet, after_pass = options.after_pass] { fleet->RunLoop(after_pass); });
   spdlog::info("serving on {} (port {}), data in {}", options.listen, server->port_,
                options.data_dir);
+  if (!options.metrics_listen.empty()) {
+    HttpEndpointOptions http;
+    http.address = options.metrics_listen;
+    http.metrics = [metrics] { return metrics->metrics().Render(); };
+    http.health = [metrics] { return metrics->Health(); };
+    std::string http_error;
+    server->http_ = HttpEndpoint::Start(std::move(http), &http_error);
+    if (server->http_) {
+      spdlog::info("metrics and health on {} (port {})", options.metrics_listen,
+                   server->http_->port());
+    } else {
+      spdlog::error("no /metrics and /healthz: {}", http_error);
+    }
+  }
   return server;
 }
 
@@ -46,6 +69,8 @@ CoordinatorServer::~CoordinatorServer() { Shutdown(); }
 void CoordinatorServer::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
+  // First: its callbacks read the fleet and the agent service.
+  if (http_) http_->Stop();
   if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   if (fleet_) fleet_->Stop();
   if (loop_.joinable()) loop_.join();

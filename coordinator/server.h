@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "coordinator/agent_service.h"
+#include "coordinator/coordinator_metrics.h"
 #include "coordinator/fleet.h"
 #include "coordinator/operator_service.h"
 #include "coordinator/store.h"
@@ -26,6 +27,10 @@ struct ServerOptions {
   int max_message_bytes = 16 * 1024 * 1024;
   // Runs after every pass of the control loop (systemd's watchdog).
   std::function<void()> after_pass;
+  // host:port of the HTTP endpoint for /metrics and /healthz (port 0 picks
+  // a free one, see metrics_port()); empty: none. Failing to bind it is
+  // logged, not fatal: the fleet matters more than its metrics.
+  std::string metrics_listen;
 };
 
 class CoordinatorServer {
@@ -37,6 +42,8 @@ class CoordinatorServer {
   ~CoordinatorServer();
 
   int port() const { return port_; }
+  // The metrics endpoint's port; 0 when there is none.
+  int metrics_port() const { return http_ ? http_->port() : 0; }
   Fleet& fleet() { return *fleet_; }
   // Stops accepting calls, ends the streams and the loop. Idempotent.
   void Shutdown();
@@ -44,11 +51,14 @@ class CoordinatorServer {
  private:
   CoordinatorServer() = default;
 
+  // First, so that it outlives the store it instruments.
+  std::unique_ptr<CoordinatorMetrics> metrics_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<Fleet> fleet_;
   std::unique_ptr<AgentServiceImpl> agent_service_;
   std::unique_ptr<OperatorServiceImpl> operator_service_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<HttpEndpoint> http_;
   std::thread loop_;
   int port_ = 0;
   bool shut_down_ = false;

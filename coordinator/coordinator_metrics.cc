@@ -1,0 +1,139 @@
+#include "coordinator/coordinator_metrics.h"
+
+#include <prometheus/family.h>
+#include <prometheus/histogram.h>
+
+namespace fleetset::coordinator {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using Sample = Metrics::Sample;
+
+prometheus::Histogram& MakeHistogram(prometheus::Registry& registry, const std::string& name,
+                                     const std::string& help) {
+  return prometheus::BuildHistogram().Name(name).Help(help).Register(registry).Add(
+      {}, LatencyBuckets());
+}
+
+}  // namespace
+
+class CoordinatorMetrics::TimedStore final : public Store {
+ public:
+  TimedStore(std::unique_ptr<Store> inner, CoordinatorMetrics& metrics)
+      : inner_(std::move(inner)), owner_(metrics) {}
+
+  StoreContents Load() override { return inner_->Load(); }
+
+  void Commit(const StoreChange& change) override {
+    const auto started = Clock::now();
+    try {
+      inner_->Commit(change);
+    } catch (const StoreError& error) {
+      Record(started, error.what());
+      throw;
+    }
+    Record(started, "");
+  }
+
+ private:
+  void Record(Clock::time_point started, std::string error) {
+    const std::chrono::duration<double> took = Clock::now() - started;
+    owner_.commit_durations_.Observe(took.count());
+    std::lock_guard lock(owner_.mu_);
+    owner_.store_error_ = std::move(error);
+  }
+
+  std::unique_ptr<Store> inner_;
+  CoordinatorMetrics& owner_;
+};
+
+CoordinatorMetrics::CoordinatorMetrics()
+    : pass_durations_(MakeHistogram(metrics_.registry(),
+                                    "fleetset_coordinator_sync_pass_duration_seconds",
+                                    "Duration of the control loop's passes (liveness, rollout "
+                                    "planning, status, desired states).")),
+      commit_durations_(MakeHistogram(metrics_.registry(),
+                                      "fleetset_coordinator_store_commit_duration_seconds",
+                                      "Duration of the store's transactions (SQLite commits).")),
+      // Until the first pass, the loop counts as having passed at start.
+      last_pass_(Clock::now().time_since_epoch().count()) {}
+
+std::unique_ptr<Store> CoordinatorMetrics::Instrument(std::unique_ptr<Store> store) {
+  return std::make_unique<TimedStore>(std::move(store), *this);
+}
+
+void CoordinatorMetrics::PassDone(Clock::duration took) {
+  pass_durations_.Observe(std::chrono::duration<double>(took).count());
+  last_pass_ = Clock::now().time_since_epoch().count();
+}
+
+void CoordinatorMetrics::Watch(const Fleet& fleet, const AgentServiceImpl& agents) {
+  metrics_.AddCallbackGauge(
+      "fleetset_coordinator_connected_agents", "Agents with an open stream to this coordinator.",
+      [&fleet] { return static_cast<double>(fleet.Counts().connected_agents); });
+  metrics_.AddCallbackGaugeFamily(
+      "fleetset_coordinator_nodes", "Nodes by their Ready condition.", [&fleet] {
+        const FleetCounts counts = fleet.Counts();
+        return std::vector<Sample>{
+            {{{"condition", "Ready"}}, static_cast<double>(counts.nodes_ready)},
+            {{{"condition", "NotReady"}}, static_cast<double>(counts.nodes_not_ready)},
+        };
+      });
+  // One family per DaemonSet status field, as kube-state-metrics names them.
+  struct Field {
+    const char* name;
+    const char* help;
+    int32_t (v1::DaemonSetStatus::*get)() const;
+  };
+  static const Field kFields[] = {
+      {"desired", "Nodes that should run the DaemonSet's pod (desiredNumberScheduled).",
+       &v1::DaemonSetStatus::desired_number_scheduled},
+      {"current", "Nodes running at least one of its pods (currentNumberScheduled).",
+       &v1::DaemonSetStatus::current_number_scheduled},
+      {"ready", "Nodes whose pod is ready (numberReady).", &v1::DaemonSetStatus::number_ready},
+      {"updated", "Nodes running the newest revision (updatedNumberScheduled).",
+       &v1::DaemonSetStatus::updated_number_scheduled},
+      {"available", "Nodes whose pod has been ready for minReadySeconds (numberAvailable).",
+       &v1::DaemonSetStatus::number_available},
+      {"unavailable",
+       "Nodes that should run the pod and have none available "
+       "(numberUnavailable).",
+       &v1::DaemonSetStatus::number_unavailable},
+      {"misscheduled", "Nodes running its pod that should not (numberMisscheduled).",
+       &v1::DaemonSetStatus::number_misscheduled},
+  };
+  for (const Field& field : kFields) {
+    metrics_.AddCallbackGaugeFamily(
+        std::string("fleetset_coordinator_daemonset_") + field.name, field.help, [&fleet, field] {
+          std::vector<Sample> samples;
+          for (const FleetCounts::DaemonSetCounts& daemon_set : fleet.Counts().daemon_sets) {
+            samples.push_back(
+                {{{"namespace", daemon_set.namespace_}, {"daemonset", daemon_set.name}},
+                 static_cast<double>((daemon_set.status.*field.get)())});
+          }
+          return samples;
+        });
+  }
+  metrics_.AddCallbackGauge(
+      "fleetset_coordinator_agent_send_queue",
+      "Desired states waiting to be written to agent streams, over all streams (a stream holds "
+      "at most one: a newer state replaces a waiting one).",
+      [&agents] { return static_cast<double>(agents.QueuedStates()); });
+}
+
+HealthResult CoordinatorMetrics::Health() const {
+  const Clock::time_point last{Clock::duration(last_pass_.load())};
+  const auto since = Clock::now() - last;
+  if (since > kLoopStallLimit) {
+    return {false,
+            "the control loop has not completed a pass for " +
+                std::to_string(std::chrono::duration_cast<std::chrono::seconds>(since).count()) +
+                "s"};
+  }
+  std::lock_guard lock(mu_);
+  if (!store_error_.empty()) return {false, "the last store commit failed: " + store_error_};
+  return {};
+}
+
+}  // namespace fleetset::coordinator
