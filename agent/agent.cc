@@ -76,6 +76,11 @@ int Agent::Run() {
   }
   if (!runtime_) runtime_ = ConnectCriRuntime(config.container_runtime_endpoint);
   metrics_ = std::make_unique<AgentMetrics>();
+  // An address the operator asked for and cannot have is a failed start,
+  // as for any daemon: health checks and scrapes would fail silently.
+  if (!config.metrics_bind_address.empty() && !metrics_->Serve(config.metrics_bind_address)) {
+    return 1;
+  }
   runtime_ = metrics_->Instrument(std::move(runtime_));
   probes_ = MakeProbeExecutor(*runtime_);
   ReconcilerOptions options;
@@ -113,17 +118,25 @@ int Agent::Run() {
   ScheduleStatusHeartbeat();
   StartCoordinatorLink();
   ScheduleLivenessTick();
-  if (!config.metrics_bind_address.empty()) metrics_->Serve(config.metrics_bind_address);
   notifier_.Ready(Summary());
   io_.run();
   return 0;
 }
 
-void Agent::ApplyCoordinatorState(const v1::DesiredState& state) {
-  if (state.version() != 0 && state.version() < applied_version_) {
-    spdlog::info("ignoring desired state version {} older than {}", state.version(),
-                 applied_version_);
-    return;
+void Agent::ApplyCoordinatorState(const v1::DesiredState& state, bool first_on_stream) {
+  if (state.version() < applied_version_) {
+    if (!first_on_stream) {
+      spdlog::info("ignoring desired state version {} older than {}", state.version(),
+                   applied_version_);
+      return;
+    }
+    // A coordinator answering a new stream is the authority, whatever its
+    // numbering: one whose database came back from a backup counts from
+    // where that backup was.
+    spdlog::warn(
+        "coordinator sent desired state version {}, older than the {} held (restored from a "
+        "backup?); following it",
+        state.version(), applied_version_);
   }
   std::string error;
   if (!cache_.Save(state, &error)) {
@@ -159,7 +172,9 @@ void Agent::StartCoordinatorLink() {
   callbacks.make_hello = [this] { return MakeHello(); };
   callbacks.current_status = [this] { return CurrentStatus(); };
   callbacks.held_state = [this] { return held_state_; };
-  callbacks.apply = [this](const v1::DesiredState& state) { ApplyCoordinatorState(state); };
+  callbacks.apply = [this](const v1::DesiredState& state, bool first_on_stream) {
+    ApplyCoordinatorState(state, first_on_stream);
+  };
   // The status file and systemd's STATUS= show the link.
   callbacks.connection_changed = [this] { StatusChanged(); };
   link_ = std::make_unique<CoordinatorLink>(io_, std::move(options), std::move(callbacks));

@@ -46,8 +46,9 @@ class Agent {
 
   // The coordinator link's way in (called on io()): persists the state first,
   // so a reboot with the coordinator unreachable still runs it, then
-  // reconciles toward it. Stale versions are ignored.
-  void ApplyCoordinatorState(const v1::DesiredState& state);
+  // reconciles toward it. Within a stream an older version is ignored; the
+  // first state of a new stream is followed whatever its version.
+  void ApplyCoordinatorState(const v1::DesiredState& state, bool first_on_stream);
 
   Reconciler& reconciler() { return *reconciler_; }
   boost::asio::io_context& io() { return io_; }

@@ -101,7 +101,7 @@ bool AgentMetrics::Serve(const std::string& address) {
   std::string error;
   http_ = HttpEndpoint::Start(std::move(options), &error);
   if (!http_) {
-    spdlog::error("no /metrics and /healthz: {}", error);
+    spdlog::error("--metrics-bind-address: {}", error);
     return false;
   }
   spdlog::info("metrics and health on {} (port {})", address, http_->port());

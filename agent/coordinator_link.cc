@@ -286,6 +286,7 @@ CoordinatorLink::Outcome CoordinatorLink::RunStream(const std::string& address,
 std::optional<std::string> CoordinatorLink::ReadLoop(Stream& stream, grpc::ClientContext& context,
                                                      v1::DesiredState base) {
   v1::CoordinatorMessage message;
+  bool first_on_stream = true;
   while (stream.Read(&message)) {
     if (message.has_snapshot()) {
       base = std::move(*message.mutable_snapshot());
@@ -305,7 +306,10 @@ std::optional<std::string> CoordinatorLink::ReadLoop(Stream& stream, grpc::Clien
       continue;  // a message kind from a newer coordinator
     }
     auto state = std::make_shared<const v1::DesiredState>(base);
-    Post([state](Shared& shared) { shared.callbacks.apply(*state); });
+    Post([state, first_on_stream](Shared& shared) {
+      shared.callbacks.apply(*state, first_on_stream);
+    });
+    first_on_stream = false;
   }
   return std::nullopt;
 }

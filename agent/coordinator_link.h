@@ -53,7 +53,10 @@ struct CoordinatorLinkCallbacks {
   // Optional; without it the agent announces version 0 (nothing held).
   std::function<std::optional<v1::DesiredState>()> held_state;
   // A full desired state: a snapshot, or a delta merged onto the last one.
-  std::function<void(const v1::DesiredState&)> apply;
+  // first_on_stream marks the first state of each new stream: the
+  // coordinator's word from then on, even if its version is lower than one
+  // held (its database was restored from a backup, or it is another one).
+  std::function<void(const v1::DesiredState&, bool first_on_stream)> apply;
   // connected() changed. Optional.
   std::function<void()> connection_changed;
 };

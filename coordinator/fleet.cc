@@ -1,4 +1,5 @@
 #include "coordinator/fleet.h"
+#include "coordinator/desired_version.h"
 #include "coordinator/timestamps.h"
 
 #include <spdlog/spdlog.h>
@@ -25,7 +26,7 @@ Fleet::~Fleet() { Stop(); }
 void Fleet::Load() {
   StoreContents contents = store_.Load();
   for (v1::DaemonSet& daemon_set : contents.daemon_sets) {
-    DaemonSetKey key{daemon_set.metadata().namespace_(), daemon_set.metadata().name()};
+    DaemonSetKey key = DaemonSetKey::Of(daemon_set);
     DaemonSetRecord& record = daemon_sets_[key];
     record.object = std::move(daemon_set);
   }
@@ -50,10 +51,7 @@ void Fleet::Load() {
     node.last_contact = clock_.Now();
   }
   events_.assign(contents.events.begin(), contents.events.end());
-  // A new epoch per start: versions handed out by this process are above
-  // every version any earlier process handed out.
-  const uint64_t epoch = (contents.desired_version >> 32) + 1;
-  desired_version_ = epoch << 32;
+  desired_version_ = FirstDesiredVersion(contents.desired_version, clock_.WallNow());
   StoreChange change;
   change.desired_version = desired_version_;
   store_.Commit(change);

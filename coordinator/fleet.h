@@ -233,8 +233,8 @@ class Fleet {
   // Oldest first; a deque, as the oldest is dropped for every new one.
   std::deque<v1::Event> events_;
   std::vector<v1::Event> unsaved_events_;
-  // Desired-state versions are (start epoch << 32 | counter): increasing
-  // across restarts while writing the store only once per start.
+  // Desired-state versions are (start epoch << 32 | counter); see
+  // FirstDesiredVersion.
   uint64_t desired_version_ = 0;
   std::map<uint64_t, Watcher> watchers_;
   uint64_t next_watcher_id_ = 1;

@@ -184,7 +184,7 @@ grpc::Status Fleet::ListDaemonSets(const v1::ListDaemonSetsRequest& request,
   std::string error;
   std::optional<StringSelector> selector = StringSelector::Parse(request.label_selector(), &error);
   if (!selector) return BadRequest("labelSelector: " + error);
-  const std::string namespace_ = request.namespace_().empty() ? "default" : request.namespace_();
+  const std::string namespace_ = NamespaceOrDefault(request.namespace_());
   std::lock_guard lock(mu_);
   for (const auto& [key, record] : daemon_sets_) {
     if (!request.all_namespaces() && key.namespace_ != namespace_) continue;

@@ -73,7 +73,7 @@ grpc::Status Fleet::ListPods(const v1::ListPodsRequest& request, v1::ListPodsRes
   std::string error;
   std::optional<StringSelector> selector = StringSelector::Parse(request.label_selector(), &error);
   if (!selector) return BadRequest("labelSelector: " + error);
-  const std::string namespace_ = request.namespace_().empty() ? "default" : request.namespace_();
+  const std::string namespace_ = NamespaceOrDefault(request.namespace_());
   std::lock_guard lock(mu_);
   for (const auto& [name, node] : nodes_) {
     if (!node.report) continue;
@@ -88,7 +88,7 @@ grpc::Status Fleet::ListPods(const v1::ListPodsRequest& request, v1::ListPodsRes
 }
 
 grpc::Status Fleet::DeletePod(const v1::DeletePodRequest& request, v1::DeleteResponse* response) {
-  const std::string namespace_ = request.namespace_().empty() ? "default" : request.namespace_();
+  const std::string namespace_ = NamespaceOrDefault(request.namespace_());
   std::lock_guard lock(mu_);
   for (auto& [node_name, node] : nodes_) {
     if (!node.report) continue;

@@ -8,6 +8,7 @@
 #include "coordinator/revision_history.h"
 #include "coordinator/rollout_planner.h"
 #include "coordinator/timestamps.h"
+#include "fleetset/strings.h"
 
 namespace fleetset::coordinator {
 
@@ -41,10 +42,9 @@ ReportedPod ToReportedPod(const v1::Pod& pod) {
 // "a, b, c and 4 more"
 std::string NameList(const std::vector<std::string>& names) {
   constexpr size_t kShown = 5;
-  std::string text;
-  for (size_t i = 0; i < names.size() && i < kShown; ++i) text += (i == 0 ? "" : ", ") + names[i];
-  if (names.size() > kShown) text += " and " + std::to_string(names.size() - kShown) + " more";
-  return text;
+  if (names.size() <= kShown) return Join(names, ", ");
+  const std::vector<std::string> shown(names.begin(), names.begin() + kShown);
+  return Join(shown, ", ") + " and " + std::to_string(names.size() - kShown) + " more";
 }
 
 }  // namespace
@@ -62,8 +62,7 @@ NodeFacts Fleet::FactsOf(const NodeRecord& node) const {
 }
 
 NodeDaemonSetState Fleet::StateOf(const DaemonSetRecord& daemon_set, const NodeRecord& node) const {
-  const std::string key =
-      daemon_set.object.metadata().namespace_() + "/" + daemon_set.object.metadata().name();
+  const std::string key = DaemonSetKey::Of(daemon_set.object).ToString();
   NodeDaemonSetState state;
   state.node_name = node.stored.node().metadata().name();
   state.node_ready = NodeReady(node.stored.node());

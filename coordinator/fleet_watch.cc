@@ -44,7 +44,7 @@ grpc::Status Fleet::AddWatcher(const v1::WatchRequest& request, std::shared_ptr<
   watcher.request = request;
   watcher.selector = std::move(selector);
   watcher.sink = std::move(sink);
-  if (watcher.request.namespace_().empty()) watcher.request.set_namespace_("default");
+  watcher.request.set_namespace_(NamespaceOrDefault(watcher.request.namespace_()));
   // The initial list, through the same filter as later changes.
   if (request.resource() == "daemonsets") {
     for (const auto& [key, record] : daemon_sets_) PublishDaemonSet("ADDED", record);

@@ -28,6 +28,22 @@ std::unique_ptr<CoordinatorServer> CoordinatorServer::Start(const ServerOptions&
   server->operator_service_ = std::make_unique<OperatorServiceImpl>(*server->fleet_);
   metrics->Watch(*server->fleet_, *server->agent_service_);
 
+  // Bound first: an address asked for and not had fails the start, before
+  // agents could connect to a coordinator nothing can health-check.
+  if (!options.metrics_listen.empty()) {
+    HttpEndpointOptions http;
+    http.address = options.metrics_listen;
+    http.metrics = [metrics] { return metrics->metrics().Render(); };
+    http.health = [metrics] { return metrics->Health(); };
+    std::string http_error;
+    server->http_ = HttpEndpoint::Start(std::move(http), &http_error);
+    if (!server->http_) {
+      *error = "--metrics-listen: " + http_error;
+      return nullptr;
+    }
+    spdlog::info("metrics and health on {} (port {})", options.metrics_listen,
+                 server->http_->port());
+  }
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &server->port_);
   builder.RegisterService(server->agent_service_.get());
@@ -47,20 +63,6 @@ std::unique_ptr<CoordinatorServer> CoordinatorServer::Start(const ServerOptions&
       std::thread([fleet, after_pass = options.after_pass] { fleet->RunLoop(after_pass); });
   spdlog::info("serving on {} (port {}), data in {}", options.listen, server->port_,
                options.data_dir);
-  if (!options.metrics_listen.empty()) {
-    HttpEndpointOptions http;
-    http.address = options.metrics_listen;
-    http.metrics = [metrics] { return metrics->metrics().Render(); };
-    http.health = [metrics] { return metrics->Health(); };
-    std::string http_error;
-    server->http_ = HttpEndpoint::Start(std::move(http), &http_error);
-    if (server->http_) {
-      spdlog::info("metrics and health on {} (port {})", options.metrics_listen,
-                   server->http_->port());
-    } else {
-      spdlog::error("no /metrics and /healthz: {}", http_error);
-    }
-  }
   return server;
 }
 

@@ -26,13 +26,20 @@ class StoreError : public std::runtime_error {
 };
 
 // namespace/name of a DaemonSet.
+// A request's namespace: empty means "default", as in kubectl.
+inline std::string NamespaceOrDefault(const std::string& namespace_) {
+  return namespace_.empty() ? "default" : namespace_;
+}
+
 struct DaemonSetKey {
   std::string namespace_;
   std::string name;
   std::string ToString() const { return namespace_ + "/" + name; }
-  // From a request's key; an empty namespace means "default", as in kubectl.
   static DaemonSetKey From(const v1::ObjectKey& key) {
-    return {key.namespace_().empty() ? "default" : key.namespace_(), key.name()};
+    return {NamespaceOrDefault(key.namespace_()), key.name()};
+  }
+  static DaemonSetKey Of(const v1::DaemonSet& daemon_set) {
+    return {daemon_set.metadata().namespace_(), daemon_set.metadata().name()};
   }
   auto operator<=>(const DaemonSetKey&) const = default;
 };

@@ -57,6 +57,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
+# spawn_daemon, alive
+source "$repo/scripts/lib/daemon.sh"
 dir=${FLEETSET_QUICKSTART_DIR:-/var/tmp/fleetset-quickstart}
 build=${FLEETSET_BUILD_DIR:-$repo/build}
 first_port=${FLEETSET_QUICKSTART_PORT:-7400}
@@ -87,10 +89,7 @@ live_pid() {
   pid=$(cat "$file" 2>/dev/null) || return 1
   [[ $pid =~ ^[0-9]+$ && -r /proc/$pid/cmdline ]] || return 1
   grep -qaF -- "$word" "/proc/$pid/cmdline" || return 1
-  local stat
-  stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
-  stat=${stat##*) }
-  [[ ${stat:0:1} != [ZX] ]] || return 1
+  alive "$pid" || return 1
   echo "$pid"
 }
 
@@ -107,22 +106,6 @@ stop_pid_file() {
     if live_pid "$file" "$word" >/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
   fi
   rm -f "$file"
-}
-
-# Starts a daemon in its own session, stdin from /dev/null, output to LOG,
-# and every other inherited descriptor closed (a caller's pipe held open by
-# a daemon would keep that caller waiting for EOF). Prints its pid.
-spawn() {
-  local log=$1
-  shift
-  (
-    for fd in "/proc/$BASHPID/fd/"*; do
-      fd=${fd##*/}
-      if ((fd > 2)); then eval "exec $fd>&-"; fi
-    done 2>/dev/null
-    exec setsid "$@" >>"$log" 2>&1 </dev/null
-  ) &
-  echo $!
 }
 
 down() {
@@ -233,7 +216,7 @@ start_coordinator() {
     echo "metricsListen: 127.0.0.1:$metrics" >>"$coordinator_dir/coordinator.yaml"
   fi
   echo "$server" >"$coordinator_dir/address"
-  pid=$(spawn "$coordinator_dir/coordinator.log" "$coordinator_bin" \
+  pid=$(spawn_daemon "$coordinator_dir/coordinator.log" "$coordinator_bin" \
     --config "$coordinator_dir/coordinator.yaml")
   echo "$pid" >"$coordinator_dir/coordinator.pid"
   echo "pid $pid on $server, log $coordinator_dir/coordinator.log"
@@ -313,7 +296,7 @@ for node in "${nodes[@]}"; do
     # What kubeadm gives a control-plane node.
     flags+=(--node-labels "$control_plane_key=" --register-with-taints "$control_plane_key:NoSchedule")
   fi
-  pid=$(spawn "$node_dir/agent.log" "$agent_bin" "${flags[@]}")
+  pid=$(spawn_daemon "$node_dir/agent.log" "$agent_bin" "${flags[@]}")
   echo "$pid" >"$node_dir/agent.pid"
   echo "$node: pid $pid, log $node_dir/agent.log"
 done

@@ -25,6 +25,9 @@
 # Nothing is downloaded: the images are built from the host's busybox.
 set -euo pipefail
 
+# spawn_daemon, alive
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/daemon.sh"
+
 readonly IMAGE_CACHE_ROOT=${FLEETSET_IMAGE_CACHE:-/var/tmp/fleetset-test-image}
 # Bump when the image recipe changes so that caches rebuild.
 readonly IMAGE_RECIPE=2
@@ -124,33 +127,6 @@ ensure_image() {
 # ---------------------------------------------------------------------------
 # Per-instance helpers
 # ---------------------------------------------------------------------------
-
-# Starts a daemon in its own session, with stdin from /dev/null, output
-# appended to LOG and every other inherited descriptor closed: callers (test
-# programs in particular) often leak pipe ends without close-on-exec, and a
-# daemon holding one keeps the caller waiting for EOF forever. Prints the
-# daemon's pid (the subshell execs setsid, which execs the daemon).
-spawn_daemon() {
-  local log=$1
-  shift
-  (
-    for fd in "/proc/$BASHPID/fd/"*; do
-      fd=${fd##*/}
-      if ((fd > 2)); then eval "exec $fd>&-"; fi
-    done 2>/dev/null
-    exec setsid "$@" >>"$log" 2>&1 </dev/null
-  ) &
-  echo $!
-}
-
-# True while PID runs. A dead daemon stays a zombie until PID 1 reaps it,
-# which can take a second here, so zombies count as gone.
-alive() {
-  local stat
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-  stat=${stat##*) }
-  [[ ${stat:0:1} != [ZX] ]]
-}
 
 # Waits up to N polls of 50 ms for PID to exit.
 wait_gone() {

@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "fleetset/clock.h"
 #include "agent/cri_runtime.h"
+#include "fleetset/clock.h"
 
 namespace fleetset::testing {
 

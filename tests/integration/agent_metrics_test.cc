@@ -2,11 +2,15 @@
 // call durations and the health check.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
+#include <filesystem>
 #include <regex>
 
 #include "support/agent_e2e.h"
+#include "support/held_port.h"
 #include "support/http_get.h"
+#include "support/run_command.h"
 
 namespace fleetset::testing {
 namespace {
@@ -62,6 +66,24 @@ TEST_F(AgentE2ETest, ServesPodAndCriMetricsAndHealth) {
   const HttpResponse health = HttpGet(port, "/healthz");
   EXPECT_EQ(health.status, 200);
   EXPECT_EQ(health.body, "ok\n");
+}
+
+TEST(AgentMetricsAddress, TakenAddressFailsTheStartNamingTheFlag) {
+  const HeldPort taken;
+  ASSERT_NE(taken.port(), 0);
+  const std::string address = "127.0.0.1:" + std::to_string(taken.port());
+  std::string root = ::testing::TempDir() + "agent-metrics-XXXXXX";
+  ASSERT_NE(mkdtemp(root.data()), nullptr);
+  // No runtime is needed: the endpoint is bound before the agent uses one.
+  // timeout(1) ends an agent that would start anyway (exit 124).
+  const CommandResult result =
+      RunCommand({"/usr/bin/timeout", "20", BuiltProgram("agent/fleetset-agent"), "--root-dir",
+                  root, "--pod-manifest-path", root + "/manifests", "--container-runtime-endpoint",
+                  "unix://" + root + "/none.sock", "--metrics-bind-address", address});
+  std::filesystem::remove_all(root);
+  EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
+  EXPECT_THAT(result.out + result.err,
+              HasSubstr("--metrics-bind-address: cannot listen on " + address + ": "));
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include "support/agent_process.h"
 #include "support/coordinator_process.h"
+#include "support/held_port.h"
 #include "support/http_get.h"
 #include "support/run_command.h"
 
@@ -124,6 +125,20 @@ TEST_F(MetricsEndpointTest, EmptyMetricsListenTurnsTheEndpointOff) {
   auto coordinator = CoordinatorProcess::Start(dir_, {"--metrics-listen", ""});
   ASSERT_NE(coordinator, nullptr);
   EXPECT_THAT(coordinator->Output(), ::testing::Not(HasSubstr("metrics and health on")));
+}
+
+TEST_F(MetricsEndpointTest, TakenMetricsAddressFailsTheStartNamingTheFlag) {
+  const HeldPort taken;
+  ASSERT_NE(taken.port(), 0);
+  const std::string address = "127.0.0.1:" + std::to_string(taken.port());
+  // timeout(1) ends a coordinator that would start anyway (exit 124).
+  const CommandResult result = RunCommand(
+      {"/usr/bin/timeout", "20", BuiltProgram("coordinator/fleetset-coordinator"), "--listen",
+       "127.0.0.1:0", "--data-dir", dir_ + "/data", "--metrics-listen", address});
+  EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
+  EXPECT_THAT(result.out + result.err,
+              HasSubstr("--metrics-listen: cannot listen on " + address + ": "));
+  EXPECT_THAT(result.out + result.err, ::testing::Not(HasSubstr("serving on")));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -106,7 +107,14 @@ std::vector<std::string> AgentProcess::Arguments() const {
     args.push_back("--config");
     args.push_back(config_path_);
   }
-  args.insert(args.end(), options_.extra_flags.begin(), options_.extra_flags.end());
+  // A port of its own for the metrics endpoint unless the test chooses:
+  // agents on one machine would all want the default.
+  const std::vector<std::string>& extra = options_.extra_flags;
+  if (std::find(extra.begin(), extra.end(), "--metrics-bind-address") == extra.end() &&
+      options_.config.find("metricsBindAddress") == std::string::npos) {
+    args.insert(args.end(), {"--metrics-bind-address", "127.0.0.1:0"});
+  }
+  args.insert(args.end(), extra.begin(), extra.end());
   return args;
 }
 

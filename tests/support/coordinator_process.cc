@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -46,6 +47,11 @@ std::unique_ptr<CoordinatorProcess> CoordinatorProcess::Start(
   // there is no window in which another process could take it.
   std::vector<std::string> args = {program, "--listen", "127.0.0.1:0", "--data-dir",
                                    coordinator->data_dir_};
+  // The same for the metrics endpoint, unless the test sets it: the default
+  // port would be taken by the first of several coordinators.
+  if (std::find(extra_flags.begin(), extra_flags.end(), "--metrics-listen") == extra_flags.end()) {
+    args.insert(args.end(), {"--metrics-listen", "127.0.0.1:0"});
+  }
   args.insert(args.end(), extra_flags.begin(), extra_flags.end());
   if (!coordinator->Launch(args, env)) return nullptr;
 

@@ -208,9 +208,10 @@ class CoordinatorLinkTest : public ::testing::Test {
       std::lock_guard lock(mutex_);
       return held_;
     };
-    callbacks.apply = [this](const v1::DesiredState& state) {
+    callbacks.apply = [this](const v1::DesiredState& state, bool first_on_stream) {
       std::lock_guard lock(mutex_);
       applied_.push_back(state);
+      first_on_stream_.push_back(first_on_stream);
       held_ = state;
     };
     link_ = std::make_unique<CoordinatorLink>(io_, std::move(options), std::move(callbacks));
@@ -222,6 +223,12 @@ class CoordinatorLinkTest : public ::testing::Test {
     return applied_;
   }
 
+  // For each applied state: whether it was the first of its stream.
+  std::vector<bool> FirstOnStream() {
+    std::lock_guard lock(mutex_);
+    return first_on_stream_;
+  }
+
   // Runs `task` on the io_context, as the agent calls the link.
   void OnIo(std::function<void()> task) { boost::asio::post(io_, std::move(task)); }
 
@@ -231,6 +238,7 @@ class CoordinatorLinkTest : public ::testing::Test {
   std::thread io_thread_;
   std::mutex mutex_;
   std::vector<v1::DesiredState> applied_;
+  std::vector<bool> first_on_stream_;
   std::optional<v1::DesiredState> held_;
   std::atomic<uint64_t> status_generation_{0};
   std::unique_ptr<CoordinatorLink> link_;
@@ -274,6 +282,7 @@ TEST_F(CoordinatorLinkTest, SnapshotThenDeltaReachTheAgentAsFullStates) {
   ASSERT_EQ(merged.daemon_sets_size(), 2);
   EXPECT_EQ(merged.daemon_sets(0).metadata().name(), "fluentd");
   EXPECT_EQ(merged.daemon_sets(1).metadata().name(), "exporter");
+  EXPECT_EQ(FirstOnStream(), (std::vector<bool>{true, false}));
 }
 
 TEST_F(CoordinatorLinkTest, DeltaAfterHelloAppliesToTheHeldState) {
@@ -350,6 +359,28 @@ TEST_F(CoordinatorLinkTest, ReconnectsWhenTheCoordinatorComesBack) {
   ASSERT_TRUE(Eventually([&] { return server->service().Hellos().size() == 1; }));
   ASSERT_TRUE(Eventually([&] { return link_->connected(); }));
   EXPECT_EQ(link_->coordinator(), server->address());
+}
+
+TEST_F(CoordinatorLinkTest, FirstStateOfEachStreamIsMarkedSoAnOlderVersionIsFollowed) {
+  auto server = std::make_unique<CoordinatorServer>();
+  const int port = server->port();
+  StartLink(Options({server->address()}));
+  ASSERT_TRUE(Eventually([&] { return server->service().StreamOpen(); }));
+  ASSERT_TRUE(server->service().Send(Snapshot(9, {"fluentd"})));
+  ASSERT_TRUE(server->service().Send(Delta(9, 10, "exporter")));
+  ASSERT_TRUE(Eventually([&] { return Applied().size() == 2; }));
+  server->Shutdown();
+  ASSERT_TRUE(Eventually([&] { return !link_->connected(); }));
+
+  // A coordinator restored from a backup numbers its states lower.
+  server = std::make_unique<CoordinatorServer>(port);
+  ASSERT_TRUE(Eventually(
+      [&] { return server->service().StreamOpen() && server->service().Hellos().size() == 1; }));
+  EXPECT_EQ(server->service().Hellos()[0].desired_version(), 10u);
+  ASSERT_TRUE(server->service().Send(Snapshot(3, {"fluentd"})));
+  ASSERT_TRUE(Eventually([&] { return Applied().size() == 3; }));
+  EXPECT_EQ(Applied()[2].version(), 3u);
+  EXPECT_EQ(FirstOnStream(), (std::vector<bool>{true, false, true}));
 }
 
 TEST_F(CoordinatorLinkTest, MovesOnToTheNextCoordinatorWhenOneIsDown) {

@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <functional>
+#include <set>
 #include <thread>
 
 #include "agent/agent.h"
@@ -55,6 +56,7 @@ class InProcessAgent {
     config.sync_frequency = 100ms;
     config.node_status_update_frequency = 200ms;
     config.host.hostname = name;
+    config.metrics_bind_address = "";  // many agents, one machine
     agent_ = std::make_unique<agent::Agent>(std::move(invocation), notifier_, std::move(runtime));
     thread_ = std::thread([this] { agent_->Run(); });
   }
@@ -86,14 +88,14 @@ class FleetInProcessTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  void StartCoordinator(const std::string& listen) {
+  void StartCoordinator(const std::string& listen, const Clock* clock = nullptr) {
     coordinator::ServerOptions options;
     options.listen = listen;
     options.data_dir = dir_ + "/coordinator";
     options.fleet.node_grace_period = 1500ms;
     options.fleet.resync_period = 200ms;
     std::string error;
-    server_ = coordinator::CoordinatorServer::Start(options, clock_, &error);
+    server_ = coordinator::CoordinatorServer::Start(options, clock ? *clock : clock_, &error);
     ASSERT_NE(server_, nullptr) << error;
   }
 
@@ -151,6 +153,22 @@ class FleetInProcessTest : public ::testing::Test {
     return pods;
   }
 
+  // "APP IMAGE" for every container the agents report.
+  std::multiset<std::string> PodImages() {
+    v1::ListPodsRequest request;
+    request.set_all_namespaces(true);
+    v1::ListPodsResponse response;
+    grpc::ClientContext context;
+    EXPECT_TRUE(operators_->ListPods(&context, request, &response).ok());
+    std::multiset<std::string> images;
+    for (const v1::Pod& pod : response.items()) {
+      for (const auto& container : pod.status().container_statuses()) {
+        images.insert(pod.metadata().labels().at("app") + " " + container.image());
+      }
+    }
+    return images;
+  }
+
   std::string NodeReady(const std::string& name) {
     v1::GetNodeRequest request;
     request.set_name(name);
@@ -193,6 +211,57 @@ TEST_F(FleetInProcessTest, CoordinatorRestartLosesNothingAndAgentsReconnect) {
   // The same pods: nothing was restarted while the coordinator was away.
   EXPECT_EQ(PodsByNode(), pods_before);
   for (const char* name : {"node-a", "node-b", "node-c"}) EXPECT_EQ(NodeReady(name), "True");
+}
+
+// The wall clock of a host whose clock is behind; durations run normally.
+class LaggingClock final : public Clock {
+ public:
+  explicit LaggingClock(std::chrono::seconds lag) : lag_(lag) {}
+  std::chrono::steady_clock::time_point Now() const override {
+    return std::chrono::steady_clock::now();
+  }
+  std::chrono::system_clock::time_point WallNow() const override {
+    return std::chrono::system_clock::now() - lag_;
+  }
+
+ private:
+  std::chrono::seconds lag_;
+};
+
+TEST_F(FleetInProcessTest, CoordinatorRestoredFromAnOlderBackupIsFollowedByTheAgents) {
+  for (const char* name : {"node-a", "node-b"}) StartAgent(name);
+  Apply(DaemonSetYaml("logs", "docker.io/fleetset/busybox:test"));
+  ASSERT_TRUE(WaitUntil([&] { return Available("logs", 2); })) << Get("logs").DebugString();
+
+  // The backup: a copy of the database of a stopped coordinator.
+  const std::filesystem::path database = dir_ + "/coordinator/fleetset.db";
+  const std::filesystem::path backup = dir_ + "/backup.db";
+  server_.reset();
+  ASSERT_FALSE(std::filesystem::exists(database.string() + "-wal"));
+  std::filesystem::copy_file(database, backup);
+
+  // Life goes on: a new image, a new DaemonSet.
+  StartCoordinator(address_);
+  Apply(DaemonSetYaml("logs", "docker.io/fleetset/busybox:v2"));
+  Apply(DaemonSetYaml("extra", "docker.io/fleetset/busybox:test"));
+  const std::multiset<std::string> later = {
+      "extra docker.io/fleetset/busybox:test", "extra docker.io/fleetset/busybox:test",
+      "logs docker.io/fleetset/busybox:v2", "logs docker.io/fleetset/busybox:v2"};
+  ASSERT_TRUE(WaitUntil([&] { return PodImages() == later && RolloutDone("logs"); }))
+      << Get("logs").DebugString();
+
+  // Restored on a host whose clock is a day behind, so the restored
+  // coordinator numbers its states below the ones the agents hold.
+  server_.reset();
+  std::filesystem::remove(database.string() + "-wal");
+  std::filesystem::remove(database.string() + "-shm");
+  std::filesystem::copy_file(backup, database, std::filesystem::copy_options::overwrite_existing);
+  const LaggingClock behind(std::chrono::hours(24));
+  StartCoordinator(address_, &behind);
+  const std::multiset<std::string> restored = {"logs docker.io/fleetset/busybox:test",
+                                               "logs docker.io/fleetset/busybox:test"};
+  ASSERT_TRUE(WaitUntil([&] { return PodImages() == restored && Available("logs", 2); }))
+      << ::testing::PrintToString(PodImages());
 }
 
 TEST_F(FleetInProcessTest, NodeThatLeavesIsNotReadyAndComesBackWithItsPod) {

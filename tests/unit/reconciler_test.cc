@@ -154,9 +154,8 @@ TEST_F(ReconcilerTest, UntoleratedNoExecuteTaintEvicts) {
   reconciler.Start();
   ASSERT_TRUE(RunUntil([&] { return RunningPods(reconciler).size() == 1; }));
   reconciler.SetLocalNodeFacts(Node({}, {Taint("dedicated", "NoExecute")}));
-  EXPECT_TRUE(RunUntil([&] {
-    return runtime_.SandboxCount() == 0 && reconciler.Report().pods_size() == 0;
-  }));
+  EXPECT_TRUE(RunUntil(
+      [&] { return runtime_.SandboxCount() == 0 && reconciler.Report().pods_size() == 0; }));
 }
 
 TEST_F(ReconcilerTest, TolerationSecondsDelaysEviction) {
