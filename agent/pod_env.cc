@@ -8,9 +8,39 @@
 
 #include "agent/pod_config_builder.h"
 #include "agent/pod_identity.h"
+#include "fleetset/strings.h"
 
 namespace fleetset::agent {
 namespace {
+
+// One byte of a Go %q string: named escapes, other control bytes as \xNN.
+void AppendGoQuoted(std::string& out, char c) {
+  static const char kHex[] = "0123456789abcdef";
+  if (AppendCommonEscape(out, c)) return;
+  const auto byte = static_cast<unsigned char>(c);
+  if (byte >= 0x20 && byte != 0x7f) {
+    out += c;
+    return;
+  }
+  switch (c) {
+    case '\a':
+      out += "\\a";
+      return;
+    case '\b':
+      out += "\\b";
+      return;
+    case '\f':
+      out += "\\f";
+      return;
+    case '\v':
+      out += "\\v";
+      return;
+    default:
+      out += "\\x";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xF];
+  }
+}
 
 // Kubernetes' fieldpath.FormatMap: sorted key="value" lines, so that a
 // whole-map fieldRef (metadata.labels) is stable.
@@ -19,24 +49,7 @@ std::string FormatMap(const std::map<std::string, std::string>& values) {
   for (const auto& [key, value] : values) {
     if (!out.empty()) out += '\n';
     out += key + "=\"";
-    for (char c : value) {
-      switch (c) {
-        case '"':
-          out += "\\\"";
-          break;
-        case '\\':
-          out += "\\\\";
-          break;
-        case '\n':
-          out += "\\n";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        default:
-          out += c;
-      }
-    }
+    for (char c : value) AppendGoQuoted(out, c);
     out += '"';
   }
   return out;

@@ -120,7 +120,9 @@ bool PodWorker::Sync(const std::vector<SandboxSnapshot>* sandboxes) {
   if (!template_ || Terminating()) return false;
   std::vector<cri::Container> containers;
   if (!EnsureSandbox(sandboxes, &containers)) {
-    PublishStatus({}, false);
+    // Without a sandbox the app containers wait in ContainerCreating, or in
+    // PodInitializing behind init containers, as kubelet reports them.
+    PublishStatus({}, template_->spec().init_containers().empty());
     return acted_;
   }
   const bool initialized = SyncInitContainers(containers);
@@ -174,6 +176,7 @@ bool PodWorker::EnsureSandbox(const std::vector<SandboxSnapshot>* sandboxes,
     attempt = sandbox_attempt_ + 1;
   if (sandboxes != nullptr) RemoveSandboxes(*sandboxes, "");
 
+  if (sandbox_retry_at_ && deps_.clock->Now() < *sandbox_retry_at_) return false;
   if (auto error = PreparePodVolumes(template_->spec(), context_)) {
     pod_error_ = *error;
     return false;
@@ -185,9 +188,13 @@ bool PodWorker::EnsureSandbox(const std::vector<SandboxSnapshot>* sandboxes,
   grpc::Status status = deps_.runtime->RunPodSandbox(request, &response);
   if (!status.ok()) {
     pod_error_ = "Failed to create pod sandbox: " + status.error_message();
-    spdlog::warn("pod {}/{}: {}", context_.pod_namespace, context_.pod_name, pod_error_);
+    sandbox_retry_at_ = deps_.clock->Now() + kSandboxRetryPeriod;
+    spdlog::warn("pod {}/{}: {} (retrying in {}s)", context_.pod_namespace, context_.pod_name,
+                 pod_error_,
+                 std::chrono::duration_cast<std::chrono::seconds>(kSandboxRetryPeriod).count());
     return false;
   }
+  sandbox_retry_at_.reset();
   pod_error_.clear();
   sandbox_id_ = response.pod_sandbox_id();
   sandbox_attempt_ = attempt;

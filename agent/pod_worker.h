@@ -151,6 +151,10 @@ class PodWorker {
   // Touched only by Sync/Terminate (serialised by the reconciler).
   std::string sandbox_id_;
   uint32_t sandbox_attempt_ = 0;
+  // After a failed RunPodSandbox the pod waits this long before the next
+  // try, as kubelet's pod worker backs off after a failed sync, instead of
+  // retrying (and logging) at every relist.
+  std::optional<std::chrono::steady_clock::time_point> sandbox_retry_at_;
   Backoff backoff_;
   std::map<std::string, ContainerState> containers_;
   // ContainerStatus of exited containers never changes: asked once.
@@ -167,6 +171,10 @@ class PodWorker {
   std::optional<std::chrono::steady_clock::time_point> ready_since_;
   bool terminating_ = false;
 };
+
+// kubelet's pod-worker back-off after a failed sync (there jittered up to
+// 15 s): the wait before a pod whose sandbox failed tries again.
+inline constexpr std::chrono::seconds kSandboxRetryPeriod{10};
 
 // Kubernetes-style DaemonSet pod name: "<daemonset>-<5 random safe characters>".
 std::string GeneratePodName(const std::string& daemon_set_name);

@@ -7,6 +7,8 @@
 #include <regex>
 #include <set>
 
+#include "fleetset/strings.h"
+
 namespace fleetset::ctl {
 namespace {
 
@@ -158,23 +160,9 @@ void AppendJsonString(std::string& out, const std::string& text) {
   static const char kHex[] = "0123456789abcdef";
   out += '"';
   for (size_t i = 0; i < text.size(); ++i) {
+    if (AppendCommonEscape(out, text[i])) continue;
     const unsigned char c = static_cast<unsigned char>(text[i]);
     switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
       case '<':
       case '>':
       case '&':

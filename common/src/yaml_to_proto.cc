@@ -1,5 +1,6 @@
 #include "yaml_to_proto.h"
 
+#include <functional>
 #include <limits>
 #include <optional>
 #include <set>
@@ -135,6 +136,26 @@ void YamlToProto::DecodeMessage(const YAML::Node& node, const std::string& path,
   }
   if (!node.IsMap()) return TypeError(path, "object", node);
   DepthGuard guard(this);
+  ForEachEntry(node, path, MapKind::kObject,
+               [&](const std::string& key, const std::string& field_path, const YAML::Node& value) {
+                 if (const std::optional<KnownField> known = LookupKnownField(descriptor, key)) {
+                   if (known->policy == KnownFieldPolicy::kUnsupported) {
+                     AddError(field_path, known->message);
+                   }
+                   return;
+                 }
+                 const FieldDescriptor* field = FindFieldByJsonName(descriptor, key);
+                 if (field == nullptr) {
+                   AddError(field_path, "unknown field \"" + key + "\"");
+                   return;
+                 }
+                 DecodeField(value, field_path, message, *field);
+               });
+}
+
+void YamlToProto::ForEachEntry(
+    const YAML::Node& node, const std::string& path, MapKind kind,
+    const std::function<void(const std::string&, const std::string&, const YAML::Node&)>& visit) {
   std::set<std::string> seen;
   for (const auto& entry : node) {
     if (stopped_) return;
@@ -143,21 +164,13 @@ void YamlToProto::DecodeMessage(const YAML::Node& node, const std::string& path,
       continue;
     }
     const std::string& key = entry.first.Scalar();
-    const std::string field_path = ChildPath(path, key);
+    const bool object = kind == MapKind::kObject;
+    const std::string entry_path = object ? ChildPath(path, key) : KeyPath(path, key);
     if (!seen.insert(key).second) {
-      AddError(field_path, "duplicate field \"" + key + "\"");
+      AddError(entry_path, (object ? "duplicate field \"" : "duplicate key \"") + key + "\"");
       continue;
     }
-    if (const std::optional<KnownField> known = LookupKnownField(descriptor, key)) {
-      if (known->policy == KnownFieldPolicy::kUnsupported) AddError(field_path, known->message);
-      continue;
-    }
-    const FieldDescriptor* field = FindFieldByJsonName(descriptor, key);
-    if (field == nullptr) {
-      AddError(field_path, "unknown field \"" + key + "\"");
-      continue;
-    }
-    DecodeField(entry.second, field_path, message, *field);
+    visit(key, entry_path, entry.second);
   }
 }
 
@@ -210,29 +223,19 @@ void YamlToProto::DecodeMap(const YAML::Node& node, const std::string& path, Mes
     return AddError(path, "maps with non-string keys are not supported");
   }
   const bool quantity = IsQuantityField(field);
-  std::set<std::string> seen;
-  for (const auto& entry : node) {
-    if (stopped_) return;
-    if (!entry.first.IsScalar()) {
-      AddError(path, "expected a string key, got " + NodeTypeName(entry.first));
-      continue;
-    }
-    const std::string& key = entry.first.Scalar();
-    const std::string entry_path = KeyPath(path, key);
-    if (!seen.insert(key).second) {
-      AddError(entry_path, "duplicate key \"" + key + "\"");
-      continue;
-    }
-    Message* map_entry = message->GetReflection()->AddMessage(message, &field);
-    map_entry->GetReflection()->SetString(map_entry, &key_field, key);
-    if (entry.second.IsNull()) continue;  // JSON null: the key with an empty value.
-    if (value_field.cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-      DecodeMessage(entry.second, entry_path,
-                    map_entry->GetReflection()->MutableMessage(map_entry, &value_field));
-    } else {
-      DecodeScalar(entry.second, entry_path, map_entry, value_field, quantity);
-    }
-  }
+  ForEachEntry(node, path, MapKind::kMap,
+               [&](const std::string& key, const std::string& entry_path, const YAML::Node& value) {
+                 Message* map_entry = message->GetReflection()->AddMessage(message, &field);
+                 map_entry->GetReflection()->SetString(map_entry, &key_field, key);
+                 if (value.IsNull()) return;  // JSON null: the key with an empty value.
+                 if (value_field.cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+                   DecodeMessage(
+                       value, entry_path,
+                       map_entry->GetReflection()->MutableMessage(map_entry, &value_field));
+                 } else {
+                   DecodeScalar(value, entry_path, map_entry, value_field, quantity);
+                 }
+               });
 }
 
 void YamlToProto::DecodeScalar(const YAML::Node& node, const std::string& path, Message* message,

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -46,6 +47,14 @@ class YamlToProto {
   void DecodeList(const YAML::Node& node, const std::string& path,
                   google::protobuf::Message* message,
                   const google::protobuf::FieldDescriptor& field);
+  // A YAML map is a message (keys are field names, "a.b" paths) or a proto
+  // map (keys are data, "a[b]" paths).
+  enum class MapKind { kObject, kMap };
+  // Calls visit(key, entry path, value) for each entry of `node` whose key
+  // is a string not seen before; other keys are errors.
+  void ForEachEntry(
+      const YAML::Node& node, const std::string& path, MapKind kind,
+      const std::function<void(const std::string&, const std::string&, const YAML::Node&)>& visit);
   void DecodeMap(const YAML::Node& node, const std::string& path,
                  google::protobuf::Message* message,
                  const google::protobuf::FieldDescriptor& field);

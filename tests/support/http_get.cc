@@ -11,11 +11,11 @@
 
 namespace fleetset::testing {
 
-HttpResponse HttpGet(int port, const std::string& path) {
-  HttpResponse result;
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return result;
-  timeval timeout{10, 0};
+std::string HttpExchange(int port, const std::string& request, bool half_close,
+                         int timeout_seconds) {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return "";
+  timeval timeout{timeout_seconds, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -23,21 +23,29 @@ HttpResponse HttpGet(int port, const std::string& path) {
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
     close(fd);
-    return result;
+    return "";
   }
-  const std::string request =
-      "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-  if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) !=
-      static_cast<ssize_t>(request.size())) {
-    close(fd);
-    return result;
+  size_t sent = 0;
+  while (sent < request.size()) {
+    const ssize_t n = send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;  // the server may answer and close before reading it all
+    sent += static_cast<size_t>(n);
   }
+  if (half_close) shutdown(fd, SHUT_WR);
   std::string response;
   char buffer[8192];
   ssize_t n = 0;
-  while ((n = recv(fd, buffer, sizeof buffer, 0)) > 0)
+  while ((n = recv(fd, buffer, sizeof buffer, 0)) > 0) {
     response.append(buffer, static_cast<size_t>(n));
+  }
   close(fd);
+  return response;
+}
+
+HttpResponse HttpGet(int port, const std::string& path) {
+  HttpResponse result;
+  const std::string response = HttpExchange(
+      port, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", false);
   // "HTTP/1.1 200 OK\r\n...\r\n\r\nbody"
   if (response.rfind("HTTP/1.1 ", 0) != 0) return result;
   result.status = std::atoi(response.c_str() + 9);

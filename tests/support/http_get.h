@@ -14,6 +14,13 @@ struct HttpResponse {
   std::string body;
 };
 
+// Sends `request` as is over a fresh connection to 127.0.0.1:port (then,
+// with `half_close`, shuts the sending side) and returns all that comes back
+// until the server closes or `timeout_seconds` pass without data; empty when
+// nothing answers.
+std::string HttpExchange(int port, const std::string& request, bool half_close,
+                         int timeout_seconds = 10);
+
 HttpResponse HttpGet(int port, const std::string& path);
 
 // The value of the sample written exactly as `series` (a metric name with

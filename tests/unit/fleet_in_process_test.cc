@@ -116,6 +116,18 @@ class FleetInProcessTest : public ::testing::Test {
     ASSERT_TRUE(status.ok()) << status.error_message();
   }
 
+  // `kubectl set image ds/NAME main=IMAGE`; the DaemonSet as stored after.
+  v1::DaemonSet SetImage(const std::string& name, const std::string& image) {
+    v1::SetImageRequest request;
+    request.mutable_key()->set_name(name);
+    (*request.mutable_images())["main"] = image;
+    v1::ApplyDaemonSetResponse response;
+    grpc::ClientContext context;
+    const grpc::Status status = operators_->SetImage(&context, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response.daemon_set();
+  }
+
   v1::DaemonSet Get(const std::string& name) {
     v1::GetDaemonSetRequest request;
     request.mutable_key()->set_name(name);
@@ -142,26 +154,25 @@ class FleetInProcessTest : public ::testing::Test {
     return operators_->RolloutStatus(&context, request, &progress).ok() && progress.done();
   }
 
-  std::map<std::string, std::string> PodsByNode() {
+  google::protobuf::RepeatedPtrField<v1::Pod> AllPods() {
     v1::ListPodsRequest request;
     request.set_all_namespaces(true);
     v1::ListPodsResponse response;
     grpc::ClientContext context;
     EXPECT_TRUE(operators_->ListPods(&context, request, &response).ok());
+    return std::move(*response.mutable_items());
+  }
+
+  std::map<std::string, std::string> PodsByNode() {
     std::map<std::string, std::string> pods;
-    for (const v1::Pod& pod : response.items()) pods[pod.node_name()] = pod.metadata().name();
+    for (const v1::Pod& pod : AllPods()) pods[pod.node_name()] = pod.metadata().name();
     return pods;
   }
 
   // "APP IMAGE" for every container the agents report.
   std::multiset<std::string> PodImages() {
-    v1::ListPodsRequest request;
-    request.set_all_namespaces(true);
-    v1::ListPodsResponse response;
-    grpc::ClientContext context;
-    EXPECT_TRUE(operators_->ListPods(&context, request, &response).ok());
     std::multiset<std::string> images;
-    for (const v1::Pod& pod : response.items()) {
+    for (const v1::Pod& pod : AllPods()) {
       for (const auto& container : pod.status().container_statuses()) {
         images.insert(pod.metadata().labels().at("app") + " " + container.image());
       }
@@ -288,13 +299,7 @@ TEST_F(FleetInProcessTest, NodeJoiningLaterGetsThePodAndARollingUpdateReachesEve
   StartAgent("node-c");
   ASSERT_TRUE(WaitUntil([&] { return Available("logs", 3); }));
 
-  v1::SetImageRequest request;
-  request.mutable_key()->set_name("logs");
-  (*request.mutable_images())["main"] = "docker.io/fleetset/busybox:v2";
-  v1::ApplyDaemonSetResponse response;
-  grpc::ClientContext context;
-  ASSERT_TRUE(operators_->SetImage(&context, request, &response).ok());
-  EXPECT_EQ(response.daemon_set().metadata().generation(), 2);
+  EXPECT_EQ(SetImage("logs", "docker.io/fleetset/busybox:v2").metadata().generation(), 2);
   ASSERT_TRUE(WaitUntil([&] { return RolloutDone("logs"); }));
   EXPECT_TRUE(Available("logs", 3));
 }
@@ -310,12 +315,7 @@ TEST_F(FleetInProcessTest, RollingUpdateAcrossTwentyAgentsMovesOneNodeAtATimeInN
   Apply(DaemonSetYaml("logs", "docker.io/fleetset/busybox:test"));
   ASSERT_TRUE(WaitUntil([&] { return Available("logs", 20); }, 60s)) << Get("logs").DebugString();
 
-  v1::SetImageRequest request;
-  request.mutable_key()->set_name("logs");
-  (*request.mutable_images())["main"] = "docker.io/fleetset/busybox:v2";
-  v1::ApplyDaemonSetResponse response;
-  grpc::ClientContext context;
-  ASSERT_TRUE(operators_->SetImage(&context, request, &response).ok());
+  SetImage("logs", "docker.io/fleetset/busybox:v2");
   ASSERT_TRUE(WaitUntil([&] { return RolloutDone("logs"); }, 90s)) << Get("logs").DebugString();
 
   // The coordinator records each step of the rollout; with maxUnavailable 1

@@ -1,10 +1,5 @@
 #include "daemon/http_endpoint.h"
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
+#include "support/http_get.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -20,38 +15,9 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-// Sends `request` over a fresh connection to 127.0.0.1:port (then, with
-// `half_close`, shuts the sending side) and returns all that comes back
-// until the server closes (or 5 s pass).
+// Five seconds: a server that neither answers nor closes fails the test.
 std::string Exchange(int port, const std::string& request, bool half_close = true) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return "socket failed";
-  timeval timeout{5, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    close(fd);
-    return "connect failed";
-  }
-  size_t sent = 0;
-  while (sent < request.size()) {
-    const ssize_t n = send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) break;  // the server may answer and close before reading it all
-    sent += static_cast<size_t>(n);
-  }
-  if (half_close) shutdown(fd, SHUT_WR);
-  std::string response;
-  char buffer[4096];
-  while (true) {
-    const ssize_t n = recv(fd, buffer, sizeof buffer, 0);
-    if (n <= 0) break;
-    response.append(buffer, static_cast<size_t>(n));
-  }
-  close(fd);
-  return response;
+  return fleetset::testing::HttpExchange(port, request, half_close, 5);
 }
 
 std::string Get(int port, const std::string& path) {
@@ -203,8 +169,8 @@ TEST_F(HttpEndpointTest, SilentAndTricklingConnectionsAreClosed) {
 TEST_F(HttpEndpointTest, StopEndsServing) {
   const int bound = port();
   endpoint_->Stop();
-  endpoint_->Stop();  // idempotent
-  EXPECT_EQ(Get(bound, "/healthz"), "connect failed");
+  endpoint_->Stop();                      // idempotent
+  EXPECT_EQ(Get(bound, "/healthz"), "");  // nothing answers
 }
 
 TEST(HttpEndpointStartTest, ReportsBadAndBusyAddresses) {

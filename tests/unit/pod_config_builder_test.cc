@@ -382,6 +382,24 @@ TEST(ResolveEnvTest, EveryFieldRef) {
   }
 }
 
+TEST(ResolveEnvTest, WholeMapFieldRefQuotesValuesAsGoDoes) {
+  v1::PodTemplateSpec template_spec = Template(R"pb(
+    spec { containers { name: "c" } }
+  )pb");
+  (*template_spec.mutable_metadata()->mutable_annotations())["note"] =
+      std::string("say \"hi\"\\ \n\r\t\a\x01\x7f end");
+  v1::Container& container = *template_spec.mutable_spec()->mutable_containers(0);
+  v1::EnvVar* var = container.add_env();
+  var->set_name("ANNOTATIONS");
+  var->mutable_value_from()->mutable_field_ref()->set_field_path("metadata.annotations");
+  std::string error;
+  const auto env = ResolveEnv(container, template_spec, Context(), &error);
+  ASSERT_EQ(error, "");
+  ASSERT_EQ(env.size(), 1u);
+  // fmt's %q: named escapes, other control bytes as \xNN.
+  EXPECT_EQ(env[0].second, R"(note="say \"hi\"\\ \n\r\t\a\x01\x7f end")");
+}
+
 TEST(ResolveEnvTest, ValuesSeeOnlyEarlierVariables) {
   v1::PodTemplateSpec template_spec = Template(R"pb(
     spec {

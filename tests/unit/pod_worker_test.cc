@@ -331,9 +331,36 @@ TEST_F(PodWorkerTest, RuntimeDownIsReportedNotFatal) {
   EXPECT_THAT(worker->Status().status().message(),
               ::testing::HasSubstr("Failed to create pod sandbox"));
   runtime_.SetUnavailable(false);
+  clock_.Advance(agent::kSandboxRetryPeriod);
   Pass(*worker);
   Pass(*worker);
   EXPECT_EQ(worker->Status().status().phase(), "Running");
+}
+
+TEST_F(PodWorkerTest, FailedSandboxIsRetriedAfterTheBackOffNotAtEveryPass) {
+  auto worker = NewWorker(MakeTemplate({"a"}));
+  runtime_.FailNext("RunPodSandbox", grpc::Status(grpc::StatusCode::UNKNOWN, "cni failed"));
+  EXPECT_TRUE(Pass(*worker));
+  EXPECT_EQ(runtime_.CallCount("RunPodSandbox"), 1);
+  const v1::Pod pending = worker->Status();
+  EXPECT_EQ(pending.status().phase(), "Pending");
+  EXPECT_THAT(pending.status().message(),
+              ::testing::HasSubstr("Failed to create pod sandbox: cni failed"));
+  // No init containers: the app container waits in ContainerCreating.
+  EXPECT_EQ(StatusOf(*worker, "a").state().waiting().reason(), "ContainerCreating");
+
+  // Relists in the meantime do not try again.
+  clock_.Advance(agent::kSandboxRetryPeriod - std::chrono::milliseconds(1));
+  EXPECT_FALSE(Pass(*worker));
+  EXPECT_FALSE(Pass(*worker));
+  EXPECT_EQ(runtime_.CallCount("RunPodSandbox"), 1);
+
+  clock_.Advance(std::chrono::milliseconds(1));
+  EXPECT_TRUE(Pass(*worker));
+  EXPECT_EQ(runtime_.CallCount("RunPodSandbox"), 2);
+  Pass(*worker);
+  EXPECT_EQ(worker->Status().status().phase(), "Running");
+  EXPECT_EQ(worker->Status().status().message(), "");
 }
 
 }  // namespace

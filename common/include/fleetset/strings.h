@@ -10,4 +10,8 @@ namespace fleetset {
 // "a, b, c" for Join({"a", "b", "c"}, ", ").
 std::string Join(const std::vector<std::string>& parts, std::string_view separator);
 
+// Appends the escape Go's quoting and JSON share for c (\" \\ \n \r \t) and
+// returns true; returns false, appending nothing, for any other character.
+bool AppendCommonEscape(std::string& out, char c);
+
 }  // namespace fleetset
