@@ -11,7 +11,7 @@ build_packages=(
   libgtest-dev libgmock-dev googletest
   libyaml-cpp-dev libsqlite3-dev libcli11-dev libssl-dev prometheus-cpp-dev
   clang libclang-rt-14-dev clang-format
-  help2man dpkg-dev
+  help2man dpkg-dev file
 )
 test_packages=(
   containerd runc containernetworking-plugins busybox-static umoci skopeo

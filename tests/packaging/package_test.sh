@@ -228,7 +228,8 @@ for page in man8/fleetset-agent.8 man8/fleetset-coordinator.8 man1/fleetsetctl.1
     text=$(MANWIDTH=80 man -l "$file" 2>/dev/null || true)
     [[ -n $text ]] || fail "man -l $page printed nothing"
   else
-    text=$(cat "$scratch/page")
+    # The roff source: "\-" is how it writes a plain hyphen.
+    text=$(sed 's/\\-/-/g' "$scratch/page")
   fi
   for section in NAME SYNOPSIS OPTIONS "SEE ALSO"; do
     grep -qE "^(\.SH \"?)?$section" <<<"$text" || fail "$page has no $section section"

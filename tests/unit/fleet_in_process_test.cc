@@ -71,6 +71,21 @@ class InProcessAgent {
   std::thread thread_;
 };
 
+// The wall clock of a host whose clock is behind; durations run normally.
+class LaggingClock final : public Clock {
+ public:
+  explicit LaggingClock(std::chrono::seconds lag) : lag_(lag) {}
+  std::chrono::steady_clock::time_point Now() const override {
+    return std::chrono::steady_clock::now();
+  }
+  std::chrono::system_clock::time_point WallNow() const override {
+    return std::chrono::system_clock::now() - lag_;
+  }
+
+ private:
+  std::chrono::seconds lag_;
+};
+
 class FleetInProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -193,6 +208,8 @@ class FleetInProcessTest : public ::testing::Test {
   }
 
   RealClock clock_;
+  // For a coordinator on a host whose clock is a day behind; outlives it.
+  LaggingClock day_behind_{std::chrono::hours(24)};
   std::string dir_;
   std::string address_;
   std::unique_ptr<coordinator::CoordinatorServer> server_;
@@ -224,21 +241,6 @@ TEST_F(FleetInProcessTest, CoordinatorRestartLosesNothingAndAgentsReconnect) {
   for (const char* name : {"node-a", "node-b", "node-c"}) EXPECT_EQ(NodeReady(name), "True");
 }
 
-// The wall clock of a host whose clock is behind; durations run normally.
-class LaggingClock final : public Clock {
- public:
-  explicit LaggingClock(std::chrono::seconds lag) : lag_(lag) {}
-  std::chrono::steady_clock::time_point Now() const override {
-    return std::chrono::steady_clock::now();
-  }
-  std::chrono::system_clock::time_point WallNow() const override {
-    return std::chrono::system_clock::now() - lag_;
-  }
-
- private:
-  std::chrono::seconds lag_;
-};
-
 TEST_F(FleetInProcessTest, CoordinatorRestoredFromAnOlderBackupIsFollowedByTheAgents) {
   for (const char* name : {"node-a", "node-b"}) StartAgent(name);
   Apply(DaemonSetYaml("logs", "docker.io/fleetset/busybox:test"));
@@ -267,8 +269,7 @@ TEST_F(FleetInProcessTest, CoordinatorRestoredFromAnOlderBackupIsFollowedByTheAg
   std::filesystem::remove(database.string() + "-wal");
   std::filesystem::remove(database.string() + "-shm");
   std::filesystem::copy_file(backup, database, std::filesystem::copy_options::overwrite_existing);
-  const LaggingClock behind(std::chrono::hours(24));
-  StartCoordinator(address_, &behind);
+  StartCoordinator(address_, &day_behind_);
   const std::multiset<std::string> restored = {"logs docker.io/fleetset/busybox:test",
                                                "logs docker.io/fleetset/busybox:test"};
   ASSERT_TRUE(WaitUntil([&] { return PodImages() == restored && Available("logs", 2); }))
