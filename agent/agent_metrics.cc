@@ -99,13 +99,9 @@ bool AgentMetrics::Serve(const std::string& address) {
   options.metrics = [this] { return metrics_.Render(); };
   options.health = [this] { return Health(); };
   std::string error;
-  http_ = HttpEndpoint::Start(std::move(options), &error);
-  if (!http_) {
-    spdlog::error("--metrics-bind-address: {}", error);
-    return false;
-  }
-  spdlog::info("metrics and health on {} (port {})", address, http_->port());
-  return true;
+  http_ = StartDaemonEndpoint("--metrics-bind-address", std::move(options), &error);
+  if (!http_) spdlog::error("{}", error);
+  return http_ != nullptr;
 }
 
 }  // namespace fleetset::agent

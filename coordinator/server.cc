@@ -35,14 +35,8 @@ std::unique_ptr<CoordinatorServer> CoordinatorServer::Start(const ServerOptions&
     http.address = options.metrics_listen;
     http.metrics = [metrics] { return metrics->metrics().Render(); };
     http.health = [metrics] { return metrics->Health(); };
-    std::string http_error;
-    server->http_ = HttpEndpoint::Start(std::move(http), &http_error);
-    if (!server->http_) {
-      *error = "--metrics-listen: " + http_error;
-      return nullptr;
-    }
-    spdlog::info("metrics and health on {} (port {})", options.metrics_listen,
-                 server->http_->port());
+    server->http_ = StartDaemonEndpoint("--metrics-listen", std::move(http), error);
+    if (!server->http_) return nullptr;
   }
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &server->port_);

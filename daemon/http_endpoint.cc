@@ -241,4 +241,17 @@ void HttpEndpoint::Stop() {
   if (state_->thread.joinable()) state_->thread.join();
 }
 
+std::unique_ptr<HttpEndpoint> StartDaemonEndpoint(const std::string& flag,
+                                                  HttpEndpointOptions options, std::string* error) {
+  const std::string address = options.address;
+  std::string why;
+  std::unique_ptr<HttpEndpoint> endpoint = HttpEndpoint::Start(std::move(options), &why);
+  if (!endpoint) {
+    *error = flag + ": " + why;
+    return nullptr;
+  }
+  spdlog::info("metrics and health on {} (port {})", address, endpoint->port());
+  return endpoint;
+}
+
 }  // namespace fleetset

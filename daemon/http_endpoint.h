@@ -67,4 +67,9 @@ class HttpEndpoint {
   std::unique_ptr<State> state_;
 };
 
+// A daemon's endpoint on the address its command-line `flag` set: started,
+// with the bound port logged, or nullptr with *error as "FLAG: why".
+std::unique_ptr<HttpEndpoint> StartDaemonEndpoint(const std::string& flag,
+                                                  HttpEndpointOptions options, std::string* error);
+
 }  // namespace fleetset

@@ -196,5 +196,16 @@ TEST(HttpEndpointStartTest, ReportsBadAndBusyAddresses) {
   EXPECT_GT(v6->port(), 0);
 }
 
+TEST(StartDaemonEndpointTest, ErrorsNameTheFlag) {
+  std::string error;
+  HttpEndpointOptions options;
+  options.address = "127.0.0.1:0";
+  std::unique_ptr<HttpEndpoint> first = StartDaemonEndpoint("--metrics-listen", options, &error);
+  ASSERT_NE(first, nullptr) << error;
+  options.address = "127.0.0.1:" + std::to_string(first->port());
+  EXPECT_EQ(StartDaemonEndpoint("--metrics-listen", options, &error), nullptr);
+  EXPECT_THAT(error, StartsWith("--metrics-listen: cannot listen on " + options.address + ": "));
+}
+
 }  // namespace
 }  // namespace fleetset
