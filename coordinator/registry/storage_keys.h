@@ -27,4 +27,8 @@ inline std::string ObjectStorageKey(const std::string& resource, const std::stri
 // epoch, the schema's own records) lives outside /registry/.
 inline constexpr char kCoordinatorRoot[] = "/fleetset/";
 
+// The last desired-state version handed out to agents, a
+// google.protobuf.UInt64Value.
+inline constexpr char kDesiredVersionKey[] = "/fleetset/desired-version";
+
 }  // namespace fleetset::coordinator

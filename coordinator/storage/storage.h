@@ -87,6 +87,13 @@ struct Operation {
 
 // etcd's Txn with an empty Else: when every compare holds, every operation
 // is applied atomically under one new revision.
+//
+// As in etcd, the revision advances only when something is written: a put
+// (even of the value the key already has) or a delete of an existing key.
+// A transaction whose operations change nothing (no operations, or only
+// deletes of missing keys) commits without a revision of its own and emits
+// no watch event. Also as in etcd, a transaction that names one key in two
+// operations, or an empty key, is refused (kFailed) without being applied.
 struct Transaction {
   std::vector<Compare> compares;
   std::vector<Operation> operations;
@@ -108,6 +115,16 @@ struct TransactionResult {
   std::string error;
 
   bool committed() const { return status == Status::kCommitted; }
+};
+
+// What the store has done with the transactions queued to it, for metrics
+// and for tests that prove group commit.
+struct CommitStats {
+  // Transactions taken from the queue: committed, refused or failed.
+  uint64_t transactions = 0;
+  // The groups they were written in: one durable write (one fsync) each on
+  // SQLite; a store without group commit counts every transaction.
+  uint64_t batches = 0;
 };
 
 struct WatchEvent {
@@ -144,13 +161,20 @@ class Storage {
   virtual Revision CurrentRevision() = 0;
 
   // Queues `transaction`; `done` runs once it is durable (or refused, or
-  // failed), on a thread of the store's. Transactions queued together are
+  // failed), on a thread of the store's, never inside CommitAsync itself (a
+  // caller may hold a lock `done` takes). Transactions queued together are
   // committed together (group commit: one fsync for the lot), each with its
-  // own revision, in the order they were queued.
+  // own revision, in the order they were queued. A store's `done` callbacks
+  // run one at a time in that order, each before the watch events of its
+  // transaction are delivered; like watch callbacks they must not block
+  // nor wait for the store.
   virtual void CommitAsync(Transaction transaction,
                            std::function<void(const TransactionResult&)> done) = 0;
-  // The same, waiting for the result.
+  // The same, waiting for the result; never call it from a store's `done`
+  // or watch callback, which would wait for itself.
   TransactionResult Commit(Transaction transaction);
+
+  virtual CommitStats Stats() = 0;
 
   // Every change to keys under `prefix` with a revision >= `from` (0: from
   // the next revision on). Throws CompactedError when `from` is older than
