@@ -1,5 +1,7 @@
 #include "coordinator/coordinator_metrics.h"
 
+#include "coordinator/storage/forwarding_storage.h"
+
 #include <prometheus/family.h>
 #include <prometheus/histogram.h>
 
@@ -18,22 +20,20 @@ prometheus::Histogram& MakeHistogram(prometheus::Registry& registry, const std::
 
 }  // namespace
 
-class CoordinatorMetrics::TimedStore final : public Store {
+class CoordinatorMetrics::TimedStore final : public storage::ForwardingStorage {
  public:
-  TimedStore(std::unique_ptr<Store> inner, CoordinatorMetrics& metrics)
-      : inner_(std::move(inner)), owner_(metrics) {}
+  TimedStore(std::unique_ptr<storage::Storage> inner, CoordinatorMetrics& metrics)
+      : ForwardingStorage(std::move(inner)), owner_(metrics) {}
 
-  StoreContents Load() override { return inner_->Load(); }
-
-  void Commit(const StoreChange& change) override {
+  void CommitAsync(storage::Transaction transaction,
+                   std::function<void(const storage::TransactionResult&)> done) override {
     const auto started = Clock::now();
-    try {
-      inner_->Commit(change);
-    } catch (const StoreError& error) {
-      Record(started, error.what());
-      throw;
-    }
-    Record(started, "");
+    inner().CommitAsync(std::move(transaction), [this, started, done = std::move(done)](
+                                                    const storage::TransactionResult& result) {
+      Record(started,
+             result.status == storage::TransactionResult::Status::kFailed ? result.error : "");
+      if (done) done(result);
+    });
   }
 
  private:
@@ -44,7 +44,6 @@ class CoordinatorMetrics::TimedStore final : public Store {
     owner_.store_error_ = std::move(error);
   }
 
-  std::unique_ptr<Store> inner_;
   CoordinatorMetrics& owner_;
 };
 
@@ -59,7 +58,8 @@ CoordinatorMetrics::CoordinatorMetrics()
       // Until the first pass, the loop counts as having passed at start.
       last_pass_(Clock::now().time_since_epoch().count()) {}
 
-std::unique_ptr<Store> CoordinatorMetrics::Instrument(std::unique_ptr<Store> store) {
+std::unique_ptr<storage::Storage> CoordinatorMetrics::Instrument(
+    std::unique_ptr<storage::Storage> store) {
   return std::make_unique<TimedStore>(std::move(store), *this);
 }
 
@@ -68,13 +68,14 @@ void CoordinatorMetrics::PassDone(Clock::duration took) {
   last_pass_ = Clock::now().time_since_epoch().count();
 }
 
-void CoordinatorMetrics::Watch(const Fleet& fleet, const AgentServiceImpl& agents) {
+void CoordinatorMetrics::Watch(std::function<FleetCounts()> counts_of,
+                               const AgentServiceImpl& agents) {
   metrics_.AddCallbackGauge(
       "fleetset_coordinator_connected_agents", "Agents with an open stream to this coordinator.",
-      [&fleet] { return static_cast<double>(fleet.Counts().connected_agents); });
+      [counts_of] { return static_cast<double>(counts_of().connected_agents); });
   metrics_.AddCallbackGaugeFamily(
-      "fleetset_coordinator_nodes", "Nodes by their Ready condition.", [&fleet] {
-        const FleetCounts counts = fleet.Counts();
+      "fleetset_coordinator_nodes", "Nodes by their Ready condition.", [counts_of] {
+        const FleetCounts counts = counts_of();
         return std::vector<Sample>{
             {{{"condition", "Ready"}}, static_cast<double>(counts.nodes_ready)},
             {{{"condition", "NotReady"}}, static_cast<double>(counts.nodes_not_ready)},
@@ -105,9 +106,10 @@ void CoordinatorMetrics::Watch(const Fleet& fleet, const AgentServiceImpl& agent
   };
   for (const Field& field : kFields) {
     metrics_.AddCallbackGaugeFamily(
-        std::string("fleetset_coordinator_daemonset_") + field.name, field.help, [&fleet, field] {
+        std::string("fleetset_coordinator_daemonset_") + field.name, field.help,
+        [counts_of, field] {
           std::vector<Sample> samples;
-          for (const FleetCounts::DaemonSetCounts& daemon_set : fleet.Counts().daemon_sets) {
+          for (const FleetCounts::DaemonSetCounts& daemon_set : counts_of().daemon_sets) {
             samples.push_back(
                 {{{"namespace", daemon_set.namespace_}, {"daemonset", daemon_set.name}},
                  static_cast<double>((daemon_set.status.*field.get)())});

@@ -13,9 +13,8 @@
 #include <mutex>
 #include <string>
 
-#include "coordinator/agent_service.h"
-#include "coordinator/fleet.h"
-#include "coordinator/store.h"
+#include "coordinator/frontend/agent_service.h"
+#include "coordinator/storage/storage.h"
 #include "daemon/http_endpoint.h"
 #include "daemon/metrics.h"
 
@@ -25,6 +24,19 @@ namespace fleetset::coordinator {
 // at least every second).
 inline constexpr std::chrono::seconds kLoopStallLimit{15};
 
+// What the metrics show of the fleet, from the controllers' caches.
+struct FleetCounts {
+  struct DaemonSetCounts {
+    std::string namespace_;
+    std::string name;
+    v1::DaemonSetStatus status;
+  };
+  size_t connected_agents = 0;
+  size_t nodes_ready = 0;
+  size_t nodes_not_ready = 0;
+  std::vector<DaemonSetCounts> daemon_sets;
+};
+
 class CoordinatorMetrics {
  public:
   CoordinatorMetrics();
@@ -33,12 +45,12 @@ class CoordinatorMetrics {
 
   // Wraps the store so that its commits are timed and their failures seen.
   // This object must outlive the returned store.
-  std::unique_ptr<Store> Instrument(std::unique_ptr<Store> store);
-  // For FleetOptions::pass_observer.
+  std::unique_ptr<storage::Storage> Instrument(std::unique_ptr<storage::Storage> store);
+  // For ControlLoopOptions::pass_observer.
   void PassDone(std::chrono::steady_clock::duration took);
-  // Adds the gauges read from `fleet` and `agents` at scrape time; both
+  // Adds the gauges read from `counts` and `agents` at scrape time; both
   // must outlive every scrape.
-  void Watch(const Fleet& fleet, const AgentServiceImpl& agents);
+  void Watch(std::function<FleetCounts()> counts, const AgentServiceImpl& agents);
 
   // Healthy while the control loop passes and the last store commit worked.
   HealthResult Health() const;

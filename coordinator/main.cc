@@ -47,10 +47,10 @@ int main(int argc, char** argv) {
   options.listen = config.listen;
   options.data_dir = config.data_dir;
   options.metrics_listen = config.metrics_listen;
-  options.fleet.node_grace_period = config.node_monitor_grace_period;
-  // The loop thread pings the watchdog: a wedged loop gets the service
-  // restarted. STATUS= follows the fleet's size.
-  std::atomic<Fleet*> fleet = nullptr;
+  options.controllers.node_grace_period = config.node_monitor_grace_period;
+  // The DaemonSet controller's loop pings the watchdog: a wedged loop gets
+  // the service restarted. STATUS= follows the fleet's size.
+  std::atomic<CoordinatorServer*> started = nullptr;
   std::string last_status;
   auto last_ping = std::chrono::steady_clock::time_point();
   options.after_pass = [&] {
@@ -60,8 +60,8 @@ int main(int argc, char** argv) {
     if (now - last_ping < std::chrono::seconds(1)) return;
     last_ping = now;
     notifier.Watchdog();
-    if (fleet == nullptr) return;
-    std::string status = fleet.load()->Summary();
+    if (started == nullptr) return;
+    std::string status = started.load()->Summary();
     if (status != last_status) notifier.Status(status);
     last_status = status;
   };
@@ -71,8 +71,8 @@ int main(int argc, char** argv) {
     spdlog::error("{}", error);
     return 1;
   }
-  fleet = &server->fleet();
-  notifier.Ready(server->fleet().Summary());
+  started = server.get();
+  notifier.Ready(server->Summary());
 
   int received = 0;
   sigwait(&signals, &received);

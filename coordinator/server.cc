@@ -3,7 +3,73 @@
 #include <grpcpp/server_builder.h>
 #include <spdlog/spdlog.h>
 
+#include "coordinator/controllers/node_states.h"
+#include "coordinator/storage/memory_storage.h"
+#include "coordinator/storage/sqlite_storage.h"
+#include "coordinator/storage/watch_barrier.h"
+
 namespace fleetset::coordinator {
+
+void CoordinatorServer::Assemble(const ServerOptions& options, const Clock& clock) {
+  durable_ = metrics_->Instrument(storage::OpenSqliteStorage(options.data_dir));
+  volatile_ = storage::OpenMemoryStorage();
+  registries_ = std::make_unique<Registries>(*durable_, *volatile_, clock);
+  events_ = std::make_unique<EventRecorder>(registries_->events, clock);
+  events_->Load();
+
+  const ControllerOptions& controllers = options.controllers;
+  CoordinatorMetrics* metrics = metrics_.get();
+  ControlLoopOptions loop;
+  loop.resync_period = controllers.resync_period;
+  loop.batch_window = controllers.batch_window;
+  loop.pass_observer = [metrics, observer = controllers.pass_observer](auto took) {
+    metrics->PassDone(took);
+    if (observer) observer(took);
+  };
+
+  informers_ = std::make_unique<SharedInformers>(*registries_);
+  daemon_set_controller_ =
+      std::make_unique<DaemonSetController>(*registries_, *informers_, *events_, clock);
+  ControlLoopOptions daemon_set_loop = loop;
+  daemon_set_loop.after_pass = options.after_pass;
+  daemon_set_loop_ = std::make_unique<ControlLoop>(
+      "daemonset-controller", [this] { daemon_set_controller_->SyncOnce(); }, leader_,
+      daemon_set_loop);
+  node_lifecycle_controller_ = std::make_unique<NodeLifecycleController>(
+      *registries_, *informers_, *events_, clock, controllers.node_grace_period);
+  node_lifecycle_loop_ = std::make_unique<ControlLoop>(
+      "node-lifecycle-controller", [this] { node_lifecycle_controller_->SyncOnce(); }, leader_,
+      loop);
+  AgentHubOptions hub;
+  hub.lease_duration =
+      std::chrono::duration_cast<std::chrono::seconds>(controllers.node_grace_period);
+  hub.lease_renewal_interval =
+      std::min(hub.lease_renewal_interval, controllers.node_grace_period / 4);
+  hub_ = std::make_unique<AgentHub>(*registries_, *informers_, *events_, clock, hub);
+  // The hub serves agents on every coordinator, leading or not.
+  static const AlwaysLeader kEveryCoordinator;
+  hub_loop_ = std::make_unique<ControlLoop>(
+      "agent-hub", [this] { hub_->SyncOnce(); }, kEveryCoordinator, loop);
+
+  daemon_set_controller_->Start([this] { daemon_set_loop_->Wake(); });
+  node_lifecycle_controller_->Start([this] { node_lifecycle_loop_->Wake(); });
+  hub_->Start([this] { hub_loop_->Wake(); });
+  informers_->Start();
+  if (!options.manual_passes) {
+    daemon_set_loop_->Start();
+    node_lifecycle_loop_->Start();
+    hub_loop_->Start();
+  }
+
+  daemon_set_api_ = std::make_unique<DaemonSetApi>(*registries_);
+  node_api_ = std::make_unique<NodeApi>(*registries_, *events_, clock);
+  pod_api_ = std::make_unique<PodApi>(*registries_);
+  event_api_ = std::make_unique<EventApi>(*registries_);
+  agent_service_ = std::make_unique<AgentServiceImpl>(*hub_);
+  operator_service_ = std::make_unique<OperatorServiceImpl>(
+      OperatorApis{*daemon_set_api_, *node_api_, *pod_api_, *event_api_, *registries_});
+  metrics_->Watch([this] { return Counts(); }, *agent_service_);
+}
 
 std::unique_ptr<CoordinatorServer> CoordinatorServer::Start(const ServerOptions& options,
                                                             const Clock& clock,
@@ -11,23 +77,6 @@ std::unique_ptr<CoordinatorServer> CoordinatorServer::Start(const ServerOptions&
   std::unique_ptr<CoordinatorServer> server(new CoordinatorServer());
   server->metrics_ = std::make_unique<CoordinatorMetrics>();
   CoordinatorMetrics* metrics = server->metrics_.get();
-  FleetOptions fleet_options = options.fleet;
-  fleet_options.pass_observer =
-      [metrics, observer = options.fleet.pass_observer](std::chrono::steady_clock::duration took) {
-        metrics->PassDone(took);
-        if (observer) observer(took);
-      };
-  try {
-    server->store_ = metrics->Instrument(OpenSqliteStore(options.data_dir));
-    server->fleet_ = std::make_unique<Fleet>(*server->store_, clock, fleet_options);
-  } catch (const StoreError& store_error) {
-    *error = std::string("data dir ") + options.data_dir + ": " + store_error.what();
-    return nullptr;
-  }
-  server->agent_service_ = std::make_unique<AgentServiceImpl>(*server->fleet_);
-  server->operator_service_ = std::make_unique<OperatorServiceImpl>(*server->fleet_);
-  metrics->Watch(*server->fleet_, *server->agent_service_);
-
   // Bound first: an address asked for and not had fails the start, before
   // agents could connect to a coordinator nothing can health-check.
   if (!options.metrics_listen.empty()) {
@@ -38,8 +87,19 @@ std::unique_ptr<CoordinatorServer> CoordinatorServer::Start(const ServerOptions&
     server->http_ = StartDaemonEndpoint("--metrics-listen", std::move(http), error);
     if (!server->http_) return nullptr;
   }
+  try {
+    server->Assemble(options, clock);
+  } catch (const storage::StorageError& store_error) {
+    *error = std::string("data dir ") + options.data_dir + ": " + store_error.what();
+    return nullptr;
+  } catch (const ApiError& api_error) {
+    *error = std::string("data dir ") + options.data_dir + ": " + api_error.what();
+    return nullptr;
+  }
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &server->port_);
+  if (!options.listen.empty()) {
+    builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &server->port_);
+  }
   builder.RegisterService(server->agent_service_.get());
   builder.RegisterService(server->operator_service_.get());
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
@@ -48,13 +108,10 @@ std::unique_ptr<CoordinatorServer> CoordinatorServer::Start(const ServerOptions&
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
   server->server_ = builder.BuildAndStart();
-  if (server->server_ == nullptr || server->port_ == 0) {
+  if (server->server_ == nullptr || (!options.listen.empty() && server->port_ == 0)) {
     *error = "cannot listen on " + options.listen + " (address in use or invalid)";
     return nullptr;
   }
-  Fleet* fleet = server->fleet_.get();
-  server->loop_ =
-      std::thread([fleet, after_pass = options.after_pass] { fleet->RunLoop(after_pass); });
   spdlog::info("serving on {} (port {}), data in {}", options.listen, server->port_,
                options.data_dir);
   return server;
@@ -62,14 +119,55 @@ std::unique_ptr<CoordinatorServer> CoordinatorServer::Start(const ServerOptions&
 
 CoordinatorServer::~CoordinatorServer() { Shutdown(); }
 
+std::shared_ptr<grpc::Channel> CoordinatorServer::InProcessChannel() {
+  return server_->InProcessChannel(grpc::ChannelArguments());
+}
+
+void CoordinatorServer::SyncOnce() {
+  auto caught_up = [this] {
+    storage::WaitForWatchers(*durable_);
+    storage::WaitForWatchers(*volatile_);
+  };
+  caught_up();
+  node_lifecycle_controller_->SyncOnce();
+  caught_up();
+  daemon_set_controller_->SyncOnce();
+  caught_up();
+  hub_->SyncOnce();
+}
+
+FleetCounts CoordinatorServer::Counts() const {
+  FleetCounts counts;
+  counts.connected_agents = hub_->ConnectedAgents();
+  // From the shared caches: read every second for systemd's STATUS=.
+  for (const auto& node : informers_->nodes.List()) {
+    (NodeReady(*node) ? counts.nodes_ready : counts.nodes_not_ready) += 1;
+  }
+  for (const auto& daemon_set : informers_->daemon_sets.List()) {
+    counts.daemon_sets.push_back(
+        {daemon_set->metadata().namespace_(), daemon_set->metadata().name(), daemon_set->status()});
+  }
+  return counts;
+}
+
+std::string CoordinatorServer::Summary() const {
+  const FleetCounts counts = Counts();
+  return std::to_string(counts.nodes_ready + counts.nodes_not_ready) + " nodes (" +
+         std::to_string(counts.nodes_ready) + " Ready), " +
+         std::to_string(counts.daemon_sets.size()) + " daemon sets";
+}
+
 void CoordinatorServer::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
-  // First: its callbacks read the fleet and the agent service.
+  // First: its callbacks read the registries and the agent service.
   if (http_) http_->Stop();
   if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
-  if (fleet_) fleet_->Stop();
-  if (loop_.joinable()) loop_.join();
+  for (ControlLoop* loop : {daemon_set_loop_.get(), node_lifecycle_loop_.get(), hub_loop_.get()}) {
+    if (loop != nullptr) loop->Stop();
+  }
+  if (daemon_set_controller_) daemon_set_controller_->Stop();
+  if (informers_) informers_->Stop();
 }
 
 }  // namespace fleetset::coordinator

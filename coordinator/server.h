@@ -1,5 +1,7 @@
-// A running coordinator: the store, the fleet, its control loop thread and
-// the gRPC server with both services. main() and the tests start it alike.
+// A running coordinator, put together: the stores, the registries over
+// them, the controllers with their loops (run while this coordinator
+// leads), the agent hub, the API layer and the gRPC front ends, and the
+// metrics endpoint. main() and the tests start it alike.
 #pragma once
 
 #include <grpcpp/server.h>
@@ -8,35 +10,62 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 
-#include "coordinator/agent_service.h"
+#include "coordinator/agenthub/agent_hub.h"
+#include "coordinator/api/daemon_set_api.h"
+#include "coordinator/api/event_api.h"
+#include "coordinator/api/node_api.h"
+#include "coordinator/api/pod_api.h"
+#include "coordinator/controllers/control_loop.h"
+#include "coordinator/controllers/daemon_set_controller.h"
+#include "coordinator/controllers/event_recorder.h"
+#include "coordinator/controllers/leader_gate.h"
+#include "coordinator/controllers/node_lifecycle_controller.h"
 #include "coordinator/coordinator_metrics.h"
-#include "coordinator/fleet.h"
-#include "coordinator/operator_service.h"
-#include "coordinator/store.h"
+#include "coordinator/frontend/agent_service.h"
+#include "coordinator/frontend/operator_service.h"
+#include "coordinator/registry/registries.h"
+#include "daemon/http_endpoint.h"
 
 namespace fleetset::coordinator {
 
+struct ControllerOptions {
+  // Without a renewed lease for this long a node becomes NotReady and gets
+  // the node.kubernetes.io/unreachable taints (kube-controller-manager's
+  // --node-monitor-grace-period).
+  std::chrono::milliseconds node_grace_period{40000};
+  // Each controller runs at least this often (liveness, minReadySeconds).
+  std::chrono::milliseconds resync_period{1000};
+  // Changes arriving within this window share one pass.
+  std::chrono::milliseconds batch_window{20};
+  // Told how long each controller pass took (metrics).
+  std::function<void(std::chrono::steady_clock::duration)> pass_observer;
+};
+
 struct ServerOptions {
-  // host:port; port 0 picks a free one (see CoordinatorServer::port()).
+  // host:port; port 0 picks a free one (see CoordinatorServer::port());
+  // empty: no port, only InProcessChannel().
   std::string listen = "0.0.0.0:7400";
   std::string data_dir = "/var/lib/fleetset-coordinator";
-  FleetOptions fleet;
+  ControllerOptions controllers;
   // Larger requests are refused with RESOURCE_EXHAUSTED.
   int max_message_bytes = 16 * 1024 * 1024;
-  // Runs after every pass of the control loop (systemd's watchdog).
+  // Runs after every pass of the DaemonSet controller (systemd's watchdog).
   std::function<void()> after_pass;
   // host:port of the HTTP endpoint for /metrics and /healthz (port 0 picks
-  // a free one, see metrics_port()); empty: none. Failing to bind it is
-  // logged, not fatal: the fleet matters more than its metrics.
+  // a free one, see metrics_port()); empty: none. An address that cannot
+  // be bound fails the start.
   std::string metrics_listen;
+  // The controllers and the agent hub run only when SyncOnce() is called
+  // (tests that move a fake clock drive them pass by pass).
+  bool manual_passes = false;
 };
 
 class CoordinatorServer {
  public:
-  // Opens the store, loads the fleet, binds and starts serving; nullptr with
-  // *error (naming the data dir or the address) when any step fails.
+  // Opens the store, starts the controllers and the hub, binds and starts
+  // serving; nullptr with *error (naming the data dir or the address) when
+  // any step fails.
   static std::unique_ptr<CoordinatorServer> Start(const ServerOptions& options, const Clock& clock,
                                                   std::string* error);
   ~CoordinatorServer();
@@ -44,22 +73,50 @@ class CoordinatorServer {
   int port() const { return port_; }
   // The metrics endpoint's port; 0 when there is none.
   int metrics_port() const { return http_ ? http_->port() : 0; }
-  Fleet& fleet() { return *fleet_; }
-  // Stops accepting calls, ends the streams and the loop. Idempotent.
+  Registries& registries() { return *registries_; }
+  AgentHub& hub() { return *hub_; }
+  // A channel to this server that needs no port.
+  std::shared_ptr<grpc::Channel> InProcessChannel();
+
+  // With manual_passes: one pass of the node lifecycle controller, the
+  // DaemonSet controller and the agent hub, in that order, each after the
+  // caches it reads have caught up with every change stored so far.
+  void SyncOnce();
+
+  // "3 nodes (2 Ready), 2 daemon sets" for systemd's STATUS=.
+  std::string Summary() const;
+  FleetCounts Counts() const;
+
+  // Stops accepting calls, ends the streams and the loops. Idempotent.
   void Shutdown();
 
  private:
   CoordinatorServer() = default;
+  // Everything up to the gRPC server; throws ApiError or StorageError.
+  void Assemble(const ServerOptions& options, const Clock& clock);
 
   // First, so that it outlives the store it instruments.
   std::unique_ptr<CoordinatorMetrics> metrics_;
-  std::unique_ptr<Store> store_;
-  std::unique_ptr<Fleet> fleet_;
+  std::unique_ptr<storage::Storage> durable_;
+  std::unique_ptr<storage::Storage> volatile_;
+  std::unique_ptr<Registries> registries_;
+  std::unique_ptr<EventRecorder> events_;
+  std::unique_ptr<SharedInformers> informers_;
+  AlwaysLeader leader_;
+  std::unique_ptr<DaemonSetController> daemon_set_controller_;
+  std::unique_ptr<NodeLifecycleController> node_lifecycle_controller_;
+  std::unique_ptr<AgentHub> hub_;
+  std::unique_ptr<ControlLoop> daemon_set_loop_;
+  std::unique_ptr<ControlLoop> node_lifecycle_loop_;
+  std::unique_ptr<ControlLoop> hub_loop_;
+  std::unique_ptr<DaemonSetApi> daemon_set_api_;
+  std::unique_ptr<NodeApi> node_api_;
+  std::unique_ptr<PodApi> pod_api_;
+  std::unique_ptr<EventApi> event_api_;
   std::unique_ptr<AgentServiceImpl> agent_service_;
   std::unique_ptr<OperatorServiceImpl> operator_service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<HttpEndpoint> http_;
-  std::thread loop_;
   int port_ = 0;
   bool shut_down_ = false;
 };

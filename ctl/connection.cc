@@ -59,8 +59,10 @@ std::string Reason(grpc::StatusCode code) {
     case grpc::StatusCode::ALREADY_EXISTS:
       return "AlreadyExists";
     case grpc::StatusCode::INVALID_ARGUMENT:
-    case grpc::StatusCode::OUT_OF_RANGE:
       return "BadRequest";
+    case grpc::StatusCode::OUT_OF_RANGE:
+      // A watch from a resourceVersion older than the history kept (410).
+      return "Expired";
     case grpc::StatusCode::FAILED_PRECONDITION:
     case grpc::StatusCode::ABORTED:
       return "Conflict";

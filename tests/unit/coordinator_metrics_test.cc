@@ -11,38 +11,54 @@
 #include <sstream>
 
 #include "coordinator/coordinator_config.h"
+#include "coordinator/server.h"
+#include "coordinator/storage/forwarding_storage.h"
+#include "coordinator/storage/memory_storage.h"
 #include "fleetset/clock.h"
+#include "support/http_get.h"
 
 namespace fleetset::coordinator {
 namespace {
 
 using ::testing::HasSubstr;
 
-class ScriptedStore final : public Store {
+// Commits fail while *fail is set; otherwise a real (in-memory) store.
+class ScriptedStore final : public storage::ForwardingStorage {
  public:
-  explicit ScriptedStore(bool* fail) : fail_(fail) {}
-  StoreContents Load() override { return {}; }
-  void Commit(const StoreChange&) override {
-    if (*fail_) throw StoreError("disk I/O error");
+  explicit ScriptedStore(bool* fail)
+      : ForwardingStorage(storage::OpenMemoryStorage()), fail_(fail) {}
+  void CommitAsync(storage::Transaction transaction,
+                   std::function<void(const storage::TransactionResult&)> done) override {
+    if (!*fail_) return ForwardingStorage::CommitAsync(std::move(transaction), std::move(done));
+    storage::TransactionResult failed;
+    failed.error = "disk I/O error";
+    done(failed);
   }
 
  private:
   bool* fail_;
 };
 
+storage::Transaction OnePut() {
+  storage::Transaction transaction;
+  transaction.operations.push_back(storage::Operation::Put("/k", "v"));
+  return transaction;
+}
+
 TEST(CoordinatorMetricsTest, StoreFailuresMakeItUnhealthyUntilACommitWorks) {
   CoordinatorMetrics metrics;
   bool fail = false;
-  std::unique_ptr<Store> store = metrics.Instrument(std::make_unique<ScriptedStore>(&fail));
+  std::unique_ptr<storage::Storage> store =
+      metrics.Instrument(std::make_unique<ScriptedStore>(&fail));
   EXPECT_TRUE(metrics.Health().healthy);
-  store->Commit({});
+  EXPECT_TRUE(store->Commit(OnePut()).committed());
   fail = true;
-  EXPECT_THROW(store->Commit({}), StoreError);
+  EXPECT_FALSE(store->Commit(OnePut()).committed());
   HealthResult health = metrics.Health();
   EXPECT_FALSE(health.healthy);
   EXPECT_EQ(health.reason, "the last store commit failed: disk I/O error");
   fail = false;
-  store->Commit({});
+  EXPECT_TRUE(store->Commit(OnePut()).committed());
   EXPECT_TRUE(metrics.Health().healthy);
   EXPECT_THAT(metrics.metrics().Render(),
               HasSubstr("fleetset_coordinator_store_commit_duration_seconds_count 3\n"));
@@ -65,13 +81,16 @@ TEST(CoordinatorMetricsTest, FleetFamiliesOfAnEmptyFleet) {
   std::string data_dir = ::testing::TempDir() + "coordinator-metrics-XXXXXX";
   ASSERT_NE(mkdtemp(data_dir.data()), nullptr);
   {
-    CoordinatorMetrics metrics;
-    std::unique_ptr<Store> store = metrics.Instrument(OpenSqliteStore(data_dir));
     RealClock clock;
-    Fleet fleet(*store, clock, FleetOptions{});
-    AgentServiceImpl agents(fleet);
-    metrics.Watch(fleet, agents);
-    const std::string text = metrics.metrics().Render();
+    ServerOptions options;
+    options.listen = "";
+    options.data_dir = data_dir;
+    options.metrics_listen = "127.0.0.1:0";
+    options.manual_passes = true;
+    std::string error;
+    std::unique_ptr<CoordinatorServer> server = CoordinatorServer::Start(options, clock, &error);
+    ASSERT_NE(server, nullptr) << error;
+    const std::string text = fleetset::testing::HttpGet(server->metrics_port(), "/metrics").body;
     EXPECT_THAT(text, HasSubstr("fleetset_coordinator_connected_agents 0\n"));
     EXPECT_THAT(text, HasSubstr("fleetset_coordinator_nodes{condition=\"NotReady\"} 0\n"));
     EXPECT_THAT(text, HasSubstr("fleetset_coordinator_nodes{condition=\"Ready\"} 0\n"));

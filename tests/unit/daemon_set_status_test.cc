@@ -1,6 +1,6 @@
 // DaemonSet status from the agents' reports, with Kubernetes' definition of
 // each number, and rollout progress in kubectl's words.
-#include "coordinator/daemon_set_status.h"
+#include "coordinator/controllers/daemon_set_status.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

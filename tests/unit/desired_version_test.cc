@@ -1,4 +1,4 @@
-#include "coordinator/desired_version.h"
+#include "coordinator/agenthub/desired_version.h"
 
 #include <gtest/gtest.h>
 

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "coordinator/frontend/grpc_status.h"
 #include "coordinator/timestamps.h"
 #include "fleetset/manifest.h"
 #include "fleetset/scheduling.h"
@@ -18,9 +19,9 @@ void RecordingOutbox::Offer(std::shared_ptr<const v1::DesiredState> state) {
   ++offers_;
 }
 
-void RecordingOutbox::Close(const grpc::Status& status) {
+void RecordingOutbox::Close(const coordinator::ApiError& why) {
   std::lock_guard lock(mu_);
-  closed_ = status;
+  closed_ = coordinator::ToGrpcStatus(why);
 }
 
 std::shared_ptr<const v1::DesiredState> RecordingOutbox::latest() const {
@@ -50,14 +51,147 @@ FleetHarness::~FleetHarness() {
   std::filesystem::remove_all(dir_);
 }
 
+namespace {
+
+// Calls one unary method of the operator service in process.
+template <typename Request, typename Response, typename Method>
+grpc::Status Call(v1::OperatorService::Stub& stub, Method method, const Request& request,
+                  Response* response) {
+  grpc::ClientContext context;
+  return (stub.*method)(&context, request, response);
+}
+
+}  // namespace
+
+FleetClient::FleetClient(coordinator::CoordinatorServer& server)
+    : server_(server), stub_(v1::OperatorService::NewStub(server.InProcessChannel())) {}
+
+grpc::Status FleetClient::ApplyDaemonSet(const v1::ApplyDaemonSetRequest& request,
+                                         v1::ApplyDaemonSetResponse* response) {
+  return Call(*stub_, &v1::OperatorService::Stub::ApplyDaemonSet, request, response);
+}
+
+grpc::Status FleetClient::GetDaemonSet(const v1::ObjectKey& key, v1::DaemonSet* daemon_set) {
+  v1::GetDaemonSetRequest request;
+  *request.mutable_key() = key;
+  return Call(*stub_, &v1::OperatorService::Stub::GetDaemonSet, request, daemon_set);
+}
+
+grpc::Status FleetClient::ListDaemonSets(const v1::ListDaemonSetsRequest& request,
+                                         v1::ListDaemonSetsResponse* response) {
+  return Call(*stub_, &v1::OperatorService::Stub::ListDaemonSets, request, response);
+}
+
+grpc::Status FleetClient::DeleteDaemonSet(const v1::ObjectKey& key, v1::DeleteResponse* response) {
+  v1::DeleteDaemonSetRequest request;
+  *request.mutable_key() = key;
+  return Call(*stub_, &v1::OperatorService::Stub::DeleteDaemonSet, request, response);
+}
+
+grpc::Status FleetClient::SetImage(const v1::SetImageRequest& request,
+                                   v1::ApplyDaemonSetResponse* response) {
+  return Call(*stub_, &v1::OperatorService::Stub::SetImage, request, response);
+}
+
+grpc::Status FleetClient::RolloutStatus(const v1::ObjectKey& key,
+                                        v1::RolloutStatusResponse* response) {
+  v1::RolloutStatusRequest request;
+  *request.mutable_key() = key;
+  return Call(*stub_, &v1::OperatorService::Stub::RolloutStatus, request, response);
+}
+
+grpc::Status FleetClient::RolloutHistory(const v1::RolloutHistoryRequest& request,
+                                         v1::RolloutHistoryResponse* response) {
+  return Call(*stub_, &v1::OperatorService::Stub::RolloutHistory, request, response);
+}
+
+grpc::Status FleetClient::RolloutUndo(const v1::RolloutUndoRequest& request,
+                                      v1::ApplyDaemonSetResponse* response) {
+  return Call(*stub_, &v1::OperatorService::Stub::RolloutUndo, request, response);
+}
+
+grpc::Status FleetClient::GetNode(const std::string& name, v1::Node* node) {
+  v1::GetNodeRequest request;
+  request.set_name(name);
+  return Call(*stub_, &v1::OperatorService::Stub::GetNode, request, node);
+}
+
+grpc::Status FleetClient::ListNodes(const v1::ListNodesRequest& request,
+                                    v1::ListNodesResponse* response) {
+  return Call(*stub_, &v1::OperatorService::Stub::ListNodes, request, response);
+}
+
+grpc::Status FleetClient::DeleteNode(const std::string& name, v1::DeleteResponse* response) {
+  v1::DeleteNodeRequest request;
+  request.set_name(name);
+  return Call(*stub_, &v1::OperatorService::Stub::DeleteNode, request, response);
+}
+
+grpc::Status FleetClient::LabelNode(const v1::LabelNodeRequest& request, v1::Node* node) {
+  return Call(*stub_, &v1::OperatorService::Stub::LabelNode, request, node);
+}
+
+grpc::Status FleetClient::TaintNode(const v1::TaintNodeRequest& request, v1::Node* node) {
+  return Call(*stub_, &v1::OperatorService::Stub::TaintNode, request, node);
+}
+
+grpc::Status FleetClient::ListPods(const v1::ListPodsRequest& request,
+                                   v1::ListPodsResponse* response) {
+  return Call(*stub_, &v1::OperatorService::Stub::ListPods, request, response);
+}
+
+grpc::Status FleetClient::DeletePod(const v1::DeletePodRequest& request,
+                                    v1::DeleteResponse* response) {
+  return Call(*stub_, &v1::OperatorService::Stub::DeletePod, request, response);
+}
+
+grpc::Status FleetClient::ExplainPlacement(const v1::ExplainPlacementRequest& request,
+                                           v1::ExplainPlacementResponse* response) {
+  return Call(*stub_, &v1::OperatorService::Stub::ExplainPlacement, request, response);
+}
+
+grpc::Status FleetClient::ListEvents(const v1::ListEventsRequest& request,
+                                     v1::ListEventsResponse* response) {
+  return Call(*stub_, &v1::OperatorService::Stub::ListEvents, request, response);
+}
+
+grpc::Status FleetClient::AgentConnected(const v1::Hello& hello,
+                                         std::shared_ptr<coordinator::AgentOutbox> outbox) {
+  return coordinator::Serve(
+      [&] { server_.hub().Connect(coordinator::Caller::Anonymous(), hello, std::move(outbox)); });
+}
+
+void FleetClient::AgentReported(const std::string& node_name, const v1::StatusReport& report) {
+  server_.hub().Report(node_name, report);
+}
+
+void FleetClient::AgentHeartbeat(const std::string& node_name) {
+  server_.hub().Heartbeat(node_name);
+}
+
 void FleetHarness::Open() {
-  store_ = coordinator::OpenSqliteStore(dir_ + "/data");
-  fleet_ = std::make_unique<coordinator::Fleet>(*store_, clock_, options);
+  coordinator::ServerOptions server_options;
+  server_options.listen = "";
+  server_options.data_dir = dir_ + "/data";
+  server_options.controllers = options;
+  server_options.manual_passes = true;
+  std::string error;
+  server_ = coordinator::CoordinatorServer::Start(server_options, clock_, &error);
+  ASSERT_NE(server_, nullptr) << error;
+  client_ = std::make_unique<FleetClient>(*server_);
+}
+
+void FleetHarness::ReopenOn(const std::string& database) {
+  Close();
+  std::filesystem::remove_all(dir_ + "/data");
+  std::filesystem::create_directories(dir_ + "/data");
+  std::filesystem::copy_file(database, dir_ + "/data/fleetset.db");
+  Open();
 }
 
 void FleetHarness::Close() {
-  fleet_.reset();
-  store_.reset();
+  client_.reset();
+  server_.reset();
   agents_.clear();
 }
 
@@ -71,7 +205,7 @@ grpc::Status FleetHarness::Connect(const std::string& node, Labels labels,
   for (const v1::Taint& taint : taints) *hello.add_taints() = taint;
   SimulatedAgent& agent = agents_[node];
   agent.outbox = std::make_shared<RecordingOutbox>();
-  return fleet_->AgentConnected(hello, agent.outbox);
+  return client_->AgentConnected(hello, agent.outbox);
 }
 
 void FleetHarness::RunAgent(const std::string& node_name, bool ready) {
@@ -129,7 +263,7 @@ void FleetHarness::RunAgent(const std::string& node_name, bool ready) {
   }
   agent.pods = pods;
   *report.mutable_pods() = {pods.begin(), pods.end()};
-  fleet_->AgentReported(node_name, report);
+  client_->AgentReported(node_name, report);
 }
 
 void FleetHarness::RunAllAgents() {
@@ -169,7 +303,7 @@ v1::ApplyDaemonSetResponse FleetHarness::Apply(const std::string& yaml) {
   v1::ApplyDaemonSetRequest request;
   *request.mutable_daemon_set() = loaded.at(0).daemon_set;
   v1::ApplyDaemonSetResponse response;
-  grpc::Status status = fleet_->ApplyDaemonSet(request, &response);
+  grpc::Status status = client_->ApplyDaemonSet(request, &response);
   EXPECT_TRUE(status.ok()) << status.error_message();
   return response;
 }
@@ -178,7 +312,7 @@ v1::DaemonSet FleetHarness::Get(const std::string& name) {
   v1::ObjectKey key;
   key.set_name(name);
   v1::DaemonSet daemon_set;
-  grpc::Status status = fleet_->GetDaemonSet(key, &daemon_set);
+  grpc::Status status = client_->GetDaemonSet(key, &daemon_set);
   EXPECT_TRUE(status.ok()) << status.error_message();
   return daemon_set;
 }

@@ -1,7 +1,9 @@
-// A coordinator's fleet without the network: a real SQLite store in a
-// temporary directory, a fake clock, and simulated agents that receive
-// desired states through a recording outbox and report pods as a node would
-// run them (eligibility decided with the shared rules, pods started at once).
+// A coordinator without the network: the real server (SQLite store in a
+// temporary directory, registries, controllers, agent hub, operator front
+// end reached over an in-process channel) on a fake clock, its passes run
+// by hand, and simulated agents that receive desired states through a
+// recording outbox and report pods as a node would run them (eligibility
+// decided with the shared rules, pods started at once).
 #pragma once
 
 #include <map>
@@ -10,15 +12,15 @@
 #include <string>
 #include <vector>
 
-#include "coordinator/fleet.h"
-#include "coordinator/store.h"
+#include "coordinator/server.h"
+#include "fleetset/v1/operator_service.grpc.pb.h"
 
 namespace fleetset::testing {
 
 class RecordingOutbox final : public coordinator::AgentOutbox {
  public:
   void Offer(std::shared_ptr<const v1::DesiredState> state) override;
-  void Close(const grpc::Status& status) override;
+  void Close(const coordinator::ApiError& why) override;
 
   std::shared_ptr<const v1::DesiredState> latest() const;
   int offers() const;
@@ -31,17 +33,59 @@ class RecordingOutbox final : public coordinator::AgentOutbox {
   std::optional<grpc::Status> closed_;
 };
 
+// The coordinator's API as the tests use it: operator calls through the
+// operator front end, agent calls as the agent front end makes them.
+class FleetClient {
+ public:
+  explicit FleetClient(coordinator::CoordinatorServer& server);
+
+  grpc::Status ApplyDaemonSet(const v1::ApplyDaemonSetRequest& request,
+                              v1::ApplyDaemonSetResponse* response);
+  grpc::Status GetDaemonSet(const v1::ObjectKey& key, v1::DaemonSet* daemon_set);
+  grpc::Status ListDaemonSets(const v1::ListDaemonSetsRequest& request,
+                              v1::ListDaemonSetsResponse* response);
+  grpc::Status DeleteDaemonSet(const v1::ObjectKey& key, v1::DeleteResponse* response);
+  grpc::Status SetImage(const v1::SetImageRequest& request, v1::ApplyDaemonSetResponse* response);
+  grpc::Status RolloutStatus(const v1::ObjectKey& key, v1::RolloutStatusResponse* response);
+  grpc::Status RolloutHistory(const v1::RolloutHistoryRequest& request,
+                              v1::RolloutHistoryResponse* response);
+  grpc::Status RolloutUndo(const v1::RolloutUndoRequest& request,
+                           v1::ApplyDaemonSetResponse* response);
+  grpc::Status GetNode(const std::string& name, v1::Node* node);
+  grpc::Status ListNodes(const v1::ListNodesRequest& request, v1::ListNodesResponse* response);
+  grpc::Status DeleteNode(const std::string& name, v1::DeleteResponse* response);
+  grpc::Status LabelNode(const v1::LabelNodeRequest& request, v1::Node* node);
+  grpc::Status TaintNode(const v1::TaintNodeRequest& request, v1::Node* node);
+  grpc::Status ListPods(const v1::ListPodsRequest& request, v1::ListPodsResponse* response);
+  grpc::Status DeletePod(const v1::DeletePodRequest& request, v1::DeleteResponse* response);
+  grpc::Status ExplainPlacement(const v1::ExplainPlacementRequest& request,
+                                v1::ExplainPlacementResponse* response);
+  grpc::Status ListEvents(const v1::ListEventsRequest& request, v1::ListEventsResponse* response);
+
+  grpc::Status AgentConnected(const v1::Hello& hello,
+                              std::shared_ptr<coordinator::AgentOutbox> outbox);
+  void AgentReported(const std::string& node_name, const v1::StatusReport& report);
+  void AgentHeartbeat(const std::string& node_name);
+
+ private:
+  coordinator::CoordinatorServer& server_;
+  std::unique_ptr<v1::OperatorService::Stub> stub_;
+};
+
 class FleetHarness {
  public:
   FleetHarness();
   ~FleetHarness();
 
-  // Opens (or reopens, after Close) the store and the fleet.
+  // Starts (or restarts, after Close) the coordinator on the same data.
   void Open();
   void Close();
-  coordinator::Fleet& fleet() { return *fleet_; }
+  // Restarts the coordinator on a copy of `database` (a fleetset.db file).
+  void ReopenOn(const std::string& database);
+  FleetClient& fleet() { return *client_; }
+  coordinator::CoordinatorServer& server() { return *server_; }
   FakeClock& clock() { return clock_; }
-  coordinator::FleetOptions options;
+  coordinator::ControllerOptions options;
 
   // An agent says hello with these labels (plus kubernetes.io/hostname).
   grpc::Status Connect(const std::string& node, Labels labels = {},
@@ -51,8 +95,8 @@ class FleetHarness {
   // once unless `ready` is false; other pods stop.
   void RunAgent(const std::string& node, bool ready = true);
   void RunAllAgents();
-  // One pass of the control loop.
-  void Sync() { fleet_->SyncOnce(); }
+  // One pass of the controllers and the agent hub.
+  void Sync() { server_->SyncOnce(); }
   // Sync, then every agent runs, `rounds` times.
   void Settle(int rounds = 3);
 
@@ -74,8 +118,8 @@ class FleetHarness {
 
   std::string dir_;
   FakeClock clock_;
-  std::unique_ptr<coordinator::Store> store_;
-  std::unique_ptr<coordinator::Fleet> fleet_;
+  std::unique_ptr<coordinator::CoordinatorServer> server_;
+  std::unique_ptr<FleetClient> client_;
   std::map<std::string, SimulatedAgent> agents_;
 };
 

@@ -107,8 +107,8 @@ class FleetInProcessTest : public ::testing::Test {
     coordinator::ServerOptions options;
     options.listen = listen;
     options.data_dir = dir_ + "/coordinator";
-    options.fleet.node_grace_period = 1500ms;
-    options.fleet.resync_period = 200ms;
+    options.controllers.node_grace_period = 1500ms;
+    options.controllers.resync_period = 200ms;
     std::string error;
     server_ = coordinator::CoordinatorServer::Start(options, clock ? *clock : clock_, &error);
     ASSERT_NE(server_, nullptr) << error;
@@ -284,7 +284,8 @@ TEST_F(FleetInProcessTest, NodeThatLeavesIsNotReadyAndComesBackWithItsPod) {
 
   agents_.erase("node-b");
   ASSERT_TRUE(WaitUntil([&] { return NodeReady("node-b") == "Unknown"; }));
-  EXPECT_EQ(Get("logs").status().number_available(), 1);
+  // The DaemonSet controller counts it on its next pass.
+  EXPECT_TRUE(WaitUntil([&] { return Get("logs").status().number_available() == 1; }));
 
   // The agent restarts on the same root dir: it adopts its pod.
   StartAgent("node-b");

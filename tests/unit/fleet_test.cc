@@ -23,8 +23,7 @@ v1::ObjectKey Key(const std::string& name) {
   return key;
 }
 
-grpc::Status SetImage(coordinator::Fleet& fleet, const std::string& name,
-                      const std::string& image) {
+grpc::Status SetImage(FleetClient& fleet, const std::string& name, const std::string& image) {
   v1::SetImageRequest request;
   *request.mutable_key() = Key(name);
   (*request.mutable_images())["main"] = image;
@@ -407,6 +406,63 @@ TEST_F(FleetTest, UnknownProtocolVersionIsRefused) {
   status = harness_.fleet().AgentConnected(hello, std::make_shared<RecordingOutbox>());
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(status.error_message().find("hello.nodeName"), std::string::npos);
+}
+
+TEST_F(FleetTest, AnUpdateNamingAStaleResourceVersionIsAConflict) {
+  harness_.Apply(DaemonSetYaml("agent", "agent:1"));
+  const v1::DaemonSet first = harness_.Get("agent");
+  ASSERT_FALSE(first.metadata().resource_version().empty());
+  harness_.Apply(DaemonSetYaml("agent", "agent:2"));
+  const v1::DaemonSet second = harness_.Get("agent");
+  EXPECT_NE(second.metadata().resource_version(), first.metadata().resource_version());
+
+  v1::ApplyDaemonSetRequest request;
+  *request.mutable_daemon_set() = first;
+  request.mutable_daemon_set()
+      ->mutable_spec()
+      ->mutable_template_()
+      ->mutable_spec()
+      ->mutable_containers(0)
+      ->set_image("agent:3");
+  v1::ApplyDaemonSetResponse response;
+  grpc::Status status = harness_.fleet().ApplyDaemonSet(request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_EQ(status.error_message(),
+            "Operation cannot be fulfilled on daemonsets.apps \"agent\": the object has been "
+            "modified; please apply your changes to the latest version and try again");
+  EXPECT_EQ(harness_.Get("agent").spec().template_().spec().containers(0).image(), "agent:2");
+
+  *request.mutable_daemon_set() = second;
+  request.mutable_daemon_set()
+      ->mutable_spec()
+      ->mutable_template_()
+      ->mutable_spec()
+      ->mutable_containers(0)
+      ->set_image("agent:3");
+  ASSERT_TRUE(harness_.fleet().ApplyDaemonSet(request, &response).ok());
+  EXPECT_EQ(response.result(), "configured");
+  EXPECT_EQ(harness_.Get("agent").spec().template_().spec().containers(0).image(), "agent:3");
+}
+
+TEST_F(FleetTest, ADatabaseOfTheFirstSchemaIsMigratedOnStart) {
+  harness_.ReopenOn(std::string(FLEETSET_SOURCE_DIR) + "/tests/data/coordinator/v1-fleetset.db");
+  v1::ListDaemonSetsRequest list;
+  list.set_all_namespaces(true);
+  v1::ListDaemonSetsResponse listed;
+  ASSERT_TRUE(harness_.fleet().ListDaemonSets(list, &listed).ok());
+  ASSERT_EQ(listed.items_size(), 2);
+  EXPECT_EQ(listed.items(0).metadata().name(), "fluentd");
+  EXPECT_FALSE(listed.items(0).metadata().resource_version().empty());
+  v1::RolloutHistoryRequest history;
+  *history.mutable_key() = Key("fluentd");
+  v1::RolloutHistoryResponse revisions;
+  ASSERT_TRUE(harness_.fleet().RolloutHistory(history, &revisions).ok());
+  ASSERT_EQ(revisions.revisions_size(), 2);
+  EXPECT_EQ(revisions.revisions(0).revision(), 1);
+  EXPECT_EQ(revisions.revisions(1).revision(), 2);
+  v1::ListNodesResponse nodes;
+  ASSERT_TRUE(harness_.fleet().ListNodes({}, &nodes).ok());
+  EXPECT_EQ(nodes.items_size(), 3);
 }
 
 TEST_F(FleetTest, ExplainSaysWhyTheMasterHasNoPod) {

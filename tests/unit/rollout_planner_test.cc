@@ -1,7 +1,7 @@
 // The rollout planner: which nodes move to the newest revision, under
 // OnDelete and RollingUpdate (maxUnavailable and maxSurge), as Kubernetes'
 // DaemonSet controller would move them.
-#include "coordinator/rollout_planner.h"
+#include "coordinator/controllers/rollout_planner.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,0 +1,279 @@
+#include "coordinator/agenthub/agent_hub.h"
+
+#include <google/protobuf/util/message_differencer.h>
+#include <google/protobuf/wrappers.pb.h>
+#include <spdlog/spdlog.h>
+
+#include "coordinator/agenthub/agent_reports.h"
+#include "coordinator/agenthub/desired_version.h"
+#include "coordinator/agenthub/node_registration.h"
+#include "coordinator/controllers/revision_objects.h"
+#include "coordinator/registry/storage_keys.h"
+#include "coordinator/timestamps.h"
+
+namespace fleetset::coordinator {
+
+namespace {
+
+using google::protobuf::util::MessageDifferencer;
+
+const Caller kHub = Caller::System("agent-hub");
+
+bool SameState(const v1::DesiredState& offered, const v1::DesiredState& built) {
+  v1::DesiredState previous = offered;
+  previous.set_version(0);
+  return MessageDifferencer::Equals(previous, built);
+}
+
+}  // namespace
+
+AgentHub::AgentHub(Registries& registries, SharedInformers& informers, EventRecorder& events,
+                   const Clock& clock, AgentHubOptions options)
+    : registries_(registries),
+      events_(events),
+      clock_(clock),
+      options_(options),
+      daemon_sets_(informers.daemon_sets),
+      revisions_(informers.controller_revisions),
+      nodes_(informers.nodes),
+      assignments_(informers.node_assignments) {}
+
+void AgentHub::LoadDesiredVersion() {
+  storage::Storage& store = registries_.daemon_sets.storage();
+  google::protobuf::UInt64Value stored;
+  if (std::optional<storage::KeyValue> kv = store.Get(kDesiredVersionKey)) {
+    stored.ParseFromString(kv->value);
+  }
+  const uint64_t first = FirstDesiredVersion(stored.value(), clock_.WallNow());
+  google::protobuf::UInt64Value epoch;
+  epoch.set_value(first);
+  storage::Transaction transaction;
+  transaction.operations.push_back(
+      storage::Operation::Put(kDesiredVersionKey, epoch.SerializeAsString()));
+  const storage::TransactionResult result = store.Commit(std::move(transaction));
+  if (!result.committed()) throw ApiError::Unavailable("store unavailable: " + result.error);
+  std::lock_guard lock(mu_);
+  desired_version_ = first;
+}
+
+void AgentHub::Start(std::function<void()> on_change) {
+  on_change_ = std::move(on_change);
+  LoadDesiredVersion();
+  daemon_sets_.AddHandler([this](const WatchEvent<v1::DaemonSet>& event) {
+    const v1::ObjectMeta& meta = event.object.metadata();
+    const std::string key = meta.namespace_() + "/" + meta.name();
+    {
+      std::lock_guard lock(mu_);
+      auto seen = std::make_pair(meta.uid(), meta.generation());
+      if (event.type == WatchEventType::kDeleted) {
+        daemon_set_generations_.erase(key);
+      } else if (daemon_set_generations_[key] == seen) {
+        return;  // a status update
+      } else {
+        daemon_set_generations_[key] = seen;
+      }
+    }
+    MarkAllDirty();
+  });
+  revisions_.AddHandler([this](const auto&) { MarkAllDirty(); });
+  nodes_.AddHandler([this](const WatchEvent<v1::Node>& event) {
+    if (event.type == WatchEventType::kDeleted) {
+      Forget(event.object.metadata().name());
+    } else {
+      MarkDirty(event.object.metadata().name());
+    }
+  });
+  assignments_.AddHandler([this](const WatchEvent<v1::NodeAssignments>& event) {
+    MarkDirty(event.object.metadata().name());
+  });
+}
+
+void AgentHub::MarkDirty(const std::string& node_name) {
+  {
+    std::lock_guard lock(mu_);
+    if (connections_.count(node_name) == 0) return;
+    dirty_.insert(node_name);
+  }
+  if (on_change_) on_change_();
+}
+
+void AgentHub::MarkAllDirty() {
+  {
+    std::lock_guard lock(mu_);
+    all_dirty_ = true;
+  }
+  if (on_change_) on_change_();
+}
+
+size_t AgentHub::ConnectedAgents() const {
+  std::lock_guard lock(mu_);
+  size_t connected = 0;
+  for (const auto& [name, connection] : connections_) connected += connection.outbox ? 1 : 0;
+  return connected;
+}
+
+std::vector<DaemonSetRevisions> AgentHub::DaemonSetSnapshot() const {
+  const auto revisions = revisions_.List();
+  std::vector<DaemonSetRevisions> snapshot;
+  for (auto& daemon_set : daemon_sets_.List()) {
+    DaemonSetRevisions& entry = snapshot.emplace_back();
+    entry.revisions = RevisionsOwnedBy(*daemon_set, revisions);
+    entry.daemon_set = std::move(daemon_set);
+  }
+  return snapshot;
+}
+
+void AgentHub::Connect(const Caller& caller, const v1::Hello& hello,
+                       std::shared_ptr<AgentOutbox> outbox) {
+  CheckHello(hello);
+  const std::string& name = hello.node_name();
+  const v1::Node node = RegisterNode(registries_.nodes, events_, clock_, caller, hello);
+  std::shared_ptr<AgentOutbox> replaced;
+  ReportWrites writes;
+  {
+    std::lock_guard lock(mu_);
+    Connection& connection = connections_[name];
+    if (connection.outbox != outbox) replaced = std::move(connection.outbox);
+    connection.outbox = std::move(outbox);
+    // A node that comes back gets the current state at once, whatever it had.
+    connection.offered.reset();
+    if (hello.has_status()) writes = TakeReportLocked(connection, name, hello.status());
+  }
+  if (replaced) {
+    replaced->Close(
+        ApiError(ApiError::Reason::kConflict, "replaced by a newer stream from node " + name));
+  }
+  Write(std::move(writes));
+  RenewLease(name, /*force=*/true);
+  Offer(name, BuildDesiredState(node, assignments_.Get("", name).get(), DaemonSetSnapshot()));
+}
+
+void AgentHub::Report(const std::string& node_name, const v1::StatusReport& report) {
+  ReportWrites writes;
+  {
+    std::lock_guard lock(mu_);
+    auto it = connections_.find(node_name);
+    if (it == connections_.end()) return;
+    writes = TakeReportLocked(it->second, node_name, report);
+  }
+  Write(std::move(writes));
+  RenewLease(node_name, /*force=*/false);
+}
+
+void AgentHub::Heartbeat(const std::string& node_name) { RenewLease(node_name, /*force=*/false); }
+
+void AgentHub::Disconnect(const std::string& node_name, const AgentOutbox* outbox) {
+  std::lock_guard lock(mu_);
+  auto it = connections_.find(node_name);
+  // What it reported stays until it reconnects: the pods most likely still
+  // run, and the next report is compared with it.
+  if (it != connections_.end() && it->second.outbox.get() == outbox) {
+    it->second.outbox.reset();
+    it->second.offered.reset();
+  }
+}
+
+void AgentHub::Forget(const std::string& node_name) {
+  std::optional<Connection> forgotten;
+  {
+    std::lock_guard lock(mu_);
+    auto it = connections_.find(node_name);
+    if (it == connections_.end()) return;
+    forgotten = std::move(it->second);
+    connections_.erase(it);
+    dirty_.erase(node_name);
+  }
+  // A running agent registers its node again, as a kubelet does.
+  if (forgotten->outbox) forgotten->outbox->Close(ApiError::NotFound("nodes", node_name));
+  ForgetReportedState(registries_, kHub, node_name, forgotten->report);
+}
+
+void AgentHub::Offer(const std::string& node_name, v1::DesiredState built) {
+  std::shared_ptr<const v1::DesiredState> offered;
+  {
+    std::lock_guard lock(mu_);
+    auto it = connections_.find(node_name);
+    if (it == connections_.end() || !it->second.outbox) return;
+    offered = it->second.offered;
+  }
+  // Compared outside the lock: states are large and the lock is shared.
+  if (offered && SameState(*offered, built)) return;
+  std::optional<v1::NodeReport> stale;
+  {
+    std::lock_guard lock(mu_);
+    auto it = connections_.find(node_name);
+    if (it == connections_.end() || !it->second.outbox || it->second.offered != offered) return;
+    built.set_version(++desired_version_);
+    auto state = std::make_shared<const v1::DesiredState>(std::move(built));
+    it->second.offered = state;
+    it->second.outbox->Offer(std::move(state));
+    // The node's decisions were made on an older state until it reports.
+    if (it->second.report) {
+      stale = ToNodeReport(node_name, *it->second.report, desired_version_);
+    }
+  }
+  if (stale) registries_.node_reports.PutAsync(kHub, std::move(*stale));
+}
+
+void AgentHub::SyncOnce() {
+  std::set<std::string> dirty;
+  {
+    std::lock_guard lock(mu_);
+    if (all_dirty_) {
+      for (const auto& [name, connection] : connections_) {
+        if (connection.outbox) dirty.insert(name);
+      }
+    } else {
+      dirty.swap(dirty_);
+    }
+    all_dirty_ = false;
+    dirty_.clear();
+  }
+  if (dirty.empty()) return;
+  const std::vector<DaemonSetRevisions> daemon_sets = DaemonSetSnapshot();
+  for (const std::string& name : dirty) {
+    std::shared_ptr<const v1::Node> node = nodes_.Get("", name);
+    if (!node) continue;
+    Offer(name, BuildDesiredState(*node, assignments_.Get("", name).get(), daemon_sets));
+  }
+}
+
+ReportWrites AgentHub::TakeReportLocked(Connection& connection, const std::string& node_name,
+                                        v1::StatusReport report) {
+  ReportWrites writes = DiffReport(node_name, connection.report, report,
+                                   connection.offered ? connection.offered->version() : 0);
+  connection.report = std::move(report);
+  return writes;
+}
+
+void AgentHub::Write(ReportWrites writes) {
+  for (const ReportWrites::Event& event : writes.events) {
+    events_.Record(event.involved_object, "Normal", event.reason, event.message);
+  }
+  for (v1::Pod& pod : writes.put_pods) registries_.pods.PutAsync(kHub, std::move(pod));
+  for (const v1::Pod& pod : writes.deleted_pods) {
+    registries_.pods.DeleteAsync(kHub, pod.metadata().namespace_(), pod.metadata().uid());
+  }
+  if (writes.node_report) registries_.node_reports.PutAsync(kHub, std::move(*writes.node_report));
+}
+
+void AgentHub::RenewLease(const std::string& node_name, bool force) {
+  const auto now = clock_.Now();
+  {
+    std::lock_guard lock(mu_);
+    auto it = connections_.find(node_name);
+    if (it == connections_.end()) return;
+    if (!force && now - it->second.lease_renewed < options_.lease_renewal_interval) return;
+    it->second.lease_renewed = now;
+  }
+  v1::Lease lease;
+  lease.mutable_metadata()->set_name(node_name);
+  lease.mutable_metadata()->set_namespace_(kNodeLeaseNamespace);
+  lease.mutable_spec()->set_holder_identity(node_name);
+  lease.mutable_spec()->set_lease_duration_seconds(
+      static_cast<int32_t>(options_.lease_duration.count()));
+  *lease.mutable_spec()->mutable_renew_time() = ToTimestamp(clock_.WallNow());
+  registries_.leases.PutAsync(kHub, std::move(lease));
+}
+
+}  // namespace fleetset::coordinator

@@ -1,0 +1,104 @@
+// Every agent's link to the fleet, on this coordinator: registers nodes
+// when their agents say hello, turns what agents report into the volatile
+// registries (pods, node reports, node leases) and pod events, and keeps
+// each connected node's desired state current, built from the registries'
+// caches and offered to the node's outbox whenever it changes (numbered so
+// agents can tell newer from older). Runs on every coordinator, leader or
+// not: agents may connect to any.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "coordinator/agenthub/agent_outbox.h"
+#include "coordinator/agenthub/agent_reports.h"
+#include "coordinator/agenthub/desired_state_builder.h"
+#include "coordinator/controllers/event_recorder.h"
+#include "coordinator/registry/registries.h"
+#include "coordinator/registry/shared_informers.h"
+#include "fleetset/clock.h"
+
+namespace fleetset::coordinator {
+
+struct AgentHubOptions {
+  // How long a node lease says it lasts (the node grace period).
+  std::chrono::seconds lease_duration{40};
+  // A node's lease is renewed at most this often, however often its agent
+  // reports (kubelet renews every quarter of the lease's duration).
+  std::chrono::milliseconds lease_renewal_interval{10000};
+};
+
+class AgentHub {
+ public:
+  AgentHub(Registries& registries, SharedInformers& informers, EventRecorder& events,
+           const Clock& clock, AgentHubOptions options = {});
+
+  // Numbers desired states from the stored epoch and adds its handlers to
+  // the shared informers (before they start); `on_change` (any thread,
+  // must not block) is told when some node's desired state may have
+  // changed.
+  void Start(std::function<void()> on_change);
+
+  // --- From agents (any thread). ---------------------------------------
+  // Registers or refreshes the node and makes `outbox` its stream (closing
+  // an older one); offers the current desired state at once. ApiError
+  // when the hello is refused.
+  void Connect(const Caller& caller, const v1::Hello& hello, std::shared_ptr<AgentOutbox> outbox);
+  void Report(const std::string& node_name, const v1::StatusReport& report);
+  void Heartbeat(const std::string& node_name);
+  // The node stays Ready until its lease expires.
+  void Disconnect(const std::string& node_name, const AgentOutbox* outbox);
+
+  // Offers a new desired state to every connected node whose inputs
+  // changed since the last pass (the hub's own loop calls it).
+  void SyncOnce();
+
+  size_t ConnectedAgents() const;
+
+ private:
+  struct Connection {
+    std::shared_ptr<AgentOutbox> outbox;
+    // The last state offered on this stream (with its version).
+    std::shared_ptr<const v1::DesiredState> offered;
+    // What the agent last reported, to tell what changed.
+    std::optional<v1::StatusReport> report;
+    std::chrono::steady_clock::time_point lease_renewed{};
+  };
+  ReportWrites TakeReportLocked(Connection& connection, const std::string& node_name,
+                                v1::StatusReport report);
+  void Write(ReportWrites writes);
+  void RenewLease(const std::string& node_name, bool force);
+  std::vector<DaemonSetRevisions> DaemonSetSnapshot() const;
+  // Offers `built` unless the stream already has the same state.
+  void Offer(const std::string& node_name, v1::DesiredState built);
+  void Forget(const std::string& node_name);
+  void MarkDirty(const std::string& node_name);
+  void MarkAllDirty();
+  void LoadDesiredVersion();
+
+  Registries& registries_;
+  EventRecorder& events_;
+  const Clock& clock_;
+  const AgentHubOptions options_;
+  std::function<void()> on_change_;
+
+  Informer<v1::DaemonSet>& daemon_sets_;
+  Informer<v1::ControllerRevision>& revisions_;
+  Informer<v1::Node>& nodes_;
+  Informer<v1::NodeAssignments>& assignments_;
+
+  mutable std::mutex mu_;
+  std::map<std::string, Connection> connections_;
+  std::set<std::string> dirty_;
+  bool all_dirty_ = false;
+  // A DaemonSet's generation and uid as last seen: its status changes all
+  // the time during a rollout and concerns no node.
+  std::map<std::string, std::pair<std::string, int64_t>> daemon_set_generations_;
+  uint64_t desired_version_ = 0;
+};
+
+}  // namespace fleetset::coordinator

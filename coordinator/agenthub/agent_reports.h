@@ -1,0 +1,43 @@
+// What an agent's status report changes in the registries: its pods (the
+// ones that appeared, changed or went), its node report (eligibility), and
+// the events Kubernetes' controllers record for such changes.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "coordinator/registry/registries.h"
+#include "fleetset/v1/agent_service.pb.h"
+
+namespace fleetset::coordinator {
+
+struct ReportWrites {
+  std::vector<v1::Pod> put_pods;
+  std::vector<v1::Pod> deleted_pods;
+  std::optional<v1::NodeReport> node_report;
+  struct Event {
+    std::string involved_object;
+    std::string reason;
+    std::string message;
+  };
+  std::vector<Event> events;
+};
+
+// The writes that take the node from `before` (nothing when nullopt) to
+// `after`. `offered_version` is the desired state last offered the node.
+ReportWrites DiffReport(const std::string& node_name, const std::optional<v1::StatusReport>& before,
+                        const v1::StatusReport& after, uint64_t offered_version);
+
+// The node report of `report`.
+v1::NodeReport ToNodeReport(const std::string& node_name, const v1::StatusReport& report,
+                            uint64_t offered_version);
+
+// A reported pod as operators see it (kind, apiVersion, node name).
+v1::Pod PublicPod(const v1::Pod& reported, const std::string& node_name);
+
+// Removes everything the node's agent reported (the node was deleted).
+void ForgetReportedState(Registries& registries, const Caller& caller, const std::string& node_name,
+                         const std::optional<v1::StatusReport>& report);
+
+}  // namespace fleetset::coordinator

@@ -1,0 +1,21 @@
+// A node's record when its agent says hello: registered on first contact
+// with the labels and taints of the agent's flags (from then on the
+// coordinator's record, edited with fleetsetctl, is the truth), and on
+// every contact its system info, addresses, the labels the agent always
+// owns, and Ready.
+#pragma once
+
+#include "coordinator/controllers/event_recorder.h"
+#include "coordinator/registry/registries.h"
+#include "fleetset/v1/agent_service.pb.h"
+
+namespace fleetset::coordinator {
+
+// Checks what a hello says about the node; Invalid naming each field.
+void CheckHello(const v1::Hello& hello);
+
+// Registers or refreshes the node; returns it as stored.
+v1::Node RegisterNode(Registry<v1::Node>& nodes, EventRecorder& events, const Clock& clock,
+                      const Caller& caller, const v1::Hello& hello);
+
+}  // namespace fleetset::coordinator

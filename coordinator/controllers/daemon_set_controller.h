@@ -1,0 +1,73 @@
+// The DaemonSet controller: for every DaemonSet, its revisions (one
+// ControllerRevision per distinct template, numbered, pruned to
+// revisionHistoryLimit), which revision each node runs (the rollout plan,
+// written as NodeAssignments), and its status, from what agents report.
+// Level-triggered, as Kubernetes' controller: each pass looks at the whole
+// picture in its caches and writes what differs; it owns nothing but those
+// caches and the writes it is waiting to see.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "coordinator/controllers/daemon_set_status.h"
+#include "coordinator/controllers/event_recorder.h"
+#include "coordinator/controllers/node_states.h"
+#include "coordinator/controllers/pod_index.h"
+#include "coordinator/controllers/revision_objects.h"
+#include "coordinator/registry/registries.h"
+#include "coordinator/registry/shared_informers.h"
+#include "fleetset/clock.h"
+
+namespace fleetset::coordinator {
+
+class DaemonSetController {
+ public:
+  DaemonSetController(Registries& registries, SharedInformers& informers, EventRecorder& events,
+                      const Clock& clock);
+  ~DaemonSetController();
+
+  // Adds its handlers to the shared informers (before they start) and
+  // starts watching pods; `on_change` (any thread, must not block) is told
+  // whenever something the controller watches changed.
+  void Start(std::function<void()> on_change);
+  void Stop();
+
+  // One pass over every DaemonSet. Returns once its writes are stored.
+  void SyncOnce();
+
+ private:
+  // The DaemonSet's revisions (oldest first) after making its template
+  // the newest one and pruning; writes what changed.
+  std::vector<v1::DaemonSetRevision> SyncRevisions(const v1::DaemonSet& daemon_set,
+                                                   const std::string& newest_hash,
+                                                   const std::map<std::string, NodeView>& nodes);
+  std::map<std::string, NodeView> NodeViews() const;
+  void WaitForOwnWrites();
+
+  Registries& registries_;
+  EventRecorder& events_;
+  const Clock& clock_;
+
+  Informer<v1::DaemonSet>& daemon_sets_;
+  Informer<v1::ControllerRevision>& revisions_;
+  Informer<v1::Node>& nodes_;
+  Informer<v1::NodeAssignments>& assignments_;
+  Informer<v1::NodeReport>& reports_;
+  PodIndex pods_;
+
+  // Written by this controller and not yet seen in its caches: the next
+  // pass waits for them (Kubernetes' controller expectations), so it never
+  // plans from a picture older than its own last decision.
+  // Raised by the pass's own thread and by the store's (as background
+  // writes complete).
+  std::atomic<storage::Revision> expected_assignments_ = 0;
+  std::atomic<storage::Revision> expected_revisions_ = 0;
+  std::atomic<storage::Revision> expected_daemon_sets_ = 0;
+};
+
+}  // namespace fleetset::coordinator

@@ -1,0 +1,11 @@
+#include "coordinator/controllers/node_daemon_set_state.h"
+
+namespace fleetset::coordinator {
+
+bool PodAvailable(const ReportedPod& pod, int32_t min_ready_seconds, WallTime now) {
+  if (!pod.ready || !pod.ready_since) return false;
+  if (min_ready_seconds <= 0) return true;
+  return *pod.ready_since + std::chrono::seconds(min_ready_seconds) <= now;
+}
+
+}  // namespace fleetset::coordinator

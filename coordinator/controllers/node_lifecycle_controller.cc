@@ -1,0 +1,79 @@
+#include "coordinator/controllers/node_lifecycle_controller.h"
+
+#include <algorithm>
+
+#include "coordinator/controllers/node_conditions.h"
+#include "coordinator/timestamps.h"
+
+namespace fleetset::coordinator {
+
+namespace {
+
+const Caller kController = Caller::System("node-lifecycle-controller");
+
+}  // namespace
+
+NodeLifecycleController::NodeLifecycleController(Registries& registries, SharedInformers& informers,
+                                                 EventRecorder& events, const Clock& clock,
+                                                 std::chrono::milliseconds grace_period)
+    : registries_(registries),
+      events_(events),
+      clock_(clock),
+      grace_period_(grace_period),
+      nodes_(informers.nodes),
+      leases_(informers.node_leases) {}
+
+void NodeLifecycleController::Start(std::function<void()> on_change) {
+  nodes_.AddHandler([on_change](const auto&) {
+    if (on_change) on_change();
+  });
+}
+
+bool NodeLifecycleController::LeaseExpired(const v1::Node& node) {
+  const std::string& name = node.metadata().name();
+  std::shared_ptr<const v1::Lease> lease = leases_.Get(kNodeLeaseNamespace, name);
+  if (lease) {
+    first_seen_.erase(name);
+    return clock_.WallNow() - FromTimestamp(lease->spec().renew_time()) > grace_period_;
+  }
+  auto [seen, inserted] = first_seen_.try_emplace(name, clock_.Now());
+  return clock_.Now() - seen->second > grace_period_;
+}
+
+void NodeLifecycleController::SyncTaints(const v1::Node& node) {
+  const auto now = ToTimestamp(clock_.WallNow());
+  v1::Node copy = node;
+  if (!SyncUnreachableTaints(copy, now)) return;
+  v1::Node updated = registries_.nodes.GuaranteedUpdate(
+      kController, "", node.metadata().name(),
+      [&](v1::Node& current) { SyncUnreachableTaints(current, now); });
+  expected_nodes_ = std::max(expected_nodes_, ResourceRevision(updated.metadata()));
+}
+
+void NodeLifecycleController::SyncOnce() {
+  nodes_.WaitForRevision(expected_nodes_);
+  for (const auto& node : nodes_.List()) {
+    const std::string& name = node->metadata().name();
+    if (NodeReady(*node) && LeaseExpired(*node)) {
+      v1::Node lost = *node;
+      SetReadyCondition(lost, false, ToTimestamp(clock_.WallNow()));
+      try {
+        lost = registries_.nodes.UpdateStatus(kController, std::move(lost));
+      } catch (const ApiError& error) {
+        // Changed meanwhile (the agent came back): the next pass looks again.
+        if (error.reason() != ApiError::Reason::kConflict) throw;
+        continue;
+      }
+      expected_nodes_ = std::max(expected_nodes_, ResourceRevision(lost.metadata()));
+      events_.Record("node/" + name, "Normal", "NodeNotReady",
+                     "Node " + name + " status is now: NodeNotReady");
+      SyncTaints(lost);
+      continue;
+    }
+    SyncTaints(*node);
+  }
+  // Forget nodes that are gone.
+  std::erase_if(first_seen_, [&](const auto& entry) { return !nodes_.Get("", entry.first); });
+}
+
+}  // namespace fleetset::coordinator

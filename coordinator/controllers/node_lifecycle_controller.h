@@ -1,0 +1,48 @@
+// The node lifecycle controller (kube-controller-manager's): a node whose
+// lease has not been renewed for the grace period becomes NotReady
+// (condition Ready=Unknown), and a node's node.kubernetes.io/unreachable
+// taints (NoSchedule and NoExecute) follow its Ready condition. A node
+// with no lease yet (this coordinator just started) is given the grace
+// period from the moment the controller first saw it: a node is not lost
+// for the time the coordinator itself was down.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "coordinator/controllers/event_recorder.h"
+#include "coordinator/registry/registries.h"
+#include "coordinator/registry/shared_informers.h"
+#include "fleetset/clock.h"
+
+namespace fleetset::coordinator {
+
+class NodeLifecycleController {
+ public:
+  // `grace_period`: kube-controller-manager's --node-monitor-grace-period.
+  NodeLifecycleController(Registries& registries, SharedInformers& informers, EventRecorder& events,
+                          const Clock& clock, std::chrono::milliseconds grace_period);
+
+  // Adds its handler to the shared informers (before they start).
+  void Start(std::function<void()> on_change);
+  void SyncOnce();
+
+ private:
+  bool LeaseExpired(const v1::Node& node);
+  void SyncTaints(const v1::Node& node);
+
+  Registries& registries_;
+  EventRecorder& events_;
+  const Clock& clock_;
+  const std::chrono::milliseconds grace_period_;
+
+  Informer<v1::Node>& nodes_;
+  Informer<v1::Lease>& leases_;
+  // The pass's own: when each node without a lease was first seen.
+  std::map<std::string, std::chrono::steady_clock::time_point> first_seen_;
+  storage::Revision expected_nodes_ = 0;
+};
+
+}  // namespace fleetset::coordinator

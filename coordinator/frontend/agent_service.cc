@@ -1,0 +1,146 @@
+#include "coordinator/frontend/agent_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <mutex>
+
+#include "coordinator/frontend/grpc_status.h"
+#include "coordinator/frontend/serial_stream_writer.h"
+#include "fleetset/desired_state_delta.h"
+
+namespace fleetset::coordinator {
+
+namespace {
+
+using Reactor = grpc::ServerBidiReactor<v1::AgentMessage, v1::CoordinatorMessage>;
+
+// What the agent hub holds for a connected agent. A newer state replaces one
+// not yet sent, so a slow agent receives the latest state, never a backlog;
+// after the first snapshot each write is the delta from what the agent last
+// got.
+class StreamOutbox final : public AgentOutbox,
+                           public SerialStreamWriter<Reactor, v1::CoordinatorMessage> {
+ public:
+  StreamOutbox(Reactor* stream, std::shared_ptr<std::atomic<int64_t>> queued)
+      : SerialStreamWriter(stream), queued_(std::move(queued)) {}
+  ~StreamOutbox() override { SetQueuedLocked(false); }
+
+  void Offer(std::shared_ptr<const v1::DesiredState> state) override {
+    std::lock_guard lock(mu_);
+    if (!OpenLocked()) return;
+    latest_ = std::move(state);
+    StartNextLocked();
+    SetQueuedLocked(latest_ != nullptr && latest_ != sent_);
+  }
+
+  void Close(const ApiError& why) override { Finish(ToGrpcStatus(why)); }
+
+ private:
+  const v1::CoordinatorMessage* NextLocked() override {
+    if (latest_ == nullptr || latest_ == sent_) return nullptr;
+    outgoing_.Clear();
+    if (sent_ == nullptr) {
+      *outgoing_.mutable_snapshot() = *latest_;
+    } else {
+      *outgoing_.mutable_delta() = MakeDesiredStateDelta(*sent_, *latest_);
+    }
+    sent_ = latest_;
+    SetQueuedLocked(false);
+    return &outgoing_;
+  }
+
+  // Counts this outbox in the service's total while a state waits.
+  void SetQueuedLocked(bool queued) {
+    if (queued == queued_now_) return;
+    queued_now_ = queued;
+    *queued_ += queued ? 1 : -1;
+  }
+
+  std::shared_ptr<std::atomic<int64_t>> queued_;
+  bool queued_now_ = false;
+
+  std::shared_ptr<const v1::DesiredState> latest_;
+  std::shared_ptr<const v1::DesiredState> sent_;
+  v1::CoordinatorMessage outgoing_;
+};
+
+class AgentStream final : public Reactor {
+ public:
+  AgentStream(AgentHub& hub, Caller caller, std::string peer,
+              std::shared_ptr<std::atomic<int64_t>> queued)
+      : hub_(hub),
+        caller_(std::move(caller)),
+        peer_(std::move(peer)),
+        outbox_(std::make_shared<StreamOutbox>(this, std::move(queued))) {
+    StartRead(&incoming_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      // The agent closed its side or the connection broke.
+      outbox_->Finish(grpc::Status::OK);
+      return;
+    }
+    if (grpc::Status status = Handle(); !status.ok()) {
+      spdlog::warn("agent stream from {} ({}): {}", peer_,
+                   node_name_.empty() ? "no hello" : node_name_, status.error_message());
+      outbox_->Finish(status);
+      return;
+    }
+    StartRead(&incoming_);
+  }
+
+  void OnWriteDone(bool ok) override { outbox_->WriteDone(ok); }
+
+  void OnDone() override {
+    if (!node_name_.empty()) {
+      hub_.Disconnect(node_name_, outbox_.get());
+      spdlog::info("agent of node {} disconnected", node_name_);
+    }
+    outbox_->Detach();
+    delete this;
+  }
+
+ private:
+  grpc::Status Handle() {
+    if (node_name_.empty()) {
+      if (!incoming_.has_hello()) {
+        return {grpc::StatusCode::INVALID_ARGUMENT, "the first message must be hello"};
+      }
+      grpc::Status status = Serve([&] { hub_.Connect(caller_, incoming_.hello(), outbox_); });
+      if (status.ok()) {
+        node_name_ = incoming_.hello().node_name();
+        spdlog::info("agent of node {} connected from {}", node_name_, peer_);
+      }
+      return status;
+    }
+    switch (incoming_.message_case()) {
+      case v1::AgentMessage::kStatus:
+        hub_.Report(node_name_, incoming_.status());
+        return grpc::Status::OK;
+      case v1::AgentMessage::kHeartbeat:
+        hub_.Heartbeat(node_name_);
+        return grpc::Status::OK;
+      case v1::AgentMessage::kHello:
+        return {grpc::StatusCode::INVALID_ARGUMENT, "hello was already sent on this stream"};
+      default:
+        return {grpc::StatusCode::INVALID_ARGUMENT, "empty agent message"};
+    }
+  }
+
+  AgentHub& hub_;
+  Caller caller_;
+  std::string peer_;
+  std::string node_name_;
+  std::shared_ptr<StreamOutbox> outbox_;
+  v1::AgentMessage incoming_;
+};
+
+}  // namespace
+
+grpc::ServerBidiReactor<v1::AgentMessage, v1::CoordinatorMessage>* AgentServiceImpl::Connect(
+    grpc::CallbackServerContext* context) {
+  return new AgentStream(hub_, CallerOf(*context), context->peer(), queued_);
+}
+
+}  // namespace fleetset::coordinator

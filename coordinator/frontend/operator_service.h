@@ -1,0 +1,77 @@
+// The operators' API (what fleetsetctl speaks), on gRPC's callback API: each
+// call translates its request into the API layer's terms, with the caller's
+// identity, and the answer or the ApiError back. Nothing here decides
+// anything; nothing is trusted because the client checked it.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include "coordinator/api/daemon_set_api.h"
+#include "coordinator/api/event_api.h"
+#include "coordinator/api/node_api.h"
+#include "coordinator/api/pod_api.h"
+#include "fleetset/v1/operator_service.grpc.pb.h"
+
+namespace fleetset::coordinator {
+
+struct OperatorApis {
+  DaemonSetApi& daemon_sets;
+  NodeApi& nodes;
+  PodApi& pods;
+  EventApi& events;
+  Registries& registries;
+};
+
+class OperatorServiceImpl final : public v1::OperatorService::CallbackService {
+ public:
+  explicit OperatorServiceImpl(OperatorApis apis) : apis_(apis) {}
+
+  using Reactor = grpc::ServerUnaryReactor;
+  using Context = grpc::CallbackServerContext;
+
+  Reactor* Version(Context* context, const v1::VersionRequest* request,
+                   v1::VersionResponse* response) override;
+  Reactor* ApplyDaemonSet(Context* context, const v1::ApplyDaemonSetRequest* request,
+                          v1::ApplyDaemonSetResponse* response) override;
+  Reactor* GetDaemonSet(Context* context, const v1::GetDaemonSetRequest* request,
+                        v1::DaemonSet* response) override;
+  Reactor* ListDaemonSets(Context* context, const v1::ListDaemonSetsRequest* request,
+                          v1::ListDaemonSetsResponse* response) override;
+  Reactor* DeleteDaemonSet(Context* context, const v1::DeleteDaemonSetRequest* request,
+                           v1::DeleteResponse* response) override;
+  Reactor* SetImage(Context* context, const v1::SetImageRequest* request,
+                    v1::ApplyDaemonSetResponse* response) override;
+  Reactor* GetNode(Context* context, const v1::GetNodeRequest* request,
+                   v1::Node* response) override;
+  Reactor* ListNodes(Context* context, const v1::ListNodesRequest* request,
+                     v1::ListNodesResponse* response) override;
+  Reactor* DeleteNode(Context* context, const v1::DeleteNodeRequest* request,
+                      v1::DeleteResponse* response) override;
+  Reactor* LabelNode(Context* context, const v1::LabelNodeRequest* request,
+                     v1::Node* response) override;
+  Reactor* TaintNode(Context* context, const v1::TaintNodeRequest* request,
+                     v1::Node* response) override;
+  Reactor* SetNodeSchedulable(Context* context, const v1::SetNodeSchedulableRequest* request,
+                              v1::Node* response) override;
+  Reactor* ListPods(Context* context, const v1::ListPodsRequest* request,
+                    v1::ListPodsResponse* response) override;
+  Reactor* DeletePod(Context* context, const v1::DeletePodRequest* request,
+                     v1::DeleteResponse* response) override;
+  Reactor* RolloutStatus(Context* context, const v1::RolloutStatusRequest* request,
+                         v1::RolloutStatusResponse* response) override;
+  Reactor* RolloutHistory(Context* context, const v1::RolloutHistoryRequest* request,
+                          v1::RolloutHistoryResponse* response) override;
+  Reactor* RolloutUndo(Context* context, const v1::RolloutUndoRequest* request,
+                       v1::ApplyDaemonSetResponse* response) override;
+  Reactor* ExplainPlacement(Context* context, const v1::ExplainPlacementRequest* request,
+                            v1::ExplainPlacementResponse* response) override;
+  Reactor* ListEvents(Context* context, const v1::ListEventsRequest* request,
+                      v1::ListEventsResponse* response) override;
+  grpc::ServerWriteReactor<v1::WatchEvent>* Watch(Context* context,
+                                                  const v1::WatchRequest* request) override;
+
+ private:
+  OperatorApis apis_;
+};
+
+}  // namespace fleetset::coordinator

@@ -1,0 +1,33 @@
+// Every kind's registry, over the two stores: the durable one (SQLite, or
+// etcd) for what operators and controllers decide, the volatile one (in
+// memory) for what agents report and report again after a restart.
+#pragma once
+
+#include "coordinator/registry/kinds/kinds.h"
+#include "coordinator/registry/registry.h"
+
+namespace fleetset::coordinator {
+
+struct Registries {
+  Registries(storage::Storage& durable, storage::Storage& volatile_store, const Clock& clock)
+      : daemon_sets(durable, DaemonSetStrategy(), clock),
+        controller_revisions(durable, ControllerRevisionStrategy(), clock),
+        nodes(durable, NodeStrategy(), clock),
+        node_assignments(durable, NodeAssignmentsStrategy(), clock),
+        events(durable, EventStrategy(), clock),
+        pods(volatile_store, PodStrategy(), clock),
+        node_reports(volatile_store, NodeReportStrategy(), clock),
+        leases(volatile_store, LeaseStrategy(), clock) {}
+
+  Registry<v1::DaemonSet> daemon_sets;
+  Registry<v1::ControllerRevision> controller_revisions;
+  Registry<v1::Node> nodes;
+  Registry<v1::NodeAssignments> node_assignments;
+  Registry<v1::Event> events;
+
+  Registry<v1::Pod> pods;
+  Registry<v1::NodeReport> node_reports;
+  Registry<v1::Lease> leases;
+};
+
+}  // namespace fleetset::coordinator

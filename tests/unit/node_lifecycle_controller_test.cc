@@ -1,0 +1,103 @@
+// The node lifecycle controller on a fake clock: a node whose lease is not
+// renewed within the grace period becomes NotReady with the unreachable
+// taints, a renewed one stays Ready, and a node without a lease (the
+// coordinator just started) gets the whole grace period from then on.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "coordinator/controllers/node_conditions.h"
+#include "coordinator/controllers/node_lifecycle_controller.h"
+#include "coordinator/timestamps.h"
+#include "unit/controller_fixture.h"
+
+namespace fleetset::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using coordinator::Caller;
+
+class NodeLifecycleControllerTest : public ControllerFixture {
+ protected:
+  void SetUp() override {
+    controller_.Start(nullptr);
+    informers_.Start();
+  }
+
+  void RenewLease(const std::string& name) {
+    v1::Lease lease;
+    lease.mutable_metadata()->set_name(name);
+    lease.mutable_metadata()->set_namespace_(coordinator::kNodeLeaseNamespace);
+    *lease.mutable_spec()->mutable_renew_time() = coordinator::ToTimestamp(clock_.WallNow());
+    registries_.leases.PutAsync(Caller::Anonymous(), lease);
+  }
+
+  void Sync() {
+    WaitForWatchers();
+    controller_.SyncOnce();
+  }
+
+  // "Ready:True" plus the node's taints as "key:effect".
+  std::set<std::string> StateOf(const std::string& name) {
+    const v1::Node node = registries_.nodes.Get("", name);
+    std::set<std::string> state = {std::string("Ready:") +
+                                   (coordinator::NodeReady(node) ? "True" : "Unknown")};
+    for (const v1::Taint& taint : node.spec().taints())
+      state.insert(taint.key() + ":" + taint.effect());
+    return state;
+  }
+
+  coordinator::NodeLifecycleController controller_{registries_, informers_, events_, clock_, 40s};
+};
+
+const std::set<std::string> kReady = {"Ready:True"};
+const std::set<std::string> kLost = {"Ready:Unknown", "node.kubernetes.io/unreachable:NoSchedule",
+                                     "node.kubernetes.io/unreachable:NoExecute"};
+
+TEST_F(NodeLifecycleControllerTest, ANodeWhoseLeaseExpiresIsNotReadyAndTainted) {
+  AddReadyNode("quiet");
+  AddReadyNode("talking");
+  RenewLease("quiet");
+  RenewLease("talking");
+  Sync();
+  clock_.Advance(30s);
+  RenewLease("talking");
+  clock_.Advance(11s);
+  Sync();
+  EXPECT_EQ(StateOf("quiet"), kLost);
+  EXPECT_EQ(StateOf("talking"), kReady);
+  const auto events = registries_.events.List({}).items;
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].reason(), "NodeNotReady");
+  EXPECT_EQ(events[0].involved_object(), "node/quiet");
+}
+
+TEST_F(NodeLifecycleControllerTest, ANodeWithoutALeaseGetsTheGracePeriodFromWhenItWasFirstSeen) {
+  clock_.Advance(1h);  // the node's record is old; the coordinator just started
+  AddReadyNode("node-1");
+  Sync();
+  clock_.Advance(39s);
+  Sync();
+  EXPECT_EQ(StateOf("node-1"), kReady);
+  clock_.Advance(2s);
+  Sync();
+  EXPECT_EQ(StateOf("node-1"), kLost);
+}
+
+TEST_F(NodeLifecycleControllerTest, TaintsFollowTheReadyCondition) {
+  AddReadyNode("node-1");
+  v1::Node node = registries_.nodes.Get("", "node-1");
+  coordinator::SetReadyCondition(node, false, coordinator::ToTimestamp(clock_.WallNow()));
+  registries_.nodes.UpdateStatus(Caller::Anonymous(), node);
+  RenewLease("node-1");
+  Sync();
+  EXPECT_EQ(StateOf("node-1"), kLost);
+  node = registries_.nodes.Get("", "node-1");
+  coordinator::SetReadyCondition(node, true, coordinator::ToTimestamp(clock_.WallNow()));
+  registries_.nodes.UpdateStatus(Caller::Anonymous(), node);
+  Sync();
+  EXPECT_EQ(StateOf("node-1"), kReady);
+}
+
+}  // namespace
+}  // namespace fleetset::testing
