@@ -115,6 +115,9 @@ std::unique_ptr<CoordinatorProcess> CoordinatorProcess::Start(
   std::vector<std::string> args = {
       program,      "--config", config, "--listen", "127.0.0.1:" + std::to_string(port),
       "--data-dir", data_dir};
+  // The metrics endpoint on a free port: its default, 7401, may be held by
+  // another coordinator on the machine, and a taken address fails the start.
+  args.insert(args.end(), {"--metrics-listen", "127.0.0.1:0"});
   args.insert(args.end(), extra_flags.begin(), extra_flags.end());
 
   // A fresh log per run (ChildProcess appends).
