@@ -27,6 +27,7 @@
 #include <cstdio>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <string>
 #include <thread>
@@ -129,19 +130,23 @@ Distribution Since(SteadyClock::time_point start, const std::vector<SteadyClock:
 }
 
 // CPU and memory of the coordinator (and the bench's own CPU, which
-// competes with it for the same cores) over one phase.
+// competes with it for the same cores) over one phase, and the agent
+// streams lost (and opened again) in it.
 class UsageWindow {
  public:
-  explicit UsageWindow(pid_t coordinator)
+  UsageWindow(pid_t coordinator, const FleetRecorder& recorder)
       : coordinator_(coordinator),
+        recorder_(recorder),
         start_(SteadyClock::now()),
         before_(Read(coordinator)),
-        self_before_(Read(getpid())) {}
+        self_before_(Read(getpid())),
+        lost_before_(recorder.lost_streams()) {}
 
   struct Figures {
     double wall_s = 0;
     double cpu_s = 0;
     double bench_cpu_s = 0;
+    size_t lost_streams = 0;
     ProcessUsage now;
   };
 
@@ -151,6 +156,7 @@ class UsageWindow {
     figures.now = Read(coordinator_);
     figures.cpu_s = figures.now.cpu_seconds - before_.cpu_seconds;
     figures.bench_cpu_s = Read(getpid()).cpu_seconds - self_before_.cpu_seconds;
+    figures.lost_streams = recorder_.lost_streams() - lost_before_;
     return figures;
   }
 
@@ -158,9 +164,11 @@ class UsageWindow {
   static ProcessUsage Read(pid_t pid) { return ReadProcessUsage(pid).value_or(ProcessUsage()); }
 
   pid_t coordinator_;
+  const FleetRecorder& recorder_;
   SteadyClock::time_point start_;
   ProcessUsage before_;
   ProcessUsage self_before_;
+  size_t lost_before_;
 };
 
 struct Phase {
@@ -179,6 +187,7 @@ struct Run {
   int channels = 0;
   Distribution bare_rpc;
   std::vector<Phase> phases;
+  std::map<std::string, size_t> losses;  // agent streams lost, by reason
   std::string error;
 
   const Phase* Find(const std::string& name) const {
@@ -310,7 +319,7 @@ Phase MeasureRollout(const std::string& name, int nodes, pid_t coordinator, Oper
                      SteadyClock::time_point deadline, std::string* error) {
   Phase phase;
   phase.name = name;
-  UsageWindow usage(coordinator);
+  UsageWindow usage(coordinator, recorder);
   const auto start = SteadyClock::now();
   if (grpc::Status status = change(); !status.ok()) {
     *error = name + ": " + status.error_message();
@@ -321,7 +330,9 @@ Phase MeasureRollout(const std::string& name, int nodes, pid_t coordinator, Oper
     *error = name + ": no revision in the DaemonSet's history";
     return phase;
   }
-  const auto running = recorder.WaitForRunning(*hash, static_cast<size_t>(nodes), deadline);
+  const auto running =
+      recorder.WaitForRunning({{std::string(kNamespace) + "/" + kDaemonSetName, *hash}},
+                              static_cast<size_t>(nodes), deadline);
   phase.reached = running.size();
   phase.latency = Since(start, running);
   if (phase.reached == static_cast<size_t>(nodes) && client.WaitForRolledOut(nodes, deadline)) {
@@ -361,6 +372,7 @@ Run RunFleet(const Options& options, int nodes) {
   FleetRecorder& recorder = fleet.recorder();
 
   auto failed = [&](const std::string& phase) {
+    run.losses = recorder.losses();
     if (!run.error.empty()) return true;
     if (recorder.failures() > 0) {
       run.error = phase + ": " + std::to_string(recorder.failures()) +
@@ -380,7 +392,7 @@ Run RunFleet(const Options& options, int nodes) {
   {
     Phase& phase = run.phases.emplace_back();
     phase.name = "connect";
-    UsageWindow usage(pid);
+    UsageWindow usage(pid, recorder);
     const auto start = SteadyClock::now();
     fleet.Connect();
     const auto snapshots =
@@ -406,7 +418,7 @@ Run RunFleet(const Options& options, int nodes) {
     Phase& phase = run.phases.emplace_back();
     phase.name = "idle";
     phase.reached = static_cast<size_t>(nodes);
-    UsageWindow usage(pid);
+    UsageWindow usage(pid, recorder);
     const auto end = SteadyClock::now() + std::chrono::seconds(options.idle_seconds);
     while (SteadyClock::now() < end && !g_interrupted) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -426,9 +438,9 @@ void PrintRun(const Run& run) {
       "bare RPC round trip (OperatorService.Version, idle coordinator, %zu calls): "
       "p50 %.3f ms, p99 %.3f ms\n",
       run.bare_rpc.count, run.bare_rpc.p50, run.bare_rpc.p99);
-  std::printf("%-8s %6s %9s %9s %9s %10s %7s %8s %6s %8s %8s %8s\n", "phase", "nodes", "p50 ms",
+  std::printf("%-8s %6s %9s %9s %9s %10s %7s %8s %6s %8s %8s %8s %6s\n", "phase", "nodes", "p50 ms",
               "p99 ms", "max ms", "status ms", "wall s", "coord s", "CPU %", "RSS MB", "peak MB",
-              "bench s");
+              "bench s", "lost");
   for (const Phase& phase : run.phases) {
     std::printf("%-8s %6zu ", phase.name.c_str(), phase.reached);
     if (phase.latency) {
@@ -443,8 +455,12 @@ void PrintRun(const Run& run) {
     }
     const UsageWindow::Figures& usage = phase.usage;
     const double percent = usage.wall_s > 0 ? 100 * usage.cpu_s / usage.wall_s : 0;
-    std::printf("%7.2f %8.2f %6.1f %8.1f %8.1f %8.2f\n", usage.wall_s, usage.cpu_s, percent,
-                usage.now.rss_mb, usage.now.peak_rss_mb, usage.bench_cpu_s);
+    std::printf("%7.2f %8.2f %6.1f %8.1f %8.1f %8.2f %6zu\n", usage.wall_s, usage.cpu_s, percent,
+                usage.now.rss_mb, usage.now.peak_rss_mb, usage.bench_cpu_s, usage.lost_streams);
+  }
+  for (const auto& [reason, count] : run.losses) {
+    std::printf("agent streams lost (opened again after a back-off): %zu x %s\n", count,
+                reason.c_str());
   }
   if (!run.error.empty()) std::printf("INCOMPLETE: %s\n", run.error.c_str());
 }

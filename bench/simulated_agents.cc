@@ -33,12 +33,18 @@ void FleetRecorder::FirstSnapshot(SteadyClock::time_point when) {
   changed_.notify_all();
 }
 
-void FleetRecorder::FirstRunning(const std::string& revision_hash, SteadyClock::time_point when) {
+void FleetRecorder::FirstRunning(const PodRevision& revision, SteadyClock::time_point when) {
   {
     std::lock_guard lock(mu_);
-    running_[revision_hash].push_back(when);
+    running_[revision].push_back(when);
   }
   changed_.notify_all();
+}
+
+void FleetRecorder::StreamLost(const std::string& reason) {
+  std::lock_guard lock(mu_);
+  ++lost_;
+  ++losses_[reason];
 }
 
 void FleetRecorder::StreamFailed(const std::string& why) {
@@ -72,10 +78,19 @@ std::vector<SteadyClock::time_point> FleetRecorder::WaitForSnapshots(
 }
 
 std::vector<SteadyClock::time_point> FleetRecorder::WaitForRunning(
-    const std::string& revision_hash, size_t count, SteadyClock::time_point deadline) {
-  WaitUntil(deadline, [&] { return running_[revision_hash].size() >= count; });
+    const std::vector<PodRevision>& revisions, size_t count, SteadyClock::time_point deadline) {
+  WaitUntil(deadline, [&] {
+    return std::all_of(revisions.begin(), revisions.end(), [&](const PodRevision& revision) {
+      return running_[revision].size() >= count;
+    });
+  });
   std::lock_guard lock(mu_);
-  return running_[revision_hash];
+  std::vector<SteadyClock::time_point> times;
+  for (const PodRevision& revision : revisions) {
+    const std::vector<SteadyClock::time_point>& reported = running_[revision];
+    times.insert(times.end(), reported.begin(), reported.end());
+  }
+  return times;
 }
 
 size_t FleetRecorder::failures() const {
@@ -88,8 +103,18 @@ std::string FleetRecorder::first_failure() const {
   return first_failure_;
 }
 
+size_t FleetRecorder::lost_streams() const {
+  std::lock_guard lock(mu_);
+  return lost_;
+}
+
+std::map<std::string, size_t> FleetRecorder::losses() const {
+  std::lock_guard lock(mu_);
+  return losses_;
+}
+
 // ---------------------------------------------------------------------------
-// SimulatedAgent
+// SimulatedAgent: the node, which outlives its streams
 // ---------------------------------------------------------------------------
 
 namespace {
@@ -111,13 +136,25 @@ v1::PodCondition TrueCondition(const char* type, const google::protobuf::Timesta
   return condition;
 }
 
+// The real agent's reconnect back-off: a random delay under a ceiling that
+// starts at 0.5 s and doubles up to 30 s, reset by a stream that stayed up
+// for a minute.
+constexpr auto kInitialBackoff = std::chrono::milliseconds(500);
+constexpr auto kMaxBackoff = std::chrono::seconds(30);
+constexpr auto kBackoffResetAfter = std::chrono::seconds(60);
+
+SteadyClock::duration Jitter(std::chrono::milliseconds ceiling) {
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  std::uniform_int_distribution<int64_t> pick(0, ceiling.count());
+  return std::chrono::milliseconds(pick(random));
+}
+
 }  // namespace
 
-class SimulatedAgent final
-    : public grpc::ClientBidiReactor<v1::AgentMessage, v1::CoordinatorMessage> {
+class SimulatedAgent {
  public:
   SimulatedAgent(int index, std::string coordinator, FleetRecorder& recorder)
-      : coordinator_(std::move(coordinator)), recorder_(recorder) {
+      : index_(index), coordinator_(std::move(coordinator)), recorder_(recorder) {
     char name[32];
     std::snprintf(name, sizeof name, "node-%05d", index);
     name_ = name;
@@ -126,92 +163,9 @@ class SimulatedAgent final
     ip_ = name;
   }
 
-  void Start(v1::AgentService::Stub& stub) {
-    stub.async()->Connect(&context_, this);
-    // The hold keeps OnDone back while the heartbeat thread may still
-    // write; it goes once the stream is closed and no write is in flight.
-    AddHold();
-    *outgoing_.mutable_hello() = Hello();
-    writing_ = true;
-    StartWrite(&outgoing_);
-    StartRead(&incoming_);
-    StartCall();
-  }
+  int index() const { return index_; }
+  const std::string& name() const { return name_; }
 
-  void SendHeartbeat() {
-    {
-      std::lock_guard lock(mu_);
-      heartbeat_due_ = true;
-    }
-    WriteNext();
-  }
-
-  void Cancel() {
-    cancelled_ = true;
-    context_.TryCancel();
-  }
-
-  bool WaitDone(std::chrono::seconds timeout) {
-    std::unique_lock lock(mu_);
-    return done_changed_.wait_for(lock, timeout, [this] { return done_; });
-  }
-
-  void OnReadDone(bool ok) override {
-    if (!ok) {
-      Close();
-      return;
-    }
-    if (std::string error = Receive(); !error.empty()) {
-      recorder_.StreamFailed(name_ + ": " + error);
-      Close();
-      context_.TryCancel();
-      return;
-    }
-    Reconcile();
-    v1::AgentMessage report;
-    *report.mutable_status() = Report();
-    {
-      std::lock_guard lock(mu_);
-      // Only the newest status matters, as with the real agent's link.
-      pending_status_ = std::move(report);
-    }
-    WriteNext();
-    StartRead(&incoming_);
-  }
-
-  void OnWriteDone(bool ok) override {
-    const auto now = SteadyClock::now();
-    std::vector<std::string> first_running;
-    bool release = false;
-    {
-      std::lock_guard lock(mu_);
-      writing_ = false;
-      first_running.swap(outgoing_new_hashes_);
-      if (!ok) closed_ = true;
-      release = closed_ && !hold_released_;
-      if (release) hold_released_ = true;
-    }
-    if (ok) {
-      for (const std::string& hash : first_running) recorder_.FirstRunning(hash, now);
-    }
-    if (release) {
-      RemoveHold();
-    } else {
-      WriteNext();
-    }
-  }
-
-  void OnDone(const grpc::Status& status) override {
-    if (!cancelled_) {
-      recorder_.StreamFailed(name_ + ": stream ended: " + std::to_string(status.error_code()) +
-                             " " + status.error_message());
-    }
-    std::lock_guard lock(mu_);
-    done_ = true;
-    done_changed_.notify_all();
-  }
-
- private:
   v1::Hello Hello() const {
     v1::Hello hello;
     hello.set_protocol_version(kProtocolVersion);
@@ -226,7 +180,7 @@ class SimulatedAgent final
     info.set_operating_system("linux");
     info.set_architecture("amd64");
     info.set_machine_id(name_);
-    info.set_boot_id(GenerateUid());
+    info.set_boot_id(boot_id_);
     v1::NodeAddress& internal = *hello.add_addresses();
     internal.set_type("InternalIP");
     internal.set_address(ip_);
@@ -237,19 +191,19 @@ class SimulatedAgent final
     return hello;
   }
 
-  // Takes the snapshot or delta in incoming_; the error when it cannot.
-  std::string Receive() {
-    if (incoming_.has_snapshot()) {
-      state_ = std::move(*incoming_.mutable_snapshot());
+  // Takes the snapshot or delta in `message`; the error when it cannot.
+  std::string Receive(v1::CoordinatorMessage& message) {
+    if (message.has_snapshot()) {
+      state_ = std::move(*message.mutable_snapshot());
       if (!got_snapshot_) recorder_.FirstSnapshot(SteadyClock::now());
       got_snapshot_ = true;
       return "";
     }
-    if (!incoming_.has_delta()) return "empty coordinator message";
+    if (!message.has_delta()) return "empty coordinator message";
     if (!state_) return "delta before any snapshot";
-    std::optional<v1::DesiredState> applied = ApplyDesiredStateDelta(*state_, incoming_.delta());
+    std::optional<v1::DesiredState> applied = ApplyDesiredStateDelta(*state_, message.delta());
     if (!applied) {
-      return "delta on version " + std::to_string(incoming_.delta().base_version()) +
+      return "delta on version " + std::to_string(message.delta().base_version()) +
              " but the agent holds " + std::to_string(state_->version());
     }
     state_ = std::move(*applied);
@@ -293,6 +247,39 @@ class SimulatedAgent final
     pods_ = std::move(next);
   }
 
+  v1::StatusReport Report() const {
+    v1::StatusReport report;
+    report.set_node_name(name_);
+    if (state_) report.set_desired_version(state_->version());
+    for (const auto& [key, pod] : pods_) *report.add_pods() = pod;
+    for (const v1::Eligibility& eligibility : eligibility_) *report.add_eligibility() = eligibility;
+    *report.mutable_time() = TimeUtil::GetCurrentTime();
+    report.set_runtime("simulated 1.0");
+    report.set_coordinator(coordinator_);
+    return report;
+  }
+
+  // The revisions of `report`'s pods that this node reports for the first
+  // time; they count as reported from now on. Called by the stream that
+  // writes the report, under that stream's lock.
+  std::vector<PodRevision> NewlyReported(const v1::StatusReport& report) {
+    std::vector<PodRevision> revisions;
+    for (const v1::Pod& pod : report.pods()) {
+      PodRevision revision{pod.owner(), pod.revision_hash()};
+      if (reported_.insert(revision).second) revisions.push_back(std::move(revision));
+    }
+    return revisions;
+  }
+
+  // The stream slot, guarded by SimulatedFleet::mu_: the current stream
+  // (kept after it ended until the next one replaces it), when to open the
+  // next one, and the back-off.
+  std::shared_ptr<AgentStream> stream;
+  std::optional<SteadyClock::time_point> reconnect_at;
+  SteadyClock::time_point heartbeat_at;
+  int losses_in_a_row = 0;
+
+ private:
   static bool Deleted(const v1::DesiredDaemonSet& desired, const v1::Pod& pod) {
     for (const std::string& uid : desired.deleted_pod_uids()) {
       if (uid == pod.metadata().uid()) return true;
@@ -338,18 +325,129 @@ class SimulatedAgent final
     return pod;
   }
 
-  v1::StatusReport Report() const {
-    v1::StatusReport report;
-    report.set_node_name(name_);
-    if (state_) report.set_desired_version(state_->version());
-    for (const auto& [key, pod] : pods_) *report.add_pods() = pod;
-    for (const v1::Eligibility& eligibility : eligibility_) *report.add_eligibility() = eligibility;
-    *report.mutable_time() = TimeUtil::GetCurrentTime();
-    report.set_runtime("simulated 1.0");
-    report.set_coordinator(coordinator_);
-    return report;
+  const int index_;
+  const std::string coordinator_;
+  FleetRecorder& recorder_;
+  std::string name_;
+  std::string ip_;
+  // The same boot across reconnections: the host did not restart.
+  const std::string boot_id_ = GenerateUid();
+
+  // Touched by the read reactions of the node's stream (one at a time, and
+  // one stream at a time) and, before a stream starts, by Hello().
+  std::optional<v1::DesiredState> state_;
+  bool got_snapshot_ = false;
+  std::map<std::string, v1::Pod> pods_;  // by DaemonSet namespace/name
+  std::vector<v1::Eligibility> eligibility_;
+  // The revisions this node has reported running.
+  std::set<PodRevision> reported_;
+};
+
+// ---------------------------------------------------------------------------
+// AgentStream: one stream of one agent
+// ---------------------------------------------------------------------------
+
+class AgentStream final : public grpc::ClientBidiReactor<v1::AgentMessage, v1::CoordinatorMessage>,
+                          public std::enable_shared_from_this<AgentStream> {
+ public:
+  AgentStream(SimulatedFleet& fleet, SimulatedAgent& agent) : fleet_(fleet), agent_(agent) {}
+
+  void Start(v1::AgentService::Stub& stub) {
+    // gRPC holds the reactor until OnDone, whatever the fleet drops.
+    self_ = shared_from_this();
+    started_ = SteadyClock::now();
+    stub.async()->Connect(&context_, this);
+    // The hold keeps OnDone back while the heartbeat thread may still
+    // write; it goes once the stream is closed and no write is in flight.
+    AddHold();
+    *outgoing_.mutable_hello() = agent_.Hello();
+    writing_ = true;
+    StartWrite(&outgoing_);
+    StartRead(&incoming_);
+    StartCall();
   }
 
+  void SendHeartbeat() {
+    {
+      std::lock_guard lock(mu_);
+      heartbeat_due_ = true;
+    }
+    WriteNext();
+  }
+
+  void Cancel() { context_.TryCancel(); }
+
+  bool WaitDone(std::chrono::seconds timeout) {
+    std::unique_lock lock(mu_);
+    return done_changed_.wait_for(lock, timeout, [this] { return done_; });
+  }
+
+  // Ended by a failure that is already recorded: no reconnection.
+  bool failed() const { return failed_; }
+  // Got a message from the coordinator.
+  bool received() const { return received_; }
+  SteadyClock::time_point started() const { return started_; }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      Close();
+      return;
+    }
+    received_ = true;
+    if (std::string error = agent_.Receive(incoming_); !error.empty()) {
+      failed_ = true;
+      fleet_.recorder_.StreamFailed(agent_.name() + ": " + error);
+      Close();
+      context_.TryCancel();
+      return;
+    }
+    agent_.Reconcile();
+    v1::AgentMessage report;
+    *report.mutable_status() = agent_.Report();
+    {
+      std::lock_guard lock(mu_);
+      // Only the newest status matters, as with the real agent's link.
+      pending_status_ = std::move(report);
+    }
+    WriteNext();
+    StartRead(&incoming_);
+  }
+
+  void OnWriteDone(bool ok) override {
+    const auto now = SteadyClock::now();
+    std::vector<PodRevision> first_running;
+    bool release = false;
+    {
+      std::lock_guard lock(mu_);
+      writing_ = false;
+      first_running.swap(outgoing_new_revisions_);
+      if (!ok) closed_ = true;
+      release = closed_ && !hold_released_;
+      if (release) hold_released_ = true;
+    }
+    if (ok) {
+      for (const PodRevision& revision : first_running) {
+        fleet_.recorder_.FirstRunning(revision, now);
+      }
+    }
+    if (release) {
+      RemoveHold();
+    } else {
+      WriteNext();
+    }
+  }
+
+  void OnDone(const grpc::Status& status) override {
+    // This reactor may be the last owner of itself once the fleet has
+    // opened the next stream.
+    const std::shared_ptr<AgentStream> keep = std::move(self_);
+    fleet_.StreamEnded(agent_, *this, status);
+    std::lock_guard lock(mu_);
+    done_ = true;
+    done_changed_.notify_all();
+  }
+
+ private:
   // Starts the next write (status first, else a heartbeat) unless one is in
   // flight. StartWrite is called without the lock: gRPC may run
   // OnWriteDone inline, which takes it.
@@ -361,11 +459,7 @@ class SimulatedAgent final
         outgoing_ = std::move(*pending_status_);
         pending_status_.reset();
         heartbeat_due_ = false;  // a report is contact enough
-        for (const v1::Pod& pod : outgoing_.status().pods()) {
-          if (reported_hashes_.insert(pod.revision_hash()).second) {
-            outgoing_new_hashes_.push_back(pod.revision_hash());
-          }
-        }
+        outgoing_new_revisions_ = agent_.NewlyReported(outgoing_.status());
       } else if (heartbeat_due_) {
         outgoing_.Clear();
         *outgoing_.mutable_heartbeat()->mutable_time() = TimeUtil::GetCurrentTime();
@@ -390,29 +484,25 @@ class SimulatedAgent final
     if (release) RemoveHold();
   }
 
-  const std::string coordinator_;
-  FleetRecorder& recorder_;
-  std::string name_;
-  std::string ip_;
+  SimulatedFleet& fleet_;
+  SimulatedAgent& agent_;
   grpc::ClientContext context_;
-  std::atomic<bool> cancelled_{false};
+  std::shared_ptr<AgentStream> self_;
+  SteadyClock::time_point started_;
+  // Set by the read reactions; read in OnDone.
+  std::atomic<bool> failed_{false};
+  std::atomic<bool> received_{false};
 
   // Touched by the read reactions only (one at a time) and, before the
   // call starts, by Start().
   v1::CoordinatorMessage incoming_;
-  std::optional<v1::DesiredState> state_;
-  bool got_snapshot_ = false;
-  std::map<std::string, v1::Pod> pods_;  // by DaemonSet namespace/name
-  std::vector<v1::Eligibility> eligibility_;
 
   std::mutex mu_;
   std::condition_variable done_changed_;
   v1::AgentMessage outgoing_;
   std::optional<v1::AgentMessage> pending_status_;
-  // Revision hashes this node has reported running, and those that the
-  // write in flight reports for the first time.
-  std::set<std::string> reported_hashes_;
-  std::vector<std::string> outgoing_new_hashes_;
+  // The revisions that the write in flight reports for the first time.
+  std::vector<PodRevision> outgoing_new_revisions_;
   bool heartbeat_due_ = false;
   bool writing_ = false;
   bool closed_ = false;
@@ -436,6 +526,7 @@ SimulatedFleet::SimulatedFleet(SimulatedFleetOptions options)
     args.SetInt("fleetset.bench.channel", i);
     channels_.push_back(
         grpc::CreateCustomChannel(options_.coordinator, grpc::InsecureChannelCredentials(), args));
+    stubs_.push_back(v1::AgentService::NewStub(channels_.back()));
   }
 }
 
@@ -445,44 +536,97 @@ SimulatedFleet::~SimulatedFleet() {
     stopping_ = true;
   }
   stop_.notify_all();
-  if (heartbeats_.joinable()) heartbeats_.join();
-  for (auto& agent : agents_) agent->Cancel();
-  for (auto& agent : agents_) {
-    // gRPC still owns a reactor whose OnDone has not run: leaking it is
-    // better than freeing memory a callback will touch.
-    if (!agent->WaitDone(std::chrono::seconds(10))) (void)agent.release();
+  // First, so that no stream opens after the ones cancelled below.
+  if (ticks_.joinable()) ticks_.join();
+  std::vector<std::shared_ptr<AgentStream>> streams;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& agent : agents_) {
+      if (agent->stream) streams.push_back(agent->stream);
+    }
+  }
+  for (auto& stream : streams) stream->Cancel();
+  for (auto& stream : streams) {
+    // gRPC still owns a reactor whose OnDone has not run: leaking it (and
+    // the agents it refers to) is better than freeing memory a callback
+    // will touch.
+    if (!stream->WaitDone(std::chrono::seconds(10))) {
+      (void)new std::shared_ptr<AgentStream>(stream);
+      for (auto& agent : agents_) (void)agent.release();
+    }
   }
 }
 
 void SimulatedFleet::Connect() {
-  const int per_channel = std::max(1, options_.agents_per_channel);
-  std::vector<std::unique_ptr<v1::AgentService::Stub>> stubs;
-  for (const auto& channel : channels_) stubs.push_back(v1::AgentService::NewStub(channel));
+  const auto start = SteadyClock::now();
+  const auto period = options_.heartbeat_period;
   for (int i = 0; i < options_.nodes; ++i) {
     auto& agent =
         agents_.emplace_back(std::make_unique<SimulatedAgent>(i, options_.coordinator, recorder_));
-    agent->Start(*stubs[static_cast<size_t>(i / per_channel)]);
+    // Spread evenly over the period, as a real fleet's agents would be.
+    agent->heartbeat_at = start + period + period * i / options_.nodes;
   }
-  heartbeats_ = std::thread([this] { HeartbeatLoop(); });
+  for (auto& agent : agents_) OpenStream(*agent);
+  ticks_ = std::thread([this] { TickLoop(); });
 }
 
-void SimulatedFleet::HeartbeatLoop() {
-  // Spread evenly over the period, as a real fleet's agents would be.
-  const auto start = SteadyClock::now();
-  const auto period = options_.heartbeat_period;
-  std::vector<SteadyClock::time_point> due;
-  for (size_t i = 0; i < agents_.size(); ++i) {
-    due.push_back(start + period +
-                  period * static_cast<int64_t>(i) / static_cast<int64_t>(agents_.size()));
+void SimulatedFleet::OpenStream(SimulatedAgent& agent) {
+  auto stream = std::make_shared<AgentStream>(*this, agent);
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    agent.stream = stream;
   }
+  const int per_channel = std::max(1, options_.agents_per_channel);
+  stream->Start(*stubs_[static_cast<size_t>(agent.index() / per_channel)]);
+}
+
+void SimulatedFleet::StreamEnded(SimulatedAgent& agent, const AgentStream& stream,
+                                 const grpc::Status& status) {
+  std::lock_guard lock(mu_);
+  if (stopping_ || stream.failed()) return;
+  const std::string reason = std::string(stream.received() ? "" : "before any state: ") +
+                             std::to_string(status.error_code()) + " " + status.error_message();
+  // As the real agent, which takes these for a refusal it cannot retry away.
+  if (status.error_code() == grpc::StatusCode::FAILED_PRECONDITION ||
+      status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
+    recorder_.StreamFailed(agent.name() + ": stream ended: " + reason);
+    return;
+  }
+  recorder_.StreamLost(reason);
+  const auto now = SteadyClock::now();
+  if (now - stream.started() >= kBackoffResetAfter) agent.losses_in_a_row = 0;
+  const std::chrono::milliseconds ceiling = std::min<std::chrono::milliseconds>(
+      kMaxBackoff, kInitialBackoff * (1 << agent.losses_in_a_row));
+  // Bounded so that the shift above cannot overflow; the ceiling has long
+  // reached its maximum by then.
+  agent.losses_in_a_row = std::min(agent.losses_in_a_row + 1, 10);
+  agent.reconnect_at = now + Jitter(ceiling);
+}
+
+void SimulatedFleet::TickLoop() {
+  const auto period = options_.heartbeat_period;
   std::unique_lock lock(mu_);
   while (!stop_.wait_for(lock, std::chrono::milliseconds(100), [this] { return stopping_; })) {
     const auto now = SteadyClock::now();
-    for (size_t i = 0; i < agents_.size(); ++i) {
-      if (now < due[i]) continue;
-      agents_[i]->SendHeartbeat();
-      due[i] += period;
+    std::vector<std::shared_ptr<AgentStream>> heartbeats;
+    std::vector<SimulatedAgent*> reconnects;
+    for (auto& agent : agents_) {
+      if (now >= agent->heartbeat_at) {
+        agent->heartbeat_at += period;
+        if (agent->stream) heartbeats.push_back(agent->stream);
+      }
+      if (agent->reconnect_at && now >= *agent->reconnect_at) {
+        agent->reconnect_at.reset();
+        reconnects.push_back(agent.get());
+      }
     }
+    // Streams are written and opened without the lock: their reactions
+    // (OnDone above all) take it.
+    lock.unlock();
+    for (auto& stream : heartbeats) stream->SendHeartbeat();
+    for (SimulatedAgent* agent : reconnects) OpenStream(*agent);
+    lock.lock();
   }
 }
 

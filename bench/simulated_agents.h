@@ -4,15 +4,23 @@
 // desired state the node decides eligibility as the real agent does
 // (EvaluateEligibility on the coordinator's labels and taints), runs the
 // assigned revision of each DaemonSet as a pod that is Running and Ready at
-// once (a new name and UID per revision, the same pod while the revision
-// stays), and answers with a StatusReport. Heartbeats follow the agent's
-// default period. All streams use gRPC's callback API, so thousands of
-// agents need no thread each; they share a pool of channels (separate TCP
-// connections) to keep the bench process from dominating a small machine.
+// once (one pod per DaemonSet; a new name and UID per revision, the same pod
+// while the revision stays), and answers with a StatusReport that holds all
+// of the node's pods. Heartbeats follow the agent's default period. All
+// streams use gRPC's callback API, so thousands of agents need no thread
+// each; they share a pool of channels (separate TCP connections) to keep the
+// bench process from dominating a small machine.
+//
+// A stream that breaks (an overloaded coordinator misses the connection
+// handshake or a keepalive ping) is opened again after the real agent's
+// back-off, with the node's pods unchanged, as a real agent would: the
+// fleet goes on and the loss is counted. A coordinator that refuses an
+// agent, or a desired state the simulation cannot apply, is a failure.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <compare>
 #include <condition_variable>
 #include <map>
 #include <memory>
@@ -21,9 +29,7 @@
 #include <thread>
 #include <vector>
 
-namespace grpc {
-class Channel;
-}
+#include "fleetset/v1/agent_service.grpc.pb.h"
 
 namespace fleetset::bench {
 
@@ -40,6 +46,16 @@ struct SimulatedFleetOptions {
 };
 
 class SimulatedAgent;
+class AgentStream;
+
+// One DaemonSet's revision, as a pod reports it. Revision hashes come from
+// the pod template alone, so two DaemonSets can share one; the owner keeps
+// their pods apart.
+struct PodRevision {
+  std::string daemon_set;  // "namespace/name", the pod's owner
+  std::string hash;
+  auto operator<=>(const PodRevision&) const = default;
+};
 
 // What the agents observed, shared by all of them.
 class FleetRecorder {
@@ -48,20 +64,28 @@ class FleetRecorder {
 
   void FirstSnapshot(SteadyClock::time_point when);
   // A node's first report (handed to the transport) of a running, ready pod
-  // of `revision_hash`.
-  void FirstRunning(const std::string& revision_hash, SteadyClock::time_point when);
+  // of `revision`.
+  void FirstRunning(const PodRevision& revision, SteadyClock::time_point when);
+  // A stream the agent opens again; `reason` is gRPC's status (code and
+  // message), by which losses are counted.
+  void StreamLost(const std::string& reason);
+  // A failure the run cannot go on from; every wait returns.
   void StreamFailed(const std::string& why);
 
   // Waits until `count` nodes got their first snapshot; their times.
   std::vector<SteadyClock::time_point> WaitForSnapshots(size_t count,
                                                         SteadyClock::time_point deadline);
-  // Waits until `count` nodes reported `revision_hash` running; their
-  // first-report times (fewer when the deadline passed or a stream failed).
-  std::vector<SteadyClock::time_point> WaitForRunning(const std::string& revision_hash,
+  // Waits until `count` nodes reported each of `revisions` running; the
+  // first-report times of all those pods, one per node and revision (fewer
+  // when the deadline passed or a stream failed).
+  std::vector<SteadyClock::time_point> WaitForRunning(const std::vector<PodRevision>& revisions,
                                                       size_t count,
                                                       SteadyClock::time_point deadline);
   size_t failures() const;
   std::string first_failure() const;
+  size_t lost_streams() const;
+  // Lost streams by reason.
+  std::map<std::string, size_t> losses() const;
 
  private:
   template <typename Done>
@@ -71,9 +95,11 @@ class FleetRecorder {
   mutable std::mutex mu_;
   std::condition_variable changed_;
   std::vector<SteadyClock::time_point> snapshots_;
-  std::map<std::string, std::vector<SteadyClock::time_point>> running_;
+  std::map<PodRevision, std::vector<SteadyClock::time_point>> running_;
   size_t failures_ = 0;
   std::string first_failure_;
+  size_t lost_ = 0;
+  std::map<std::string, size_t> losses_;
 };
 
 class SimulatedFleet {
@@ -90,13 +116,23 @@ class SimulatedFleet {
   int channels() const { return static_cast<int>(channels_.size()); }
 
  private:
-  void HeartbeatLoop();
+  friend class AgentStream;
+
+  // From a stream's OnDone: schedules the agent's next stream unless the
+  // fleet is stopping or the end was a failure.
+  void StreamEnded(SimulatedAgent& agent, const AgentStream& stream, const grpc::Status& status);
+  // Heartbeats and reconnections, on one thread.
+  void TickLoop();
+  void OpenStream(SimulatedAgent& agent);
 
   SimulatedFleetOptions options_;
   FleetRecorder recorder_;
   std::vector<std::shared_ptr<grpc::Channel>> channels_;
+  std::vector<std::unique_ptr<v1::AgentService::Stub>> stubs_;
   std::vector<std::unique_ptr<SimulatedAgent>> agents_;
-  std::thread heartbeats_;
+  std::thread ticks_;
+  // Guards stopping_ and every agent's stream slot (current stream,
+  // reconnect time, back-off).
   std::mutex mu_;
   std::condition_variable stop_;
   bool stopping_ = false;
