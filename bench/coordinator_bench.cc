@@ -4,17 +4,19 @@
 // child process (fresh data directory, free port on 127.0.0.1), connects N
 // simulated agents to it (bench/simulated_agents.h: a fake runtime that
 // starts pods instantly, so every millisecond measured is the
-// coordinator's, gRPC's or the simulation's), and measures:
+// coordinator's, gRPC's or the simulation's), and measures, with K
+// DaemonSets that each run on every node:
 //   connect  every agent's Hello -> its first DesiredState snapshot;
-//   apply    OperatorService.ApplyDaemonSet -> each node first reporting
-//            the DaemonSet's pod running (maxUnavailable 10%);
-//   update   OperatorService.SetImage -> each node first reporting the new
-//            revision running, through the rolling update's waves;
+//   apply    OperatorService.ApplyDaemonSet for all K -> each node first
+//            reporting each DaemonSet's pod running (maxUnavailable 10%);
+//   update   OperatorService.SetImage for all K -> each node first
+//            reporting each DaemonSet's new revision running, through the
+//            rolling updates' waves;
 //   idle     N agents connected and heartbeating, nothing changing;
 // with the coordinator's CPU (utime+stime) and RSS (now and peak) from
 // /proc for each phase. A bare OperatorService.Version round trip gives
-// the scale the latencies are compared with. Figures only; nothing here
-// passes or fails.
+// the scale the latencies are compared with. Each run ends in one
+// key=value line for scripts. Figures only; nothing here passes or fails.
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
@@ -30,7 +32,9 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "bench/coordinator_process.h"
@@ -42,14 +46,26 @@ namespace fleetset::bench {
 namespace {
 
 constexpr char kNamespace[] = "default";
-constexpr char kDaemonSetName[] = "bench";
 constexpr char kContainer[] = "main";
 constexpr char kUpdatedImage[] = "docker.io/library/busybox:1.36.1";
-// The product's goals at N = 5,000.
-constexpr int kGoalNodes = 5000;
-constexpr double kGoalApplyP99Seconds = 2.0;
-constexpr double kGoalRssMb = 512.0;
 
+// The product's goals, for the fleet shapes they are stated for; `metric`
+// names a field of the summary line.
+struct Goal {
+  int nodes;
+  int daemon_sets;
+  const char* metric;
+  double limit;
+};
+constexpr Goal kGoals[] = {
+    {10000, 1, "update_p99_s", 2.0}, {10000, 1, "apply_p99_s", 0.8},
+    {10000, 1, "status_lag_s", 0.2}, {10000, 1, "idle_cpu_pct", 3.0},
+    {10000, 1, "rss_mb", 400.0},     {5000, 20, "apply_p99_s", 2.0},
+    {5000, 20, "idle_cpu_pct", 5.0}, {5000, 20, "rss_mb", 600.0},
+};
+
+// Every DaemonSet of a run is this one under its own name and app label:
+// distinct templates, so each has its own revisions.
 constexpr char kManifest[] = R"(apiVersion: apps/v1
 kind: DaemonSet
 metadata:
@@ -81,9 +97,11 @@ void OnStopSignal(int) { g_interrupted = true; }
 
 struct Options {
   std::string coordinator = FLEETSET_COORDINATOR_PATH;
-  std::vector<int> nodes = {100, 1000, 5000};
+  std::vector<int> nodes = {10000};
+  int daemon_sets = 1;
   int agents_per_channel = 50;
   int heartbeat_seconds = 10;
+  int settle_seconds = 2;
   int idle_seconds = 10;
   int timeout_seconds = 300;
   int rpc_samples = 300;
@@ -173,17 +191,28 @@ class UsageWindow {
 
 struct Phase {
   std::string name;
-  // Per node, from the phase's start; absent for the idle phase.
+  // Per node (connect) or per pod, i.e. node and DaemonSet (apply,
+  // update), from the phase's start; absent for the idle phase.
   std::optional<Distribution> latency;
-  // How many nodes got there (N when the phase completed).
+  // How many nodes or pods got there, of how many.
   size_t reached = 0;
-  // GetDaemonSet showing all N updated and available, from the start.
+  size_t expected = 0;
+  // GetDaemonSet showing every DaemonSet updated and available on all N,
+  // from the start and from the last pod reported running.
   std::optional<double> confirmed_ms;
+  std::optional<double> lag_ms;
+  // The operator's calls, from the first one's start to the last one's
+  // answer (apply, update).
+  std::optional<double> calls_ms;
   UsageWindow::Figures usage;
+
+  bool complete() const { return reached == expected; }
+  double cpu_percent() const { return usage.wall_s > 0 ? 100 * usage.cpu_s / usage.wall_s : 0; }
 };
 
 struct Run {
   int nodes = 0;
+  int daemon_sets = 0;
   int channels = 0;
   Distribution bare_rpc;
   std::vector<Phase> phases;
@@ -222,31 +251,35 @@ class OperatorClient {
     return Summarize(std::move(values));
   }
 
-  grpc::Status Apply(const v1::DaemonSet& daemon_set) {
+  // The calls below wait until the phase's deadline, not fleetsetctl's
+  // 30 s: an overloaded coordinator answers late, and the phase's figures
+  // (with `calls ms`) show how late.
+  grpc::Status Apply(const v1::DaemonSet& daemon_set, SteadyClock::time_point deadline) {
     grpc::ClientContext context;
-    Deadline(context);
+    Deadline(context, deadline);
     v1::ApplyDaemonSetRequest request;
     *request.mutable_daemon_set() = daemon_set;
     v1::ApplyDaemonSetResponse response;
     return stub_->ApplyDaemonSet(&context, request, &response);
   }
 
-  grpc::Status SetImage(const std::string& image) {
+  grpc::Status SetImage(const std::string& name, const std::string& image,
+                        SteadyClock::time_point deadline) {
     grpc::ClientContext context;
-    Deadline(context);
+    Deadline(context, deadline);
     v1::SetImageRequest request;
-    *request.mutable_key() = Key();
+    *request.mutable_key() = Key(name);
     (*request.mutable_images())[kContainer] = image;
     v1::ApplyDaemonSetResponse response;
     return stub_->SetImage(&context, request, &response);
   }
 
   // The hash of the DaemonSet's newest revision: what the nodes must run.
-  std::optional<std::string> NewestHash() {
+  std::optional<std::string> NewestHash(const std::string& name, SteadyClock::time_point deadline) {
     grpc::ClientContext context;
-    Deadline(context);
+    Deadline(context, deadline);
     v1::RolloutHistoryRequest request;
-    *request.mutable_key() = Key();
+    *request.mutable_key() = Key(name);
     v1::RolloutHistoryResponse response;
     if (!stub_->RolloutHistory(&context, request, &response).ok() || response.revisions().empty()) {
       return std::nullopt;
@@ -257,49 +290,78 @@ class OperatorClient {
     return newest->hash();
   }
 
-  // Polls GetDaemonSet until the coordinator's own status says every node
-  // runs the newest revision, available.
-  bool WaitForRolledOut(int nodes, SteadyClock::time_point deadline) {
+  // Polls GetDaemonSet until the coordinator's own status says, for each
+  // of `names`, that every node runs the newest revision, available; when
+  // the last of them did. A DaemonSet found rolled out is not asked again,
+  // so a round costs one call per DaemonSet still rolling.
+  std::optional<SteadyClock::time_point> WaitForRolledOut(std::vector<std::string> names, int nodes,
+                                                          SteadyClock::time_point deadline) {
     while (SteadyClock::now() < deadline && !g_interrupted) {
-      grpc::ClientContext context;
-      Deadline(context);
-      v1::GetDaemonSetRequest request;
-      *request.mutable_key() = Key();
-      v1::DaemonSet daemon_set;
-      if (stub_->GetDaemonSet(&context, request, &daemon_set).ok()) {
-        const v1::DaemonSetStatus& status = daemon_set.status();
-        if (status.observed_generation() == daemon_set.metadata().generation() &&
-            status.desired_number_scheduled() == nodes &&
-            status.updated_number_scheduled() == nodes && status.number_available() == nodes) {
-          return true;
-        }
-      }
+      std::erase_if(names,
+                    [&](const std::string& name) { return RolledOut(name, nodes, deadline); });
+      if (names.empty()) return SteadyClock::now();
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    return false;
+    return std::nullopt;
   }
 
  private:
-  static void Deadline(grpc::ClientContext& context) {
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  bool RolledOut(const std::string& name, int nodes, SteadyClock::time_point deadline) {
+    grpc::ClientContext context;
+    Deadline(context, deadline);
+    v1::GetDaemonSetRequest request;
+    *request.mutable_key() = Key(name);
+    v1::DaemonSet daemon_set;
+    if (!stub_->GetDaemonSet(&context, request, &daemon_set).ok()) return false;
+    const v1::DaemonSetStatus& status = daemon_set.status();
+    return status.observed_generation() == daemon_set.metadata().generation() &&
+           status.desired_number_scheduled() == nodes &&
+           status.updated_number_scheduled() == nodes && status.number_available() == nodes;
   }
 
-  static v1::ObjectKey Key() {
+  static void Deadline(grpc::ClientContext& context, SteadyClock::time_point deadline) {
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                             deadline - SteadyClock::now()));
+  }
+
+  static v1::ObjectKey Key(const std::string& name) {
     v1::ObjectKey key;
     key.set_namespace_(kNamespace);
-    key.set_name(kDaemonSetName);
+    key.set_name(name);
     return key;
   }
 
   std::unique_ptr<v1::OperatorService::Stub> stub_;
 };
 
-v1::DaemonSet BenchDaemonSet() {
+// bench-0 ... bench-<K-1>.
+std::vector<std::string> DaemonSetNames(int count) {
+  std::vector<std::string> names;
+  for (int i = 0; i < count; ++i) names.push_back("bench-" + std::to_string(i));
+  return names;
+}
+
+v1::DaemonSet BenchDaemonSet(const std::string& name) {
   std::vector<LoadedDaemonSet> loaded = LoadDaemonSets(kManifest, "bench");
   if (loaded.size() != 1 || !loaded.front().ok()) {
     throw std::runtime_error("the bench's own DaemonSet manifest does not load");
   }
-  return loaded.front().daemon_set;
+  v1::DaemonSet daemon_set = std::move(loaded.front().daemon_set);
+  daemon_set.mutable_metadata()->set_name(name);
+  (*daemon_set.mutable_spec()->mutable_selector()->mutable_match_labels())["app"] = name;
+  (*daemon_set.mutable_spec()->mutable_template_()->mutable_metadata()->mutable_labels())["app"] =
+      name;
+  return daemon_set;
+}
+
+// Interruptible by Ctrl-C.
+void Sleep(SteadyClock::duration duration) {
+  const auto end = SteadyClock::now() + duration;
+  while (SteadyClock::now() < end && !g_interrupted) {
+    std::this_thread::sleep_for(
+        std::min<SteadyClock::duration>(std::chrono::milliseconds(100), end - SteadyClock::now()));
+  }
 }
 
 bool WaitUntilServing(OperatorClient& client, CoordinatorProcess& coordinator) {
@@ -311,32 +373,47 @@ bool WaitUntilServing(OperatorClient& client, CoordinatorProcess& coordinator) {
   return false;
 }
 
-// One change the fleet must roll out: from `change` to every node running
-// the newest revision (as the agents report it) and then to the
-// coordinator's status saying so.
-Phase MeasureRollout(const std::string& name, int nodes, pid_t coordinator, OperatorClient& client,
-                     FleetRecorder& recorder, const std::function<grpc::Status()>& change,
+// One change the fleet must roll out, made to every DaemonSet one call
+// after the other (as `fleetsetctl apply -f` does with a file of several):
+// from the first call to every node running each DaemonSet's newest
+// revision (as the agents report it) and then to the coordinator's status
+// saying so.
+Phase MeasureRollout(const std::string& name, int nodes,
+                     const std::vector<std::string>& daemon_sets, pid_t coordinator,
+                     OperatorClient& client, FleetRecorder& recorder,
+                     const std::function<grpc::Status(const std::string&)>& change,
                      SteadyClock::time_point deadline, std::string* error) {
   Phase phase;
   phase.name = name;
+  phase.expected = static_cast<size_t>(nodes) * daemon_sets.size();
   UsageWindow usage(coordinator, recorder);
   const auto start = SteadyClock::now();
-  if (grpc::Status status = change(); !status.ok()) {
-    *error = name + ": " + status.error_message();
+  auto fail = [&](const std::string& why) {
+    *error = name + ": " + why;
+    phase.usage = usage.Finish();
     return phase;
+  };
+  for (const std::string& daemon_set : daemon_sets) {
+    if (grpc::Status status = change(daemon_set); !status.ok()) {
+      return fail(daemon_set + ": " + status.error_message());
+    }
   }
-  const std::optional<std::string> hash = client.NewestHash();
-  if (!hash) {
-    *error = name + ": no revision in the DaemonSet's history";
-    return phase;
+  phase.calls_ms = Ms(SteadyClock::now() - start);
+  std::vector<PodRevision> revisions;
+  for (const std::string& daemon_set : daemon_sets) {
+    const std::optional<std::string> hash = client.NewestHash(daemon_set, deadline);
+    if (!hash) return fail("no revision in " + daemon_set + "'s history");
+    revisions.push_back({std::string(kNamespace) + "/" + daemon_set, *hash});
   }
-  const auto running =
-      recorder.WaitForRunning({{std::string(kNamespace) + "/" + kDaemonSetName, *hash}},
-                              static_cast<size_t>(nodes), deadline);
+  const auto running = recorder.WaitForRunning(revisions, static_cast<size_t>(nodes), deadline);
   phase.reached = running.size();
   phase.latency = Since(start, running);
-  if (phase.reached == static_cast<size_t>(nodes) && client.WaitForRolledOut(nodes, deadline)) {
-    phase.confirmed_ms = Ms(SteadyClock::now() - start);
+  if (phase.complete()) {
+    const auto last_running = *std::max_element(running.begin(), running.end());
+    if (auto confirmed = client.WaitForRolledOut(daemon_sets, nodes, deadline)) {
+      phase.confirmed_ms = Ms(*confirmed - start);
+      phase.lag_ms = Ms(*confirmed - last_running);
+    }
   }
   phase.usage = usage.Finish();
   return phase;
@@ -345,6 +422,7 @@ Phase MeasureRollout(const std::string& name, int nodes, pid_t coordinator, Oper
 Run RunFleet(const Options& options, int nodes) {
   Run run;
   run.nodes = nodes;
+  run.daemon_sets = options.daemon_sets;
   TempDir dir("fleetset-coordinator-bench");
   if (options.keep) dir.keep();
   const int port = PickFreePort();
@@ -379,9 +457,8 @@ Run RunFleet(const Options& options, int nodes) {
                   " agent stream(s) failed; first: " + recorder.first_failure();
     } else if (g_interrupted) {
       run.error = "interrupted";
-    } else if (run.phases.back().reached < static_cast<size_t>(nodes) ||
-               (run.phases.back().latency && phase != "connect" &&
-                !run.phases.back().confirmed_ms)) {
+    } else if (!run.phases.back().complete() || (run.phases.back().latency && phase != "connect" &&
+                                                 !run.phases.back().confirmed_ms)) {
       run.error = phase + ": not finished within " + std::to_string(options.timeout_seconds) + " s";
     }
     if (!coordinator->Running())
@@ -392,6 +469,7 @@ Run RunFleet(const Options& options, int nodes) {
   {
     Phase& phase = run.phases.emplace_back();
     phase.name = "connect";
+    phase.expected = static_cast<size_t>(nodes);
     UsageWindow usage(pid, recorder);
     const auto start = SteadyClock::now();
     fleet.Connect();
@@ -403,26 +481,33 @@ Run RunFleet(const Options& options, int nodes) {
   }
   if (failed("connect")) return run;
 
-  const v1::DaemonSet daemon_set = BenchDaemonSet();
+  const std::vector<std::string> daemon_sets = DaemonSetNames(options.daemon_sets);
+  // Built before the clock starts.
+  std::map<std::string, v1::DaemonSet> manifests;
+  for (const std::string& name : daemon_sets) manifests[name] = BenchDaemonSet(name);
+  auto deadline = SteadyClock::now() + timeout;
   run.phases.push_back(MeasureRollout(
-      "apply", nodes, pid, client, recorder, [&] { return client.Apply(daemon_set); },
-      SteadyClock::now() + timeout, &run.error));
+      "apply", nodes, daemon_sets, pid, client, recorder,
+      [&](const std::string& name) { return client.Apply(manifests[name], deadline); }, deadline,
+      &run.error));
   if (failed("apply")) return run;
 
+  deadline = SteadyClock::now() + timeout;
   run.phases.push_back(MeasureRollout(
-      "update", nodes, pid, client, recorder, [&] { return client.SetImage(kUpdatedImage); },
-      SteadyClock::now() + timeout, &run.error));
+      "update", nodes, daemon_sets, pid, client, recorder,
+      [&](const std::string& name) { return client.SetImage(name, kUpdatedImage, deadline); },
+      deadline, &run.error));
   if (failed("update")) return run;
 
+  // Whatever the coordinator still does once its status agrees (the pass
+  // that follows, events) is not idle cost.
+  Sleep(std::chrono::seconds(options.settle_seconds));
   {
     Phase& phase = run.phases.emplace_back();
     phase.name = "idle";
-    phase.reached = static_cast<size_t>(nodes);
+    phase.reached = phase.expected = static_cast<size_t>(nodes);
     UsageWindow usage(pid, recorder);
-    const auto end = SteadyClock::now() + std::chrono::seconds(options.idle_seconds);
-    while (SteadyClock::now() < end && !g_interrupted) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
+    Sleep(std::chrono::seconds(options.idle_seconds));
     phase.usage = usage.Finish();
   }
   failed("idle");
@@ -433,30 +518,36 @@ Run RunFleet(const Options& options, int nodes) {
 }
 
 void PrintRun(const Run& run) {
-  std::printf("\n== N = %d simulated agents over %d channels ==\n", run.nodes, run.channels);
+  std::printf("\n== N = %d simulated agents over %d channels, %d DaemonSet(s) ==\n", run.nodes,
+              run.channels, run.daemon_sets);
   std::printf(
       "bare RPC round trip (OperatorService.Version, idle coordinator, %zu calls): "
       "p50 %.3f ms, p99 %.3f ms\n",
       run.bare_rpc.count, run.bare_rpc.p50, run.bare_rpc.p99);
-  std::printf("%-8s %6s %9s %9s %9s %10s %7s %8s %6s %8s %8s %8s %6s\n", "phase", "nodes", "p50 ms",
-              "p99 ms", "max ms", "status ms", "wall s", "coord s", "CPU %", "RSS MB", "peak MB",
-              "bench s", "lost");
+  std::printf("%-8s %7s %9s %9s %9s %9s %10s %8s %7s %8s %6s %8s %8s %8s %6s\n", "phase", "count",
+              "calls ms", "p50 ms", "p99 ms", "max ms", "status ms", "lag ms", "wall s", "coord s",
+              "CPU %", "RSS MB", "peak MB", "bench s", "lost");
+  auto optional_ms = [](const std::optional<double>& ms, int width) {
+    if (ms) {
+      std::printf("%*.1f ", width, *ms);
+    } else {
+      std::printf("%*s ", width, "-");
+    }
+  };
   for (const Phase& phase : run.phases) {
-    std::printf("%-8s %6zu ", phase.name.c_str(), phase.reached);
+    std::printf("%-8s %7zu ", phase.name.c_str(), phase.reached);
+    optional_ms(phase.calls_ms, 9);
     if (phase.latency) {
       std::printf("%9.1f %9.1f %9.1f ", phase.latency->p50, phase.latency->p99, phase.latency->max);
     } else {
       std::printf("%9s %9s %9s ", "-", "-", "-");
     }
-    if (phase.confirmed_ms) {
-      std::printf("%10.1f ", *phase.confirmed_ms);
-    } else {
-      std::printf("%10s ", "-");
-    }
+    optional_ms(phase.confirmed_ms, 10);
+    optional_ms(phase.lag_ms, 8);
     const UsageWindow::Figures& usage = phase.usage;
-    const double percent = usage.wall_s > 0 ? 100 * usage.cpu_s / usage.wall_s : 0;
-    std::printf("%7.2f %8.2f %6.1f %8.1f %8.1f %8.2f %6zu\n", usage.wall_s, usage.cpu_s, percent,
-                usage.now.rss_mb, usage.now.peak_rss_mb, usage.bench_cpu_s, usage.lost_streams);
+    std::printf("%7.2f %8.2f %6.1f %8.1f %8.1f %8.2f %6zu\n", usage.wall_s, usage.cpu_s,
+                phase.cpu_percent(), usage.now.rss_mb, usage.now.peak_rss_mb, usage.bench_cpu_s,
+                usage.lost_streams);
   }
   for (const auto& [reason, count] : run.losses) {
     std::printf("agent streams lost (opened again after a back-off): %zu x %s\n", count,
@@ -465,47 +556,106 @@ void PrintRun(const Run& run) {
   if (!run.error.empty()) std::printf("INCOMPLETE: %s\n", run.error.c_str());
 }
 
+// A percentile of a phase in seconds; NaN unless every node or pod got there.
+double PhaseSeconds(const Phase* phase, double Distribution::*field) {
+  return phase != nullptr && phase->complete() && phase->latency
+             ? phase->latency.value().*field / 1000
+             : NAN;
+}
+
+// The figures of a run's summary line; NaN where the run did not get that far.
+struct Headline {
+  double connect_s = NAN;
+  double apply_p99_s = NAN;
+  double update_p99_s = NAN;
+  double status_lag_s = NAN;
+  double rss_mb = NAN;
+  double idle_cpu_pct = NAN;
+};
+
+Headline HeadlineOf(const Run& run) {
+  Headline headline;
+  const Phase* apply = run.Find("apply");
+  const Phase* update = run.Find("update");
+  headline.connect_s = PhaseSeconds(run.Find("connect"), &Distribution::max);
+  headline.apply_p99_s = PhaseSeconds(apply, &Distribution::p99);
+  headline.update_p99_s = PhaseSeconds(update, &Distribution::p99);
+  // The worse of the two changes' lags (fmax ignores the NaN start).
+  for (const Phase* phase : {apply, update}) {
+    if (phase != nullptr && phase->lag_ms) {
+      headline.status_lag_s = std::fmax(headline.status_lag_s, *phase->lag_ms / 1000);
+    }
+  }
+  // VmHWM as read at the end of each phase: the largest is the peak of the
+  // coordinator's whole life.
+  for (const Phase& phase : run.phases) {
+    headline.rss_mb = std::fmax(headline.rss_mb, phase.usage.now.peak_rss_mb);
+  }
+  if (const Phase* idle = run.Find("idle")) headline.idle_cpu_pct = idle->cpu_percent();
+  return headline;
+}
+
+struct Metric {
+  const char* name;
+  double value;
+  int precision;
+};
+
+// The summary line's fields, in its order.
+std::vector<Metric> Metrics(const Headline& headline) {
+  return {
+      {"connect_s", headline.connect_s, 2},
+      {"apply_p99_s", headline.apply_p99_s, 3},
+      {"update_p99_s", headline.update_p99_s, 3},
+      {"status_lag_s", headline.status_lag_s, 3},
+      {"rss_mb", headline.rss_mb, 1},
+      {"idle_cpu_pct", headline.idle_cpu_pct, 1},
+  };
+}
+
 void PrintSummary(const std::vector<Run>& runs) {
-  std::printf("\n== Summary (seconds; per node from the operator's call) ==\n");
-  std::printf("%6s %9s %10s %10s %10s %10s %10s %10s %8s %8s %10s\n", "N", "connect", "apply p50",
-              "apply p99", "apply all", "update p50", "update p99", "update all", "RSS MB",
-              "peak MB", "p99/RPC");
+  std::printf("\n== Summary (seconds; per pod from the operator's first call) ==\n");
+  std::printf("%6s %3s %8s %9s %9s %9s %10s %10s %10s %7s %6s %8s %9s\n", "N", "ds", "connect",
+              "apply p50", "apply p99", "apply all", "update p50", "update p99", "update all",
+              "lag", "idle %", "peak MB", "p99/RPC");
   for (const Run& run : runs) {
-    const Phase* connect = run.Find("connect");
     const Phase* apply = run.Find("apply");
     const Phase* update = run.Find("update");
-    auto seconds = [](const Phase* phase, double Distribution::*field) {
-      return phase && phase->latency ? phase->latency.value().*field / 1000 : NAN;
-    };
-    const Phase* last = run.phases.empty() ? nullptr : &run.phases.back();
-    std::printf(
-        "%6d %9.2f %10.3f %10.3f %10.3f %10.3f %10.3f %10.3f %8.1f %8.1f %9.0fx\n", run.nodes,
-        seconds(connect, &Distribution::max), seconds(apply, &Distribution::p50),
-        seconds(apply, &Distribution::p99), seconds(apply, &Distribution::max),
-        seconds(update, &Distribution::p50), seconds(update, &Distribution::p99),
-        seconds(update, &Distribution::max), last ? last->usage.now.rss_mb : NAN,
-        last ? last->usage.now.peak_rss_mb : NAN,
-        run.bare_rpc.p50 > 0 ? seconds(apply, &Distribution::p99) * 1000 / run.bare_rpc.p50 : NAN);
+    const Headline headline = HeadlineOf(run);
+    std::printf("%6d %3d %8.2f %9.3f %9.3f %9.3f %10.3f %10.3f %10.3f %7.3f %6.1f %8.1f %8.0fx\n",
+                run.nodes, run.daemon_sets, headline.connect_s,
+                PhaseSeconds(apply, &Distribution::p50), headline.apply_p99_s,
+                PhaseSeconds(apply, &Distribution::max), PhaseSeconds(update, &Distribution::p50),
+                headline.update_p99_s, PhaseSeconds(update, &Distribution::max),
+                headline.status_lag_s, headline.idle_cpu_pct, headline.rss_mb,
+                run.bare_rpc.p50 > 0 ? headline.apply_p99_s * 1000 / run.bare_rpc.p50 : NAN);
   }
   for (const Run& run : runs) {
-    if (run.nodes != kGoalNodes) continue;
-    const Phase* apply = run.Find("apply");
-    if (apply != nullptr && apply->latency && apply->reached == static_cast<size_t>(run.nodes)) {
-      const double p99 = apply->latency->p99 / 1000;
-      std::printf("apply->all running p99 at %d: %.3f s (goal <= %.0f s): %s\n", run.nodes, p99,
-                  kGoalApplyP99Seconds, p99 <= kGoalApplyP99Seconds ? "met" : "MISSED");
-      std::printf("  that is %.0fx a bare RPC round trip (p50 %.3f ms)\n",
-                  apply->latency->p99 / run.bare_rpc.p50, run.bare_rpc.p50);
-    } else {
-      std::printf("apply->all running p99 at %d: not measured (run incomplete)\n", run.nodes);
-    }
-    if (!run.phases.empty()) {
-      const ProcessUsage& usage = run.phases.back().usage.now;
-      std::printf("coordinator RSS at %d: %.1f MB now, %.1f MB peak (goal <= %.0f MB): %s\n",
-                  run.nodes, usage.rss_mb, usage.peak_rss_mb, kGoalRssMb,
-                  usage.peak_rss_mb <= kGoalRssMb ? "met" : "MISSED");
+    for (const Goal& goal : kGoals) {
+      if (goal.nodes != run.nodes || goal.daemon_sets != run.daemon_sets) continue;
+      for (const Metric& metric : Metrics(HeadlineOf(run))) {
+        if (std::string_view(metric.name) != goal.metric) continue;
+        std::printf("goal at N=%d ds=%d: %-13s %8.*f <= %g: %s\n", run.nodes, run.daemon_sets,
+                    metric.name, metric.precision, metric.value, goal.limit,
+                    std::isnan(metric.value)     ? "not measured (run incomplete)"
+                    : metric.value <= goal.limit ? "met"
+                                                 : "MISSED");
+      }
     }
   }
+  // Last, for scripts: one line per run, `nan` for what was not measured.
+  for (const Run& run : runs) {
+    std::printf("N=%d ds=%d", run.nodes, run.daemon_sets);
+    for (const Metric& metric : Metrics(HeadlineOf(run))) {
+      std::printf(" %s=%.*f", metric.name, metric.precision, metric.value);
+    }
+    std::printf("\n");
+  }
+}
+
+// An integer flag that must be positive, its default shown in --help.
+void PositiveOption(CLI::App& app, const std::string& name, int& value, const std::string& help) {
+  app.add_option(name, value, help)->capture_default_str()->check(CLI::PositiveNumber);
 }
 
 int Main(int argc, char** argv) {
@@ -516,22 +666,22 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--nodes", options.nodes, "Fleet sizes, one fresh coordinator each")
       ->delimiter(',')
-      ->capture_default_str();
-  app.add_option("--agents-per-channel", options.agents_per_channel,
-                 "Agents sharing one gRPC channel (TCP connection)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  app.add_option("--heartbeat-seconds", options.heartbeat_seconds, "Agent heartbeat period")
+  PositiveOption(app, "--daemon-sets", options.daemon_sets,
+                 "DaemonSets applied together, each on every node, each rolled in the update");
+  PositiveOption(app, "--agents-per-channel", options.agents_per_channel,
+                 "Agents sharing one gRPC channel (TCP connection)");
+  PositiveOption(app, "--heartbeat-seconds", options.heartbeat_seconds, "Agent heartbeat period");
+  app.add_option("--settle-seconds", options.settle_seconds,
+                 "Pause between the update's end and the idle window")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--idle-seconds", options.idle_seconds, "Length of the idle window")
       ->capture_default_str();
-  app.add_option("--timeout-seconds", options.timeout_seconds, "Limit for each phase")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  app.add_option("--rpc-samples", options.rpc_samples, "Version calls for the bare round trip")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+  PositiveOption(app, "--timeout-seconds", options.timeout_seconds, "Limit for each phase");
+  PositiveOption(app, "--rpc-samples", options.rpc_samples,
+                 "Version calls for the bare round trip");
   app.add_option("--log-level", options.log_level, "The coordinator's --log-level")
       ->capture_default_str();
   app.add_flag("--keep", options.keep, "Keep the temporary directories (data, coordinator.log)");
@@ -542,18 +692,32 @@ int Main(int argc, char** argv) {
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
   // Both the agents' connections (here) and the coordinator (which
-  // inherits the limit) need a descriptor per connection.
-  const unsigned long open_files = RaiseOpenFileLimit();
+  // inherits the limit) need a descriptor per channel, plus what each
+  // process needs besides (store, log, gRPC's own, the operator channel).
+  const int largest = *std::max_element(options.nodes.begin(), options.nodes.end());
+  const auto wanted = static_cast<unsigned long>(
+      (largest + options.agents_per_channel - 1) / options.agents_per_channel + 256);
+  const unsigned long open_files = RaiseOpenFileLimit(wanted);
+  if (open_files < wanted) {
+    std::fprintf(stderr,
+                 "fleetset_coordinator_bench: %d nodes at %d agents per channel need %lu open "
+                 "files, the limit is %lu (raise it or --agents-per-channel)\n",
+                 largest, options.agents_per_channel, wanted, open_files);
+    return 1;
+  }
 
   std::printf("fleetset_coordinator_bench: coordinator %s, log level %s\n",
               options.coordinator.c_str(), options.log_level.c_str());
-  std::printf("%ld CPUs, open-file limit %lu, %d agents per channel, heartbeat every %d s\n",
-              sysconf(_SC_NPROCESSORS_ONLN), open_files, options.agents_per_channel,
-              options.heartbeat_seconds);
   std::printf(
-      "latencies per node from the operator's call; status ms: until GetDaemonSet shows "
-      "all updated and available;\ncoord s / CPU %%: the coordinator's utime+stime in the "
-      "phase (100%% = one core); bench s: this process\n");
+      "%ld CPUs, open-file limit %lu, %d agents per channel, heartbeat every %d s, "
+      "%d DaemonSet(s)\n",
+      sysconf(_SC_NPROCESSORS_ONLN), open_files, options.agents_per_channel,
+      options.heartbeat_seconds, options.daemon_sets);
+  std::printf(
+      "latencies per node (connect) or per pod (apply, update) from the operator's first call;\n"
+      "status ms: until GetDaemonSet shows every DaemonSet updated and available on all nodes; "
+      "lag ms: the same from the last pod reported running;\ncoord s / CPU %%: the "
+      "coordinator's utime+stime in the phase (100%% = one core); bench s: this process\n");
   std::fflush(stdout);
 
   std::vector<Run> runs;

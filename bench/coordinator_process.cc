@@ -77,9 +77,15 @@ std::optional<ProcessUsage> ReadProcessUsage(pid_t pid) {
   return usage;
 }
 
-unsigned long RaiseOpenFileLimit() {
+unsigned long RaiseOpenFileLimit(unsigned long wanted) {
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+  if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < wanted) {
+    // Fails without the capability (or above fs.nr_open); the caller
+    // compares what it got with what it wanted.
+    const rlimit raised{wanted, wanted};
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
   if (limit.rlim_cur < limit.rlim_max) {
     limit.rlim_cur = limit.rlim_max;
     setrlimit(RLIMIT_NOFILE, &limit);

@@ -43,9 +43,11 @@ struct ProcessUsage {
 
 std::optional<ProcessUsage> ReadProcessUsage(pid_t pid);
 
-// Raises RLIMIT_NOFILE's soft limit to the hard limit; children started
-// afterwards inherit it. Returns the new soft limit.
-unsigned long RaiseOpenFileLimit();
+// Raises RLIMIT_NOFILE's soft limit to the hard limit, and both to
+// `wanted` when the hard limit is lower and the process may raise it
+// (CAP_SYS_RESOURCE); children started afterwards inherit it. Returns the
+// new soft limit.
+unsigned long RaiseOpenFileLimit(unsigned long wanted);
 
 // A TCP port on 127.0.0.1 that was free a moment ago. The coordinator only
 // logs its port at info level, so the bench picks one itself to be able to
