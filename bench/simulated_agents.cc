@@ -524,6 +524,13 @@ SimulatedFleet::SimulatedFleet(SimulatedFleetOptions options)
     // TCP connection; a private pool and a distinct argument keep them apart.
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
     args.SetInt("fleetset.bench.channel", i);
+    // The real agent dials a fresh channel for every attempt, so only its
+    // own back-off delays a reconnection. A shared channel whose
+    // connection failed would instead fail every stream at once for up to
+    // two minutes (gRPC's reconnect back-off); redialling within a second
+    // leaves the delay to the agents' back-off here too.
+    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
     channels_.push_back(
         grpc::CreateCustomChannel(options_.coordinator, grpc::InsecureChannelCredentials(), args));
     stubs_.push_back(v1::AgentService::NewStub(channels_.back()));
