@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/instrumented_cri_runtime.h"
+#include "fleetset/pod_readiness.h"
 
 namespace fleetset::agent {
 
@@ -57,9 +58,8 @@ void AgentMetrics::Update(const v1::StatusReport& report, bool coordinator_conne
   std::map<std::pair<std::string, std::string>, int32_t> counts;
   for (const v1::Pod& pod : report.pods()) {
     if (pod.status().phase() == "Running") ++running;
-    bool all_ready = pod.status().container_statuses_size() > 0;
+    if (IsPodReady(pod)) ++ready;
     for (const v1::ContainerStatus& container : pod.status().container_statuses()) {
-      all_ready &= container.ready();
       const auto key = std::make_pair(pod.metadata().uid(), container.name());
       counts[key] = container.restart_count();
       const auto before = restart_counts_.find(key);
@@ -69,7 +69,6 @@ void AgentMetrics::Update(const v1::StatusReport& report, bool coordinator_conne
         restarts_.Increment(container.restart_count() - before->second);
       }
     }
-    if (all_ready) ++ready;
   }
   restart_counts_ = std::move(counts);
   pods_.Add({{"state", "desired"}}).Set(desired);

@@ -12,6 +12,8 @@
 #include <utility>
 
 #include "fleetset/desired_state_delta.h"
+#include "fleetset/pod_owner.h"
+#include "fleetset/pod_readiness.h"
 #include "fleetset/scheduling.h"
 #include "fleetset/uid.h"
 #include "fleetset/v1/agent_service.grpc.pb.h"
@@ -128,14 +130,6 @@ std::string RandomSuffix() {
   return suffix;
 }
 
-v1::PodCondition TrueCondition(const char* type, const google::protobuf::Timestamp& since) {
-  v1::PodCondition condition;
-  condition.set_type(type);
-  condition.set_status("True");
-  *condition.mutable_last_transition_time() = since;
-  return condition;
-}
-
 // The real agent's reconnect back-off: a random delay under a ceiling that
 // starts at 0.5 s and doubles up to 30 s, reset by a stream that stayed up
 // for a minute.
@@ -224,7 +218,7 @@ class SimulatedAgent {
     eligibility_.clear();
     std::map<std::string, v1::Pod> next;
     for (const v1::DesiredDaemonSet& desired : state_->daemon_sets()) {
-      const std::string key = desired.metadata().namespace_() + "/" + desired.metadata().name();
+      const std::string key = PodOwner::DaemonSet(desired.metadata()).Key();
       const EligibilityDecision decision = EvaluateEligibility(
           desired.template_().spec(), ToLabels(desired.template_().metadata().labels()),
           desired.metadata().namespace_(), facts);
@@ -301,7 +295,7 @@ class SimulatedAgent {
     (*meta.mutable_labels())["controller-revision-hash"] = desired.revision_hash();
     *meta.mutable_creation_timestamp() = now;
     pod.set_node_name(name_);
-    pod.set_owner(desired.metadata().namespace_() + "/" + desired.metadata().name());
+    pod.set_owner(DaemonSetReference(desired.metadata()));
     pod.set_revision_hash(desired.revision_hash());
     pod.set_sandbox_id(GenerateUid());
     v1::PodStatus& status = *pod.mutable_status();
@@ -309,8 +303,9 @@ class SimulatedAgent {
     status.set_host_ip(ip_);
     status.set_pod_ip(ip_);
     *status.mutable_start_time() = now;
-    for (const char* type : {"PodScheduled", "Initialized", "ContainersReady", "Ready"}) {
-      *status.add_conditions() = TrueCondition(type, now);
+    SetPodConditions(/*initialized=*/true, /*ready=*/true, &status);
+    for (v1::PodCondition& condition : *status.mutable_conditions()) {
+      *condition.mutable_last_transition_time() = now;
     }
     for (const v1::Container& spec : desired.template_().spec().containers()) {
       v1::ContainerStatus& container = *status.add_container_statuses();

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "fleetset/pod_owner.h"
+
 namespace fleetset::ctl {
 namespace {
 
@@ -111,10 +113,10 @@ std::vector<v1::Pod> PodsOf(Connection& connection, const v1::DaemonSet& daemon_
   grpc::ClientContext context;
   connection.PrepareContext(&context, true);
   if (!connection.stub().ListPods(&context, request, &response).ok()) return {};
-  const std::string owner = daemon_set.metadata().namespace_() + "/" + daemon_set.metadata().name();
+  const PodOwner owner = PodOwner::DaemonSet(daemon_set.metadata());
   std::vector<v1::Pod> owned;
   for (const v1::Pod& pod : response.items()) {
-    if (pod.owner() == owner) owned.push_back(pod);
+    if (OwnerOf(pod) == owner) owned.push_back(pod);
   }
   return owned;
 }

@@ -7,6 +7,7 @@
 #include "fleetset/names.h"
 #include "fleetset/scheduling.h"
 #include "fleetset/strings.h"
+#include "fleetset/taint_effect.h"
 
 namespace fleetset::ctl {
 namespace {
@@ -41,7 +42,7 @@ std::optional<v1::Taint> ParseOneTaint(const std::string& spec, std::string* err
     key = parts[0];
   } else if (parts.size() == 2) {
     effect = parts[1];
-    if (effect != "NoSchedule" && effect != "PreferNoSchedule" && effect != "NoExecute") {
+    if (!IsTaintEffect(effect)) {
       *error = "invalid taint effect: " + effect + ", unsupported taint effect";
       return std::nullopt;
     }

@@ -7,6 +7,7 @@
 #include <regex>
 #include <set>
 
+#include "fleetset/object_kinds.h"
 #include "fleetset/strings.h"
 
 namespace fleetset::ctl {
@@ -22,7 +23,7 @@ struct KindInfo {
 
 const std::map<std::string, KindInfo>& KnownKinds() {
   static const std::map<std::string, KindInfo> kinds{
-      {"fleetset.v1.DaemonSet", {"apps/v1", "DaemonSet"}},
+      {"fleetset.v1.DaemonSet", {kDaemonSetApiVersion, kDaemonSetKind}},
       {"fleetset.v1.Node", {"v1", "Node"}},
       {"fleetset.v1.Pod", {"v1", "Pod"}},
   };
@@ -134,8 +135,8 @@ void ReshapePod(JsonValue& object) {
   if (auto owner = object.fields.extract("owner")) {
     const std::string& text = owner.mapped().scalar;
     JsonValue reference = JsonValue::Object();
-    reference.fields["apiVersion"] = JsonValue::String("apps/v1");
-    reference.fields["kind"] = JsonValue::String("DaemonSet");
+    reference.fields["apiVersion"] = JsonValue::String(kDaemonSetApiVersion);
+    reference.fields["kind"] = JsonValue::String(kDaemonSetKind);
     reference.fields["name"] = JsonValue::String(text.substr(text.find('/') + 1));
     reference.fields["controller"] = JsonValue{JsonValue::Type::kBool, "true", {}, {}};
     JsonValue references = JsonValue::Array();

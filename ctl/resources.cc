@@ -4,16 +4,14 @@
 #include <array>
 #include <cctype>
 
+#include "fleetset/object_kinds.h"
+
 namespace fleetset::ctl {
 namespace {
 
-constexpr ResourceType kDaemonSet{ResourceKind::kDaemonSet,
-                                  "daemonset",
-                                  "daemonsets.apps",
-                                  "daemonset.apps",
-                                  "DaemonSet",
-                                  "apps/v1",
-                                  true};
+constexpr ResourceType kDaemonSet{
+    ResourceKind::kDaemonSet, "daemonset", "daemonsets.apps", "daemonset.apps", kDaemonSetKind,
+    kDaemonSetApiVersion,     true};
 constexpr ResourceType kNode{ResourceKind::kNode, "node", "nodes", "node", "Node", "v1", false};
 constexpr ResourceType kPod{ResourceKind::kPod, "pod", "pods", "pod", "Pod", "v1", true};
 

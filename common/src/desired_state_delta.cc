@@ -6,12 +6,14 @@
 #include <set>
 #include <string>
 
+#include "fleetset/pod_owner.h"
+
 namespace fleetset {
 namespace {
 
 // DaemonSets are identified by namespace/name, the form `deletes` carries.
 std::string Key(const v1::DesiredDaemonSet& daemon_set) {
-  return daemon_set.metadata().namespace_() + "/" + daemon_set.metadata().name();
+  return DaemonSetReference(daemon_set.metadata());
 }
 
 }  // namespace

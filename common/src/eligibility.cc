@@ -9,12 +9,11 @@
 #include <vector>
 
 #include "fleetset/scheduling.h"
+#include "fleetset/taint_effect.h"
 
 namespace fleetset {
 namespace {
 
-constexpr char kEffectNoSchedule[] = "NoSchedule";
-constexpr char kEffectNoExecute[] = "NoExecute";
 constexpr char kEligible[] = "node matches the pod's selector, affinity and tolerations";
 
 // A pod (anti-)affinity term is about pods in a topology domain. A node
@@ -105,7 +104,7 @@ std::optional<std::string> NodeMatchFailure(const v1::PodSpec& spec, const NodeF
 std::string UntoleratedTaintsReason(const std::vector<const v1::Taint*>& taints) {
   std::vector<const v1::Taint*> ordered = taints;
   std::stable_partition(ordered.begin(), ordered.end(),
-                        [](const v1::Taint* t) { return t->effect() == kEffectNoExecute; });
+                        [](const v1::Taint* t) { return t->effect() == kTaintEffectNoExecute; });
   std::string names;
   for (const v1::Taint* taint : ordered) names += (names.empty() ? "" : ", ") + FormatTaint(*taint);
   return std::string(ordered.size() == 1 ? "node has taint " : "node has taints ") + names +
@@ -119,7 +118,7 @@ std::optional<int64_t> EvictAfterSeconds(const NodeFacts& node,
                                          const std::vector<v1::Toleration>& tolerations) {
   std::optional<int64_t> soonest;
   for (const v1::Taint& taint : node.taints) {
-    if (taint.effect() != kEffectNoExecute) continue;
+    if (taint.effect() != kTaintEffectNoExecute) continue;
     const v1::Toleration* toleration = FindToleration(taint, tolerations);
     if (toleration == nullptr || !toleration->has_toleration_seconds()) continue;
     const int64_t seconds = std::max<int64_t>(0, toleration->toleration_seconds());
@@ -149,10 +148,11 @@ EligibilityDecision EvaluateEligibility(const v1::PodSpec& spec, const Labels& /
   std::vector<const v1::Taint*> untolerated;
   bool untolerated_no_execute = false;
   for (const v1::Taint& taint : node.taints) {
-    const bool blocks = taint.effect() == kEffectNoSchedule || taint.effect() == kEffectNoExecute;
+    const bool blocks =
+        taint.effect() == kTaintEffectNoSchedule || taint.effect() == kTaintEffectNoExecute;
     if (!blocks || TaintToleratedBy(taint, tolerations)) continue;
     untolerated.push_back(&taint);
-    untolerated_no_execute = untolerated_no_execute || taint.effect() == kEffectNoExecute;
+    untolerated_no_execute = untolerated_no_execute || taint.effect() == kTaintEffectNoExecute;
   }
 
   // Both a NoSchedule taint and pod (anti-)affinity only bar new pods;

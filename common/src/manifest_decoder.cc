@@ -9,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "fleetset/manifest.h"
+#include "fleetset/object_kinds.h"
 #include "yaml_scalar.h"
 #include "yaml_stream.h"
 #include "yaml_to_proto.h"
@@ -23,9 +24,6 @@ using internal::ScalarKind;
 // The API server refuses request bodies over 3 MiB; a manifest larger than
 // that could never have been applied to Kubernetes either.
 constexpr size_t kMaxManifestBytes = 3 * 1024 * 1024;
-
-constexpr char kApiVersion[] = "apps/v1";
-constexpr char kKind[] = "DaemonSet";
 
 // The value of a top-level string field such as kind, when it is a string.
 std::optional<std::string> StringField(const YAML::Node& object, const std::string& key) {
@@ -49,19 +47,6 @@ std::optional<std::string> RequiredString(const YAML::Node& object, const std::s
   return text;
 }
 
-// apps/v1 is the only DaemonSet API left in Kubernetes. The beta versions
-// were removed in Kubernetes 1.16; we reject them rather than converting,
-// as the API server does, so that a manifest fleetset accepts is one
-// kubectl accepts too (and apps/v1 made spec.selector mandatory, which an
-// old manifest may lack).
-std::string ApiVersionError(const std::string& api_version) {
-  if (api_version == "extensions/v1beta1" || api_version == "apps/v1beta2") {
-    return "Unsupported value \"" + api_version + "\": DaemonSet in " + api_version +
-           " was removed in Kubernetes 1.16; use apps/v1 (which requires spec.selector)";
-  }
-  return "Unsupported value \"" + api_version + "\": supported values: \"apps/v1\"";
-}
-
 void DecodeObject(const YAML::Node& object, DecodedDocument* document) {
   FieldErrors& errors = document->errors;
   if (!object.IsMap()) {
@@ -75,15 +60,14 @@ void DecodeObject(const YAML::Node& object, DecodedDocument* document) {
   const std::optional<std::string> api_version = RequiredString(object, "apiVersion", &errors);
   const std::optional<std::string> kind = RequiredString(object, "kind", &errors);
   if (!kind) return;
-  if (*kind != kKind) {
+  if (auto error = CheckKind(*kind)) {
     // Another kind's schema is not ours to check; one clear error is better
     // than a page of "unknown field" about a ReplicaSet.
-    errors.push_back({"kind", "Unsupported value \"" + *kind + "\": kind " + *kind +
-                                  " is not supported; fleetset manages DaemonSets (apps/v1)"});
+    errors.push_back(*std::move(error));
     return;
   }
-  if (api_version && *api_version != kApiVersion) {
-    errors.push_back({"apiVersion", ApiVersionError(*api_version)});
+  if (api_version) {
+    if (auto error = CheckApiVersion(*api_version)) errors.push_back(*std::move(error));
   }
   // Decode the rest even after an apiVersion error: the schema is the same,
   // and the user should see every problem in one go.

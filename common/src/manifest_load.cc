@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "fleetset/manifest.h"
+#include "fleetset/object_kinds.h"
 
 namespace fleetset {
 namespace {
@@ -13,7 +14,7 @@ namespace {
 // (syntax, not an object, size limits) mean there is nothing sensible to
 // validate, and a wrong kind means the schema is not ours.
 bool WorthValidating(const DecodedDocument& document) {
-  if (document.kind != "DaemonSet") return false;
+  if (document.kind != kDaemonSetKind) return false;
   return std::none_of(document.errors.begin(), document.errors.end(),
                       [](const FieldError& error) { return error.path.empty(); });
 }

@@ -10,16 +10,13 @@
 
 #include "fleetset/names.h"
 #include "fleetset/scheduling.h"
+#include "fleetset/taint_effect.h"
 
 namespace fleetset {
 namespace {
 
 constexpr char kOpEqual[] = "Equal";
 constexpr char kOpExists[] = "Exists";
-constexpr char kEffectNoSchedule[] = "NoSchedule";
-constexpr char kEffectNoExecute[] = "NoExecute";
-constexpr std::array<std::string_view, 3> kEffects = {"NoSchedule", "PreferNoSchedule",
-                                                      "NoExecute"};
 
 struct DefaultToleration {
   const char* key;
@@ -29,16 +26,16 @@ struct DefaultToleration {
 // controller would otherwise evict it); NoSchedule ones let it land on
 // nodes under pressure or cordoned.
 constexpr std::array<DefaultToleration, 6> kDaemonSetTolerations = {{
-    {"node.kubernetes.io/not-ready", kEffectNoExecute},
-    {"node.kubernetes.io/unreachable", kEffectNoExecute},
-    {"node.kubernetes.io/disk-pressure", kEffectNoSchedule},
-    {"node.kubernetes.io/memory-pressure", kEffectNoSchedule},
-    {"node.kubernetes.io/pid-pressure", kEffectNoSchedule},
-    {"node.kubernetes.io/unschedulable", kEffectNoSchedule},
+    {"node.kubernetes.io/not-ready", kTaintEffectNoExecute},
+    {"node.kubernetes.io/unreachable", kTaintEffectNoExecute},
+    {"node.kubernetes.io/disk-pressure", kTaintEffectNoSchedule},
+    {"node.kubernetes.io/memory-pressure", kTaintEffectNoSchedule},
+    {"node.kubernetes.io/pid-pressure", kTaintEffectNoSchedule},
+    {"node.kubernetes.io/unschedulable", kTaintEffectNoSchedule},
 }};
 // A host-network pod does not need the pod network, so it may start first.
 constexpr DefaultToleration kHostNetworkToleration = {"node.kubernetes.io/network-unavailable",
-                                                      kEffectNoSchedule};
+                                                      kTaintEffectNoSchedule};
 
 std::string JoinProblems(const std::vector<std::string>& problems) {
   std::string out;
@@ -132,7 +129,7 @@ std::optional<v1::Taint> ParseTaint(std::string_view text, std::string* error) {
   if (auto problems = CheckLabelValue(value); !problems.empty()) {
     return fail("value \"" + value + "\": " + JoinProblems(problems));
   }
-  if (std::find(kEffects.begin(), kEffects.end(), effect) == kEffects.end()) {
+  if (!IsTaintEffect(effect)) {
     return fail("effect \"" + std::string(effect) +
                 "\" is not one of NoSchedule, PreferNoSchedule, NoExecute");
   }

@@ -5,6 +5,7 @@
 
 #include "fleetset/labels.h"
 #include "fleetset/names.h"
+#include "fleetset/taint_effect.h"
 #include "validation_internal.h"
 #include "validation_messages.h"
 
@@ -170,7 +171,7 @@ void ValidateToleration(const v1::Toleration& toleration, const std::string& pat
         "keys\""));
   }
   // Only NoExecute evicts, so only it has a delay before eviction.
-  if (toleration.has_toleration_seconds() && toleration.effect() != "NoExecute") {
+  if (toleration.has_toleration_seconds() && toleration.effect() != kTaintEffectNoExecute) {
     errors->push_back(InvalidError(ChildPath(path, "effect"), Quote(toleration.effect()),
                                    "effect must be 'NoExecute' when `tolerationSeconds` is set"));
   }
@@ -186,11 +187,8 @@ void ValidateToleration(const v1::Toleration& toleration, const std::string& pat
     errors->push_back(UnsupportedError(operator_path, op, {"Equal", "Exists"}));
   }
   const std::string& effect = toleration.effect();
-  if (!effect.empty() && effect != "NoSchedule" && effect != "PreferNoSchedule" &&
-      effect != "NoExecute") {
-    errors->push_back(UnsupportedError(ChildPath(path, "effect"), effect,
-                                       {"NoExecute", "NoSchedule", "PreferNoSchedule"}));
-  }
+  if (effect.empty()) return;
+  if (auto error = CheckTaintEffect(ChildPath(path, "effect"), effect)) errors->push_back(*error);
 }
 
 }  // namespace

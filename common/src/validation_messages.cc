@@ -57,7 +57,7 @@ FieldError InvalidError(std::string path, int64_t value, std::string_view detail
 }
 
 FieldError UnsupportedError(std::string path, std::string_view value,
-                            std::initializer_list<std::string_view> supported) {
+                            std::span<const std::string_view> supported) {
   std::string message = "Unsupported value " + Quote(value) + ": must be ";
   if (supported.size() > 1) message += "one of ";
   bool first = true;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,7 +37,12 @@ FieldError InvalidError(std::string path, std::string_view shown, std::string_vi
 FieldError InvalidError(std::string path, int64_t value, std::string_view detail);
 // `Unsupported value "X": must be "A"`, or `... must be one of "A", "B"`.
 FieldError UnsupportedError(std::string path, std::string_view value,
-                            std::initializer_list<std::string_view> supported);
+                            std::span<const std::string_view> supported);
+inline FieldError UnsupportedError(std::string path, std::string_view value,
+                                   std::initializer_list<std::string_view> supported) {
+  return UnsupportedError(std::move(path), value,
+                          std::span<const std::string_view>(supported.begin(), supported.size()));
+}
 // `Duplicate value: <shown>`.
 FieldError DuplicateError(std::string path, std::string_view shown);
 // `Not found: "X"`.

@@ -11,6 +11,7 @@
 #include "agent/instrumented_cri_runtime.h"
 #include "fakes/fake_cri_runtime.h"
 #include "fleetset/clock.h"
+#include "fleetset/pod_readiness.h"
 
 namespace fleetset::agent {
 namespace {
@@ -78,6 +79,7 @@ v1::Pod MakePod(const std::string& uid, bool running, bool ready, int restarts) 
   container->set_name("main");
   container->set_ready(ready);
   container->set_restart_count(restarts);
+  SetPodConditions(/*initialized=*/true, ready, pod.mutable_status());
   return pod;
 }
 

@@ -11,15 +11,11 @@
 
 #include "fleetset/field_error.h"
 #include "fleetset/labels.h"
+#include "fleetset/node_labels.h"
 #include "fleetset/v1/node.pb.h"
 #include "fleetset/v1/pod.pb.h"
 
 namespace fleetset {
-
-// Well-known label keys.
-inline constexpr char kLabelHostname[] = "kubernetes.io/hostname";
-inline constexpr char kLabelOs[] = "kubernetes.io/os";
-inline constexpr char kLabelArch[] = "kubernetes.io/arch";
 
 // What the node side knows about itself.
 struct NodeFacts {
