@@ -9,6 +9,7 @@
 
 #include "agent/node_discovery.h"
 #include "daemon/logging.h"
+#include "fleetset/pod_readiness.h"
 #include "fleetset/version.h"
 
 namespace fleetset::agent {
@@ -22,21 +23,21 @@ std::string DesiredStateCachePath(const std::string& root_dir) {
 
 namespace {
 
-PodWorkerDeps MakeDeps(const AgentConfig& config, CriRuntime* runtime, const Clock* clock,
-                       ProbeExecutor* probes) {
-  PodWorkerDeps deps;
-  deps.runtime = runtime;
-  deps.clock = clock;
-  deps.probes = probes;
-  deps.pods_dir = config.root_dir + "/pods";
-  deps.node_defaults.node_name = config.NodeName();
-  deps.node_defaults.host_ip = config.NodeIp();
-  deps.node_defaults.log_root = config.pod_log_root;
+// Threads for pod work at most: each blocking CRI call (a pull, a stop that
+// waits out its grace period) holds one, so this many pods' slow calls can
+// run at once before another pod's work has to wait.
+constexpr size_t kMaxPodWorkThreads = 32;
+
+PodContext NodeDefaults(const AgentConfig& config) {
+  PodContext defaults;
+  defaults.node_name = config.NodeName();
+  defaults.host_ip = config.NodeIp();
+  defaults.log_root = config.pod_log_root;
   const ResolvConf resolv = ReadResolvConf();
-  deps.node_defaults.dns_servers = resolv.nameservers;
-  deps.node_defaults.dns_searches = resolv.searches;
-  deps.node_defaults.dns_options = resolv.options;
-  return deps;
+  defaults.dns_servers = resolv.nameservers;
+  defaults.dns_searches = resolv.searches;
+  defaults.dns_options = resolv.options;
+  return defaults;
 }
 
 std::string DescribeRuntime(CriRuntime& runtime) {
@@ -83,13 +84,21 @@ int Agent::Run() {
   }
   runtime_ = metrics_->Instrument(std::move(runtime_));
   probes_ = MakeProbeExecutor(*runtime_);
+  credentials_ = std::make_unique<RegistryCredentials>(config.root_dir + "/config.json");
+  executor_ = std::make_unique<ThreadPoolExecutor>(kMaxPodWorkThreads);
+  PodSeams seams;
+  seams.runtime = runtime_.get();
+  seams.probes = probes_.get();
+  seams.clock = &clock_;
+  seams.executor = executor_.get();
+  seams.loop = &io_;
+  seams.credentials = credentials_.get();
+  pod_services_ =
+      std::make_unique<PodServices>(seams, NodeDefaults(config), config.root_dir + "/pods");
   ReconcilerOptions options;
   options.sync_period = config.sync_frequency;
   options.expect_coordinator = !config.Standalone();
-  credentials_ = std::make_unique<RegistryCredentials>(config.root_dir + "/config.json");
-  PodWorkerDeps deps = MakeDeps(config, runtime_.get(), &clock_, probes_.get());
-  deps.credentials = credentials_.get();
-  reconciler_ = std::make_unique<Reconciler>(io_, deps, options);
+  reconciler_ = std::make_unique<Reconciler>(pod_services_->worker_deps(), options, timers_);
   reconciler_->OnStatusChanged([this] { StatusChanged(); });
   runtime_description_ = DescribeRuntime(*runtime_);
   reconciler_->SetRuntimeDescription(runtime_description_);
@@ -252,9 +261,7 @@ std::string Agent::Summary() const {
   int ready = 0;
   for (const v1::Pod& pod : report.pods()) {
     if (pod.status().phase() == "Running") ++running;
-    bool all_ready = pod.status().container_statuses_size() > 0;
-    for (const auto& container : pod.status().container_statuses()) all_ready &= container.ready();
-    if (all_ready) ++ready;
+    if (IsPodReady(pod)) ++ready;
   }
   std::string summary = std::to_string(report.pods_size()) + " pods, " + std::to_string(running) +
                         " running, " + std::to_string(ready) + " ready";
@@ -338,6 +345,9 @@ void Agent::Shutdown(const char* why) {
   if (link_) link_->Stop();
   WriteStatus();
   reconciler_->Stop();
+  // Pod work still in flight finishes (its results, posted to a stopped
+  // loop, are dropped); nothing is left running behind the agent's back.
+  executor_->Join();
   io_.stop();
 }
 

@@ -1,6 +1,7 @@
 // fleetset-agent's serving mode: one io_context owns the agent's state; the
 // reconciler, the static manifest scan, the status file, systemd's watchdog
-// and the signals all run on it.
+// and the signals all run on it. Slow pod work runs on a thread pool
+// executor and posts its results back to it.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -14,13 +15,16 @@
 
 #include "agent/agent_config.h"
 #include "agent/agent_metrics.h"
+#include "agent/asio_timer_factory.h"
 #include "agent/coordinator_link.h"
 #include "agent/cri_runtime.h"
 #include "agent/desired_state_cache.h"
+#include "agent/pod_services.h"
 #include "agent/probe_executor.h"
 #include "agent/reconciler.h"
 #include "agent/registry_credentials.h"
 #include "agent/static_manifests.h"
+#include "agent/thread_pool_executor.h"
 #include "daemon/systemd_notifier.h"
 #include "fleetset/clock.h"
 
@@ -82,6 +86,7 @@ class Agent {
   boost::asio::steady_timer status_timer_;
   boost::asio::steady_timer heartbeat_timer_;
   boost::asio::steady_timer liveness_timer_;
+  AsioTimerFactory timers_{io_};
   bool status_write_pending_ = false;
   RealClock clock_;
   // Before runtime_, which it instruments.
@@ -90,9 +95,10 @@ class Agent {
   // agent restarts.
   std::shared_ptr<CriRuntime> runtime_;
   std::unique_ptr<ProbeExecutor> probes_;
+  std::unique_ptr<RegistryCredentials> credentials_;
+  std::unique_ptr<PodServices> pod_services_;
   std::unique_ptr<Reconciler> reconciler_;
   std::unique_ptr<StaticManifests> static_manifests_;
-  std::unique_ptr<RegistryCredentials> credentials_;
   DesiredStateCache cache_;
   std::string last_summary_;
   uint64_t applied_version_ = 0;
@@ -102,6 +108,8 @@ class Agent {
   std::optional<v1::DesiredState> held_state_;
   std::string runtime_description_;
   v1::NodeSystemInfo system_info_;
+  // After everything pod work uses, so it is joined before they go.
+  std::unique_ptr<ThreadPoolExecutor> executor_;
   // Last, so it is destroyed (and its threads stopped) before everything
   // its callbacks use.
   std::unique_ptr<CoordinatorLink> link_;

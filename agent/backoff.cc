@@ -4,41 +4,47 @@
 
 namespace fleetset::agent {
 
-Backoff::Backoff(const Clock& clock, Duration initial, Duration max)
-    : clock_(clock), initial_(initial), max_(max) {}
-
-bool Backoff::Expired(const Entry& entry) const {
-  return clock_.Now() - entry.last_update > 2 * max_;
+Backoff::Backoff(const BackoffPolicy& policy, RandomSource* random)
+    : policy_(policy), random_(random) {
+  policy_.initial = std::min(policy_.initial, policy_.max);
 }
 
-bool Backoff::InBackoffSince(const std::string& key,
-                             std::chrono::steady_clock::time_point since) const {
-  return Remaining(key, since) > Duration::zero();
+bool Backoff::StartedOver(TimePoint now) const {
+  return policy_.reset_after > Duration::zero() && now - last_failure_ > policy_.reset_after;
 }
 
-Backoff::Duration Backoff::Remaining(const std::string& key,
-                                     std::chrono::steady_clock::time_point since) const {
-  auto it = entries_.find(key);
-  if (it == entries_.end() || Expired(it->second)) return Duration::zero();
-  const Duration waited = clock_.Now() - since;
-  return std::max(Duration::zero(), it->second.period - waited);
+Backoff::Duration Backoff::Jittered(Duration period) const {
+  if (policy_.jitter_below == 0 && policy_.jitter_above == 0) return period;
+  const double low = 1 - policy_.jitter_below;
+  const double factor = low + (policy_.jitter_below + policy_.jitter_above) * random_->Uniform();
+  return std::chrono::duration_cast<Duration>(period * std::max(0.0, factor));
 }
 
-void Backoff::Next(const std::string& key) {
-  auto it = entries_.find(key);
-  if (it == entries_.end() || Expired(it->second)) {
-    entries_[key] = Entry{initial_, clock_.Now()};
-    return;
+Backoff::Duration Backoff::Next(TimePoint now) {
+  if (period_ == Duration::zero() || StartedOver(now)) {
+    period_ = policy_.initial;
+  } else {
+    period_ = std::min(period_ * 2, policy_.max);
   }
-  it->second.period = std::min(it->second.period * 2, max_);
-  it->second.last_update = clock_.Now();
+  last_failure_ = now;
+  wait_ = Jittered(period_);
+  return wait_;
 }
 
-Backoff::Duration Backoff::Current(const std::string& key) const {
-  auto it = entries_.find(key);
-  return it == entries_.end() ? Duration::zero() : it->second.period;
+Backoff::Duration Backoff::RemainingSince(TimePoint since, TimePoint now) const {
+  if (period_ == Duration::zero() || StartedOver(now)) return Duration::zero();
+  return std::max(Duration::zero(), wait_ - (now - since));
 }
 
-void Backoff::Reset(const std::string& key) { entries_.erase(key); }
+Backoff::Duration Backoff::Longest() const {
+  BackoffPolicy upper = policy_;
+  upper.jitter_below = std::min(upper.jitter_below, 0.5);
+  return Backoff(upper, random_).Jittered(policy_.max);
+}
+
+void Backoff::Reset() {
+  period_ = Duration::zero();
+  wait_ = Duration::zero();
+}
 
 }  // namespace fleetset::agent

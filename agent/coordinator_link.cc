@@ -8,8 +8,8 @@
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
-#include <random>
 
+#include "agent/backoff.h"
 #include "fleetset/desired_state_delta.h"
 #include "fleetset/v1/agent_service.grpc.pb.h"
 #include "fleetset/version.h"
@@ -82,35 +82,13 @@ std::string Describe(const grpc::Status& status) {
 // Exponential back-off with full jitter: a random delay up to a ceiling
 // that doubles per failure, so a fleet that lost its coordinator does not
 // come back in one wave.
-class ReconnectBackoff {
- public:
-  ReconnectBackoff(std::chrono::milliseconds initial, std::chrono::milliseconds max)
-      : initial_(std::min(initial, max)),
-        max_(max),
-        ceiling_(initial_),
-        random_(std::random_device{}()) {}
-
-  std::chrono::milliseconds Next() {
-    const std::chrono::milliseconds delay = Uniform(std::chrono::milliseconds(0), ceiling_);
-    ceiling_ = std::min(ceiling_ * 2, max_);
-    return delay;
-  }
-  // The longest wait, still jittered (within its upper half) for the same
-  // reason.
-  std::chrono::milliseconds Longest() { return Uniform(max_ / 2, max_); }
-  void Reset() { ceiling_ = initial_; }
-
- private:
-  std::chrono::milliseconds Uniform(std::chrono::milliseconds low, std::chrono::milliseconds high) {
-    std::uniform_int_distribution<int64_t> pick(low.count(), high.count());
-    return std::chrono::milliseconds(pick(random_));
-  }
-
-  std::chrono::milliseconds initial_;
-  std::chrono::milliseconds max_;
-  std::chrono::milliseconds ceiling_;
-  std::mt19937_64 random_;
-};
+BackoffPolicy ReconnectPolicy(const CoordinatorLinkOptions& options) {
+  BackoffPolicy policy;
+  policy.initial = options.initial_backoff;
+  policy.max = options.max_backoff;
+  policy.jitter_below = 1;
+  return policy;
+}
 
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
   grpc::ChannelArguments args;
@@ -185,7 +163,8 @@ void CoordinatorLink::Post(std::function<void(Shared&)> task) {
 }
 
 void CoordinatorLink::Loop() {
-  ReconnectBackoff backoff(options_.initial_backoff, options_.max_backoff);
+  Backoff backoff(ReconnectPolicy(options_),
+                  options_.random != nullptr ? options_.random : &SystemRandom());
   size_t next = 0;
   bool want_snapshot = false;
   while (true) {
@@ -197,8 +176,10 @@ void CoordinatorLink::Loop() {
     // the same one again, for a snapshot this time.
     want_snapshot = outcome.bad_delta.has_value();
     if (!want_snapshot) next = (next + 1) % options_.coordinators.size();
-    const std::chrono::milliseconds delay =
-        IsRejection(outcome.status) ? backoff.Longest() : backoff.Next();
+    // A refusal waits the longest (still jittered, in its upper half):
+    // trying sooner would only be refused again.
+    const auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(
+        IsRejection(outcome.status) ? backoff.Longest() : backoff.Next(Clock::now()));
     LogStreamEnd(address, outcome, delay);
     std::unique_lock lock(shared_->mutex);
     if (shared_->changed.wait_for(lock, delay, [this] { return shared_->stopping; })) return;

@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "agent/random_source.h"
 #include "fleetset/v1/agent_service.grpc.pb.h"
 
 namespace fleetset::agent {
@@ -39,6 +40,8 @@ struct CoordinatorLinkOptions {
   // A stream that stayed up this long resets the ceiling, so the next
   // outage starts over with quick retries.
   std::chrono::milliseconds backoff_reset_after{std::chrono::seconds(60)};
+  // The jitter's randomness; null: SystemRandom().
+  RandomSource* random = nullptr;
 };
 
 // The agent at the seam. Each is called on the io_context's thread.

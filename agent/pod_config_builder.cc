@@ -12,7 +12,7 @@
 #include "agent/container_resources.h"
 #include "agent/container_security.h"
 #include "agent/pod_identity.h"
-#include "agent/pod_volumes.h"
+#include "agent/volumes/container_mounts.h"
 
 namespace fleetset::agent {
 namespace {
@@ -23,11 +23,6 @@ constexpr int64_t kDefaultTerminationGraceSeconds = 30;
 constexpr size_t kMaxDnsServers = 3;
 constexpr size_t kMaxDnsSearches = 32;
 constexpr size_t kMaxHostnameLength = 63;
-
-int64_t TerminationGraceSeconds(const v1::PodSpec& spec) {
-  return spec.has_termination_grace_period_seconds() ? spec.termination_grace_period_seconds()
-                                                     : kDefaultTerminationGraceSeconds;
-}
 
 // kubelet's GeneratePodHostNameAndDomain: spec.hostname or the pod name, cut
 // to a valid DNS label.
@@ -133,6 +128,12 @@ std::string ContainerHash(const v1::Container& container) {
 
 }  // namespace
 
+std::chrono::seconds TerminationGracePeriod(const v1::PodSpec& spec) {
+  return std::chrono::seconds(spec.has_termination_grace_period_seconds()
+                                  ? spec.termination_grace_period_seconds()
+                                  : kDefaultTerminationGraceSeconds);
+}
+
 std::map<std::string, std::string> PodLabels(const v1::PodTemplateSpec& template_spec,
                                              const PodContext& context) {
   std::map<std::string, std::string> labels(template_spec.metadata().labels().begin(),
@@ -177,7 +178,12 @@ cri::PodSandboxConfig BuildSandboxConfig(const v1::PodTemplateSpec& template_spe
   config.mutable_annotations()->insert(template_spec.metadata().annotations().begin(),
                                        template_spec.metadata().annotations().end());
   (*config.mutable_annotations())[kTerminationGraceAnnotation] =
-      std::to_string(TerminationGraceSeconds(spec));
+      std::to_string(TerminationGracePeriod(spec).count());
+  if (context.created != std::chrono::system_clock::time_point{}) {
+    (*config.mutable_annotations())[kPodCreatedAnnotation] = std::to_string(
+        std::chrono::duration_cast<std::chrono::seconds>(context.created.time_since_epoch())
+            .count());
+  }
   // cgroup_parent stays empty: without kubelet's QoS cgroup tree there is no
   // parent to name, and containerd places the sandbox itself.
   *config.mutable_linux()->mutable_security_context() = BuildSandboxSecurityContext(spec);
@@ -186,8 +192,8 @@ cri::PodSandboxConfig BuildSandboxConfig(const v1::PodTemplateSpec& template_spe
 
 ContainerConfigResult BuildContainerConfig(const v1::PodTemplateSpec& template_spec,
                                            const v1::Container& container,
-                                           const PodContext& context, uint32_t restart_count,
-                                           bool init) {
+                                           const PodContext& context, const VolumeManager& volumes,
+                                           uint32_t restart_count, bool init) {
   const v1::PodSpec& spec = template_spec.spec();
   ContainerConfigResult result;
   cri::ContainerConfig& config = result.config;
@@ -212,7 +218,7 @@ ContainerConfigResult BuildContainerConfig(const v1::PodTemplateSpec& template_s
   config.set_working_dir(container.working_dir());
 
   std::vector<cri::Mount> mounts;
-  result.error = BuildContainerMounts(spec, container, context, &mounts);
+  result.error = BuildContainerMounts(spec, container, context, volumes, &mounts);
   if (!result.error.empty()) return result;
   for (cri::Mount& mount : mounts) *config.add_mounts() = std::move(mount);
 
@@ -226,7 +232,7 @@ ContainerConfigResult BuildContainerConfig(const v1::PodTemplateSpec& template_s
   annotations[kContainerHashAnnotation] = ContainerHash(container);
   // Lets an agent that restarted stop an adopted container with the right
   // grace period even before it has the spec again (kubelet does the same).
-  annotations[kTerminationGraceAnnotation] = std::to_string(TerminationGraceSeconds(spec));
+  annotations[kTerminationGraceAnnotation] = std::to_string(TerminationGracePeriod(spec).count());
 
   config.set_log_path(container.name() + "/" + std::to_string(restart_count) + ".log");
   config.set_stdin(container.stdin());

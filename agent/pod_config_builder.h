@@ -2,13 +2,13 @@
 // the sandbox config (namespaces, hostname, DNS, ports, labels, log
 // directory) and one container config per container (command and args with
 // $(VAR) expansion, env with fieldRef, mounts, resources, security context,
-// log path). Pure functions apart from PreparePodVolumes, which touches the
-// node's filesystem the way kubelet's volume plugins do.
+// log path). Pure functions: where a volume is on the node comes from the
+// volume manager.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +18,8 @@
 namespace fleetset::agent {
 
 namespace cri = ::runtime::v1;
+
+class VolumeManager;
 
 // Everything about one pod instance on this node that is not in its template.
 struct PodContext {
@@ -46,7 +48,13 @@ struct PodContext {
   // The node's memory in bytes, which a Burstable container's OOM score is
   // relative to (as kubelet's); 0 reads it from /proc/meminfo.
   int64_t node_memory_bytes = 0;
+  // When the pod was created (whole seconds). Kept on its sandboxes, so an
+  // agent that restarts reports the pod's age as before; unset: not kept.
+  std::chrono::system_clock::time_point created{};
 };
+
+// The pod's terminationGracePeriodSeconds, Kubernetes' 30 s when unset.
+std::chrono::seconds TerminationGracePeriod(const v1::PodSpec& spec);
 
 // Labels every sandbox and container of this pod carries (kubelet's
 // io.kubernetes.* plus fleetset's ownership labels, see pod_identity.h).
@@ -65,11 +73,12 @@ struct ContainerConfigResult {
 };
 
 // restart_count selects the log file (<restart_count>.log) and the CRI
-// attempt; `init` marks an init container.
+// attempt; `init` marks an init container. `volumes` says where the pod's
+// volumes are on the node.
 ContainerConfigResult BuildContainerConfig(const v1::PodTemplateSpec& template_spec,
                                            const v1::Container& container,
-                                           const PodContext& context, uint32_t restart_count,
-                                           bool init);
+                                           const PodContext& context, const VolumeManager& volumes,
+                                           uint32_t restart_count, bool init);
 
 // Kubernetes' $(VAR) expansion of command and args: $(NAME) with NAME in
 // `env` is replaced, $$ escapes to $, unknown references stay as written.
@@ -82,14 +91,5 @@ std::string ExpandVariables(const std::string& input,
 std::vector<std::pair<std::string, std::string>> ResolveEnv(
     const v1::Container& container, const v1::PodTemplateSpec& template_spec,
     const PodContext& context, std::string* error);
-
-// Creates emptyDir directories under context.pod_dir and checks/creates
-// hostPath volumes according to their type (DirectoryOrCreate,
-// Directory, FileOrCreate, File, Socket, CharDevice, BlockDevice, "").
-// Returns an error message naming the volume when one cannot be set up.
-std::optional<std::string> PreparePodVolumes(const v1::PodSpec& spec, const PodContext& context);
-
-// Removes the pod's emptyDirs (the whole pod_dir).
-void RemovePodVolumes(const PodContext& context);
 
 }  // namespace fleetset::agent

@@ -8,22 +8,20 @@
 #include <set>
 
 #include "fleetset/labels.h"
+#include "fleetset/node_labels.h"
 
 namespace fleetset::agent {
-
-namespace asio = boost::asio;
 
 namespace {
 
 // UIDs of the pods the operator deleted, for the coordinator's DaemonSet
-// with this owner key (static manifests have none).
+// `owner` (static manifests have none).
 std::set<std::string> DeletedPodUids(const std::optional<v1::DesiredState>& state,
                                      const PodOwner& owner) {
   std::set<std::string> uids;
-  if (!state || owner.static_pod) return uids;
+  if (!state) return uids;
   for (const v1::DesiredDaemonSet& desired : state->daemon_sets()) {
-    if (desired.metadata().namespace_() == owner.daemon_set_namespace &&
-        desired.metadata().name() == owner.daemon_set_name) {
+    if (PodOwner::DaemonSet(desired.metadata()) == owner) {
       uids.insert(desired.deleted_pod_uids().begin(), desired.deleted_pod_uids().end());
     }
   }
@@ -32,9 +30,9 @@ std::set<std::string> DeletedPodUids(const std::optional<v1::DesiredState>& stat
 
 }  // namespace
 
-Reconciler::Reconciler(asio::io_context& io, const PodWorkerDeps& deps,
-                       const ReconcilerOptions& options)
-    : io_(io), deps_(deps), options_(options), pool_(options.worker_threads), timer_(io) {}
+Reconciler::Reconciler(const PodWorkerDeps& deps, const ReconcilerOptions& options,
+                       TimerFactory& timers)
+    : deps_(deps), options_(options), timer_(timers.MakeTimer()) {}
 
 Reconciler::~Reconciler() { Stop(); }
 
@@ -64,16 +62,12 @@ void Reconciler::Start() {
 void Reconciler::Stop() {
   if (stopped_) return;
   stopped_ = true;
-  timer_.cancel();
-  pool_.join();
+  timer_->Cancel();
 }
 
 void Reconciler::ScheduleTick(std::chrono::milliseconds after) {
   if (stopped_) return;
-  timer_.expires_after(after);
-  timer_.async_wait([this](boost::system::error_code ec) {
-    if (!ec) Relist();
-  });
+  timer_->Arm(after, [this] { Relist(); });
 }
 
 void Reconciler::Relist() {
@@ -84,12 +78,15 @@ void Reconciler::Relist() {
   }
   relisting_ = true;
   const uint64_t seq = ++relists_started_;
-  asio::post(pool_, [this, seq] {
-    auto snapshot = std::make_shared<RuntimeSnapshot>();
-    grpc::Status status =
-        agent::Relist(*deps_.runtime, deps_.node_defaults.node_name, snapshot.get());
-    asio::post(io_, [this, status, snapshot, seq] { OnRelisted(status, snapshot, seq); });
-  });
+  deps_.executor->Post(
+      [this, runtime = deps_.runtime, loop = deps_.loop, alive = std::weak_ptr<bool>(alive_), seq] {
+        auto snapshot = std::make_shared<RuntimeSnapshot>();
+        grpc::Status status = runtime->ListPods(snapshot.get());
+        // `this` is used on the loop only, and only while the reconciler lives.
+        boost::asio::post(*loop, [this, alive, status, snapshot, seq] {
+          if (!alive.expired()) OnRelisted(status, snapshot, seq);
+        });
+      });
 }
 
 void Reconciler::OnRelisted(grpc::Status status, std::shared_ptr<RuntimeSnapshot> snapshot,
@@ -132,10 +129,7 @@ NodeFacts Reconciler::EffectiveNode() const {
     // the agent discovers are always its own.
     const v1::NodeUpdate& update = coordinator_state_->node();
     Labels labels = ToLabels(update.labels());
-    for (const char* key : {kLabelHostname, kLabelOs, kLabelArch}) {
-      auto it = local_node_.labels.find(key);
-      if (it != local_node_.labels.end()) labels[key] = it->second;
-    }
+    CopyAgentOwnedLabels(local_node_.labels, labels);
     node.labels = std::move(labels);
     node.taints.assign(update.taints().begin(), update.taints().end());
   }
@@ -147,8 +141,7 @@ std::vector<Workload> Reconciler::AllWorkloads() const {
   if (coordinator_state_) {
     for (const v1::DesiredDaemonSet& desired : coordinator_state_->daemon_sets()) {
       Workload workload;
-      workload.owner.daemon_set_namespace = desired.metadata().namespace_();
-      workload.owner.daemon_set_name = desired.metadata().name();
+      workload.owner = PodOwner::DaemonSet(desired.metadata());
       workload.template_spec = desired.template_();
       workload.revision_hash = desired.revision_hash();
       workload.revision = desired.revision();
@@ -160,13 +153,13 @@ std::vector<Workload> Reconciler::AllWorkloads() const {
   return workloads;
 }
 
-std::vector<PodOnNode> Reconciler::OtherPods(const std::string& owner_key) const {
+std::vector<PodOnNode> Reconciler::OtherPods(const PodOwner& owner) const {
   std::vector<PodOnNode> pods;
   for (const auto& [uid, slot] : slots_) {
-    if (slot.worker->owner().Key() == owner_key || slot.terminate_reason) continue;
+    if (slot.worker->owner() == owner || slot.terminate_reason) continue;
     Labels labels;
     for (const auto& [key, value] : slot.worker->PodTemplateLabels()) labels[key] = value;
-    pods.push_back({slot.worker->owner().daemon_set_namespace, slot.worker->name(), labels});
+    pods.push_back({slot.worker->owner().namespace_, slot.worker->name(), labels});
   }
   return pods;
 }
@@ -174,15 +167,15 @@ std::vector<PodOnNode> Reconciler::OtherPods(const std::string& owner_key) const
 void Reconciler::RequestTermination(Slot& slot, const std::string& reason) {
   if (slot.terminate_reason) return;
   slot.terminate_reason = reason;
-  spdlog::info("pod {}/{}: will be removed: {}", slot.worker->owner().daemon_set_namespace,
+  spdlog::info("pod {}/{}: will be removed: {}", slot.worker->owner().namespace_,
                slot.worker->name(), reason);
 }
 
 void Reconciler::Spawn(const Workload& workload) {
   auto worker = std::make_unique<PodWorker>(deps_, workload.owner, workload.template_spec,
                                             workload.revision_hash);
-  spdlog::info("pod {}/{}: creating for {} revision {}", workload.owner.daemon_set_namespace,
-               worker->name(), workload.owner.Key(), workload.revision_hash);
+  spdlog::info("pod {}/{}: creating for {} revision {}", workload.owner.namespace_, worker->name(),
+               workload.owner.Key(), workload.revision_hash);
   const std::string uid = worker->uid();
   Slot slot;
   slot.worker = std::move(worker);
@@ -190,11 +183,11 @@ void Reconciler::Spawn(const Workload& workload) {
 }
 
 void Reconciler::DecideWorkload(const Workload& workload, const NodeFacts& node) {
-  const std::string key = workload.owner.Key();
+  const PodOwner& owner = workload.owner;
+  const std::string key = owner.Key();
   Labels pod_labels = ToLabels(workload.template_spec.metadata().labels());
-  EligibilityDecision decision =
-      EvaluateEligibility(workload.template_spec.spec(), pod_labels,
-                          workload.owner.daemon_set_namespace, node, OtherPods(key));
+  EligibilityDecision decision = EvaluateEligibility(workload.template_spec.spec(), pod_labels,
+                                                     owner.namespace_, node, OtherPods(owner));
   v1::Eligibility& eligibility = eligibility_[key];
   eligibility.set_daemon_set(key);
   eligibility.set_should_run(decision.should_run);
@@ -203,11 +196,11 @@ void Reconciler::DecideWorkload(const Workload& workload, const NodeFacts& node)
 
   // A pod the operator deleted goes, and (as with any missing pod) a new
   // one with a new name and UID takes its place below.
-  const std::set<std::string> deleted = DeletedPodUids(coordinator_state_, workload.owner);
+  const std::set<std::string> deleted = DeletedPodUids(coordinator_state_, owner);
   std::vector<Slot*> current;
   std::vector<Slot*> old;
   for (auto& [uid, slot] : slots_) {
-    if (slot.worker->owner().Key() != key) continue;
+    if (slot.worker->owner() != owner) continue;
     if (deleted.count(uid) != 0) RequestTermination(slot, "deleted by the operator");
     if (slot.terminate_reason) continue;
     if (slot.worker->revision_hash() == workload.revision_hash) {
@@ -287,10 +280,10 @@ void Reconciler::Decide() {
   if (stopped_ || !synced_) return;
   const NodeFacts node = EffectiveNode();
   const std::vector<Workload> workloads = AllWorkloads();
-  std::map<std::string, bool> wanted;
+  std::set<PodOwner> wanted;
   eligibility_.clear();
   for (const Workload& workload : workloads) {
-    wanted[workload.owner.Key()] = true;
+    wanted.insert(workload.owner);
     DecideWorkload(workload, node);
   }
   // Pods whose owner is gone. Coordinator-owned pods wait until the
@@ -298,7 +291,7 @@ void Reconciler::Decide() {
   const bool coordinator_known = coordinator_state_.has_value() || !options_.expect_coordinator;
   for (auto& [uid, slot] : slots_) {
     const PodOwner& owner = slot.worker->owner();
-    if (wanted.count(owner.Key()) != 0) continue;
+    if (wanted.count(owner) != 0) continue;
     if (!owner.static_pod && !coordinator_known) continue;
     RequestTermination(slot, owner.static_pod ? "static manifest removed"
                                               : "DaemonSet no longer assigned to this node");
@@ -310,41 +303,42 @@ void Reconciler::Decide() {
 void Reconciler::Dispatch() {
   for (auto& [uid, slot] : slots_) {
     if (slot.busy) continue;
-    PodWorker* worker = slot.worker.get();
+    PodWorker& worker = *slot.worker;
     if (slot.terminate_reason) {
       slot.busy = true;
-      const std::string reason = *slot.terminate_reason;
-      asio::post(pool_, [this, worker, reason, uid = uid] {
-        const bool done = worker->Terminate(worker->GracePeriod(), reason);
-        asio::post(io_, [this, uid, done] {
-          auto it = slots_.find(uid);
-          if (it == slots_.end()) return;
-          it->second.busy = false;
-          if (done) slots_.erase(it);
-          NotifyChanged();
-          Relist();
-        });
-      });
+      worker.Terminate(worker.GracePeriod(), *slot.terminate_reason,
+                       [this, uid = uid](bool done) { OnTerminated(uid, done); });
       continue;
     }
-    if (!worker->HasTemplate() || snapshot_seq_ < slot.min_snapshot_seq || !snapshot_) continue;
+    if (!worker.HasTemplate() || snapshot_seq_ < slot.min_snapshot_seq || !snapshot_) continue;
     slot.busy = true;
-    std::vector<SandboxSnapshot> sandboxes;
-    if (auto it = snapshot_->pods.find(uid); it != snapshot_->pods.end()) sandboxes = it->second;
-    asio::post(pool_, [this, worker, uid = uid, sandboxes = std::move(sandboxes)] {
-      const bool acted = worker->Sync(sandboxes.empty() ? nullptr : &sandboxes);
-      asio::post(io_, [this, uid, acted] {
-        auto it = slots_.find(uid);
-        if (it == slots_.end()) return;
-        it->second.busy = false;
-        it->second.min_snapshot_seq = relists_started_ + 1;
-        NotifyChanged();
-        // Something changed in the runtime: look again now rather than a
-        // period later, so a pod comes up in one quick sequence.
-        if (acted) Relist();
-      });
-    });
+    auto found = snapshot_->pods.find(uid);
+    worker.Sync(found == snapshot_->pods.end() || found->second.empty() ? nullptr : &found->second,
+                [this, uid = uid](bool acted) { OnSynced(uid, acted); });
   }
+}
+
+void Reconciler::OnSynced(const std::string& uid, bool acted) {
+  auto it = slots_.find(uid);
+  if (it == slots_.end()) return;
+  it->second.busy = false;
+  // The next pass starts from a relist made after this one.
+  it->second.min_snapshot_seq = relists_started_ + 1;
+  if (stopped_) return;
+  NotifyChanged();
+  // Something changed in the runtime: look again now rather than a period
+  // later, so a pod comes up in one quick sequence.
+  if (acted) Relist();
+}
+
+void Reconciler::OnTerminated(const std::string& uid, bool done) {
+  auto it = slots_.find(uid);
+  if (it == slots_.end()) return;
+  it->second.busy = false;
+  if (done) slots_.erase(it);
+  if (stopped_) return;
+  NotifyChanged();
+  Relist();
 }
 
 v1::StatusReport Reconciler::Report() const {

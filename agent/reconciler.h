@@ -1,17 +1,18 @@
-// The agent's control loop. Level-triggered, like kubelet's: every sync
-// period (and at once after any change) it relists what the runtime runs
-// under the agent's labels, compares it with what should run — the
-// workloads from the coordinator and the static manifests, each filtered by
-// this node's eligibility — and hands each pod's work to its PodWorker on a
-// thread pool, so a slow pull or sandbox start never holds up another pod.
+// The agent's control loop, and the only code that changes pod state.
+// Level-triggered, like kubelet's: every sync period (and at once after any
+// change) it relists what the runtime runs under the agent's labels,
+// compares it with what should run — the workloads from the coordinator and
+// the static manifests, each filtered by this node's eligibility — and
+// starts each pod's next pass (or its termination) through its PodWorker.
+// The passes run on the executor, one at a time per pod and side by side
+// across pods, so a slow pull or sandbox start never holds up another pod;
+// their results come back to the loop as posted tasks (Envoy's dispatcher:
+// work is posted to the loop that owns the state).
 //
-// All methods must be called on the io_context's thread; CRI work happens on
-// the pool and its results are posted back.
+// All methods must be called on the io_context's thread.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 
 #include <chrono>
 #include <functional>
@@ -23,6 +24,7 @@
 
 #include "agent/pod_worker.h"
 #include "agent/runtime_snapshot.h"
+#include "agent/timer.h"
 #include "agent/workload.h"
 #include "fleetset/scheduling.h"
 #include "fleetset/v1/agent_service.pb.h"
@@ -31,8 +33,6 @@ namespace fleetset::agent {
 
 struct ReconcilerOptions {
   std::chrono::milliseconds sync_period{1000};
-  // Pod workers run on this many threads (blocking CRI calls).
-  size_t worker_threads = 8;
   // Whether a coordinator is configured: until its desired state (or the
   // cached copy) is known, pods it owns are neither removed nor adopted away.
   bool expect_coordinator = false;
@@ -40,8 +40,8 @@ struct ReconcilerOptions {
 
 class Reconciler {
  public:
-  Reconciler(boost::asio::io_context& io, const PodWorkerDeps& deps,
-             const ReconcilerOptions& options);
+  // Relists and pod passes run on deps.executor; `timers` pace the relists.
+  Reconciler(const PodWorkerDeps& deps, const ReconcilerOptions& options, TimerFactory& timers);
   ~Reconciler();
 
   // The node as configured locally (discovered well-known labels, flags).
@@ -54,7 +54,8 @@ class Reconciler {
   void SetRuntimeDescription(const std::string& runtime) { runtime_ = runtime; }
 
   void Start();
-  // Stops the loop and waits for in-flight CRI work. Pods keep running.
+  // Stops deciding and dispatching; results of work still in flight are
+  // dropped when they arrive. Pods keep running.
   void Stop();
 
   v1::StatusReport Report() const;
@@ -84,14 +85,14 @@ class Reconciler {
   void Dispatch();
   void NotifyChanged();
   std::vector<Workload> AllWorkloads() const;
-  std::vector<PodOnNode> OtherPods(const std::string& owner_key) const;
+  std::vector<PodOnNode> OtherPods(const PodOwner& owner) const;
   void Spawn(const Workload& workload);
+  void OnSynced(const std::string& uid, bool acted);
+  void OnTerminated(const std::string& uid, bool done);
 
-  boost::asio::io_context& io_;
   PodWorkerDeps deps_;
   ReconcilerOptions options_;
-  boost::asio::thread_pool pool_;
-  boost::asio::steady_timer timer_;
+  std::unique_ptr<Timer> timer_;
 
   NodeFacts local_node_;
   std::optional<v1::DesiredState> coordinator_state_;
@@ -113,6 +114,8 @@ class Reconciler {
   bool stopped_ = false;
   std::function<void()> on_change_;
   std::string last_report_digest_;
+  // Expires with the reconciler: a relist that comes back later is dropped.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace fleetset::agent

@@ -15,6 +15,15 @@ std::string ContainerNameOf(const cri::Container& container) {
   return it == container.labels().end() ? container.metadata().name() : it->second;
 }
 
+const cri::Container* LatestContainer(const std::vector<cri::Container>& containers,
+                                      const std::string& name) {
+  const cri::Container* latest = nullptr;
+  for (const cri::Container& container : containers) {
+    if (ContainerNameOf(container) == name) latest = &container;
+  }
+  return latest;
+}
+
 void SortOldestFirst(std::vector<cri::Container>* containers) {
   std::sort(containers->begin(), containers->end(),
             [](const cri::Container& a, const cri::Container& b) {

@@ -32,6 +32,10 @@ grpc::Status Relist(CriRuntime& runtime, const std::string& node_name, RuntimeSn
 // The pod-spec name of a container (its io.kubernetes.container.name label).
 std::string ContainerNameOf(const cri::Container& container);
 
+// The newest container of that name in `containers` (oldest first), or null.
+const cri::Container* LatestContainer(const std::vector<cri::Container>& containers,
+                                      const std::string& name);
+
 // Oldest first: by creation time, then attempt (restart count).
 void SortOldestFirst(std::vector<cri::Container>* containers);
 

@@ -52,9 +52,7 @@ bool StaticManifests::Scan() {
           continue;
         }
         Workload workload;
-        workload.owner.daemon_set_namespace = loaded.daemon_set.metadata().namespace_();
-        workload.owner.daemon_set_name = loaded.daemon_set.metadata().name();
-        workload.owner.static_pod = true;
+        workload.owner = PodOwner::StaticManifest(loaded.daemon_set.metadata());
         workload.template_spec = loaded.daemon_set.spec().template_();
         workload.revision_hash = PodTemplateHash(workload.template_spec);
         workloads.push_back(std::move(workload));

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "agent/pod_worker.h"
+#include "fleetset/pod_owner.h"
 #include "fleetset/v1/pod.pb.h"
 
 namespace fleetset::agent {

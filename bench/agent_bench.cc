@@ -8,9 +8,11 @@
 //          `sleep 3600` pod, called directly through the agent's CriRuntime
 //          with the very configs the agent would build: the floor.
 //   agent  the same pod as a new DaemonSet handed to an in-process
-//          Reconciler (real CRI client, real probe executor, RealClock,
-//          default 1 s sync period), from the SetStaticWorkloads call to the
-//          reconciler's status callback reporting the container running.
+//          Reconciler wired as the agent wires it (real CRI client, runtime
+//          layer, volume manager, prober, thread pool executor, Asio timers,
+//          RealClock, default 1 s sync period), from the SetStaticWorkloads
+//          call to the reconciler's status callback reporting the container
+//          running.
 // Each in a CNI-networked and a hostNetwork variant. Every CRI call the
 // agent makes goes through a recording decorator, so the report can say
 // where the agent's extra time goes.
@@ -45,14 +47,17 @@
 #include <vector>
 
 #include "agent/agent_config.h"
+#include "agent/asio_timer_factory.h"
 #include "agent/cri_runtime.h"
 #include "agent/node_discovery.h"
 #include "agent/pod_config_builder.h"
 #include "agent/pod_identity.h"
-#include "agent/pod_worker.h"
+#include "agent/pod_services.h"
 #include "agent/probe_executor.h"
 #include "agent/reconciler.h"
 #include "agent/runtime_snapshot.h"
+#include "agent/thread_pool_executor.h"
+#include "agent/volumes/volume_manager.h"
 #include "agent/workload.h"
 #include "fleetset/clock.h"
 #include "fleetset/manifest.h"
@@ -287,9 +292,7 @@ agent::Workload MakeWorkload(const std::string& name, bool host_network) {
     std::exit(1);
   }
   agent::Workload workload;
-  workload.owner.daemon_set_namespace = loaded[0].daemon_set.metadata().namespace_();
-  workload.owner.daemon_set_name = loaded[0].daemon_set.metadata().name();
-  workload.owner.static_pod = true;
+  workload.owner = PodOwner::StaticManifest(loaded[0].daemon_set.metadata());
   workload.template_spec = loaded[0].daemon_set.spec().template_();
   workload.revision_hash = PodTemplateHash(workload.template_spec);
   return workload;
@@ -357,10 +360,10 @@ class RawPath {
     const agent::Workload workload = MakeWorkload(name, host_network);
     agent::PodContext context = defaults_;
     context.pod_name = agent::GeneratePodName(name);
-    context.pod_namespace = workload.owner.daemon_set_namespace;
+    context.pod_namespace = workload.owner.namespace_;
     context.pod_uid = GenerateUid();
-    context.daemon_set_namespace = workload.owner.daemon_set_namespace;
-    context.daemon_set_name = workload.owner.daemon_set_name;
+    context.daemon_set_namespace = workload.owner.namespace_;
+    context.daemon_set_name = workload.owner.name;
     context.revision_hash = workload.revision_hash;
     context.static_pod = true;
     // Built before the clock starts: the floor is the runtime's work only.
@@ -368,7 +371,8 @@ class RawPath {
     *run.mutable_config() = agent::BuildSandboxConfig(workload.template_spec, context, 0);
     agent::cri::CreateContainerRequest create;
     agent::ContainerConfigResult built = agent::BuildContainerConfig(
-        workload.template_spec, workload.template_spec.spec().containers(0), context, 0, false);
+        workload.template_spec, workload.template_spec.spec().containers(0), context, *volumes_, 0,
+        false);
     *create.mutable_config() = built.config;
     *create.mutable_sandbox_config() = run.config();
 
@@ -426,6 +430,7 @@ class RawPath {
 
   agent::CriRuntime& runtime_;
   agent::PodContext defaults_;
+  std::unique_ptr<agent::VolumeManager> volumes_ = agent::MakeVolumeManager();
 };
 
 // ---------------------------------------------------------------------------
@@ -489,15 +494,17 @@ class AgentPath {
       : runtime_(std::move(runtime)),
         probes_(agent::MakeProbeExecutor(runtime_)),
         work_(asio::make_work_guard(io_)) {
-    agent::PodWorkerDeps deps;
-    deps.runtime = &runtime_;
-    deps.clock = &clock_;
-    deps.probes = probes_.get();
-    deps.node_defaults = defaults;
-    deps.pods_dir = pods_dir;
+    agent::PodSeams seams;
+    seams.runtime = &runtime_;
+    seams.probes = probes_.get();
+    seams.clock = &clock_;
+    seams.executor = &executor_;
+    seams.loop = &io_;
+    services_ = std::make_unique<agent::PodServices>(seams, defaults, pods_dir);
     // Defaults throughout, sync period 1 s included: a change must start
     // the pod at once, not at the next period.
-    reconciler_ = std::make_unique<agent::Reconciler>(io_, deps, agent::ReconcilerOptions{});
+    reconciler_ = std::make_unique<agent::Reconciler>(services_->worker_deps(),
+                                                      agent::ReconcilerOptions{}, timers_);
     thread_ = std::thread([this] { io_.run(); });
     OnIo([this, defaults] {
       reconciler_->OnStatusChanged([this] { watch_.Observe(reconciler_->Report()); });
@@ -511,6 +518,7 @@ class AgentPath {
 
   ~AgentPath() {
     OnIo([this] { reconciler_->Stop(); });
+    executor_.Join();
     work_.reset();
     io_.stop();
     thread_.join();
@@ -595,6 +603,9 @@ class AgentPath {
   std::unique_ptr<agent::ProbeExecutor> probes_;
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_;
+  agent::AsioTimerFactory timers_{io_};
+  std::unique_ptr<agent::PodServices> services_;
+  agent::ThreadPoolExecutor executor_{32};
   std::unique_ptr<agent::Reconciler> reconciler_;
   StatusWatch watch_;
   std::thread thread_;

@@ -19,6 +19,7 @@
 #include "agent/cri_runtime.h"
 #include "agent/pod_config_builder.h"
 #include "agent/pod_identity.h"
+#include "agent/volumes/volume_manager.h"
 #include "support/containerd_node.h"
 #include "support/prerequisites.h"
 
@@ -103,7 +104,7 @@ class PodConfigOnContainerdTest : public ::testing::Test {
       EXPECT_TRUE(runtime_->RemovePodSandbox(remove_pod, &pod_removed).ok());
     }
     for (const PodContext& context : contexts_) {
-      RemovePodVolumes(context);
+      volumes_->TearDown(nullptr, context);
       EXPECT_FALSE(std::filesystem::exists(context.pod_dir));
     }
     runtime_.reset();
@@ -137,7 +138,7 @@ class PodConfigOnContainerdTest : public ::testing::Test {
     RunningPod pod;
     contexts_.push_back(context);
     const std::optional<std::string> volume_error =
-        PreparePodVolumes(template_spec.spec(), context);
+        volumes_->Prepare(template_spec.spec(), context);
     EXPECT_EQ(volume_error, std::nullopt);
 
     cri::RunPodSandboxRequest run;
@@ -148,8 +149,8 @@ class PodConfigOnContainerdTest : public ::testing::Test {
     pod.sandbox_id = ran.pod_sandbox_id();
     pod.sandbox_config = run.config();
 
-    const ContainerConfigResult built =
-        BuildContainerConfig(template_spec, template_spec.spec().containers(0), context, 0, false);
+    const ContainerConfigResult built = BuildContainerConfig(
+        template_spec, template_spec.spec().containers(0), context, *volumes_, 0, false);
     EXPECT_EQ(built.error, "");
     cri::CreateContainerRequest create;
     create.set_pod_sandbox_id(pod.sandbox_id);
@@ -229,6 +230,7 @@ class PodConfigOnContainerdTest : public ::testing::Test {
   std::unique_ptr<CriRuntime> runtime_;
   std::vector<RunningPod> pods_;
   std::vector<PodContext> contexts_;
+  std::unique_ptr<VolumeManager> volumes_ = MakeVolumeManager();
 };
 
 TEST_F(PodConfigOnContainerdTest, FluentdPodRunsAsKubeletWouldRunIt) {

@@ -26,17 +26,28 @@ v1::PodTemplateSpec MakeTemplate(const std::vector<std::string>& containers,
   return template_spec;
 }
 
-agent::PodWorkerDeps MakeDeps(agent::CriRuntime* runtime, const Clock* clock,
-                              agent::ProbeExecutor* probes, const std::string& pods_dir) {
-  agent::PodWorkerDeps deps;
-  deps.runtime = runtime;
-  deps.clock = clock;
-  deps.probes = probes;
-  deps.pods_dir = pods_dir;
-  deps.node_defaults.node_name = kNode;
-  deps.node_defaults.host_ip = "192.0.2.10";
-  deps.node_defaults.log_root = pods_dir + "/logs";
-  return deps;
+AgentFakes::AgentFakes(const std::string& pods_dir) {
+  agent::PodSeams seams;
+  seams.runtime = &runtime;
+  seams.probes = &probes;
+  seams.clock = &clock;
+  seams.executor = &executor;
+  seams.loop = &loop;
+  seams.random = &random;
+  agent::PodContext node;
+  node.node_name = kNode;
+  node.host_ip = "192.0.2.10";
+  node.log_root = pods_dir + "/logs";
+  services = std::make_unique<agent::PodServices>(seams, node, pods_dir);
+}
+
+void AgentFakes::Drain() {
+  while (true) {
+    const bool worked = executor.RunAll() > 0;
+    loop.restart();
+    const bool posted = loop.poll() > 0;
+    if (!worked && !posted) return;
+  }
 }
 
 std::vector<agent::SandboxSnapshot> SandboxesOf(agent::CriRuntime& runtime,

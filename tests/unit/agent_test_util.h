@@ -1,13 +1,23 @@
 // Shared fixtures for agent unit tests: a pod template builder, a scripted
-// probe executor, and worker dependencies over FakeCriRuntime.
+// probe executor, and the agent's seams faked (AgentFakes): time on a
+// FakeClock with FakeTimers, pod work on a ManualExecutor, the loop an
+// io_context the test runs by hand, CRI an in-memory FakeCriRuntime; the
+// runtime layer, volume manager and prober above them are the real ones.
+// Nothing runs but what the test steps, and nothing sleeps.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
+
 #include <deque>
+#include <memory>
 #include <string>
 
-#include "agent/pod_worker.h"
+#include "agent/pod_services.h"
 #include "agent/runtime_snapshot.h"
 #include "fakes/fake_cri_runtime.h"
+#include "fakes/fake_timers.h"
+#include "fakes/fixed_random.h"
+#include "fakes/manual_executor.h"
 
 namespace fleetset::testing {
 
@@ -44,8 +54,26 @@ class ScriptedProbes final : public agent::ProbeExecutor {
   }
 };
 
-agent::PodWorkerDeps MakeDeps(agent::CriRuntime* runtime, const Clock* clock,
-                              agent::ProbeExecutor* probes, const std::string& pods_dir);
+class AgentFakes {
+ public:
+  // Pods' directories go under `pods_dir`.
+  explicit AgentFakes(const std::string& pods_dir);
+
+  const agent::PodWorkerDeps& Deps() const { return services->worker_deps(); }
+  // Runs the executor's work and the loop's posted results until neither
+  // has anything left (a pass that acted leads to a relist, and so on).
+  void Drain();
+
+  FakeClock clock;
+  FakeTimers timers{clock};
+  ManualExecutor executor;
+  boost::asio::io_context loop;
+  // Jitter pinned to none: back-off waits are the policies' exact numbers.
+  FixedRandom random{0};
+  FakeCriRuntime runtime{&clock};
+  ScriptedProbes probes;
+  std::unique_ptr<agent::PodServices> services;
+};
 
 // This pod's sandboxes as the next relist would see them.
 std::vector<agent::SandboxSnapshot> SandboxesOf(agent::CriRuntime& runtime, const std::string& uid);

@@ -11,6 +11,7 @@
 #include "agent/container_resources.h"
 #include "agent/container_security.h"
 #include "agent/pod_identity.h"
+#include "agent/volumes/volume_manager.h"
 
 namespace fleetset::agent {
 namespace {
@@ -25,6 +26,12 @@ v1::PodTemplateSpec Template(const std::string& text) {
   v1::PodTemplateSpec template_spec;
   EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &template_spec)) << text;
   return template_spec;
+}
+
+// Where the pod's volumes are on the node (hostPath and emptyDir).
+const VolumeManager& Volumes() {
+  static const std::unique_ptr<VolumeManager> volumes = MakeVolumeManager();
+  return *volumes;
 }
 
 PodContext Context() {
@@ -161,7 +168,7 @@ TEST(SandboxConfigTest, NamespaceModesFollowHostFlags) {
     template_spec.mutable_spec()->set_host_ipc(c.host_ipc);
     const auto sandbox = BuildSandboxConfig(template_spec, Context(), 0);
     const auto container = BuildContainerConfig(template_spec, template_spec.spec().containers(0),
-                                                Context(), 0, false);
+                                                Context(), Volumes(), 0, false);
     ASSERT_EQ(container.error, "");
     for (const cri::NamespaceOption& options :
          {sandbox.linux().security_context().namespace_options(),
@@ -248,8 +255,8 @@ TEST(SandboxConfigTest, DnsPolicies) {
 
 TEST(ContainerConfigTest, FluentdContainer) {
   const v1::PodTemplateSpec template_spec = Template(kFluentd);
-  const ContainerConfigResult result =
-      BuildContainerConfig(template_spec, template_spec.spec().containers(0), Context(), 3, false);
+  const ContainerConfigResult result = BuildContainerConfig(
+      template_spec, template_spec.spec().containers(0), Context(), Volumes(), 3, false);
   ASSERT_EQ(result.error, "");
   const cri::ContainerConfig& config = result.config;
   EXPECT_EQ(config.metadata().name(), "fluentd");
@@ -280,8 +287,8 @@ TEST(ContainerConfigTest, FluentdContainer) {
 
 TEST(ContainerConfigTest, InitContainersAreLabelledInit) {
   v1::PodTemplateSpec template_spec = Template(kFluentd);
-  const auto result =
-      BuildContainerConfig(template_spec, template_spec.spec().containers(0), Context(), 0, true);
+  const auto result = BuildContainerConfig(template_spec, template_spec.spec().containers(0),
+                                           Context(), Volumes(), 0, true);
   EXPECT_EQ(result.config.labels().at(kContainerTypeLabel), "init");
   EXPECT_EQ(result.config.log_path(), "fluentd/0.log");
 }
@@ -290,7 +297,7 @@ TEST(ContainerConfigTest, HashChangesWithTheSpecOnly) {
   v1::PodTemplateSpec template_spec = Template(kFluentd);
   auto hash = [&](uint32_t restarts) {
     return BuildContainerConfig(template_spec, template_spec.spec().containers(0), Context(),
-                                restarts, false)
+                                Volumes(), restarts, false)
         .config.annotations()
         .at(kContainerHashAnnotation);
   };
@@ -303,8 +310,8 @@ TEST(ContainerConfigTest, HashChangesWithTheSpecOnly) {
 TEST(ContainerConfigTest, UnknownVolumeIsAConfigError) {
   v1::PodTemplateSpec template_spec = Template(kFluentd);
   template_spec.mutable_spec()->clear_volumes();
-  const auto result =
-      BuildContainerConfig(template_spec, template_spec.spec().containers(0), Context(), 0, false);
+  const auto result = BuildContainerConfig(template_spec, template_spec.spec().containers(0),
+                                           Context(), Volumes(), 0, false);
   EXPECT_THAT(result.error, HasSubstr("no volume named \"varlog\""));
 }
 
@@ -441,8 +448,8 @@ TEST(ResolveEnvTest, UnsupportedSourcesAreErrors) {
   EXPECT_THAT(ResolveEnv(template_spec.spec().containers(0), template_spec, Context(), &error),
               IsEmpty());
   EXPECT_THAT(error, HasSubstr("spec.bogus"));
-  const auto result =
-      BuildContainerConfig(template_spec, template_spec.spec().containers(0), Context(), 0, false);
+  const auto result = BuildContainerConfig(template_spec, template_spec.spec().containers(0),
+                                           Context(), Volumes(), 0, false);
   EXPECT_THAT(result.error, HasSubstr("spec.bogus"));
 }
 

@@ -1,9 +1,12 @@
 // PodWorker against the in-memory runtime: the kubelet behaviours a node
-// relies on, one pass at a time, with time under the test's control.
+// relies on, one pass at a time, with time under the test's control. Each
+// pass runs as in the agent (its work on the executor, its result posted
+// back to the loop), with the test stepping both.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <optional>
 
 #include "agent/pod_worker.h"
 #include "unit/agent_test_util.h"
@@ -19,21 +22,39 @@ class PodWorkerTest : public ::testing::Test {
   PodWorkerTest()
       : pods_dir_(std::filesystem::temp_directory_path() /
                   ("pod-worker-test-" + std::to_string(::getpid()))),
-        runtime_(&clock_) {
+        fakes_(pods_dir_),
+        clock_(fakes_.clock),
+        runtime_(fakes_.runtime),
+        probes_(fakes_.probes) {
     runtime_.AddImage(kImage);
   }
   ~PodWorkerTest() override { std::filesystem::remove_all(pods_dir_); }
 
   std::unique_ptr<PodWorker> NewWorker(const v1::PodTemplateSpec& template_spec) {
-    agent::PodOwner owner{"kube-system", "fluentd", false};
+    PodOwner owner{"kube-system", "fluentd", false};
     return std::make_unique<PodWorker>(Deps(), owner, template_spec, "rev1");
   }
-  agent::PodWorkerDeps Deps() { return MakeDeps(&runtime_, &clock_, &probes_, pods_dir_); }
+  agent::PodWorkerDeps Deps() { return fakes_.Deps(); }
 
+  // One pass from `sandboxes`, run to its end; returns whether it acted.
+  bool Sync(PodWorker& worker, const std::vector<agent::SandboxSnapshot>* sandboxes) {
+    std::optional<bool> acted;
+    worker.Sync(sandboxes, [&](bool result) { acted = result; });
+    fakes_.Drain();
+    EXPECT_TRUE(acted.has_value()) << "the pass did not finish";
+    return acted.value_or(false);
+  }
   // One pass with a fresh relist, as the reconciler runs it.
   bool Pass(PodWorker& worker) {
     auto sandboxes = SandboxesOf(runtime_, worker.uid());
-    return worker.Sync(sandboxes.empty() ? nullptr : &sandboxes);
+    return Sync(worker, sandboxes.empty() ? nullptr : &sandboxes);
+  }
+  bool Terminate(PodWorker& worker, std::chrono::seconds grace) {
+    std::optional<bool> ok;
+    worker.Terminate(grace, "test", [&](bool result) { ok = result; });
+    fakes_.Drain();
+    EXPECT_TRUE(ok.has_value()) << "the termination did not finish";
+    return ok.value_or(false);
   }
   // The id of the newest container named `name`.
   std::string ContainerId(PodWorker& worker, const std::string& name) {
@@ -57,9 +78,10 @@ class PodWorkerTest : public ::testing::Test {
   }
 
   std::string pods_dir_;
-  FakeClock clock_;
-  FakeCriRuntime runtime_;
-  ScriptedProbes probes_;
+  AgentFakes fakes_;
+  FakeClock& clock_;
+  FakeCriRuntime& runtime_;
+  ScriptedProbes& probes_;
 };
 
 TEST_F(PodWorkerTest, FirstPassStartsSandboxAndContainersAndLaterPassesDoNothing) {
@@ -315,7 +337,7 @@ TEST_F(PodWorkerTest, TerminateRemovesEverythingAndEmptyDirs) {
   Pass(*worker);
   const std::string pod_dir = pods_dir_ + "/" + worker->uid();
   EXPECT_TRUE(std::filesystem::exists(pod_dir));
-  EXPECT_TRUE(worker->Terminate(seconds(5), "test"));
+  EXPECT_TRUE(Terminate(*worker, seconds(5)));
   EXPECT_EQ(runtime_.SandboxCount(), 0u);
   EXPECT_EQ(runtime_.ContainerCount(), 0u);
   EXPECT_FALSE(std::filesystem::exists(pod_dir));
@@ -326,12 +348,12 @@ TEST_F(PodWorkerTest, TerminateRemovesEverythingAndEmptyDirs) {
 TEST_F(PodWorkerTest, RuntimeDownIsReportedNotFatal) {
   runtime_.SetUnavailable(true);
   auto worker = NewWorker(MakeTemplate());
-  worker->Sync(nullptr);
+  Sync(*worker, nullptr);
   EXPECT_EQ(worker->Status().status().phase(), "Pending");
   EXPECT_THAT(worker->Status().status().message(),
               ::testing::HasSubstr("Failed to create pod sandbox"));
   runtime_.SetUnavailable(false);
-  clock_.Advance(agent::kSandboxRetryPeriod);
+  clock_.Advance(agent::kSandboxRetryBackoff.initial);
   Pass(*worker);
   Pass(*worker);
   EXPECT_EQ(worker->Status().status().phase(), "Running");
@@ -350,7 +372,7 @@ TEST_F(PodWorkerTest, FailedSandboxIsRetriedAfterTheBackOffNotAtEveryPass) {
   EXPECT_EQ(StatusOf(*worker, "a").state().waiting().reason(), "ContainerCreating");
 
   // Relists in the meantime do not try again.
-  clock_.Advance(agent::kSandboxRetryPeriod - std::chrono::milliseconds(1));
+  clock_.Advance(agent::kSandboxRetryBackoff.initial - std::chrono::milliseconds(1));
   EXPECT_FALSE(Pass(*worker));
   EXPECT_FALSE(Pass(*worker));
   EXPECT_EQ(runtime_.CallCount("RunPodSandbox"), 1);
@@ -361,6 +383,61 @@ TEST_F(PodWorkerTest, FailedSandboxIsRetriedAfterTheBackOffNotAtEveryPass) {
   Pass(*worker);
   EXPECT_EQ(worker->Status().status().phase(), "Running");
   EXPECT_EQ(worker->Status().status().message(), "");
+}
+
+TEST_F(PodWorkerTest, APassChangesThePodOnlyWhenItsResultReachesTheLoop) {
+  auto worker = NewWorker(MakeTemplate());
+  bool done = false;
+  worker->Sync(nullptr, [&](bool) { done = true; });
+  ASSERT_EQ(fakes_.executor.pending(), 1u);
+  EXPECT_EQ(runtime_.SandboxCount(), 0u) << "nothing runs on the caller's stack";
+  fakes_.executor.RunAll();
+  EXPECT_EQ(runtime_.SandboxCount(), 1u);
+  EXPECT_FALSE(done);
+  EXPECT_EQ(worker->Status().status().phase(), "") << "the pass's result is not the pod's yet";
+  fakes_.loop.restart();
+  fakes_.loop.poll();
+  EXPECT_TRUE(done);
+  EXPECT_EQ(worker->Status().status().phase(), "Running");
+}
+
+TEST_F(PodWorkerTest, AResultThatArrivesAfterTheWorkerIsGoneIsDropped) {
+  auto worker = NewWorker(MakeTemplate());
+  bool done = false;
+  worker->Sync(nullptr, [&](bool) { done = true; });
+  fakes_.executor.RunAll();
+  worker.reset();
+  fakes_.loop.restart();
+  fakes_.loop.poll();
+  EXPECT_FALSE(done);
+}
+
+TEST_F(PodWorkerTest, TerminationStopsEveryContainerAsItsOwnPieceOfWork) {
+  auto worker = NewWorker(MakeTemplate({"a", "b", "c"}));
+  Pass(*worker);
+  std::optional<bool> ok;
+  worker->Terminate(seconds(5), "test", [&](bool result) { ok = result; });
+  ASSERT_TRUE(fakes_.executor.RunOne());  // lists the pod's sandbox and containers
+  // All three stops wait side by side, so the grace period bounds the whole stop.
+  EXPECT_EQ(fakes_.executor.pending(), 3u);
+  EXPECT_EQ(runtime_.CallCount("StopContainer"), 0);
+  fakes_.Drain();
+  EXPECT_EQ(ok, true);
+  EXPECT_EQ(runtime_.CallCount("StopContainer"), 3);
+  EXPECT_EQ(runtime_.SandboxCount(), 0u);
+}
+
+TEST_F(PodWorkerTest, SandboxRetryIsJitteredByTheInjectedRandomSource) {
+  fakes_.random.Set(0.5);  // half of the allowed jitter: 10 s + 2.5 s
+  auto worker = NewWorker(MakeTemplate());
+  runtime_.FailNext("RunPodSandbox", grpc::Status(grpc::StatusCode::UNKNOWN, "cni failed"));
+  Pass(*worker);
+  clock_.Advance(std::chrono::milliseconds(12499));
+  Pass(*worker);
+  EXPECT_EQ(runtime_.CallCount("RunPodSandbox"), 1);
+  clock_.Advance(std::chrono::milliseconds(1));
+  Pass(*worker);
+  EXPECT_EQ(runtime_.CallCount("RunPodSandbox"), 2);
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
 // The reconciler's decisions with an in-memory runtime: which pods exist
-// after node facts, workloads and revisions change. The io_context runs in
-// the test's thread; pod workers run on the reconciler's pool.
+// after node facts, workloads and revisions change. Everything runs on the
+// test's thread and on a fake clock: the test drives the loop and the
+// executor by hand and moves time by whole sync periods, firing the
+// reconciler's timer; nothing sleeps.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <boost/asio/executor_work_guard.hpp>
 
 #include <filesystem>
 
@@ -47,7 +47,9 @@ class ReconcilerTest : public ::testing::Test {
   ReconcilerTest()
       : pods_dir_(std::filesystem::temp_directory_path() /
                   ("reconciler-test-" + std::to_string(::getpid()))),
-        runtime_(&clock_) {
+        fakes_(pods_dir_),
+        runtime_(fakes_.runtime),
+        probes_(fakes_.probes) {
     runtime_.AddImage(kImage);
   }
   ~ReconcilerTest() override {
@@ -57,26 +59,29 @@ class ReconcilerTest : public ::testing::Test {
 
   Reconciler& NewReconciler(bool expect_coordinator = false) {
     agent::ReconcilerOptions options;
-    options.sync_period = 20ms;
-    options.worker_threads = 2;
+    options.sync_period = kSyncPeriod;
     options.expect_coordinator = expect_coordinator;
-    reconcilers_.push_back(std::make_unique<Reconciler>(
-        io_, MakeDeps(&runtime_, &clock_, &probes_, pods_dir_), options));
+    reconcilers_.push_back(std::make_unique<Reconciler>(fakes_.Deps(), options, fakes_.timers));
     return *reconcilers_.back();
   }
 
-  // Runs the event loop until `done` holds or two seconds pass.
+  // Runs what is due, then moves time a sync period at a time (each firing
+  // the relist timer) until `done` holds or two seconds have passed.
   bool RunUntil(const std::function<bool()>& done) {
-    const auto deadline = std::chrono::steady_clock::now() + 2s;
-    while (!done()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      io_.run_for(10ms);
+    fakes_.Drain();
+    for (auto waited = 0ms; !done(); waited += kSyncPeriod) {
+      if (waited > 2s) return false;
+      fakes_.timers.Advance(kSyncPeriod);
+      fakes_.Drain();
     }
     return true;
   }
   void RunFor(std::chrono::milliseconds duration) {
-    const auto deadline = std::chrono::steady_clock::now() + duration;
-    while (std::chrono::steady_clock::now() < deadline) io_.run_for(10ms);
+    fakes_.Drain();
+    for (auto waited = 0ms; waited < duration; waited += kSyncPeriod) {
+      fakes_.timers.Advance(kSyncPeriod);
+      fakes_.Drain();
+    }
   }
 
   std::vector<v1::Pod> RunningPods(const Reconciler& reconciler) {
@@ -90,14 +95,12 @@ class ReconcilerTest : public ::testing::Test {
     return pods;
   }
 
-  boost::asio::io_context io_;
-  // Keeps run_for() from returning for good while work is on the pool.
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_ =
-      boost::asio::make_work_guard(io_);
+  static constexpr std::chrono::milliseconds kSyncPeriod{20};
+
   std::string pods_dir_;
-  RealClock clock_;
-  FakeCriRuntime runtime_;
-  ScriptedProbes probes_;
+  AgentFakes fakes_;
+  FakeCriRuntime& runtime_;
+  ScriptedProbes& probes_;
   std::vector<std::unique_ptr<Reconciler>> reconcilers_;
 };
 
@@ -338,6 +341,23 @@ TEST_F(ReconcilerTest, RuntimeOutageRemovesNothing) {
   EXPECT_EQ(runtime_.SandboxCount(), 1u);
   EXPECT_EQ(RunningPods(reconciler).size(), 1u);
   EXPECT_EQ(runtime_.CallCount("RunPodSandbox"), 1);
+}
+
+TEST_F(ReconcilerTest, OnePodsPassInFlightHoldsUpNoOtherPod) {
+  Reconciler& reconciler = NewReconciler();
+  reconciler.SetLocalNodeFacts(Node());
+  reconciler.Start();
+  fakes_.Drain();  // the first relist: nothing to run yet
+  reconciler.SetStaticWorkloads({MakeWorkload("fluentd"), MakeWorkload("node-exporter")}, {});
+  // Each pod's first pass waits on the executor; the oldest runs, the other
+  // stays in flight (as if pulling for minutes).
+  ASSERT_EQ(fakes_.executor.pending(), 2u);
+  ASSERT_TRUE(fakes_.executor.RunOne());
+  fakes_.loop.restart();
+  fakes_.loop.poll();
+  EXPECT_EQ(RunningPods(reconciler).size(), 1u) << "the finished pass was applied";
+  EXPECT_EQ(runtime_.SandboxCount(), 1u);
+  EXPECT_TRUE(RunUntil([&] { return RunningPods(reconciler).size() == 2; }));
 }
 
 }  // namespace

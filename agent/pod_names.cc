@@ -17,11 +17,6 @@ std::mt19937_64& Random() {
 
 }  // namespace
 
-std::string PodOwner::Key() const {
-  std::string key = daemon_set_namespace + "/" + daemon_set_name;
-  return static_pod ? "static:" + key : key;
-}
-
 std::string GeneratePodName(const std::string& daemon_set_name) {
   std::uniform_int_distribution<size_t> pick(0, sizeof kSuffixAlphabet - 2);
   std::string suffix(5, ' ');

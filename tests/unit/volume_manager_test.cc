@@ -1,4 +1,6 @@
-#include "agent/pod_volumes.h"
+// The volume manager and its hostPath and emptyDir plugins, and how a
+// container's volumeMounts become CRI mounts.
+#include "agent/volumes/volume_manager.h"
 
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -13,7 +15,8 @@
 #include <fstream>
 #include <string>
 
-#include "agent/pod_config_builder.h"
+#include "agent/volumes/container_mounts.h"
+#include "agent/volumes/volume_plugins.h"
 
 namespace fleetset::agent {
 namespace {
@@ -21,7 +24,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-class PodVolumesTest : public ::testing::Test {
+class VolumeManagerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string pattern = (fs::temp_directory_path() / "pod-volumes-XXXXXX").string();
@@ -30,7 +33,7 @@ class PodVolumesTest : public ::testing::Test {
     context_.pod_dir = root_ + "/pods/uid-1";
   }
   void TearDown() override {
-    RemovePodVolumes(context_);
+    volumes_->TearDown(nullptr, context_);
     fs::remove_all(root_);
   }
 
@@ -44,14 +47,15 @@ class PodVolumesTest : public ::testing::Test {
   }
 
   std::optional<std::string> Prepare(const std::string& path, const std::string& type) {
-    return PreparePodVolumes(HostPathSpec(path, type), context_);
+    return volumes_->Prepare(HostPathSpec(path, type), context_);
   }
 
   std::string root_;
   PodContext context_;
+  std::unique_ptr<VolumeManager> volumes_ = MakeVolumeManager();
 };
 
-TEST_F(PodVolumesTest, HostPathTypeChecks) {
+TEST_F(VolumeManagerTest, HostPathTypeChecks) {
   const std::string dir = root_ + "/dir";
   const std::string file = root_ + "/file";
   fs::create_directories(dir);
@@ -85,7 +89,7 @@ TEST_F(PodVolumesTest, HostPathTypeChecks) {
   EXPECT_FALSE(fs::exists(missing)) << "checks must not create anything";
 }
 
-TEST_F(PodVolumesTest, SocketType) {
+TEST_F(VolumeManagerTest, SocketType) {
   const std::string path = root_ + "/agent.sock";
   const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
   ASSERT_GE(fd, 0);
@@ -98,7 +102,7 @@ TEST_F(PodVolumesTest, SocketType) {
   ::close(fd);
 }
 
-TEST_F(PodVolumesTest, DirectoryOrCreateMakesParentsWith0755) {
+TEST_F(VolumeManagerTest, DirectoryOrCreateMakesParentsWith0755) {
   const std::string path = root_ + "/a/b/c";
   ASSERT_EQ(Prepare(path, "DirectoryOrCreate"), std::nullopt);
   ASSERT_TRUE(fs::is_directory(path));
@@ -107,7 +111,7 @@ TEST_F(PodVolumesTest, DirectoryOrCreateMakesParentsWith0755) {
   EXPECT_EQ(info.st_mode & 07777, 0755u);
 }
 
-TEST_F(PodVolumesTest, FileOrCreateNeedsTheParentDirectory) {
+TEST_F(VolumeManagerTest, FileOrCreateNeedsTheParentDirectory) {
   const std::string path = root_ + "/state.db";
   ASSERT_EQ(Prepare(path, "FileOrCreate"), std::nullopt);
   EXPECT_TRUE(fs::is_regular_file(path));
@@ -118,12 +122,12 @@ TEST_F(PodVolumesTest, FileOrCreateNeedsTheParentDirectory) {
   EXPECT_FALSE(fs::exists(root_ + "/nope"));
 }
 
-TEST_F(PodVolumesTest, EmptyDirCreatedAndRemoved) {
+TEST_F(VolumeManagerTest, EmptyDirCreatedAndRemoved) {
   v1::PodSpec spec;
   v1::Volume* volume = spec.add_volumes();
   volume->set_name("scratch");
   volume->mutable_empty_dir();
-  ASSERT_EQ(PreparePodVolumes(spec, context_), std::nullopt);
+  ASSERT_EQ(volumes_->Prepare(spec, context_), std::nullopt);
   const std::string path = EmptyDirPath(context_, "scratch");
   EXPECT_EQ(path, context_.pod_dir + "/volumes/scratch");
   ASSERT_TRUE(fs::is_directory(path));
@@ -132,20 +136,20 @@ TEST_F(PodVolumesTest, EmptyDirCreatedAndRemoved) {
   EXPECT_EQ(info.st_mode & 07777, 0777u);
   std::ofstream(path + "/kept") << "data";
   // Preparing again (agent restart) keeps the contents.
-  ASSERT_EQ(PreparePodVolumes(spec, context_), std::nullopt);
+  ASSERT_EQ(volumes_->Prepare(spec, context_), std::nullopt);
   EXPECT_TRUE(fs::exists(path + "/kept"));
-  RemovePodVolumes(context_);
+  volumes_->TearDown(&spec, context_);
   EXPECT_FALSE(fs::exists(context_.pod_dir));
 }
 
-TEST_F(PodVolumesTest, MemoryEmptyDirIsATmpfs) {
+TEST_F(VolumeManagerTest, MemoryEmptyDirIsATmpfs) {
   if (::geteuid() != 0) GTEST_SKIP() << "mounting tmpfs needs root";
   v1::PodSpec spec;
   v1::Volume* volume = spec.add_volumes();
   volume->set_name("shm");
   volume->mutable_empty_dir()->set_medium("Memory");
   volume->mutable_empty_dir()->set_size_limit("1Mi");
-  ASSERT_EQ(PreparePodVolumes(spec, context_), std::nullopt);
+  ASSERT_EQ(volumes_->Prepare(spec, context_), std::nullopt);
   const std::string path = EmptyDirPath(context_, "shm");
   std::ifstream mounts("/proc/self/mounts");
   std::string line;
@@ -157,12 +161,12 @@ TEST_F(PodVolumesTest, MemoryEmptyDirIsATmpfs) {
     }
   }
   EXPECT_TRUE(found) << path << " is not a tmpfs mount";
-  ASSERT_EQ(PreparePodVolumes(spec, context_), std::nullopt) << "idempotent";
-  RemovePodVolumes(context_);
+  ASSERT_EQ(volumes_->Prepare(spec, context_), std::nullopt) << "idempotent";
+  volumes_->TearDown(&spec, context_);
   EXPECT_FALSE(fs::exists(context_.pod_dir));
 }
 
-TEST_F(PodVolumesTest, ContainerMounts) {
+TEST_F(VolumeManagerTest, ContainerMounts) {
   v1::PodSpec spec = HostPathSpec(root_ + "/host", "DirectoryOrCreate");
   spec.add_volumes()->set_name("scratch");
   spec.mutable_volumes(1)->mutable_empty_dir();
@@ -177,11 +181,11 @@ TEST_F(PodVolumesTest, ContainerMounts) {
   add_mount("data", "/data")->set_read_only(true);
   add_mount("data", "/logs")->set_sub_path("logs/app");
   add_mount("scratch", "/tmp/scratch")->set_mount_propagation("HostToContainer");
-  ASSERT_EQ(PreparePodVolumes(spec, context_), std::nullopt);
+  ASSERT_EQ(volumes_->Prepare(spec, context_), std::nullopt);
   EXPECT_TRUE(fs::is_directory(root_ + "/host/logs/app")) << "subPath created like kubelet";
 
   std::vector<cri::Mount> mounts;
-  ASSERT_EQ(BuildContainerMounts(spec, *container, context_, &mounts), "");
+  ASSERT_EQ(BuildContainerMounts(spec, *container, context_, *volumes_, &mounts), "");
   ASSERT_EQ(mounts.size(), 3u);
   EXPECT_EQ(mounts[0].host_path(), root_ + "/host");
   EXPECT_TRUE(mounts[0].readonly());
@@ -194,17 +198,77 @@ TEST_F(PodVolumesTest, ContainerMounts) {
 
   add_mount("data", "/bidi")->set_mount_propagation("Bidirectional");
   mounts.clear();
-  EXPECT_THAT(BuildContainerMounts(spec, *container, context_, &mounts),
+  EXPECT_THAT(BuildContainerMounts(spec, *container, context_, *volumes_, &mounts),
               HasSubstr("only to privileged containers"));
   container->mutable_security_context()->set_privileged(true);
   mounts.clear();
-  ASSERT_EQ(BuildContainerMounts(spec, *container, context_, &mounts), "");
+  ASSERT_EQ(BuildContainerMounts(spec, *container, context_, *volumes_, &mounts), "");
   EXPECT_EQ(mounts.back().propagation(), cri::PROPAGATION_BIDIRECTIONAL);
 
   add_mount("data", "/escape")->set_sub_path("../etc");
   mounts.clear();
-  EXPECT_THAT(BuildContainerMounts(spec, *container, context_, &mounts),
+  EXPECT_THAT(BuildContainerMounts(spec, *container, context_, *volumes_, &mounts),
               HasSubstr("must be a relative path without \"..\""));
+}
+
+// A volume type the manager knows only through its plugin.
+class RecordingVolume final : public VolumePlugin {
+ public:
+  explicit RecordingVolume(std::vector<std::string>* calls) : calls_(calls) {}
+  std::string_view Name() const override { return "recorded"; }
+  bool Handles(const v1::Volume& volume) const override { return volume.name().starts_with("rec"); }
+  std::string HostPath(const v1::Volume& volume, const PodContext& context) const override {
+    return context.pod_dir + "/recorded/" + volume.name();
+  }
+  std::string Prepare(const v1::Volume& volume, const PodContext&) const override {
+    calls_->push_back("prepare " + volume.name());
+    return volume.name() == "rec-broken" ? "source missing" : "";
+  }
+  std::string Update(const v1::Volume& volume, const PodContext&) const override {
+    calls_->push_back("update " + volume.name());
+    return "";
+  }
+  void TearDown(const v1::Volume& volume, const PodContext&) const override {
+    calls_->push_back("tear down " + volume.name());
+  }
+
+ private:
+  std::vector<std::string>* calls_;
+};
+
+TEST(VolumePluginTest, ANewVolumeTypeIsItsPlugin) {
+  std::vector<std::string> calls;
+  std::vector<std::unique_ptr<VolumePlugin>> plugins;
+  plugins.push_back(std::make_unique<RecordingVolume>(&calls));
+  plugins.push_back(MakeEmptyDirVolume());
+  VolumeManager volumes(std::move(plugins));
+  EXPECT_EQ(volumes.SupportedTypes(), "recorded, emptyDir");
+
+  PodContext context;
+  context.pod_dir = (fs::temp_directory_path() / "volume-plugin-test").string();
+  v1::PodSpec spec;
+  spec.add_volumes()->set_name("rec-config");
+  v1::Container* container = spec.add_containers();
+  v1::VolumeMount* mount = container->add_volume_mounts();
+  mount->set_name("rec-config");
+  mount->set_mount_path("/etc/app");
+  ASSERT_EQ(volumes.Prepare(spec, context), std::nullopt);
+  ASSERT_EQ(volumes.Update(spec, context), std::nullopt);
+  std::vector<cri::Mount> mounts;
+  ASSERT_EQ(BuildContainerMounts(spec, *container, context, volumes, &mounts), "");
+  EXPECT_EQ(mounts.at(0).host_path(), context.pod_dir + "/recorded/rec-config");
+  volumes.TearDown(&spec, context);
+  EXPECT_EQ(calls, (std::vector<std::string>{"prepare rec-config", "update rec-config",
+                                             "tear down rec-config"}));
+
+  spec.add_volumes()->set_name("rec-broken");
+  EXPECT_EQ(volumes.Prepare(spec, context), "volume \"rec-broken\": source missing");
+  // A volume no plugin handles cannot be mounted, and the message says what can.
+  spec.mutable_volumes(0)->set_name("other");
+  mount->set_name("other");
+  mounts.clear();
+  EXPECT_THAT(BuildContainerMounts(spec, *container, context, volumes, &mounts),
+              HasSubstr("volume has no supported source (recorded, emptyDir)"));
 }
 
 }  // namespace

@@ -1,0 +1,24 @@
+#include "agent/volumes/mount_points.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+namespace fleetset::agent {
+
+std::vector<std::string> MountsUnder(const std::string& dir) {
+  std::vector<std::string> mounts;
+  std::ifstream mountinfo("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(mountinfo, line)) {
+    std::istringstream fields(line);
+    std::string mount_point;
+    for (int i = 0; i < 5; ++i) fields >> mount_point;
+    if (mount_point == dir || mount_point.starts_with(dir + "/")) mounts.push_back(mount_point);
+  }
+  std::sort(mounts.begin(), mounts.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  return mounts;
+}
+
+}  // namespace fleetset::agent
