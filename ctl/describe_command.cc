@@ -7,6 +7,7 @@
 #include "connection.h"
 #include "describers.h"
 #include "fetch.h"
+#include "fleetset/pod_owner.h"
 #include "resources.h"
 
 namespace fleetset::ctl {
@@ -52,8 +53,7 @@ void RunDescribe(const DescribeOptions& options, const GlobalOptions& global, Io
     }
     for (const v1::DaemonSet& item : *items) {
       separator.Next();
-      const std::string involved =
-          "daemonset/" + item.metadata().namespace_() + "/" + item.metadata().name();
+      const std::string involved = "daemonset/" + DaemonSetReference(item.metadata());
       DescribeDaemonSet(io.out, item, PodsOf(*connection, item), EventsAbout(*connection, involved),
                         now);
     }

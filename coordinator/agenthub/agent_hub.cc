@@ -10,6 +10,7 @@
 #include "coordinator/controllers/revision_objects.h"
 #include "coordinator/registry/storage_keys.h"
 #include "coordinator/timestamps.h"
+#include "fleetset/pod_owner.h"
 
 namespace fleetset::coordinator {
 
@@ -61,7 +62,7 @@ void AgentHub::Start(std::function<void()> on_change) {
   LoadDesiredVersion();
   daemon_sets_.AddHandler([this](const WatchEvent<v1::DaemonSet>& event) {
     const v1::ObjectMeta& meta = event.object.metadata();
-    const std::string key = meta.namespace_() + "/" + meta.name();
+    const std::string key = DaemonSetReference(meta);
     {
       std::lock_guard lock(mu_);
       auto seen = std::make_pair(meta.uid(), meta.generation());

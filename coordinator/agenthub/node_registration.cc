@@ -5,7 +5,9 @@
 #include "coordinator/controllers/node_conditions.h"
 #include "coordinator/timestamps.h"
 #include "fleetset/names.h"
+#include "fleetset/node_labels.h"
 #include "fleetset/scheduling.h"
+#include "fleetset/taint_effect.h"
 #include "fleetset/version.h"
 
 namespace fleetset::coordinator {
@@ -13,9 +15,6 @@ namespace fleetset::coordinator {
 namespace {
 
 using google::protobuf::util::MessageDifferencer;
-
-// The labels an agent always owns: what it discovers about its machine.
-constexpr const char* kAgentOwnedLabels[] = {kLabelHostname, kLabelOs, kLabelArch};
 
 }  // namespace
 
@@ -36,10 +35,9 @@ void CheckHello(const v1::Hello& hello) {
     }
   }
   for (int i = 0; i < hello.taints_size(); ++i) {
-    const std::string& effect = hello.taints(i).effect();
-    if (effect != "NoSchedule" && effect != "PreferNoSchedule" && effect != "NoExecute") {
-      errors.push_back(
-          {IndexPath("hello.taints", i) + ".effect", "Unsupported value: \"" + effect + "\""});
+    if (auto error = CheckTaintEffect(ChildPath(IndexPath("hello.taints", i), "effect"),
+                                      hello.taints(i).effect())) {
+      errors.push_back(*error);
     }
   }
   if (!errors.empty()) throw ApiError::Invalid("Node", hello.node_name(), std::move(errors));
@@ -72,7 +70,7 @@ v1::Node RegisterNode(Registry<v1::Node>& nodes, EventRecorder& events, const Cl
   v1::Node node = *existing;
   auto& labels = *node.mutable_metadata()->mutable_labels();
   bool spec_changed = false;
-  for (const char* key : kAgentOwnedLabels) {
+  for (const char* key : kAgentOwnedNodeLabels) {
     auto it = hello.labels().find(key);
     if (it == hello.labels().end()) continue;
     auto old = labels.find(key);

@@ -7,6 +7,7 @@
 #include "coordinator/controllers/revision_objects.h"
 #include "fleetset/labels.h"
 #include "fleetset/manifest.h"
+#include "fleetset/object_kinds.h"
 #include "fleetset/revision.h"
 
 namespace fleetset::coordinator {
@@ -18,19 +19,13 @@ using google::protobuf::util::MessageDifferencer;
 constexpr char kResource[] = "daemonsets.apps";
 
 // kind and apiVersion may be omitted in a request; anything else but a
-// DaemonSet of apps/v1 is refused.
+// DaemonSet of apps/v1 is refused in the words a manifest gets.
 FieldErrors CheckTypeMeta(v1::DaemonSet& daemon_set) {
   FieldErrors errors;
-  if (daemon_set.kind().empty()) daemon_set.set_kind("DaemonSet");
-  if (daemon_set.api_version().empty()) daemon_set.set_api_version("apps/v1");
-  if (daemon_set.kind() != "DaemonSet") {
-    errors.push_back({"kind", "Unsupported value: \"" + daemon_set.kind() +
-                                  "\": supported values: \"DaemonSet\""});
-  }
-  if (daemon_set.api_version() != "apps/v1") {
-    errors.push_back({"apiVersion", "Unsupported value: \"" + daemon_set.api_version() +
-                                        "\": supported values: \"apps/v1\""});
-  }
+  if (daemon_set.kind().empty()) daemon_set.set_kind(kDaemonSetKind);
+  if (daemon_set.api_version().empty()) daemon_set.set_api_version(kDaemonSetApiVersion);
+  if (auto error = CheckKind(daemon_set.kind())) errors.push_back(std::move(*error));
+  if (auto error = CheckApiVersion(daemon_set.api_version())) errors.push_back(std::move(*error));
   return errors;
 }
 
@@ -39,8 +34,8 @@ FieldErrors CheckTypeMeta(v1::DaemonSet& daemon_set) {
 // one). The rest (uid, generation, status) is the coordinator's.
 v1::DaemonSet Requested(const v1::DaemonSet& daemon_set) {
   v1::DaemonSet requested;
-  requested.set_api_version("apps/v1");
-  requested.set_kind("DaemonSet");
+  requested.set_api_version(kDaemonSetApiVersion);
+  requested.set_kind(kDaemonSetKind);
   *requested.mutable_spec() = daemon_set.spec();
   v1::ObjectMeta& meta = *requested.mutable_metadata();
   meta.set_name(daemon_set.metadata().name());

@@ -6,16 +6,13 @@
 #include "coordinator/repeated_fields.h"
 #include "coordinator/timestamps.h"
 #include "fleetset/names.h"
+#include "fleetset/taint_effect.h"
 
 namespace fleetset::coordinator {
 
 namespace {
 
 constexpr char kUnschedulableTaint[] = "node.kubernetes.io/unschedulable";
-
-bool IsValidEffect(const std::string& effect) {
-  return effect == "NoSchedule" || effect == "PreferNoSchedule" || effect == "NoExecute";
-}
 
 void RemoveTaints(v1::Node& node, const std::string& key, const std::string& effect) {
   EraseIf(*node.mutable_spec()->mutable_taints(), [&](const v1::Taint& taint) {
@@ -29,7 +26,7 @@ v1::Taint& AddTaint(v1::Node& node, const std::string& key, const std::string& e
   v1::Taint& taint = *node.mutable_spec()->add_taints();
   taint.set_key(key);
   taint.set_effect(effect);
-  if (effect == "NoExecute") *taint.mutable_time_added() = now;
+  if (effect == kTaintEffectNoExecute) *taint.mutable_time_added() = now;
   return taint;
 }
 
@@ -113,11 +110,8 @@ v1::Node NodeApi::Taint(const Caller& caller, const std::string& name,
     const v1::Taint& taint = add[i];
     const std::string path = IndexPath("spec.taints", i);
     Append(errors, CheckLabel(taint.key(), taint.value(), true, ChildPath(path, "key")));
-    if (!IsValidEffect(taint.effect())) {
-      errors.push_back({ChildPath(path, "effect"),
-                        "Unsupported value: \"" + taint.effect() +
-                            "\": supported values: \"NoSchedule\", \"PreferNoSchedule\", "
-                            "\"NoExecute\""});
+    if (auto error = CheckTaintEffect(ChildPath(path, "effect"), taint.effect())) {
+      errors.push_back(*error);
     }
   }
   for (const v1::Taint& taint : remove) {

@@ -3,12 +3,13 @@
 #include <algorithm>
 #include <string>
 #include "coordinator/repeated_fields.h"
+#include "fleetset/taint_effect.h"
 
 namespace fleetset::coordinator {
 
 namespace {
 
-constexpr const char* kUnreachableEffects[] = {"NoSchedule", "NoExecute"};
+constexpr const char* kUnreachableEffects[] = {kTaintEffectNoSchedule, kTaintEffectNoExecute};
 
 }  // namespace
 
@@ -58,7 +59,7 @@ bool SyncUnreachableTaints(v1::Node& node, const google::protobuf::Timestamp& no
     v1::Taint& taint = *taints->Add();
     taint.set_key(kUnreachableTaint);
     taint.set_effect(effect);
-    if (std::string(effect) == "NoExecute") *taint.mutable_time_added() = now;
+    if (std::string_view(effect) == kTaintEffectNoExecute) *taint.mutable_time_added() = now;
     changed = true;
   }
   return changed;

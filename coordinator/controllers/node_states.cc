@@ -1,5 +1,7 @@
 #include "coordinator/controllers/node_states.h"
 
+#include "fleetset/pod_owner.h"
+
 namespace fleetset::coordinator {
 
 NodeFacts FactsOf(const v1::Node& node) {
@@ -15,7 +17,7 @@ NodeFacts FactsOf(const v1::Node& node) {
 }
 
 std::string OwnerKeyOf(const v1::DaemonSet& daemon_set) {
-  return daemon_set.metadata().namespace_() + "/" + daemon_set.metadata().name();
+  return DaemonSetReference(daemon_set.metadata());
 }
 
 NodeDaemonSetState StateOf(const v1::DaemonSet& daemon_set, const NodeView& view,

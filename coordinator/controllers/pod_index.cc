@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "coordinator/timestamps.h"
+#include "fleetset/pod_readiness.h"
 
 namespace fleetset::coordinator {
 
@@ -12,10 +13,9 @@ ReportedPod ToReportedPod(const v1::Pod& pod) {
   reported.name = pod.metadata().name();
   reported.revision_hash = pod.revision_hash();
   reported.phase = pod.status().phase();
-  for (const v1::PodCondition& condition : pod.status().conditions()) {
-    if (condition.type() != "Ready") continue;
-    reported.ready = condition.status() == "True";
-    if (reported.ready) reported.ready_since = FromTimestamp(condition.last_transition_time());
+  reported.ready = IsPodReady(pod);
+  if (reported.ready) {
+    reported.ready_since = FromTimestamp(FindPodCondition(pod, kPodReady)->last_transition_time());
   }
   for (const v1::ContainerStatus& container : pod.status().container_statuses()) {
     reported.restarts += container.restart_count();

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "fleetset/object_kinds.h"
+
 namespace fleetset::coordinator {
 
 namespace {
@@ -16,7 +18,7 @@ const v1::ControllerRevision& Deref(const std::shared_ptr<const v1::ControllerRe
 bool OwnedBy(const v1::ControllerRevision& revision, const v1::DaemonSet& daemon_set) {
   if (revision.metadata().namespace_() != daemon_set.metadata().namespace_()) return false;
   for (const v1::OwnerReference& owner : revision.metadata().owner_references()) {
-    if (owner.kind() == "DaemonSet" && owner.uid() == daemon_set.metadata().uid()) return true;
+    if (owner.kind() == kDaemonSetKind && owner.uid() == daemon_set.metadata().uid()) return true;
   }
   return false;
 }
@@ -43,8 +45,8 @@ v1::ControllerRevision ToControllerRevision(const v1::DaemonSet& daemon_set,
     (*meta.mutable_annotations())[kChangeCauseAnnotation] = revision.change_cause();
   }
   v1::OwnerReference& owner = *meta.add_owner_references();
-  owner.set_api_version("apps/v1");
-  owner.set_kind("DaemonSet");
+  owner.set_api_version(kDaemonSetApiVersion);
+  owner.set_kind(kDaemonSetKind);
   owner.set_name(daemon_set.metadata().name());
   owner.set_uid(daemon_set.metadata().uid());
   owner.set_controller(true);

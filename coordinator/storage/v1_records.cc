@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "coordinator/registry/storage_keys.h"
+#include "fleetset/object_kinds.h"
 
 namespace fleetset::coordinator::storage::v1_records {
 namespace {
@@ -38,7 +39,7 @@ Keyed<v1::ControllerRevision> ControllerRevision(const v1::StoredRevision& store
                                                  const std::string& owner_uid) {
   const v1::DaemonSetRevision& revision = stored.revision();
   v1::ControllerRevision object;
-  object.set_api_version("apps/v1");
+  object.set_api_version(kDaemonSetApiVersion);
   object.set_kind("ControllerRevision");
   v1::ObjectMeta& meta = *object.mutable_metadata();
   meta.set_name(stored.daemon_set() + "-" + revision.hash());
@@ -49,8 +50,8 @@ Keyed<v1::ControllerRevision> ControllerRevision(const v1::StoredRevision& store
   }
   *meta.mutable_creation_timestamp() = revision.creation_timestamp();
   v1::OwnerReference& owner = *meta.add_owner_references();
-  owner.set_api_version("apps/v1");
-  owner.set_kind("DaemonSet");
+  owner.set_api_version(kDaemonSetApiVersion);
+  owner.set_kind(kDaemonSetKind);
   owner.set_name(stored.daemon_set());
   owner.set_uid(owner_uid);
   owner.set_controller(true);

@@ -6,6 +6,7 @@
 
 #include "coordinator/registry/kinds/kinds.h"
 #include "fleetset/manifest.h"
+#include "fleetset/object_kinds.h"
 
 namespace fleetset::coordinator {
 
@@ -50,7 +51,7 @@ class DaemonSets final : public Strategy<v1::DaemonSet> {
   }
 
  private:
-  ResourceInfo info_{"daemonsets", "apps", "DaemonSet", "apps/v1", true};
+  ResourceInfo info_{"daemonsets", "apps", kDaemonSetKind, kDaemonSetApiVersion, true};
 };
 
 }  // namespace

@@ -4,19 +4,11 @@
 // status subresource only, by the agent hub and the lifecycle controller.
 #include "coordinator/registry/kinds/kinds.h"
 #include "fleetset/names.h"
+#include "fleetset/taint_effect.h"
 
 namespace fleetset::coordinator {
 
 namespace {
-
-bool IsTaintEffect(const std::string& effect) {
-  return effect == "NoSchedule" || effect == "PreferNoSchedule" || effect == "NoExecute";
-}
-
-std::string UnsupportedTaintEffect(const std::string& effect) {
-  return "Unsupported value: \"" + effect +
-         "\": supported values: \"NoSchedule\", \"PreferNoSchedule\", \"NoExecute\"";
-}
 
 class Nodes final : public Strategy<v1::Node> {
  public:
@@ -35,8 +27,8 @@ class Nodes final : public Strategy<v1::Node> {
         errors.push_back(
             {ChildPath(path, "value"), "Invalid value: \"" + taint.value() + "\": " + problem});
       }
-      if (!IsTaintEffect(taint.effect())) {
-        errors.push_back({ChildPath(path, "effect"), UnsupportedTaintEffect(taint.effect())});
+      if (auto error = CheckTaintEffect(ChildPath(path, "effect"), taint.effect())) {
+        errors.push_back(*error);
       }
     }
     return errors;
