@@ -274,8 +274,15 @@ class OperatorClient {
     return stub_->SetImage(&context, request, &response);
   }
 
-  // The hash of the DaemonSet's newest revision: what the nodes must run.
-  std::optional<std::string> NewestHash(const std::string& name, SteadyClock::time_point deadline) {
+  struct Revision {
+    int64_t number = 0;
+    std::string hash;
+  };
+
+  // The DaemonSet's newest revision, or nullopt when it has none yet (or
+  // the call failed).
+  std::optional<Revision> NewestRevision(const std::string& name,
+                                         SteadyClock::time_point deadline) {
     grpc::ClientContext context;
     Deadline(context, deadline);
     v1::RolloutHistoryRequest request;
@@ -287,7 +294,20 @@ class OperatorClient {
     auto newest =
         std::max_element(response.revisions().begin(), response.revisions().end(),
                          [](const auto& a, const auto& b) { return a.revision() < b.revision(); });
-    return newest->hash();
+    return Revision{newest->revision(), newest->hash()};
+  }
+
+  // The hash of the first revision newer than `after`: what the nodes must
+  // run. The DaemonSet controller writes a revision after the call that
+  // changed the template returned, as Kubernetes' does, so this polls.
+  std::optional<std::string> NextHash(const std::string& name, int64_t after,
+                                      SteadyClock::time_point deadline) {
+    while (SteadyClock::now() < deadline && !g_interrupted) {
+      std::optional<Revision> newest = NewestRevision(name, deadline);
+      if (newest && newest->number > after) return newest->hash;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return std::nullopt;
   }
 
   // Polls GetDaemonSet until the coordinator's own status says, for each
@@ -387,12 +407,17 @@ Phase MeasureRollout(const std::string& name, int nodes,
   phase.name = name;
   phase.expected = static_cast<size_t>(nodes) * daemon_sets.size();
   UsageWindow usage(coordinator, recorder);
-  const auto start = SteadyClock::now();
   auto fail = [&](const std::string& why) {
     *error = name + ": " + why;
     phase.usage = usage.Finish();
     return phase;
   };
+  std::vector<int64_t> before;
+  for (const std::string& daemon_set : daemon_sets) {
+    std::optional<OperatorClient::Revision> newest = client.NewestRevision(daemon_set, deadline);
+    before.push_back(newest ? newest->number : 0);
+  }
+  const auto start = SteadyClock::now();
   for (const std::string& daemon_set : daemon_sets) {
     if (grpc::Status status = change(daemon_set); !status.ok()) {
       return fail(daemon_set + ": " + status.error_message());
@@ -400,9 +425,10 @@ Phase MeasureRollout(const std::string& name, int nodes,
   }
   phase.calls_ms = Ms(SteadyClock::now() - start);
   std::vector<PodRevision> revisions;
-  for (const std::string& daemon_set : daemon_sets) {
-    const std::optional<std::string> hash = client.NewestHash(daemon_set, deadline);
-    if (!hash) return fail("no revision in " + daemon_set + "'s history");
+  for (size_t i = 0; i < daemon_sets.size(); ++i) {
+    const std::string& daemon_set = daemon_sets[i];
+    const std::optional<std::string> hash = client.NextHash(daemon_set, before[i], deadline);
+    if (!hash) return fail("no new revision in " + daemon_set + "'s history");
     revisions.push_back({std::string(kNamespace) + "/" + daemon_set, *hash});
   }
   const auto running = recorder.WaitForRunning(revisions, static_cast<size_t>(nodes), deadline);
