@@ -43,6 +43,20 @@ bool NodeReady(const v1::Node& node) {
   return false;
 }
 
+bool UnreachableTaintsInSync(const v1::Node& node) {
+  const auto& taints = node.spec().taints();
+  auto has = [&](std::string_view effect) {
+    return std::any_of(taints.begin(), taints.end(), [&](const v1::Taint& taint) {
+      return taint.key() == kUnreachableTaint && taint.effect() == effect;
+    });
+  };
+  if (NodeReady(node)) {
+    return std::none_of(taints.begin(), taints.end(),
+                        [](const v1::Taint& taint) { return taint.key() == kUnreachableTaint; });
+  }
+  return std::all_of(std::begin(kUnreachableEffects), std::end(kUnreachableEffects), has);
+}
+
 bool SyncUnreachableTaints(v1::Node& node, const google::protobuf::Timestamp& now) {
   auto* taints = node.mutable_spec()->mutable_taints();
   if (NodeReady(node)) {

@@ -22,5 +22,8 @@ bool NodeReady(const v1::Node& node);
 // condition: present when it is not True, absent when it is. Returns
 // whether anything changed.
 bool SyncUnreachableTaints(v1::Node& node, const google::protobuf::Timestamp& now);
+// Whether SyncUnreachableTaints would change nothing: a read-only check, so
+// that a pass over a fleet of healthy nodes copies none of them.
+bool UnreachableTaintsInSync(const v1::Node& node);
 
 }  // namespace fleetset::coordinator

@@ -41,9 +41,8 @@ bool NodeLifecycleController::LeaseExpired(const v1::Node& node) {
 }
 
 void NodeLifecycleController::SyncTaints(const v1::Node& node) {
+  if (UnreachableTaintsInSync(node)) return;
   const auto now = ToTimestamp(clock_.WallNow());
-  v1::Node copy = node;
-  if (!SyncUnreachableTaints(copy, now)) return;
   v1::Node updated = registries_.nodes.GuaranteedUpdate(
       kController, "", node.metadata().name(),
       [&](v1::Node& current) { SyncUnreachableTaints(current, now); });
