@@ -34,8 +34,12 @@ struct ControllerOptions {
   // the node.kubernetes.io/unreachable taints (kube-controller-manager's
   // --node-monitor-grace-period).
   std::chrono::milliseconds node_grace_period{40000};
-  // Each controller runs at least this often (liveness, minReadySeconds).
+  // The node lifecycle controller looks at every lease at least this often
+  // (kube-controller-manager's --node-monitor-period), and so does the hub.
   std::chrono::milliseconds resync_period{1000};
+  // The DaemonSet controller's safety-net pass when nothing changed; what
+  // time alone changes (minReadySeconds) it asks for when it is due.
+  std::chrono::milliseconds daemon_set_resync_period{30000};
   // Changes arriving within this window share one pass.
   std::chrono::milliseconds batch_window{20};
   // Told how long each controller pass took (metrics).

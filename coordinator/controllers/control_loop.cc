@@ -2,11 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <exception>
 
 namespace fleetset::coordinator {
 
-ControlLoop::ControlLoop(std::string name, std::function<void()> pass, const LeaderGate& leader,
+ControlLoop::ControlLoop(std::string name, Pass pass, const LeaderGate& leader,
                          ControlLoopOptions options)
     : name_(std::move(name)),
       pass_(std::move(pass)),
@@ -36,21 +37,35 @@ void ControlLoop::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void ControlLoop::Run() {
+bool ControlLoop::WaitForPass() {
+  std::unique_lock lock(mu_);
   while (true) {
-    {
-      std::unique_lock lock(mu_);
-      wake_.wait_for(lock, options_.resync_period, [this] { return pending_ || stopped_; });
-      if (stopped_) return;
-      // Let a burst of changes land before looking at them.
-      wake_.wait_for(lock, options_.batch_window, [this] { return stopped_; });
-      if (stopped_) return;
-      pending_ = false;
+    const auto now = std::chrono::steady_clock::now();
+    if (stopped_) return false;
+    if (pending_ || now >= due_) break;
+    // Sleeps until the pass is due or the next tick, whichever is first.
+    const auto until = std::min(due_, now + options_.tick);
+    wake_.wait_until(lock, until, [this] { return pending_ || stopped_; });
+    if (!pending_ && !stopped_ && std::chrono::steady_clock::now() < due_ && options_.after_pass) {
+      lock.unlock();
+      options_.after_pass();
+      lock.lock();
     }
+  }
+  // Let a burst of changes land before looking at them.
+  wake_.wait_for(lock, options_.batch_window, [this] { return stopped_; });
+  if (stopped_) return false;
+  pending_ = false;
+  return true;
+}
+
+void ControlLoop::Run() {
+  while (WaitForPass()) {
+    const auto started = std::chrono::steady_clock::now();
+    std::optional<std::chrono::milliseconds> again;
     if (leader_.IsLeader()) {
-      const auto started = std::chrono::steady_clock::now();
       try {
-        pass_();
+        again = pass_();
       } catch (const std::exception& error) {
         // The next pass looks again; nothing half-done stays, as every
         // write is one transaction.
@@ -58,6 +73,11 @@ void ControlLoop::Run() {
       }
       if (options_.pass_observer)
         options_.pass_observer(std::chrono::steady_clock::now() - started);
+    }
+    {
+      std::lock_guard lock(mu_);
+      due_ = started + options_.resync_period;
+      if (again) due_ = std::min(due_, std::chrono::steady_clock::now() + *again);
     }
     if (options_.after_pass) options_.after_pass();
   }

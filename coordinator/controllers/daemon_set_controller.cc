@@ -168,12 +168,13 @@ std::vector<v1::DaemonSetRevision> DaemonSetController::SyncRevisions(
   return revisions;
 }
 
-void DaemonSetController::SyncOnce() {
+std::optional<std::chrono::milliseconds> DaemonSetController::SyncOnce() {
   WaitForOwnWrites();
   pods_.Drain();
   const std::map<std::string, NodeView> nodes = NodeViews();
   const WallTime now = clock_.WallNow();
   PassWrites writes;
+  std::optional<WallTime> next_available;
 
   // Nodes whose assignments change, copied from the cache on first touch.
   std::map<std::string, v1::NodeAssignments> updated;
@@ -238,6 +239,12 @@ void DaemonSetController::SyncOnce() {
                          std::to_string(revision ? revision->revision() : 0));
     }
 
+    for (const NodeDaemonSetState& state : input.nodes) {
+      for (const ReportedPod& pod : state.pods) {
+        const std::optional<WallTime> at = AvailableAt(pod, input.min_ready_seconds, now);
+        if (at && (!next_available || *at < *next_available)) next_available = at;
+      }
+    }
     v1::DaemonSetStatus status = ComputeDaemonSetStatus(*daemon_set, newest_hash, now, input.nodes);
     if (!MessageDifferencer::Equals(status, daemon_set->status())) {
       v1::DaemonSet with_status = *daemon_set;
@@ -280,6 +287,8 @@ void DaemonSetController::SyncOnce() {
         writes.Track<v1::NodeAssignments>(&expected_assignments_));
   }
   writes.Wait();
+  if (!next_available) return std::nullopt;
+  return std::chrono::ceil<std::chrono::milliseconds>(*next_available - now);
 }
 
 }  // namespace fleetset::coordinator

@@ -8,9 +8,11 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,8 +39,10 @@ class DaemonSetController {
   void Start(std::function<void()> on_change);
   void Stop();
 
-  // One pass over every DaemonSet. Returns once its writes are stored.
-  void SyncOnce();
+  // One pass over every DaemonSet. Returns once its writes are stored,
+  // with how soon time alone will change a decision (a ready pod becoming
+  // available after minReadySeconds; Kubernetes' enqueueAfter), or nullopt.
+  std::optional<std::chrono::milliseconds> SyncOnce();
 
  private:
   // The DaemonSet's revisions (oldest first) after making its template

@@ -51,5 +51,10 @@ struct NodeDaemonSetState {
 
 // Ready for at least min_ready_seconds (Kubernetes' IsPodAvailable).
 bool PodAvailable(const ReportedPod& pod, int32_t min_ready_seconds, WallTime now);
+// When a ready pod that is not available yet becomes available; nullopt
+// for a pod that is not ready or already available. Time alone changes
+// the answer of PodAvailable only then.
+std::optional<WallTime> AvailableAt(const ReportedPod& pod, int32_t min_ready_seconds,
+                                    WallTime now);
 
 }  // namespace fleetset::coordinator

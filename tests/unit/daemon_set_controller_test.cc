@@ -101,6 +101,28 @@ TEST_F(DaemonSetControllerTest, StatusCountsWhatAgentsReport) {
   EXPECT_EQ(status.number_unavailable(), 1);
 }
 
+TEST_F(DaemonSetControllerTest, APassAsksToRunAgainWhenAReadyPodBecomesAvailable) {
+  using std::chrono::milliseconds;
+  using std::chrono::seconds;
+  AddReadyNode("node-1");
+  v1::DaemonSet daemon_set =
+      LoadDaemonSets(DaemonSetYaml("agent", "agent:1"), "t.yaml").at(0).daemon_set;
+  daemon_set.mutable_spec()->set_min_ready_seconds(30);
+  daemon_set = registries_.daemon_sets.Create(kOperator, daemon_set);
+  WaitForWatchers();
+  // Nothing is ready, so time alone changes nothing.
+  EXPECT_EQ(controller_.SyncOnce(), std::nullopt);
+  ReportPod("node-1", PodTemplateHash(daemon_set.spec().template_()));
+  clock_.Advance(seconds(10));
+  WaitForWatchers();
+  EXPECT_EQ(controller_.SyncOnce(), std::optional<milliseconds>(seconds(20)));
+  EXPECT_EQ(registries_.daemon_sets.Get("default", "agent").status().number_available(), 0);
+  clock_.Advance(seconds(20));
+  WaitForWatchers();
+  EXPECT_EQ(controller_.SyncOnce(), std::nullopt);
+  EXPECT_EQ(registries_.daemon_sets.Get("default", "agent").status().number_available(), 1);
+}
+
 TEST_F(DaemonSetControllerTest, ANewTemplateIsTheNextRevisionAndNodesMoveWithinTheBudget) {
   AddReadyNode("node-1");
   AddReadyNode("node-2");
