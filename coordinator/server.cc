@@ -31,20 +31,18 @@ void CoordinatorServer::Assemble(const ServerOptions& options, const Clock& cloc
   daemon_set_controller_ =
       std::make_unique<DaemonSetController>(*registries_, *informers_, *events_, clock);
   ControlLoopOptions daemon_set_loop = loop;
-  daemon_set_loop.resync_period = controllers.daemon_set_resync_period;
+  daemon_set_loop.resync_period = controllers.controller_resync_period;
   daemon_set_loop.after_pass = options.after_pass;
   daemon_set_loop_ = std::make_unique<ControlLoop>(
       "daemonset-controller", [this] { return daemon_set_controller_->SyncOnce(); }, leader_,
       daemon_set_loop);
   node_lifecycle_controller_ = std::make_unique<NodeLifecycleController>(
       *registries_, *informers_, *events_, clock, controllers.node_grace_period);
+  ControlLoopOptions node_lifecycle_loop = loop;
+  node_lifecycle_loop.resync_period = controllers.controller_resync_period;
   node_lifecycle_loop_ = std::make_unique<ControlLoop>(
-      "node-lifecycle-controller",
-      [this] {
-        node_lifecycle_controller_->SyncOnce();
-        return std::nullopt;
-      },
-      leader_, loop);
+      "node-lifecycle-controller", [this] { return node_lifecycle_controller_->SyncOnce(); },
+      leader_, node_lifecycle_loop);
   AgentHubOptions hub;
   hub.lease_duration =
       std::chrono::duration_cast<std::chrono::seconds>(controllers.node_grace_period);

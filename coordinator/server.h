@@ -34,12 +34,12 @@ struct ControllerOptions {
   // the node.kubernetes.io/unreachable taints (kube-controller-manager's
   // --node-monitor-grace-period).
   std::chrono::milliseconds node_grace_period{40000};
-  // The node lifecycle controller looks at every lease at least this often
-  // (kube-controller-manager's --node-monitor-period), and so does the hub.
+  // The agent hub looks for nodes whose desired state changed at least this
+  // often; its passes also show the health check that the loops are alive.
   std::chrono::milliseconds resync_period{1000};
-  // The DaemonSet controller's safety-net pass when nothing changed; what
-  // time alone changes (minReadySeconds) it asks for when it is due.
-  std::chrono::milliseconds daemon_set_resync_period{30000};
+  // The controllers' safety-net pass when nothing changed. What time alone
+  // changes (a lease running out, minReadySeconds) each asks for when due.
+  std::chrono::milliseconds controller_resync_period{30000};
   // Changes arriving within this window share one pass.
   std::chrono::milliseconds batch_window{20};
   // Told how long each controller pass took (metrics).

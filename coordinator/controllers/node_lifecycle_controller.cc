@@ -29,15 +29,18 @@ void NodeLifecycleController::Start(std::function<void()> on_change) {
   });
 }
 
-bool NodeLifecycleController::LeaseExpired(const v1::Node& node) {
+std::chrono::milliseconds NodeLifecycleController::LeaseLeft(const v1::Node& node) {
+  using std::chrono::duration_cast;
+  using std::chrono::milliseconds;
   const std::string& name = node.metadata().name();
   std::shared_ptr<const v1::Lease> lease = leases_.Get(kNodeLeaseNamespace, name);
   if (lease) {
     first_seen_.erase(name);
-    return clock_.WallNow() - FromTimestamp(lease->spec().renew_time()) > grace_period_;
+    return grace_period_ - duration_cast<milliseconds>(clock_.WallNow() -
+                                                       FromTimestamp(lease->spec().renew_time()));
   }
   auto [seen, inserted] = first_seen_.try_emplace(name, clock_.Now());
-  return clock_.Now() - seen->second > grace_period_;
+  return grace_period_ - duration_cast<milliseconds>(clock_.Now() - seen->second);
 }
 
 void NodeLifecycleController::SyncTaints(const v1::Node& node) {
@@ -49,11 +52,17 @@ void NodeLifecycleController::SyncTaints(const v1::Node& node) {
   expected_nodes_ = std::max(expected_nodes_, ResourceRevision(updated.metadata()));
 }
 
-void NodeLifecycleController::SyncOnce() {
+std::optional<std::chrono::milliseconds> NodeLifecycleController::SyncOnce() {
   nodes_.WaitForRevision(expected_nodes_);
+  std::optional<std::chrono::milliseconds> next;
   for (const auto& node : nodes_.List()) {
     const std::string& name = node->metadata().name();
-    if (NodeReady(*node) && LeaseExpired(*node)) {
+    const bool ready = NodeReady(*node);
+    const std::chrono::milliseconds left =
+        ready ? LeaseLeft(*node) : std::chrono::milliseconds::zero();
+    if (ready && left > std::chrono::milliseconds::zero()) {
+      if (!next || left < *next) next = left;
+    } else if (ready) {
       v1::Node lost = *node;
       SetReadyCondition(lost, false, ToTimestamp(clock_.WallNow()));
       try {
@@ -73,6 +82,7 @@ void NodeLifecycleController::SyncOnce() {
   }
   // Forget nodes that are gone.
   std::erase_if(first_seen_, [&](const auto& entry) { return !nodes_.Get("", entry.first); });
+  return next;
 }
 
 }  // namespace fleetset::coordinator

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "coordinator/controllers/event_recorder.h"
@@ -27,10 +28,14 @@ class NodeLifecycleController {
 
   // Adds its handler to the shared informers (before they start).
   void Start(std::function<void()> on_change);
-  void SyncOnce();
+  // One pass over every node; returns how soon the next lease of a Ready
+  // node runs out if nobody renews it (when the next pass is due), or
+  // nullopt when no node is Ready.
+  std::optional<std::chrono::milliseconds> SyncOnce();
 
  private:
-  bool LeaseExpired(const v1::Node& node);
+  // How long until the node's lease runs out; zero or less: it has.
+  std::chrono::milliseconds LeaseLeft(const v1::Node& node);
   void SyncTaints(const v1::Node& node);
 
   Registries& registries_;

@@ -1,7 +1,8 @@
 // The node lifecycle controller on a fake clock: a node whose lease is not
 // renewed within the grace period becomes NotReady with the unreachable
 // taints, a renewed one stays Ready, and a node without a lease (the
-// coordinator just started) gets the whole grace period from then on.
+// coordinator just started) gets the whole grace period from then on; a
+// pass says when the next lease runs out.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -70,6 +71,26 @@ TEST_F(NodeLifecycleControllerTest, ANodeWhoseLeaseExpiresIsNotReadyAndTainted) 
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].reason(), "NodeNotReady");
   EXPECT_EQ(events[0].involved_object(), "node/quiet");
+}
+
+TEST_F(NodeLifecycleControllerTest, APassIsDueWhenTheNextLeaseRunsOut) {
+  AddReadyNode("node-1");
+  AddReadyNode("node-2");
+  RenewLease("node-1");
+  clock_.Advance(15s);
+  RenewLease("node-2");
+  WaitForWatchers();
+  // node-1's lease, renewed 15 s ago, runs out first.
+  EXPECT_EQ(controller_.SyncOnce(), std::optional<std::chrono::milliseconds>(25s));
+  clock_.Advance(25s);
+  WaitForWatchers();
+  EXPECT_EQ(controller_.SyncOnce(), std::optional<std::chrono::milliseconds>(15s));
+  EXPECT_EQ(StateOf("node-1"), kLost);
+  clock_.Advance(15s);
+  WaitForWatchers();
+  // No node is Ready: nothing is due.
+  EXPECT_EQ(controller_.SyncOnce(), std::nullopt);
+  EXPECT_EQ(StateOf("node-2"), kLost);
 }
 
 TEST_F(NodeLifecycleControllerTest, ANodeWithoutALeaseGetsTheGracePeriodFromWhenItWasFirstSeen) {
