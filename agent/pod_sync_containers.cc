@@ -125,26 +125,21 @@ void PodSyncPass::StartContainer(const v1::Container& spec, const cri::Container
   create.set_pod_sandbox_id(state_.sandbox_id);
   *create.mutable_config() = std::move(built.config);
   *create.mutable_sandbox_config() = SandboxConfig(state_.sandbox_attempt);
-  cri::CreateContainerResponse created;
-  grpc::Status status = runtime_.CreateContainer(create, &created);
-  if (!status.ok()) {
-    container.waiting_reason = "CreateContainerError";
+  // kubelet's reasons for a container that could not be created or started.
+  auto failed = [&](const char* reason, const grpc::Status& status) {
+    container.waiting_reason = reason;
     container.waiting_message = status.error_message();
     spdlog::warn("pod {}/{}: container {}: {}", context_.pod_namespace, context_.pod_name,
                  spec.name(), container.waiting_message);
-    return;
-  }
+  };
+  cri::CreateContainerResponse created;
+  grpc::Status status = runtime_.CreateContainer(create, &created);
+  if (!status.ok()) return failed("CreateContainerError", status);
   cri::StartContainerRequest start;
   start.set_container_id(created.container_id());
   cri::StartContainerResponse started;
   status = runtime_.StartContainer(start, &started);
-  if (!status.ok()) {
-    container.waiting_reason = "RunContainerError";
-    container.waiting_message = status.error_message();
-    spdlog::warn("pod {}/{}: container {}: {}", context_.pod_namespace, context_.pod_name,
-                 spec.name(), container.waiting_message);
-    return;
-  }
+  if (!status.ok()) return failed("RunContainerError", status);
   spdlog::info("pod {}/{}: container {} started (restart {})", context_.pod_namespace,
                context_.pod_name, spec.name(), restart_count);
   container.restart_count = restart_count;

@@ -14,6 +14,7 @@
 #include <string>
 #include <thread>
 
+#include "agent/volumes/mount_points.h"
 #include "cri/runtime/v1/api.grpc.pb.h"
 #include "support/containerd_node.h"
 #include "support/prerequisites.h"
@@ -233,10 +234,6 @@ std::vector<int> ShimsAndChildren(const std::string& socket_path) {
     }
   }
   return found;
-}
-
-bool HasMountsUnder(const std::string& dir) {
-  return ReadFile("/proc/self/mountinfo").find(" " + dir + "/") != std::string::npos;
 }
 
 TEST(CriTest, VersionAndStatus) {
@@ -463,7 +460,7 @@ TEST(CriTest, StopCleansUpRunningPods) {
 
   const std::vector<int> processes = ShimsAndChildren(node->socket_path());
   EXPECT_GE(processes.size(), 3u) << "expected a shim, the sandbox and the container";
-  EXPECT_TRUE(HasMountsUnder(node->dir()));
+  EXPECT_FALSE(agent::MountsUnder(node->dir()).empty());
   const std::string bridge = "/sys/class/net/fsbr" + ReadFile(node->dir() + "/net-slot");
   const std::string bridge_path = bridge.substr(0, bridge.find_last_not_of("\n") + 1);
   EXPECT_TRUE(std::filesystem::exists(bridge_path)) << bridge_path;
@@ -473,7 +470,7 @@ TEST(CriTest, StopCleansUpRunningPods) {
 
   ASSERT_TRUE(node->Stop());
   for (int pid : processes) EXPECT_FALSE(Running(pid)) << "pid " << pid << " survived";
-  EXPECT_FALSE(HasMountsUnder(node->dir())) << ReadFile("/proc/self/mountinfo");
+  EXPECT_TRUE(agent::MountsUnder(node->dir()).empty()) << ReadFile("/proc/self/mountinfo");
   EXPECT_FALSE(std::filesystem::exists(bridge_path));
   // Outside the node's directory: the container's cgroup and libcni's cache
   // of the pod's attachment.

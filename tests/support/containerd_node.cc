@@ -8,11 +8,11 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <thread>
 #include <vector>
 
+#include "agent/volumes/mount_points.h"
 #include "cri/runtime/v1/api.grpc.pb.h"
 #include "support/run_command.h"
 
@@ -65,24 +65,12 @@ std::string MakeTempDir(const std::string& prefix) {
   return pattern;
 }
 
-bool HasMountsUnder(const std::string& dir) {
-  std::ifstream mountinfo("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(mountinfo, line)) {
-    std::istringstream fields(line);
-    std::string mount_point;
-    for (int i = 0; i < 5; ++i) fields >> mount_point;
-    if (mount_point == dir || mount_point.starts_with(dir + "/")) return true;
-  }
-  return false;
-}
-
 // Removes a node or registry directory, unless the developer asked to keep
 // them for post-mortems, or something is still mounted there (recursive
 // removal through a live mount would delete whatever it points at).
 void RemoveDir(const std::string& dir) {
   if (std::getenv("FLEETSET_KEEP_NODE_DIRS") != nullptr) return;
-  if (HasMountsUnder(dir)) {
+  if (!agent::MountsUnder(dir).empty()) {
     ADD_FAILURE() << "mounts left under " << dir << "; not removing it";
     return;
   }
