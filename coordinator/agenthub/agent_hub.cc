@@ -4,6 +4,8 @@
 #include <google/protobuf/wrappers.pb.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "coordinator/agenthub/agent_reports.h"
 #include "coordinator/agenthub/desired_version.h"
 #include "coordinator/agenthub/node_registration.h"
@@ -20,10 +22,24 @@ using google::protobuf::util::MessageDifferencer;
 
 const Caller kHub = Caller::System("agent-hub");
 
+// Whether two states the hub built differ only in version. A pod template
+// is compared by its revision hash, which names it (both states come from
+// ControllerRevisions), so no template is copied or walked field by field:
+// this runs for every node a change touches.
 bool SameState(const v1::DesiredState& offered, const v1::DesiredState& built) {
-  v1::DesiredState previous = offered;
-  previous.set_version(0);
-  return MessageDifferencer::Equals(previous, built);
+  if (offered.daemon_sets_size() != built.daemon_sets_size()) return false;
+  for (int i = 0; i < built.daemon_sets_size(); ++i) {
+    const v1::DesiredDaemonSet& a = offered.daemon_sets(i);
+    const v1::DesiredDaemonSet& b = built.daemon_sets(i);
+    if (a.revision_hash() != b.revision_hash() || a.revision() != b.revision() ||
+        a.surge() != b.surge() || a.min_ready_seconds() != b.min_ready_seconds() ||
+        !std::equal(a.deleted_pod_uids().begin(), a.deleted_pod_uids().end(),
+                    b.deleted_pod_uids().begin(), b.deleted_pod_uids().end()) ||
+        !MessageDifferencer::Equals(a.metadata(), b.metadata())) {
+      return false;
+    }
+  }
+  return MessageDifferencer::Equals(offered.node(), built.node());
 }
 
 }  // namespace
