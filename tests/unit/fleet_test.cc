@@ -31,6 +31,13 @@ grpc::Status SetImage(FleetClient& fleet, const std::string& name, const std::st
   return fleet.SetImage(request, &response);
 }
 
+grpc::Status History(FleetClient& fleet, const std::string& name,
+                     v1::RolloutHistoryResponse* revisions) {
+  v1::RolloutHistoryRequest request;
+  *request.mutable_key() = Key(name);
+  return fleet.RolloutHistory(request, revisions);
+}
+
 class FleetTest : public ::testing::Test {
  protected:
   // node-00 ... node-NN
@@ -201,10 +208,8 @@ TEST_F(FleetTest, RestartKeepsDaemonSetsRevisionsNodesAndAssignments) {
   EXPECT_EQ(after.metadata().uid(), before.metadata().uid());
   EXPECT_EQ(after.metadata().generation(), 2);
   EXPECT_EQ(after.spec().template_().spec().containers(0).image(), "agent:2");
-  v1::RolloutHistoryRequest history;
-  *history.mutable_key() = Key("agent");
   v1::RolloutHistoryResponse revisions;
-  ASSERT_TRUE(harness_.fleet().RolloutHistory(history, &revisions).ok());
+  ASSERT_TRUE(History(harness_.fleet(), "agent", &revisions).ok());
   EXPECT_EQ(revisions.revisions_size(), 2);
   ASSERT_TRUE(harness_.fleet().GetNode("node-01", &node).ok());
   EXPECT_EQ(node.metadata().labels().at("zone"), "a");
@@ -231,10 +236,8 @@ TEST_F(FleetTest, UndoToRevisionOneMakesItTheNewestRevision) {
   EXPECT_EQ(response.daemon_set().spec().template_().spec().containers(0).image(), "agent:1");
   harness_.Settle(4);
   EXPECT_EQ(harness_.AssignedHash("node-00", "default/agent"), first);
-  v1::RolloutHistoryRequest history;
-  *history.mutable_key() = Key("agent");
   v1::RolloutHistoryResponse revisions;
-  ASSERT_TRUE(harness_.fleet().RolloutHistory(history, &revisions).ok());
+  ASSERT_TRUE(History(harness_.fleet(), "agent", &revisions).ok());
   ASSERT_EQ(revisions.revisions_size(), 2);
   EXPECT_EQ(revisions.revisions(0).revision(), 2);
   EXPECT_EQ(revisions.revisions(1).revision(), 3);
@@ -263,10 +266,8 @@ TEST_F(FleetTest, RevisionHistoryIsPrunedToTheLimit) {
     ASSERT_TRUE(harness_.fleet().ApplyDaemonSet(request, &response).ok());
   }
   harness_.Settle(3);
-  v1::RolloutHistoryRequest history;
-  *history.mutable_key() = Key("agent");
   v1::RolloutHistoryResponse revisions;
-  ASSERT_TRUE(harness_.fleet().RolloutHistory(history, &revisions).ok());
+  ASSERT_TRUE(History(harness_.fleet(), "agent", &revisions).ok());
   // Two old revisions and the current one (plus any still assigned).
   EXPECT_LE(revisions.revisions_size(), 4);
   EXPECT_EQ(revisions.revisions(revisions.revisions_size() - 1).revision(), 6);
@@ -453,10 +454,8 @@ TEST_F(FleetTest, ADatabaseOfTheFirstSchemaIsMigratedOnStart) {
   ASSERT_EQ(listed.items_size(), 2);
   EXPECT_EQ(listed.items(0).metadata().name(), "fluentd");
   EXPECT_FALSE(listed.items(0).metadata().resource_version().empty());
-  v1::RolloutHistoryRequest history;
-  *history.mutable_key() = Key("fluentd");
   v1::RolloutHistoryResponse revisions;
-  ASSERT_TRUE(harness_.fleet().RolloutHistory(history, &revisions).ok());
+  ASSERT_TRUE(History(harness_.fleet(), "fluentd", &revisions).ok());
   ASSERT_EQ(revisions.revisions_size(), 2);
   EXPECT_EQ(revisions.revisions(0).revision(), 1);
   EXPECT_EQ(revisions.revisions(1).revision(), 2);
