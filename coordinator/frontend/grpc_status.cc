@@ -17,6 +17,8 @@ grpc::StatusCode CodeOf(ApiError::Reason reason) {
       return grpc::StatusCode::INVALID_ARGUMENT;
     case ApiError::Reason::kPrecondition:
       return grpc::StatusCode::FAILED_PRECONDITION;
+    case ApiError::Reason::kUnauthorized:
+      return grpc::StatusCode::UNAUTHENTICATED;
     case ApiError::Reason::kForbidden:
       return grpc::StatusCode::PERMISSION_DENIED;
     case ApiError::Reason::kGone:

@@ -26,6 +26,9 @@ class ApiError : public std::runtime_error {
     // label already set without --overwrite, a revision that is not
     // there): what kubectl checks on the client and prints as "error: ...".
     kPrecondition,
+    // The caller could not be authenticated (HTTP 401): no, a bad or a
+    // revoked certificate, or a bad bootstrap token.
+    kUnauthorized,
     kForbidden,
     // A watch from a resourceVersion older than the history kept (410).
     kGone,
@@ -55,6 +58,9 @@ class ApiError : public std::runtime_error {
   }
   static ApiError Precondition(std::string message) {
     return {Reason::kPrecondition, std::move(message)};
+  }
+  static ApiError Unauthorized(std::string message) {
+    return {Reason::kUnauthorized, std::move(message)};
   }
   static ApiError Forbidden(std::string message) {
     return {Reason::kForbidden, std::move(message)};

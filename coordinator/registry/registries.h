@@ -15,6 +15,9 @@ struct Registries {
         nodes(durable, NodeStrategy(), clock),
         node_assignments(durable, NodeAssignmentsStrategy(), clock),
         events(durable, EventStrategy(), clock),
+        bootstrap_tokens(durable, BootstrapTokenStrategy(), clock),
+        users(durable, UserStrategy(), clock),
+        certificates(durable, IssuedCertificateStrategy(), clock),
         pods(volatile_store, PodStrategy(), clock),
         node_reports(volatile_store, NodeReportStrategy(), clock),
         leases(volatile_store, LeaseStrategy(), clock) {}
@@ -24,6 +27,9 @@ struct Registries {
   Registry<v1::Node> nodes;
   Registry<v1::NodeAssignments> node_assignments;
   Registry<v1::Event> events;
+  Registry<v1::BootstrapToken> bootstrap_tokens;
+  Registry<v1::User> users;
+  Registry<v1::IssuedCertificate> certificates;
 
   Registry<v1::Pod> pods;
   Registry<v1::NodeReport> node_reports;

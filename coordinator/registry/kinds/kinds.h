@@ -5,6 +5,7 @@
 #pragma once
 
 #include "coordinator/registry/strategy.h"
+#include "fleetset/v1/auth.pb.h"
 #include "fleetset/v1/controller_revision.pb.h"
 #include "fleetset/v1/daemonset.pb.h"
 #include "fleetset/v1/lease.pb.h"
@@ -22,6 +23,13 @@ const Strategy<v1::ControllerRevision>& ControllerRevisionStrategy();
 const Strategy<v1::Node>& NodeStrategy();
 const Strategy<v1::NodeAssignments>& NodeAssignmentsStrategy();
 const Strategy<v1::Event>& EventStrategy();
+const Strategy<v1::BootstrapToken>& BootstrapTokenStrategy();
+const Strategy<v1::User>& UserStrategy();
+const Strategy<v1::IssuedCertificate>& IssuedCertificateStrategy();
+
+// IssuedCertificate.spec.subjectKind.
+inline constexpr char kSubjectUser[] = "user";
+inline constexpr char kSubjectNode[] = "node";
 
 // Volatile.
 const Strategy<v1::Pod>& PodStrategy();
