@@ -8,13 +8,8 @@
 
 namespace fleetset {
 
-namespace {
-
-constexpr std::chrono::milliseconds kMaxDuration = std::chrono::hours(24);
-
-}  // namespace
-
-std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text) {
+std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text,
+                                                       std::chrono::milliseconds longest) {
   using std::chrono::milliseconds;
   static const std::vector<std::pair<std::string_view, milliseconds>> kUnits = {
       // "ms" before "m", so that 500ms is not read as 500 minutes and an "s".
@@ -39,7 +34,7 @@ std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text) {
     if (unit == kUnits.end()) return std::nullopt;
     at += unit->first.size();
     total += number * unit->second;
-    if (total > kMaxDuration) return std::nullopt;
+    if (total > longest) return std::nullopt;
   }
   return total;
 }

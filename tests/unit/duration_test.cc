@@ -20,6 +20,13 @@ TEST(DurationTest, ParsesKubeletStyleDurations) {
   }
 }
 
+TEST(DurationTest, LifetimesMayBeLongerThanADay) {
+  EXPECT_EQ(ParseDuration("720h", kLongestTtl), std::chrono::hours(720));
+  EXPECT_EQ(ParseDuration("87600h", kLongestTtl), std::chrono::hours(87600));
+  EXPECT_EQ(ParseDuration("87601h", kLongestTtl), std::nullopt);
+  EXPECT_EQ(ParseDuration("720h"), std::nullopt);
+}
+
 TEST(DurationTest, FormatsWhatItParses) {
   EXPECT_EQ(FormatDuration(milliseconds(90000)), "1m30s");
   EXPECT_EQ(FormatDuration(milliseconds(1500)), "1s500ms");
