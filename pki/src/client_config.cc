@@ -51,10 +51,13 @@ std::string Base64Decode(const std::string& text) {
                                      reinterpret_cast<const unsigned char*>(compact.data()),
                                      static_cast<int>(compact.size()));
   if (length < 0) throw PkiError("not base64");
-  // EVP_DecodeBlock counts the padding as zero bytes.
-  size_t size = static_cast<size_t>(length);
-  for (size_t i = compact.size(); i > 0 && compact[i - 1] == '='; --i) --size;
-  out.resize(size);
+  // EVP_DecodeBlock counts the padding as zero bytes. At most two '=' pad
+  // the last group; it also accepts "====", whose four would be more bytes
+  // than it decoded.
+  size_t padding = 0;
+  for (size_t i = compact.size(); i > 0 && compact[i - 1] == '='; --i) ++padding;
+  if (padding > 2) throw PkiError("not base64");
+  out.resize(static_cast<size_t>(length) - padding);
   return out;
 }
 
