@@ -7,6 +7,7 @@
 #include <csignal>
 #include <filesystem>
 
+#include "agent/credential_setup.h"
 #include "agent/node_discovery.h"
 #include "daemon/logging.h"
 #include "fleetset/pod_readiness.h"
@@ -106,6 +107,9 @@ int Agent::Run() {
                config.container_runtime_endpoint, runtime_description_);
 
   ApplyNodeFacts();
+  // Without any credential the agent cannot fix itself by restarting:
+  // EX_CONFIG, which the unit does not restart on.
+  if (!PrepareNodeCredentials()) return kExitConfig;
   if (!config.Standalone()) {
     std::string error;
     if (auto cached = cache_.Load(&error)) {
@@ -169,6 +173,37 @@ NodeFacts Agent::LocalNodeFacts() const {
 
 void Agent::ApplyNodeFacts() { reconciler_->SetLocalNodeFacts(LocalNodeFacts()); }
 
+bool Agent::PrepareNodeCredentials() {
+  const AgentConfig& config = invocation_.config;
+  if (config.Standalone()) return true;
+  try {
+    NodeCredentialOptions options = CredentialOptionsFor(config);
+    node_credentials_ = std::make_unique<NodeCredentials>(options);
+    LoadNodeCredentials(*node_credentials_, options);
+  } catch (const CredentialError& error) {
+    spdlog::error("cannot connect to coordinators: {}", error.what());
+    return false;
+  }
+  CertificateRotationSeams seams;
+  seams.clock = &clock_;
+  seams.timers = &timers_;
+  seams.executor = executor_.get();
+  seams.post_to_loop = [this](std::function<void()> task) { asio::post(io_, std::move(task)); };
+  CertificateRotationCalls calls;
+  calls.renew_at = [this] { return node_credentials_->RenewAt(); };
+  calls.renew = [this] {
+    const std::string connected = link_ ? link_->coordinator() : "";
+    node_credentials_->Renew(connected.empty() ? invocation_.config.coordinators.front()
+                                               : connected);
+  };
+  calls.renewed = [this] {
+    if (link_) link_->Reconnect();
+  };
+  rotation_ = std::make_unique<CertificateRotation>(std::move(seams), std::move(calls));
+  rotation_->Schedule();
+  return true;
+}
+
 void Agent::StartCoordinatorLink() {
   const AgentConfig& config = invocation_.config;
   if (config.Standalone()) return;
@@ -177,6 +212,13 @@ void Agent::StartCoordinatorLink() {
   CoordinatorLinkOptions options;
   options.coordinators = config.coordinators;
   options.heartbeat_interval = config.node_status_update_frequency;
+  options.credentials = [this](const std::string& address) {
+    bool joined = false;
+    auto credentials = CredentialsForStream(*node_credentials_, address, clock_, &joined);
+    // A new certificate: its renewal is due in two thirds of its life.
+    if (joined) asio::post(io_, [this] { rotation_->Schedule(); });
+    return credentials;
+  };
   CoordinatorLinkCallbacks callbacks;
   callbacks.make_hello = [this] { return MakeHello(); };
   callbacks.current_status = [this] { return CurrentStatus(); };

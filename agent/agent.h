@@ -16,9 +16,11 @@
 #include "agent/agent_config.h"
 #include "agent/agent_metrics.h"
 #include "agent/asio_timer_factory.h"
+#include "agent/certificate_rotation.h"
 #include "agent/coordinator_link.h"
 #include "agent/cri_runtime.h"
 #include "agent/desired_state_cache.h"
+#include "agent/node_credentials.h"
 #include "agent/pod_services.h"
 #include "agent/probe_executor.h"
 #include "agent/reconciler.h"
@@ -71,6 +73,9 @@ class Agent {
   void Reload();
   NodeFacts LocalNodeFacts() const;
   void ApplyNodeFacts();
+  // Loads (or prepares to join for) the node's certificate; false, logged,
+  // when the agent cannot talk to a coordinator at all.
+  bool PrepareNodeCredentials();
   void StartCoordinatorLink();
   v1::Hello MakeHello() const;
   // The reconciler's report plus what only the agent knows (time, link).
@@ -110,6 +115,9 @@ class Agent {
   v1::NodeSystemInfo system_info_;
   // After everything pod work uses, so it is joined before they go.
   std::unique_ptr<ThreadPoolExecutor> executor_;
+  // The node's identity towards the coordinators, and its renewal.
+  std::unique_ptr<NodeCredentials> node_credentials_;
+  std::unique_ptr<CertificateRotation> rotation_;
   // Last, so it is destroyed (and its threads stopped) before everything
   // its callbacks use.
   std::unique_ptr<CoordinatorLink> link_;

@@ -19,6 +19,7 @@
 #include <set>
 
 #include "fleetset/names.h"
+#include "fleetset/pki/bootstrap_token.h"
 #include "fleetset/scheduling.h"
 #include "fleetset/strings.h"
 #include "fleetset/version.h"
@@ -208,6 +209,38 @@ std::string SetDuration(std::string_view text, std::chrono::milliseconds* durati
   }
   *duration = *parsed;
   return "";
+}
+
+std::string SetToken(std::string_view text, AgentConfig& config) {
+  const std::string token = Trim(text);
+  if (!token.empty() && !pki::ParseBootstrapToken(token)) {
+    // The value is a secret: never echoed.
+    return "must be a bootstrap token [a-z0-9]{6}.[a-z0-9]{16} (fleetsetctl token create)";
+  }
+  config.bootstrap_token = token;
+  return "";
+}
+
+std::string SetCaCertHash(std::string_view text, AgentConfig& config) {
+  const std::string pin = Lowercase(Trim(text));
+  constexpr std::string_view kPrefix = "sha256:";
+  const bool hex = pin.size() == kPrefix.size() + 64 && pin.starts_with(kPrefix) &&
+                   pin.find_first_not_of("0123456789abcdef", kPrefix.size()) == std::string::npos;
+  if (!pin.empty() && !hex) {
+    return Quoted(text) + ": must be sha256: and 64 hex digits (printed by fleetsetctl token " +
+           "create --print-join-command)";
+  }
+  config.discovery_token_ca_cert_hash = pin;
+  return "";
+}
+
+// An absolute path, or empty to clear the setting.
+std::string SetOptionalPath(std::string_view text, std::string* path) {
+  if (text.empty()) {
+    path->clear();
+    return "";
+  }
+  return SetAbsolutePath(text, path);
 }
 
 // --- The config file ---------------------------------------------------------
@@ -408,6 +441,33 @@ const std::vector<Setting>& Settings() {
          config.metrics_bind_address = address;
          return std::string();
        }},
+      {"bootstrapToken", "token", "TOKEN",
+       "Bootstrap token to join the cluster with (fleetsetctl token create); prefer --token-file",
+       SetToken},
+      {"bootstrapTokenFile", "token-file", "FILE",
+       "Root-only file holding the bootstrap token, read when the node has no certificate yet "
+       "and no --token is given (default: /etc/fleetset/bootstrap-token)",
+       [](std::string_view text, AgentConfig& config) {
+         return SetOptionalPath(text, &config.bootstrap_token_file);
+       }},
+      {"discoveryTokenCACertHash", "discovery-token-ca-cert-hash", "sha256:HEX",
+       "Pin of the cluster CA's public key; a coordinator whose CA differs is refused",
+       SetCaCertHash},
+      {"tlsCertFile", "tls-cert-file", "FILE",
+       "The node's certificate from the operator's own CA (with --tls-private-key-file and "
+       "--tls-ca-file), instead of joining",
+       [](std::string_view text, AgentConfig& config) {
+         return SetOptionalPath(text, &config.tls_cert_file);
+       }},
+      {"tlsPrivateKeyFile", "tls-private-key-file", "FILE",
+       "The key of --tls-cert-file (mode 0600)",
+       [](std::string_view text, AgentConfig& config) {
+         return SetOptionalPath(text, &config.tls_private_key_file);
+       }},
+      {"tlsCAFile", "tls-ca-file", "FILE", "The CA the coordinators' certificates chain to",
+       [](std::string_view text, AgentConfig& config) {
+         return SetOptionalPath(text, &config.tls_ca_file);
+       }},
   };
   return kSettings;
 }
@@ -511,6 +571,24 @@ void ApplyFlags(const AgentFlags& flags, AgentConfig& config, std::vector<std::s
   }
 }
 
+// How the node proves who it is, checked on the final result: the
+// operator's three files together, and a token with the pin it needs.
+void CheckCredentials(const AgentConfig& config, std::vector<std::string>* errors) {
+  const int files = !config.tls_cert_file.empty() + !config.tls_private_key_file.empty() +
+                    !config.tls_ca_file.empty();
+  if (files != 0 && files != 3) {
+    errors->push_back(
+        "--tls-cert-file, --tls-private-key-file and --tls-ca-file go together: give all three");
+  }
+  // A token file may not exist (yet, or any more once the node has joined):
+  // its pin is checked when the agent reads it.
+  if (!config.bootstrap_token.empty() && config.discovery_token_ca_cert_hash.empty()) {
+    errors->push_back(
+        "--token needs --discovery-token-ca-cert-hash: the pin of the CA of the coordinator it "
+        "joins (fleetsetctl token create --print-join-command prints both)");
+  }
+}
+
 // The one check that needs the final result: a node named after the machine
 // needs a hostname that is a valid node name.
 void CheckNodeName(const AgentConfig& config, std::vector<std::string>* errors) {
@@ -576,6 +654,7 @@ ConfigResult LoadAgentConfig(const AgentFlags& flags, const HostIdentity& host) 
   if (!flags.config_file.empty()) ApplyFile(flags.config_file, config, &errors);
   ApplyFlags(flags, config, &errors);
   if (errors.empty()) CheckNodeName(config, &errors);
+  if (errors.empty()) CheckCredentials(config, &errors);
   if (!errors.empty()) return ConfigError{Join(errors, "\n"), kExitConfig};
   return config;
 }

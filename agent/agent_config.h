@@ -35,6 +35,7 @@ inline constexpr char kDefaultMetricsBindAddress[] = "127.0.0.1:10255";
 // Exit codes from sysexits.h. The systemd unit lists both in
 // RestartPreventExitStatus= so that a bad configuration stops the service
 // with a clear error instead of restarting it in a loop.
+inline constexpr char kDefaultBootstrapTokenFile[] = "/etc/fleetset/bootstrap-token";
 inline constexpr int kExitUsage = 64;   // EX_USAGE: the command line is malformed
 inline constexpr int kExitConfig = 78;  // EX_CONFIG: a setting's value is wrong
 
@@ -78,6 +79,16 @@ struct AgentConfig {
   // host:port of the HTTP endpoint serving /metrics and /healthz; empty:
   // none.
   std::string metrics_bind_address = kDefaultMetricsBindAddress;
+  // Joining (see node_credentials.h): a bootstrap token, given itself or as
+  // a root-only file that holds it (the token itself wins; a file that does
+  // not exist is no token), and the pin of the cluster CA.
+  std::string bootstrap_token;
+  std::string bootstrap_token_file = kDefaultBootstrapTokenFile;
+  std::string discovery_token_ca_cert_hash;
+  // The operator's own certificate, key and CA, instead of joining.
+  std::string tls_cert_file;
+  std::string tls_private_key_file;
+  std::string tls_ca_file;
   HostIdentity host;
 
   // The node's name: hostname_override, else the machine's hostname,

@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <exception>
 #include <mutex>
+#include <utility>
 
 #include "agent/backoff.h"
 #include "fleetset/desired_state_delta.h"
@@ -44,6 +46,9 @@ struct CoordinatorLink::Shared {
   std::optional<Greeting> greeting;
   // Ends the current stream's writer.
   bool stream_done = false;
+  // Reconnect() was called: the next stream goes to the same coordinator
+  // without waiting.
+  bool reconnect = false;
 };
 
 struct CoordinatorLink::Outcome {
@@ -52,16 +57,20 @@ struct CoordinatorLink::Outcome {
   Clock::duration lived{};
   // The coordinator sent a delta for a state the agent does not hold.
   std::optional<std::string> bad_delta;
+  // There were no credentials for the coordinator (a join failed).
+  std::optional<std::string> no_credentials;
   bool stopped = false;
 };
 
 namespace {
 
 // The coordinator rejected the agent itself (its protocol version, its
-// Hello); retrying soon would only be rejected again.
+// Hello, its identity); retrying soon would only be rejected again.
 bool IsRejection(const grpc::Status& status) {
   return status.error_code() == grpc::StatusCode::FAILED_PRECONDITION ||
-         status.error_code() == grpc::StatusCode::INVALID_ARGUMENT;
+         status.error_code() == grpc::StatusCode::INVALID_ARGUMENT ||
+         status.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
+         status.error_code() == grpc::StatusCode::PERMISSION_DENIED;
 }
 
 std::string Describe(const grpc::Status& status) {
@@ -90,7 +99,8 @@ BackoffPolicy ReconnectPolicy(const CoordinatorLinkOptions& options) {
   return policy;
 }
 
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
+std::shared_ptr<grpc::Channel> MakeChannel(
+    const std::string& address, const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
   grpc::ChannelArguments args;
   // A private subchannel per attempt: gRPC's shared subchannels keep their
   // own reconnect back-off (up to two minutes), which would make a retry
@@ -102,7 +112,7 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  return grpc::CreateCustomChannel(address, credentials, args);
 }
 
 }  // namespace
@@ -128,6 +138,12 @@ void CoordinatorLink::Stop() {
   }
   shared_->changed.notify_all();
   if (thread_.joinable()) thread_.join();
+}
+
+void CoordinatorLink::Reconnect() {
+  std::lock_guard lock(shared_->mutex);
+  shared_->reconnect = true;
+  if (shared_->context) shared_->context->TryCancel();
 }
 
 bool CoordinatorLink::connected() const { return !coordinator().empty(); }
@@ -171,6 +187,13 @@ void CoordinatorLink::Loop() {
     const std::string& address = options_.coordinators[next];
     const Outcome outcome = RunStream(address, want_snapshot);
     if (outcome.stopped) return;
+    {
+      std::lock_guard lock(shared_->mutex);
+      if (std::exchange(shared_->reconnect, false) && outcome.connected) {
+        spdlog::info("reconnecting to coordinator {} with the renewed certificate", address);
+        continue;
+      }
+    }
     if (outcome.connected && outcome.lived >= options_.backoff_reset_after) backoff.Reset();
     // A delta the agent cannot apply is not the coordinator's failure: ask
     // the same one again, for a snapshot this time.
@@ -189,7 +212,11 @@ void CoordinatorLink::Loop() {
 void CoordinatorLink::LogStreamEnd(const std::string& address, const Outcome& outcome,
                                    std::chrono::milliseconds delay) {
   const bool rejected = IsRejection(outcome.status);
-  if (outcome.bad_delta) {
+  if (outcome.no_credentials) {
+    spdlog::error("cannot connect to coordinator {}: {}; pods keep running, retrying in {:.1f}s",
+                  address, *outcome.no_credentials, std::chrono::duration<double>(delay).count());
+    outage_logged_ = true;
+  } else if (outcome.bad_delta) {
     spdlog::warn("coordinator {}: {}; reconnecting for a snapshot", address, *outcome.bad_delta);
   } else if (rejected) {
     // The operator must act (upgrade one side, fix the node's flags); say
@@ -219,8 +246,17 @@ CoordinatorLink::Outcome CoordinatorLink::RunStream(const std::string& address,
     outcome.stopped = true;
     return outcome;
   }
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+  try {
+    credentials = options_.credentials(address);
+  } catch (const std::exception& failure) {
+    outcome.no_credentials = failure.what();
+    // Waits as long as a refusal: a join refused now is refused again soon.
+    outcome.status = grpc::Status(grpc::StatusCode::UNAUTHENTICATED, failure.what());
+    return outcome;
+  }
   const std::unique_ptr<v1::AgentService::Stub> stub =
-      v1::AgentService::NewStub(MakeChannel(address));
+      v1::AgentService::NewStub(MakeChannel(address, credentials));
   const auto context = std::make_shared<grpc::ClientContext>();
   {
     std::lock_guard lock(shared_->mutex);

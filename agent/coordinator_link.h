@@ -23,6 +23,8 @@
 #include <thread>
 #include <vector>
 
+#include <grpcpp/security/credentials.h>
+
 #include "agent/random_source.h"
 #include "fleetset/v1/agent_service.grpc.pb.h"
 
@@ -42,6 +44,11 @@ struct CoordinatorLinkOptions {
   std::chrono::milliseconds backoff_reset_after{std::chrono::seconds(60)};
   // The jitter's randomness; null: SystemRandom().
   RandomSource* random = nullptr;
+  // The credentials for a stream to `address`, asked for before each one,
+  // on the link's thread (so it may block: a join happens here). Throws
+  // std::exception with the reason when there are none; the link backs off
+  // as from a refusal.
+  std::function<std::shared_ptr<grpc::ChannelCredentials>(const std::string& address)> credentials;
 };
 
 // The agent at the seam. Each is called on the io_context's thread.
@@ -82,6 +89,11 @@ class CoordinatorLink {
   // stream takes it (one write in flight at a time; reports that pile up
   // meanwhile are replaced by the newest). Call on the io_context's thread.
   void StatusChanged();
+
+  // Ends the current stream and opens a new one to the same coordinator at
+  // once, with fresh credentials (after the certificate was renewed). Any
+  // thread.
+  void Reconnect();
 
   // Whether a stream is up (its Hello went out). Any thread.
   bool connected() const;

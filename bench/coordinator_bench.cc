@@ -1,12 +1,17 @@
 // fleetset_coordinator_bench: how the coordinator copes with a large fleet.
 //
 // For each fleet size N it starts the real fleetset-coordinator binary as a
-// child process (fresh data directory, free port on 127.0.0.1), connects N
-// simulated agents to it (bench/simulated_agents.h: a fake runtime that
-// starts pods instantly, so every millisecond measured is the
-// coordinator's, gRPC's or the simulation's), and measures, with K
-// DaemonSets that each run on every node:
-//   connect  every agent's Hello -> its first DesiredState snapshot;
+// child process (fresh data directory, free port on 127.0.0.1), which
+// serves mutual TLS only: the operator's calls use the admin.conf the
+// coordinator writes, and each of the N simulated agents
+// (bench/simulated_agents.h: a fake runtime that starts pods instantly, so
+// every millisecond measured is the coordinator's, gRPC's or the
+// simulation's) presents a node certificate of its own on a connection of
+// its own. The bench mints those certificates with the coordinator's CA
+// before anything is timed (the time it takes is reported apart), then
+// measures, with K DaemonSets that each run on every node:
+//   connect  every agent's connection, TLS handshake and Hello -> its
+//            first DesiredState snapshot;
 //   apply    OperatorService.ApplyDaemonSet for all K -> each node first
 //            reporting each DaemonSet's pod running (maxUnavailable 10%);
 //   update   OperatorService.SetImage for all K -> each node first
@@ -15,8 +20,10 @@
 //   idle     N agents connected and heartbeating, nothing changing;
 // with the coordinator's CPU (utime+stime) and RSS (now and peak) from
 // /proc for each phase. A bare OperatorService.Version round trip gives
-// the scale the latencies are compared with. Each run ends in one
-// key=value line for scripts. Figures only; nothing here passes or fails.
+// the scale the latencies are compared with. The figures recorded before
+// mutual TLS (plaintext, which the coordinator no longer serves) are
+// printed beside the N = 10,000 ones. Each run ends in one key=value line
+// for scripts. Figures only; nothing here passes or fails.
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
@@ -38,8 +45,13 @@
 #include <vector>
 
 #include "bench/coordinator_process.h"
+#include "bench/node_certificates.h"
 #include "bench/simulated_agents.h"
 #include "fleetset/manifest.h"
+#include "fleetset/pki/client_config.h"
+#include "fleetset/pki/pki_error.h"
+#include "fleetset/pki/secret_files.h"
+#include "fleetset/tls_channel.h"
 #include "fleetset/v1/operator_service.grpc.pb.h"
 
 namespace fleetset::bench {
@@ -63,6 +75,29 @@ constexpr Goal kGoals[] = {
     {10000, 1, "rss_mb", 400.0},     {5000, 20, "apply_p99_s", 2.0},
     {5000, 20, "idle_cpu_pct", 5.0}, {5000, 20, "rss_mb", 600.0},
 };
+
+// The figures of the bench before mutual TLS, when the agents spoke
+// plaintext gRPC and shared connections (50 agents per channel, the
+// default then). The coordinator serves TLS only now, so they cannot be
+// measured again; they are kept to see what TLS costs. What it may cost:
+// connect within twice the plaintext time, idle CPU within one point of
+// the plaintext figure.
+struct Baseline {
+  int nodes;
+  int daemon_sets;
+  double connect_s;
+  double idle_cpu_pct;
+  double apply_p99_s;
+  double update_p99_s;
+  double rss_mb;
+};
+constexpr Baseline kPlaintextBaseline = {10000, 1, 15.6, 9.5, 5.54, 10.8, 495.0};
+constexpr double kConnectLimitTimesPlaintext = 2.0;
+constexpr double kIdleCpuLimitPointsOverPlaintext = 1.0;
+
+// Longer than any run: renewing node certificates is not what the bench
+// measures.
+constexpr auto kNodeCertificateValidity = std::chrono::hours(24);
 
 // Every DaemonSet of a run is this one under its own name and app label:
 // distinct templates, so each has its own revisions.
@@ -99,7 +134,8 @@ struct Options {
   std::string coordinator = FLEETSET_COORDINATOR_PATH;
   std::vector<int> nodes = {10000};
   int daemon_sets = 1;
-  int agents_per_channel = 50;
+  // Accepted only as 1, for scripts that pass it: see its --help.
+  int agents_per_channel = 1;
   int heartbeat_seconds = 10;
   int settle_seconds = 2;
   int idle_seconds = 10;
@@ -213,7 +249,20 @@ struct Phase {
 struct Run {
   int nodes = 0;
   int daemon_sets = 0;
-  int channels = 0;
+  // Making the N node certificates and keys, and the N channels that
+  // present them: before connect, and not in it.
+  double mint_s = NAN;
+  double channels_s = NAN;
+  // Part of connect: the bench starting the N streams, one after the
+  // other. gRPC builds a channel's TLS context (OpenSSL parsing the CA,
+  // certificate and key) when its first call starts and cannot be made to
+  // do so earlier without connecting; each real agent pays that on its own
+  // machine, so this is the share of connect that a real fleet would not
+  // queue behind one thread.
+  double stream_starts_s = NAN;
+  // The bench process's own peak RSS: one TLS channel per agent is not
+  // free on the agents' side either.
+  double bench_peak_rss_mb = NAN;
   Distribution bare_rpc;
   std::vector<Phase> phases;
   std::map<std::string, size_t> losses;  // agent streams lost, by reason
@@ -227,12 +276,14 @@ struct Run {
   }
 };
 
-// The operator API, as fleetsetctl uses it.
+// The operator API, as fleetsetctl uses it: as the coordinator's admin,
+// with the client certificate of its admin.conf.
 class OperatorClient {
  public:
-  explicit OperatorClient(const std::string& address)
-      : stub_(v1::OperatorService::NewStub(
-            grpc::CreateChannel(address, grpc::InsecureChannelCredentials()))) {}
+  OperatorClient(const std::string& address, const pki::ClientConfig& config)
+      : stub_(v1::OperatorService::NewStub(grpc::CreateChannel(
+            address,
+            CoordinatorCredentials(config.ca_pem, config.certificate_pem, config.key_pem)))) {}
 
   grpc::Status Version() {
     grpc::ClientContext context;
@@ -455,7 +506,23 @@ Run RunFleet(const Options& options, int nodes) {
   std::unique_ptr<CoordinatorProcess> coordinator = CoordinatorProcess::Start(
       options.coordinator, dir.path(), port, {"--log-level", options.log_level}, &run.error);
   if (!coordinator) return run;
-  OperatorClient client(coordinator->address());
+  // The coordinator makes its CA and admin.conf on its first start; the
+  // operator cannot call it without the one, nor the agents without the
+  // other.
+  if (!coordinator->WaitForAdminConfig(std::chrono::seconds(30), g_interrupted)) {
+    run.error = "the coordinator wrote no " + coordinator->admin_config_path() + ":\n" +
+                coordinator->LogTail(20);
+    return run;
+  }
+  pki::ClientConfig admin;
+  try {
+    const std::string path = coordinator->admin_config_path();
+    admin = pki::ParseClientConfig(pki::ReadWholeFile(path), path);
+  } catch (const pki::PkiError& error) {
+    run.error = error.what();
+    return run;
+  }
+  OperatorClient client(coordinator->address(), admin);
   if (!WaitUntilServing(client, *coordinator)) {
     run.error = "the coordinator did not serve on " + coordinator->address() + ":\n" +
                 coordinator->LogTail(20);
@@ -467,12 +534,25 @@ Run RunFleet(const Options& options, int nodes) {
 
   SimulatedFleetOptions fleet_options;
   fleet_options.coordinator = coordinator->address();
-  fleet_options.nodes = nodes;
-  fleet_options.agents_per_channel = options.agents_per_channel;
   fleet_options.heartbeat_period = std::chrono::seconds(options.heartbeat_seconds);
   fleet_options.interrupted = &g_interrupted;
-  SimulatedFleet fleet(fleet_options);
-  run.channels = fleet.channels();
+  {
+    std::vector<std::string> names;
+    names.reserve(static_cast<size_t>(nodes));
+    for (int i = 0; i < nodes; ++i) names.push_back(SimulatedNodeName(i));
+    const auto start = SteadyClock::now();
+    try {
+      fleet_options.credentials =
+          IssueNodeCredentials(coordinator->pki_dir(), names, kNodeCertificateValidity);
+    } catch (const pki::PkiError& error) {
+      run.error = std::string("node certificates: ") + error.what();
+      return run;
+    }
+    run.mint_s = Seconds(SteadyClock::now() - start);
+  }
+  const auto channels_start = SteadyClock::now();
+  SimulatedFleet fleet(std::move(fleet_options));
+  run.channels_s = Seconds(SteadyClock::now() - channels_start);
   FleetRecorder& recorder = fleet.recorder();
 
   auto failed = [&](const std::string& phase) {
@@ -499,6 +579,7 @@ Run RunFleet(const Options& options, int nodes) {
     UsageWindow usage(pid, recorder);
     const auto start = SteadyClock::now();
     fleet.Connect();
+    run.stream_starts_s = Seconds(SteadyClock::now() - start);
     const auto snapshots =
         recorder.WaitForSnapshots(static_cast<size_t>(nodes), SteadyClock::now() + timeout);
     phase.reached = snapshots.size();
@@ -537,6 +618,7 @@ Run RunFleet(const Options& options, int nodes) {
     phase.usage = usage.Finish();
   }
   failed("idle");
+  if (auto usage = ReadProcessUsage(getpid())) run.bench_peak_rss_mb = usage->peak_rss_mb;
   if (options.keep)
     std::printf("kept %s (coordinator log: %s)\n", dir.path().c_str(),
                 coordinator->log_path().c_str());
@@ -544,8 +626,14 @@ Run RunFleet(const Options& options, int nodes) {
 }
 
 void PrintRun(const Run& run) {
-  std::printf("\n== N = %d simulated agents over %d channels, %d DaemonSet(s) ==\n", run.nodes,
-              run.channels, run.daemon_sets);
+  std::printf("\n== N = %d simulated agents, one mutual-TLS connection each, %d DaemonSet(s) ==\n",
+              run.nodes, run.daemon_sets);
+  if (!std::isnan(run.mint_s)) {
+    std::printf(
+        "node certificates (ECDSA P-256, signed with the coordinator's CA): %d in %.2f s "
+        "(%.2f ms each); their %d channels built in %.2f s; neither is in connect\n",
+        run.nodes, run.mint_s, 1000 * run.mint_s / run.nodes, run.nodes, run.channels_s);
+  }
   std::printf(
       "bare RPC round trip (OperatorService.Version, idle coordinator, %zu calls): "
       "p50 %.3f ms, p99 %.3f ms\n",
@@ -579,6 +667,17 @@ void PrintRun(const Run& run) {
     std::printf("agent streams lost (opened again after a back-off): %zu x %s\n", count,
                 reason.c_str());
   }
+  if (!std::isnan(run.stream_starts_s)) {
+    std::printf(
+        "connect includes %.2f s of the bench starting the %d streams one after the other "
+        "(gRPC makes each channel's TLS context at its first call; real agents do that each on "
+        "its own machine)\n",
+        run.stream_starts_s, run.nodes);
+  }
+  if (!std::isnan(run.bench_peak_rss_mb)) {
+    std::printf("bench process (the %d agents): peak RSS %.1f MB\n", run.nodes,
+                run.bench_peak_rss_mb);
+  }
   if (!run.error.empty()) std::printf("INCOMPLETE: %s\n", run.error.c_str());
 }
 
@@ -597,6 +696,8 @@ struct Headline {
   double status_lag_s = NAN;
   double rss_mb = NAN;
   double idle_cpu_pct = NAN;
+  double mint_s = NAN;
+  double stream_starts_s = NAN;
 };
 
 Headline HeadlineOf(const Run& run) {
@@ -618,6 +719,8 @@ Headline HeadlineOf(const Run& run) {
     headline.rss_mb = std::fmax(headline.rss_mb, phase.usage.now.peak_rss_mb);
   }
   if (const Phase* idle = run.Find("idle")) headline.idle_cpu_pct = idle->cpu_percent();
+  headline.mint_s = run.mint_s;
+  headline.stream_starts_s = run.stream_starts_s;
   return headline;
 }
 
@@ -636,7 +739,55 @@ std::vector<Metric> Metrics(const Headline& headline) {
       {"status_lag_s", headline.status_lag_s, 3},
       {"rss_mb", headline.rss_mb, 1},
       {"idle_cpu_pct", headline.idle_cpu_pct, 1},
+      {"mint_s", headline.mint_s, 2},
+      {"stream_starts_s", headline.stream_starts_s, 2},
   };
+}
+
+const char* Verdict(double value, double limit) {
+  return std::isnan(value) ? "not measured (run incomplete)" : value <= limit ? "met" : "MISSED";
+}
+
+// The recorded plaintext figures, and beside them those of each run of the
+// same fleet shape (other sizes are not comparable with them).
+void PrintPlaintextComparison(const std::vector<Run>& runs) {
+  const Baseline& base = kPlaintextBaseline;
+  std::printf(
+      "\nplaintext baseline recorded before mutual TLS (N=%d ds=%d, not measurable any more): "
+      "connect_s=%.2f idle_cpu_pct=%.1f apply_p99_s=%.3f update_p99_s=%.3f rss_mb=%.1f\n",
+      base.nodes, base.daemon_sets, base.connect_s, base.idle_cpu_pct, base.apply_p99_s,
+      base.update_p99_s, base.rss_mb);
+  bool compared = false;
+  for (const Run& run : runs) {
+    if (run.nodes != base.nodes || run.daemon_sets != base.daemon_sets) continue;
+    compared = true;
+    const Headline now = HeadlineOf(run);
+    const std::string shape =
+        "N=" + std::to_string(run.nodes) + " ds=" + std::to_string(run.daemon_sets);
+    std::printf("%-13s %10s %11s %12s\n", shape.c_str(), "plaintext", "mutual TLS", "change");
+    auto times = [](const char* name, double before, double after, int precision) {
+      std::printf("%-13s %10.*f %11.*f %11.2fx\n", name, precision, before, precision, after,
+                  after / before);
+    };
+    times("connect_s", base.connect_s, now.connect_s, 2);
+    std::printf("%-13s %10.1f %11.1f %+8.1f pts\n", "idle_cpu_pct", base.idle_cpu_pct,
+                now.idle_cpu_pct, now.idle_cpu_pct - base.idle_cpu_pct);
+    times("apply_p99_s", base.apply_p99_s, now.apply_p99_s, 3);
+    times("update_p99_s", base.update_p99_s, now.update_p99_s, 3);
+    times("rss_mb", base.rss_mb, now.rss_mb, 1);
+    std::printf("goal at N=%d ds=%d: connect_s     %8.2f <= %g x plaintext %.2f (%.2fx): %s\n",
+                run.nodes, run.daemon_sets, now.connect_s, kConnectLimitTimesPlaintext,
+                base.connect_s, now.connect_s / base.connect_s,
+                Verdict(now.connect_s, kConnectLimitTimesPlaintext * base.connect_s));
+    std::printf("goal at N=%d ds=%d: idle_cpu_pct  %8.1f <= plaintext %.1f %+g point (%+.1f): %s\n",
+                run.nodes, run.daemon_sets, now.idle_cpu_pct, base.idle_cpu_pct,
+                kIdleCpuLimitPointsOverPlaintext, now.idle_cpu_pct - base.idle_cpu_pct,
+                Verdict(now.idle_cpu_pct, base.idle_cpu_pct + kIdleCpuLimitPointsOverPlaintext));
+  }
+  if (!compared) {
+    std::printf("no run at N=%d ds=%d, so nothing is compared with it\n", base.nodes,
+                base.daemon_sets);
+  }
 }
 
 void PrintSummary(const std::vector<Run>& runs) {
@@ -663,12 +814,11 @@ void PrintSummary(const std::vector<Run>& runs) {
         if (std::string_view(metric.name) != goal.metric) continue;
         std::printf("goal at N=%d ds=%d: %-13s %8.*f <= %g: %s\n", run.nodes, run.daemon_sets,
                     metric.name, metric.precision, metric.value, goal.limit,
-                    std::isnan(metric.value)     ? "not measured (run incomplete)"
-                    : metric.value <= goal.limit ? "met"
-                                                 : "MISSED");
+                    Verdict(metric.value, goal.limit));
       }
     }
   }
+  PrintPlaintextComparison(runs);
   // Last, for scripts: one line per run, `nan` for what was not measured.
   for (const Run& run : runs) {
     std::printf("N=%d ds=%d", run.nodes, run.daemon_sets);
@@ -696,8 +846,19 @@ int Main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   PositiveOption(app, "--daemon-sets", options.daemon_sets,
                  "DaemonSets applied together, each on every node, each rolled in the update");
-  PositiveOption(app, "--agents-per-channel", options.agents_per_channel,
-                 "Agents sharing one gRPC channel (TCP connection)");
+  app.add_option("--agents-per-channel", options.agents_per_channel,
+                 "Agents per gRPC channel (TCP connection): 1, the only value now. The "
+                 "coordinator takes a stream's node from the client certificate of its "
+                 "connection, and a channel presents one certificate, so agents cannot share "
+                 "one (before mutual TLS the default was 50)")
+      ->capture_default_str()
+      ->check(CLI::Validator(
+          [](const std::string& value) {
+            return value == "1" ? std::string()
+                                : "each agent needs a connection of its own (node identity is "
+                                  "its connection's certificate): only 1";
+          },
+          "1", "ONE"));
   PositiveOption(app, "--heartbeat-seconds", options.heartbeat_seconds, "Agent heartbeat period");
   app.add_option("--settle-seconds", options.settle_seconds,
                  "Pause between the update's end and the idle window")
@@ -718,27 +879,27 @@ int Main(int argc, char** argv) {
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
   // Both the agents' connections (here) and the coordinator (which
-  // inherits the limit) need a descriptor per channel, plus what each
-  // process needs besides (store, log, gRPC's own, the operator channel).
+  // inherits the limit) need a descriptor per agent, one connection each,
+  // plus what each process needs besides (store, log, gRPC's own, the
+  // operator channel).
   const int largest = *std::max_element(options.nodes.begin(), options.nodes.end());
-  const auto wanted = static_cast<unsigned long>(
-      (largest + options.agents_per_channel - 1) / options.agents_per_channel + 256);
+  const auto wanted = static_cast<unsigned long>(largest) + 256;
   const unsigned long open_files = RaiseOpenFileLimit(wanted);
   if (open_files < wanted) {
     std::fprintf(stderr,
-                 "fleetset_coordinator_bench: %d nodes at %d agents per channel need %lu open "
-                 "files, the limit is %lu (raise it or --agents-per-channel)\n",
-                 largest, options.agents_per_channel, wanted, open_files);
+                 "fleetset_coordinator_bench: %d nodes, one connection each, need %lu open "
+                 "files, the limit is %lu (raise the hard limit, ulimit -Hn, or run fewer "
+                 "--nodes)\n",
+                 largest, wanted, open_files);
     return 1;
   }
 
   std::printf("fleetset_coordinator_bench: coordinator %s, log level %s\n",
               options.coordinator.c_str(), options.log_level.c_str());
   std::printf(
-      "%ld CPUs, open-file limit %lu, %d agents per channel, heartbeat every %d s, "
+      "%ld CPUs, open-file limit %lu, one mutual-TLS connection per agent, heartbeat every %d s, "
       "%d DaemonSet(s)\n",
-      sysconf(_SC_NPROCESSORS_ONLN), open_files, options.agents_per_channel,
-      options.heartbeat_seconds, options.daemon_sets);
+      sysconf(_SC_NPROCESSORS_ONLN), open_files, options.heartbeat_seconds, options.daemon_sets);
   std::printf(
       "latencies per node (connect) or per pod (apply, update) from the operator's first call;\n"
       "status ms: until GetDaemonSet shows every DaemonSet updated and available on all nodes; "

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace fleetset::bench {
 namespace {
@@ -128,7 +129,7 @@ std::unique_ptr<CoordinatorProcess> CoordinatorProcess::Start(
 
   // A fresh log per run (ChildProcess appends).
   std::ofstream(log_path, std::ios::trunc).close();
-  std::unique_ptr<CoordinatorProcess> coordinator(new CoordinatorProcess(port, log_path));
+  std::unique_ptr<CoordinatorProcess> coordinator(new CoordinatorProcess(port, data_dir, log_path));
   if (!coordinator->child_.Start({args, {}, log_path}, error)) return nullptr;
   return coordinator;
 }
@@ -136,6 +137,18 @@ std::unique_ptr<CoordinatorProcess> CoordinatorProcess::Start(
 CoordinatorProcess::~CoordinatorProcess() { child_.Stop(kStopTimeout); }
 
 bool CoordinatorProcess::Running() { return child_.Running(); }
+
+bool CoordinatorProcess::WaitForAdminConfig(std::chrono::seconds timeout,
+                                            const std::atomic<bool>& interrupted) {
+  const std::string path = admin_config_path();
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline && !interrupted && Running()) {
+    std::error_code ignored;
+    if (fs::exists(path, ignored)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
 
 std::string CoordinatorProcess::LogTail(size_t lines) const {
   std::ifstream in(log_path_);

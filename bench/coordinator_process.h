@@ -5,6 +5,8 @@
 
 #include <sys/types.h>
 
+#include <atomic>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -56,10 +58,11 @@ int PickFreePort();
 
 class CoordinatorProcess {
  public:
-  // Starts `program` listening on 127.0.0.1:`port`, with its SQLite store in
-  // `dir`/data, its output in `dir`/coordinator.log and an empty config file
-  // (so no /etc/fleetset/coordinator.yaml applies). nullptr with *error
-  // when it cannot be started.
+  // Starts `program` listening on 127.0.0.1:`port`, with its SQLite store,
+  // its CA and admin.conf in `dir`/data, its output in
+  // `dir`/coordinator.log and an empty config file (so no
+  // /etc/fleetset/coordinator.yaml applies). nullptr with *error when it
+  // cannot be started.
   static std::unique_ptr<CoordinatorProcess> Start(const std::string& program,
                                                    const std::string& dir, int port,
                                                    const std::vector<std::string>& extra_flags,
@@ -72,17 +75,28 @@ class CoordinatorProcess {
   pid_t pid() const { return child_.pid(); }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   const std::string& log_path() const { return log_path_; }
+  // The cluster CA (ca.crt, ca.key), which the coordinator makes on its
+  // first start before it serves.
+  std::string pki_dir() const { return data_dir_ + "/pki"; }
+  // The admin's fleetsetctl config, which the coordinator writes right
+  // after it starts serving.
+  std::string admin_config_path() const { return data_dir_ + "/admin.conf"; }
+  // True once admin.conf is there (it is written whole, by a rename, so
+  // there means complete); false when the coordinator exited first, did
+  // not write it within `timeout`, or `interrupted` was set.
+  bool WaitForAdminConfig(std::chrono::seconds timeout, const std::atomic<bool>& interrupted);
   // True while the child has not exited (reaps it when it has).
   bool Running();
   // The last `lines` lines of its output, for error messages.
   std::string LogTail(size_t lines) const;
 
  private:
-  CoordinatorProcess(int port, std::string log_path)
-      : port_(port), log_path_(std::move(log_path)) {}
+  CoordinatorProcess(int port, std::string data_dir, std::string log_path)
+      : port_(port), data_dir_(std::move(data_dir)), log_path_(std::move(log_path)) {}
 
   testing::ChildProcess child_;
   int port_;
+  std::string data_dir_;
   std::string log_path_;
 };
 

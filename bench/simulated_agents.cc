@@ -15,6 +15,7 @@
 #include "fleetset/pod_owner.h"
 #include "fleetset/pod_readiness.h"
 #include "fleetset/scheduling.h"
+#include "fleetset/tls_channel.h"
 #include "fleetset/uid.h"
 #include "fleetset/v1/agent_service.grpc.pb.h"
 #include "fleetset/version.h"
@@ -145,16 +146,23 @@ SteadyClock::duration Jitter(std::chrono::milliseconds ceiling) {
 
 }  // namespace
 
+std::string SimulatedNodeName(int index) {
+  char name[32];
+  std::snprintf(name, sizeof name, "node-%05d", index);
+  return name;
+}
+
 class SimulatedAgent {
  public:
   SimulatedAgent(int index, std::string coordinator, FleetRecorder& recorder)
-      : index_(index), coordinator_(std::move(coordinator)), recorder_(recorder) {
-    char name[32];
-    std::snprintf(name, sizeof name, "node-%05d", index);
-    name_ = name;
-    std::snprintf(name, sizeof name, "10.%d.%d.%d", (index >> 16) & 0xff, (index >> 8) & 0xff,
+      : index_(index),
+        coordinator_(std::move(coordinator)),
+        recorder_(recorder),
+        name_(SimulatedNodeName(index)) {
+    char ip[32];
+    std::snprintf(ip, sizeof ip, "10.%d.%d.%d", (index >> 16) & 0xff, (index >> 8) & 0xff,
                   index & 0xff);
-    ip_ = name;
+    ip_ = ip;
   }
 
   int index() const { return index_; }
@@ -323,7 +331,7 @@ class SimulatedAgent {
   const int index_;
   const std::string coordinator_;
   FleetRecorder& recorder_;
-  std::string name_;
+  const std::string name_;
   std::string ip_;
   // The same boot across reconnections: the host did not restart.
   const std::string boot_id_ = GenerateUid();
@@ -348,7 +356,8 @@ class AgentStream final : public grpc::ClientBidiReactor<v1::AgentMessage, v1::C
   AgentStream(SimulatedFleet& fleet, SimulatedAgent& agent) : fleet_(fleet), agent_(agent) {}
 
   void Start(v1::AgentService::Stub& stub) {
-    // gRPC holds the reactor until OnDone, whatever the fleet drops.
+    // gRPC holds the reactor until OnDone, whatever the fleet drops; OnDone
+    // hands the hold back to the fleet (SimulatedFleet::Release).
     self_ = shared_from_this();
     started_ = SteadyClock::now();
     stub.async()->Connect(&context_, this);
@@ -371,11 +380,6 @@ class AgentStream final : public grpc::ClientBidiReactor<v1::AgentMessage, v1::C
   }
 
   void Cancel() { context_.TryCancel(); }
-
-  bool WaitDone(std::chrono::seconds timeout) {
-    std::unique_lock lock(mu_);
-    return done_changed_.wait_for(lock, timeout, [this] { return done_; });
-  }
 
   // Ended by a failure that is already recorded: no reconnection.
   bool failed() const { return failed_; }
@@ -433,13 +437,14 @@ class AgentStream final : public grpc::ClientBidiReactor<v1::AgentMessage, v1::C
   }
 
   void OnDone(const grpc::Status& status) override {
-    // This reactor may be the last owner of itself once the fleet has
-    // opened the next stream.
-    const std::shared_ptr<AgentStream> keep = std::move(self_);
     fleet_.StreamEnded(agent_, *this, status);
-    std::lock_guard lock(mu_);
-    done_ = true;
-    done_changed_.notify_all();
+    // Last, and this reactor is not touched after it: the fleet frees it
+    // on a thread of its own. Freed here, on gRPC's callback thread, it
+    // could drop the last reference to the last agent channel (its
+    // ClientContext holds one), and gRPC 1.51 then shuts down the callback
+    // threads' completion queue from one of those threads, which aborts
+    // the process ("assertion failed: prior > 0").
+    fleet_.Release(std::move(self_));
   }
 
  private:
@@ -493,7 +498,6 @@ class AgentStream final : public grpc::ClientBidiReactor<v1::AgentMessage, v1::C
   v1::CoordinatorMessage incoming_;
 
   std::mutex mu_;
-  std::condition_variable done_changed_;
   v1::AgentMessage outgoing_;
   std::optional<v1::AgentMessage> pending_status_;
   // The revisions that the write in flight reports for the first time.
@@ -502,7 +506,6 @@ class AgentStream final : public grpc::ClientBidiReactor<v1::AgentMessage, v1::C
   bool writing_ = false;
   bool closed_ = false;
   bool hold_released_ = false;
-  bool done_ = false;
 };
 
 // ---------------------------------------------------------------------------
@@ -511,25 +514,29 @@ class AgentStream final : public grpc::ClientBidiReactor<v1::AgentMessage, v1::C
 
 SimulatedFleet::SimulatedFleet(SimulatedFleetOptions options)
     : options_(std::move(options)), recorder_(options_.interrupted) {
-  const int per_channel = std::max(1, options_.agents_per_channel);
-  const int count = (options_.nodes + per_channel - 1) / per_channel;
-  for (int i = 0; i < count; ++i) {
+  const FleetCredentials& credentials = options_.credentials;
+  for (const NodeCredentials& node : credentials.nodes) {
     grpc::ChannelArguments args;
-    // Channels with equal arguments would share one subchannel, i.e. one
-    // TCP connection; a private pool and a distinct argument keep them apart.
+    // Channels with equal arguments could share a subchannel, i.e. one
+    // connection; a private pool keeps every agent on its own, as a real
+    // agent is.
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    args.SetInt("fleetset.bench.channel", i);
     // The real agent dials a fresh channel for every attempt, so only its
-    // own back-off delays a reconnection. A shared channel whose
-    // connection failed would instead fail every stream at once for up to
+    // own back-off delays a reconnection. A channel whose connection
+    // failed would instead fail the agent's next stream at once for up to
     // two minutes (gRPC's reconnect back-off); redialling within a second
-    // leaves the delay to the agents' back-off here too.
+    // leaves the delay to the agent's back-off here too.
     args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
-    channels_.push_back(
-        grpc::CreateCustomChannel(options_.coordinator, grpc::InsecureChannelCredentials(), args));
+    channels_.push_back(grpc::CreateCustomChannel(
+        options_.coordinator,
+        CoordinatorCredentials(credentials.ca_pem, node.certificate_pem, node.key_pem), args));
     stubs_.push_back(v1::AgentService::NewStub(channels_.back()));
   }
+  // The channels hold their own copies; 10,000 keys need not stay here
+  // twice.
+  options_.credentials.nodes.clear();
+  options_.credentials.nodes.shrink_to_fit();
 }
 
 SimulatedFleet::~SimulatedFleet() {
@@ -548,25 +555,28 @@ SimulatedFleet::~SimulatedFleet() {
     }
   }
   for (auto& stream : streams) stream->Cancel();
-  for (auto& stream : streams) {
+  std::unique_lock lock(mu_);
+  // Every stream back from gRPC, so that the streams and then the channels
+  // are freed here, on this thread (see AgentStream::OnDone).
+  if (!released_.wait_for(lock, std::chrono::seconds(30), [this] { return in_grpc_ == 0; })) {
     // gRPC still owns a reactor whose OnDone has not run: leaking it (and
     // the agents it refers to) is better than freeing memory a callback
     // will touch.
-    if (!stream->WaitDone(std::chrono::seconds(10))) {
-      (void)new std::shared_ptr<AgentStream>(stream);
-      for (auto& agent : agents_) (void)agent.release();
-    }
+    for (auto& stream : streams) (void)new std::shared_ptr<AgentStream>(stream);
+    for (auto& agent : agents_) (void)agent.release();
   }
+  finished_.clear();
 }
 
 void SimulatedFleet::Connect() {
   const auto start = SteadyClock::now();
   const auto period = options_.heartbeat_period;
-  for (int i = 0; i < options_.nodes; ++i) {
+  const int count = nodes();
+  for (int i = 0; i < count; ++i) {
     auto& agent =
         agents_.emplace_back(std::make_unique<SimulatedAgent>(i, options_.coordinator, recorder_));
     // Spread evenly over the period, as a real fleet's agents would be.
-    agent->heartbeat_at = start + period + period * i / options_.nodes;
+    agent->heartbeat_at = start + period + period * i / count;
   }
   for (auto& agent : agents_) OpenStream(*agent);
   ticks_ = std::thread([this] { TickLoop(); });
@@ -578,9 +588,18 @@ void SimulatedFleet::OpenStream(SimulatedAgent& agent) {
     std::lock_guard lock(mu_);
     if (stopping_) return;
     agent.stream = stream;
+    ++in_grpc_;
   }
-  const int per_channel = std::max(1, options_.agents_per_channel);
-  stream->Start(*stubs_[static_cast<size_t>(agent.index() / per_channel)]);
+  stream->Start(*stubs_[static_cast<size_t>(agent.index())]);
+}
+
+void SimulatedFleet::Release(std::shared_ptr<AgentStream> stream) {
+  {
+    std::lock_guard lock(mu_);
+    finished_.push_back(std::move(stream));
+    --in_grpc_;
+  }
+  released_.notify_all();
 }
 
 void SimulatedFleet::StreamEnded(SimulatedAgent& agent, const AgentStream& stream,
@@ -589,9 +608,12 @@ void SimulatedFleet::StreamEnded(SimulatedAgent& agent, const AgentStream& strea
   if (stopping_ || stream.failed()) return;
   const std::string reason = std::string(stream.received() ? "" : "before any state: ") +
                              std::to_string(status.error_code()) + " " + status.error_message();
-  // As the real agent, which takes these for a refusal it cannot retry away.
+  // As the real agent, which takes these for a refusal it cannot retry away
+  // (its protocol, its Hello, its certificate or the node it names).
   if (status.error_code() == grpc::StatusCode::FAILED_PRECONDITION ||
-      status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
+      status.error_code() == grpc::StatusCode::INVALID_ARGUMENT ||
+      status.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
+      status.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
     recorder_.StreamFailed(agent.name() + ": stream ended: " + reason);
     return;
   }
@@ -613,6 +635,9 @@ void SimulatedFleet::TickLoop() {
     const auto now = SteadyClock::now();
     std::vector<std::shared_ptr<AgentStream>> heartbeats;
     std::vector<SimulatedAgent*> reconnects;
+    // Freed outside the lock, on this thread (see AgentStream::OnDone).
+    std::vector<std::shared_ptr<AgentStream>> finished;
+    finished.swap(finished_);
     for (auto& agent : agents_) {
       if (now >= agent->heartbeat_at) {
         agent->heartbeat_at += period;
@@ -626,6 +651,7 @@ void SimulatedFleet::TickLoop() {
     // Streams are written and opened without the lock: their reactions
     // (OnDone above all) take it.
     lock.unlock();
+    finished.clear();
     for (auto& stream : heartbeats) stream->SendHeartbeat();
     for (SimulatedAgent* agent : reconnects) OpenStream(*agent);
     lock.lock();

@@ -8,8 +8,10 @@
 // while the revision stays), and answers with a StatusReport that holds all
 // of the node's pods. Heartbeats follow the agent's default period. All
 // streams use gRPC's callback API, so thousands of agents need no thread
-// each; they share a pool of channels (separate TCP connections) to keep the
-// bench process from dominating a small machine.
+// each. Every agent has a channel of its own, i.e. its own TCP connection
+// and TLS handshake, as a real agent has: the coordinator takes a stream's
+// node from the client certificate of its connection and refuses a Hello
+// that names another node, so agents cannot share a connection.
 //
 // A stream that breaks (an overloaded coordinator misses the connection
 // handshake or a keepalive ping) is opened again after the real agent's
@@ -29,16 +31,22 @@
 #include <thread>
 #include <vector>
 
+#include "bench/node_certificates.h"
 #include "fleetset/v1/agent_service.grpc.pb.h"
 
 namespace fleetset::bench {
 
 using SteadyClock = std::chrono::steady_clock;
 
+// The name of the simulated node `index` ("node-00042"): what its
+// certificate must name.
+std::string SimulatedNodeName(int index);
+
 struct SimulatedFleetOptions {
   std::string coordinator;  // host:port
-  int nodes = 100;
-  int agents_per_channel = 50;
+  // The node certificates (node i is SimulatedNodeName(i)) and the CA to
+  // trust the coordinator by; there are as many nodes as certificates.
+  FleetCredentials credentials;
   // The agent's default --node-status-update-frequency.
   std::chrono::milliseconds heartbeat_period{10000};
   // Set (by a signal handler) to make every wait return early.
@@ -110,10 +118,11 @@ class SimulatedFleet {
   SimulatedFleet(const SimulatedFleet&) = delete;
   SimulatedFleet& operator=(const SimulatedFleet&) = delete;
 
-  // Opens every agent's stream (Hello first) and starts the heartbeats.
+  // Opens every agent's stream (Hello first), which makes every agent's
+  // connection and TLS handshake, and starts the heartbeats.
   void Connect();
   FleetRecorder& recorder() { return recorder_; }
-  int channels() const { return static_cast<int>(channels_.size()); }
+  int nodes() const { return static_cast<int>(channels_.size()); }
 
  private:
   friend class AgentStream;
@@ -121,21 +130,30 @@ class SimulatedFleet {
   // From a stream's OnDone: schedules the agent's next stream unless the
   // fleet is stopping or the end was a failure.
   void StreamEnded(SimulatedAgent& agent, const AgentStream& stream, const grpc::Status& status);
+  // The last thing a stream's OnDone does: gRPC is done with `stream`,
+  // which the fleet frees later on one of its own threads.
+  void Release(std::shared_ptr<AgentStream> stream);
   // Heartbeats and reconnections, on one thread.
   void TickLoop();
   void OpenStream(SimulatedAgent& agent);
 
   SimulatedFleetOptions options_;
   FleetRecorder recorder_;
+  // One per agent, by index.
   std::vector<std::shared_ptr<grpc::Channel>> channels_;
   std::vector<std::unique_ptr<v1::AgentService::Stub>> stubs_;
   std::vector<std::unique_ptr<SimulatedAgent>> agents_;
   std::thread ticks_;
-  // Guards stopping_ and every agent's stream slot (current stream,
-  // reconnect time, back-off).
+  // Guards stopping_, every agent's stream slot (current stream, reconnect
+  // time, back-off), in_grpc_ and finished_.
   std::mutex mu_;
   std::condition_variable stop_;
   bool stopping_ = false;
+  // Streams started and not yet released by their OnDone.
+  size_t in_grpc_ = 0;
+  std::condition_variable released_;
+  // Released streams, freed by the tick thread or the destructor.
+  std::vector<std::shared_ptr<AgentStream>> finished_;
 };
 
 }  // namespace fleetset::bench

@@ -40,7 +40,7 @@ std::string SetMetricsListen(const std::string& text, CoordinatorConfig& config)
   }
   const size_t colon = text.rfind(':');
   if (colon == std::string::npos || colon + 1 == text.size()) {
-    return "\"" + text + "\": must be HOST:PORT, e.g. 0.0.0.0:7401, or empty for none";
+    return "\"" + text + "\": must be HOST:PORT, e.g. 127.0.0.1:7401, or empty for none";
   }
   config.metrics_listen = text;
   return "";
@@ -61,6 +61,45 @@ std::string SetGracePeriod(const std::string& text, CoordinatorConfig& config) {
   return "";
 }
 
+// A file flag: an absolute path (or empty for none).
+template <std::string CoordinatorConfig::*field>
+std::string SetFile(const std::string& text, CoordinatorConfig& config) {
+  if (!text.empty() && text.front() != '/') return "\"" + text + "\": must be an absolute path";
+  config.*field = text;
+  return "";
+}
+
+std::string SetTlsSans(const std::string& text, CoordinatorConfig& config) {
+  config.tls_sans.clear();
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = std::min(text.find(',', start), text.size());
+    std::string name = text.substr(start, comma - start);
+    if (!name.empty()) config.tls_sans.push_back(std::move(name));
+    start = comma + 1;
+  }
+  return "";
+}
+
+std::string SetNodeCertTtl(const std::string& text, CoordinatorConfig& config) {
+  std::optional<std::chrono::milliseconds> parsed = ParseDuration(text, kLongestTtl);
+  if (!parsed || *parsed < std::chrono::minutes(1)) {
+    return "\"" + text + "\": must be a duration from 1m to 87600h such as 720h";
+  }
+  config.node_cert_ttl = std::chrono::duration_cast<std::chrono::seconds>(*parsed);
+  return "";
+}
+
+template <size_t CoordinatorConfig::*field>
+std::string SetCount(const std::string& text, CoordinatorConfig& config) {
+  if (text.empty() || text.size() > 6 ||
+      text.find_first_not_of("0123456789") != std::string::npos || std::stoul(text) == 0) {
+    return "\"" + text + "\": must be a whole number from 1 to 999999";
+  }
+  config.*field = std::stoul(text);
+  return "";
+}
+
 std::string SetLogLevel(const std::string& text, CoordinatorConfig& config) {
   static const std::map<std::string, spdlog::level::level_enum> kLevels = {
       {"trace", spdlog::level::trace}, {"debug", spdlog::level::debug},
@@ -78,7 +117,7 @@ const std::vector<Setting>& Settings() {
       {"--listen", "listen", "HOST:PORT",
        "Address for agents and fleetsetctl (default 0.0.0.0:7400)", SetListen},
       {"--metrics-listen", "metricsListen", "HOST:PORT",
-       "HTTP address serving /metrics and /healthz; empty: none (default 0.0.0.0:7401)",
+       "HTTP address serving /metrics and /healthz; empty: none (default 127.0.0.1:7401)",
        SetMetricsListen},
       {"--data-dir", "dataDir", "DIR",
        "Directory of the SQLite database (default /var/lib/fleetset-coordinator)", SetDataDir},
@@ -86,6 +125,36 @@ const std::vector<Setting>& Settings() {
        "How long a node may be silent before it is NotReady (default 40s)", SetGracePeriod},
       {"--log-level", "logLevel", "LEVEL", "trace, debug, info, warn or error (default info)",
        SetLogLevel},
+      {"--tls-cert-file", "tlsCertFile", "FILE",
+       "Serving certificate (PEM, may hold its chain); with --tls-private-key-file and "
+       "--client-ca-file instead of the coordinator's own PKI in <data-dir>/pki",
+       SetFile<&CoordinatorConfig::tls_cert_file>},
+      {"--tls-private-key-file", "tlsPrivateKeyFile", "FILE", "Key of --tls-cert-file (mode 0600)",
+       SetFile<&CoordinatorConfig::tls_private_key_file>},
+      {"--client-ca-file", "clientCaFile", "FILE",
+       "CA certificates whose client certificates are accepted",
+       SetFile<&CoordinatorConfig::client_ca_file>},
+      {"--cluster-signing-cert-file", "clusterSigningCertFile", "FILE",
+       "With the operator's own PKI: the CA that signs node and user certificates",
+       SetFile<&CoordinatorConfig::cluster_signing_cert_file>},
+      {"--cluster-signing-key-file", "clusterSigningKeyFile", "FILE",
+       "Key of --cluster-signing-cert-file (mode 0600)",
+       SetFile<&CoordinatorConfig::cluster_signing_key_file>},
+      {"--tls-san", "tlsSan", "NAMES",
+       "Extra IP addresses and DNS names, comma-separated, for the serving certificate the "
+       "coordinator makes (besides its hostname, localhost and its interfaces' addresses)",
+       SetTlsSans},
+      {"--node-cert-ttl", "nodeCertTtl", "DURATION",
+       "How long a node certificate lasts; agents renew at two thirds (default 720h)",
+       SetNodeCertTtl},
+      {"--audit-log-path", "auditLogPath", "FILE",
+       "The audit log, one JSON line per change or refusal (default <data-dir>/audit.log)",
+       SetFile<&CoordinatorConfig::audit_log_path>},
+      {"--audit-log-maxsize", "auditLogMaxSize", "MB",
+       "Size in megabytes at which the audit log is rotated (default 100)",
+       SetCount<&CoordinatorConfig::audit_log_max_size_mb>},
+      {"--audit-log-maxbackup", "auditLogMaxBackup", "N", "Rotated audit logs kept (default 10)",
+       SetCount<&CoordinatorConfig::audit_log_max_backup>},
   };
   return kSettings;
 }

@@ -13,8 +13,9 @@
 namespace fleetset::coordinator {
 
 inline constexpr char kDefaultListen[] = "0.0.0.0:7400";
-// The port after the gRPC one; empty turns the endpoint off.
-inline constexpr char kDefaultMetricsListen[] = "0.0.0.0:7401";
+// The port after the gRPC one, on loopback (an operator opens it to a
+// Prometheus elsewhere with the flag); empty turns the endpoint off.
+inline constexpr char kDefaultMetricsListen[] = "127.0.0.1:7401";
 inline constexpr char kDefaultDataDir[] = "/var/lib/fleetset-coordinator";
 inline constexpr char kDefaultConfigFile[] = "/etc/fleetset/coordinator.yaml";
 
@@ -30,6 +31,23 @@ struct CoordinatorConfig {
   std::string data_dir = kDefaultDataDir;
   // kube-controller-manager's --node-monitor-grace-period.
   std::chrono::milliseconds node_monitor_grace_period{std::chrono::seconds(40)};
+  // kube-apiserver's TLS flags; all empty: the coordinator's own PKI in
+  // <data-dir>/pki.
+  std::string tls_cert_file;
+  std::string tls_private_key_file;
+  std::string client_ca_file;
+  // kube-controller-manager's: the CA that signs nodes' and users'
+  // certificates when the operator brings their own PKI.
+  std::string cluster_signing_cert_file;
+  std::string cluster_signing_key_file;
+  // kubeadm's apiserver-cert-extra-sans.
+  std::vector<std::string> tls_sans;
+  std::chrono::seconds node_cert_ttl{std::chrono::hours(24 * 30)};
+  // kube-apiserver's --audit-log-path, --audit-log-maxsize (MB) and
+  // --audit-log-maxbackup; an empty path: <data-dir>/audit.log.
+  std::string audit_log_path;
+  size_t audit_log_max_size_mb = 100;
+  size_t audit_log_max_backup = 10;
   spdlog::level::level_enum log_level = spdlog::level::info;
 };
 

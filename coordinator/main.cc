@@ -7,6 +7,8 @@
 #include <cstring>
 #include <iostream>
 
+#include <sys/stat.h>
+
 #include "coordinator/coordinator_config.h"
 #include "coordinator/server.h"
 #include "daemon/logging.h"
@@ -40,6 +42,8 @@ int main(int argc, char** argv) {
   logging.level = config.log_level;
   SetUpLogging(logging);
   const sigset_t signals = BlockStopSignals();
+  // Keys, admin.conf and the audit log are the owner's alone.
+  umask(077);
 
   SystemdNotifier notifier;
   RealClock clock;
@@ -48,6 +52,16 @@ int main(int argc, char** argv) {
   options.data_dir = config.data_dir;
   options.metrics_listen = config.metrics_listen;
   options.controllers.node_grace_period = config.node_monitor_grace_period;
+  options.pki.tls_cert_file = config.tls_cert_file;
+  options.pki.tls_private_key_file = config.tls_private_key_file;
+  options.pki.client_ca_file = config.client_ca_file;
+  options.pki.signing_cert_file = config.cluster_signing_cert_file;
+  options.pki.signing_key_file = config.cluster_signing_key_file;
+  options.pki.extra_sans = config.tls_sans;
+  options.node_certificate_ttl = config.node_cert_ttl;
+  options.audit.path = config.audit_log_path;
+  options.audit.max_bytes = config.audit_log_max_size_mb * 1024 * 1024;
+  options.audit.max_backups = config.audit_log_max_backup;
   // The DaemonSet controller's loop pings the watchdog: a wedged loop gets
   // the service restarted. STATUS= follows the fleet's size.
   std::atomic<CoordinatorServer*> started = nullptr;

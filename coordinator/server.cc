@@ -3,15 +3,43 @@
 #include <grpcpp/server_builder.h>
 #include <spdlog/spdlog.h>
 
+#include "coordinator/auth/admin_config.h"
 #include "coordinator/controllers/node_states.h"
 #include "coordinator/storage/memory_storage.h"
 #include "coordinator/storage/sqlite_storage.h"
 #include "coordinator/storage/watch_barrier.h"
+#include "fleetset/pki/pki_error.h"
 
 namespace fleetset::coordinator {
 
+namespace {
+
+// Certificates are checked against the time TLS peers use, whatever clock
+// the controllers run on in a test.
+const RealClock kWallClock;
+
+// The address admin.conf names: the listen address, with a wildcard host
+// made loopback (admin.conf is read on the coordinator's machine).
+std::string LocalAddress(const std::string& listen, int port) {
+  std::string host = listen.substr(0, listen.rfind(':'));
+  if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
+  if (host == "[::]") host = "[::1]";
+  return host + ":" + std::to_string(port);
+}
+
+}  // namespace
+
 void CoordinatorServer::Assemble(const ServerOptions& options, const Clock& clock) {
+  // The store first: it holds the data directory's lock, so a second
+  // coordinator on the same directory stops before it touches pki/.
   durable_ = metrics_->Instrument(storage::OpenSqliteStorage(options.data_dir));
+  PkiOptions pki = options.pki;
+  pki.data_dir = options.data_dir;
+  pki.listen = options.listen;
+  pki_ = ClusterPki::Open(pki, kWallClock);
+  AuditLogOptions audit = options.audit;
+  if (audit.path.empty()) audit.path = options.data_dir + "/audit.log";
+  audit_ = std::make_unique<AuditLog>(audit);
   volatile_ = storage::OpenMemoryStorage();
   registries_ = std::make_unique<Registries>(*durable_, *volatile_, clock);
   events_ = std::make_unique<EventRecorder>(registries_->events, clock);
@@ -73,9 +101,18 @@ void CoordinatorServer::Assemble(const ServerOptions& options, const Clock& cloc
   node_api_ = std::make_unique<NodeApi>(*registries_, *events_, clock);
   pod_api_ = std::make_unique<PodApi>(*registries_);
   event_api_ = std::make_unique<EventApi>(*registries_);
-  agent_service_ = std::make_unique<AgentServiceImpl>(*hub_);
+  token_api_ = std::make_unique<TokenApi>(*registries_, kWallClock);
+  user_api_ = std::make_unique<UserApi>(*registries_, *pki_, kWallClock);
+  enrollment_api_ = std::make_unique<EnrollmentApi>(*registries_, *token_api_, *pki_,
+                                                    options.node_certificate_ttl);
+  authenticator_ =
+      std::make_unique<Authenticator>(pki_->client_roots(), registries_->certificates, kWallClock);
+  access_ = std::make_unique<Access>(*authenticator_, audit_.get(), kWallClock);
+  agent_service_ = std::make_unique<AgentServiceImpl>(*hub_, *enrollment_api_, *access_);
   operator_service_ = std::make_unique<OperatorServiceImpl>(
-      OperatorApis{*daemon_set_api_, *node_api_, *pod_api_, *event_api_, *registries_});
+      OperatorApis{*daemon_set_api_, *node_api_, *pod_api_, *event_api_, *token_api_, *user_api_,
+                   *pki_, *registries_},
+      *access_);
   metrics_->Watch([this] { return Counts(); }, *agent_service_);
 }
 
@@ -103,10 +140,22 @@ std::unique_ptr<CoordinatorServer> CoordinatorServer::Start(const ServerOptions&
   } catch (const ApiError& api_error) {
     *error = std::string("data dir ") + options.data_dir + ": " + api_error.what();
     return nullptr;
+  } catch (const pki::PkiError& pki_error) {
+    *error = std::string("certificates: ") + pki_error.what();
+    return nullptr;
+  } catch (const std::runtime_error& audit_error) {
+    *error = audit_error.what();
+    return nullptr;
   }
   grpc::ServerBuilder builder;
   if (!options.listen.empty()) {
-    builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &server->port_);
+    // TLS only, with a client certificate asked for but checked by the
+    // Authenticator (see auth/authenticator.h); gRPC allows TLS 1.2 and 1.3.
+    grpc::SslServerCredentialsOptions tls(GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_BUT_DONT_VERIFY);
+    tls.pem_key_cert_pairs.push_back(
+        {server->pki_->serving_key_pem(), server->pki_->serving_chain_pem()});
+    tls.pem_root_certs = server->pki_->trust_pem();
+    builder.AddListeningPort(options.listen, grpc::SslServerCredentials(tls), &server->port_);
   }
   builder.RegisterService(server->agent_service_.get());
   builder.RegisterService(server->operator_service_.get());
@@ -120,8 +169,18 @@ std::unique_ptr<CoordinatorServer> CoordinatorServer::Start(const ServerOptions&
     *error = "cannot listen on " + options.listen + " (address in use or invalid)";
     return nullptr;
   }
-  spdlog::info("serving on {} (port {}), data in {}", options.listen, server->port_,
+  spdlog::info("serving on {} (port {}, mutual TLS), data in {}", options.listen, server->port_,
                options.data_dir);
+  if (options.write_admin_config && !options.listen.empty()) {
+    server->admin_config_path_ = options.data_dir + "/admin.conf";
+    try {
+      EnsureAdminConfig(*server->pki_, *server->registries_, server->admin_config_path_,
+                        LocalAddress(options.listen, server->port_), kWallClock);
+    } catch (const std::exception& admin_error) {
+      *error = server->admin_config_path_ + ": " + admin_error.what();
+      return nullptr;
+    }
+  }
   return server;
 }
 

@@ -13,15 +13,22 @@
 
 #include "coordinator/agenthub/agent_hub.h"
 #include "coordinator/api/daemon_set_api.h"
+#include "coordinator/api/enrollment_api.h"
 #include "coordinator/api/event_api.h"
 #include "coordinator/api/node_api.h"
 #include "coordinator/api/pod_api.h"
+#include "coordinator/api/token_api.h"
+#include "coordinator/api/user_api.h"
+#include "coordinator/auth/audit_log.h"
+#include "coordinator/auth/authenticator.h"
+#include "coordinator/auth/cluster_pki.h"
 #include "coordinator/controllers/control_loop.h"
 #include "coordinator/controllers/daemon_set_controller.h"
 #include "coordinator/controllers/event_recorder.h"
 #include "coordinator/controllers/leader_gate.h"
 #include "coordinator/controllers/node_lifecycle_controller.h"
 #include "coordinator/coordinator_metrics.h"
+#include "coordinator/frontend/access.h"
 #include "coordinator/frontend/agent_service.h"
 #include "coordinator/frontend/operator_service.h"
 #include "coordinator/registry/registries.h"
@@ -47,10 +54,19 @@ struct ControllerOptions {
 };
 
 struct ServerOptions {
-  // host:port; port 0 picks a free one (see CoordinatorServer::port());
-  // empty: no port, only InProcessChannel().
+  // host:port, served over mutual TLS only; port 0 picks a free one (see
+  // CoordinatorServer::port()); empty: no port, only InProcessChannel().
   std::string listen = "0.0.0.0:7400";
   std::string data_dir = "/var/lib/fleetset-coordinator";
+  // The operator's certificate files and extra names for the serving
+  // certificate; data_dir and listen are taken from above.
+  PkiOptions pki;
+  // How long a node certificate lasts (renewed by the agent at 2/3).
+  std::chrono::seconds node_certificate_ttl{std::chrono::hours(24 * 30)};
+  // The audit log; an empty path: <data_dir>/audit.log.
+  AuditLogOptions audit;
+  // Writes <data_dir>/admin.conf (see auth/admin_config.h).
+  bool write_admin_config = true;
   ControllerOptions controllers;
   // Larger requests are refused with RESOURCE_EXHAUSTED.
   int max_message_bytes = 16 * 1024 * 1024;
@@ -78,8 +94,13 @@ class CoordinatorServer {
   // The metrics endpoint's port; 0 when there is none.
   int metrics_port() const { return http_ ? http_->port() : 0; }
   Registries& registries() { return *registries_; }
+  const ClusterPki& pki() const { return *pki_; }
+  // Where admin.conf was written.
+  const std::string& admin_config_path() const { return admin_config_path_; }
   AgentHub& hub() { return *hub_; }
-  // A channel to this server that needs no port.
+  // A channel to this server that needs no port. Its calls act as the
+  // coordinator itself (system), with every right: only code in this
+  // process can make them.
   std::shared_ptr<grpc::Channel> InProcessChannel();
 
   // With manual_passes: one pass of the node lifecycle controller, the
@@ -101,6 +122,8 @@ class CoordinatorServer {
 
   // First, so that it outlives the store it instruments.
   std::unique_ptr<CoordinatorMetrics> metrics_;
+  std::unique_ptr<ClusterPki> pki_;
+  std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<storage::Storage> durable_;
   std::unique_ptr<storage::Storage> volatile_;
   std::unique_ptr<Registries> registries_;
@@ -117,10 +140,16 @@ class CoordinatorServer {
   std::unique_ptr<NodeApi> node_api_;
   std::unique_ptr<PodApi> pod_api_;
   std::unique_ptr<EventApi> event_api_;
+  std::unique_ptr<TokenApi> token_api_;
+  std::unique_ptr<UserApi> user_api_;
+  std::unique_ptr<EnrollmentApi> enrollment_api_;
+  std::unique_ptr<Authenticator> authenticator_;
+  std::unique_ptr<Access> access_;
   std::unique_ptr<AgentServiceImpl> agent_service_;
   std::unique_ptr<OperatorServiceImpl> operator_service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<HttpEndpoint> http_;
+  std::string admin_config_path_;
   int port_ = 0;
   bool shut_down_ = false;
 };

@@ -13,7 +13,7 @@ void MentionGlobalFlags(CLI::App& app) {
   for (CLI::App* command : app.get_subcommands([](CLI::App*) { return true; })) {
     const std::string footer = command->get_footer();
     command->footer(footer + (footer.empty() ? "" : "\n") +
-                    "Global flags: -s/--server, -n/--namespace, --request-timeout (see "
+                    "Global flags: --config, -s/--server, -n/--namespace, --request-timeout (see "
                     "fleetsetctl --help)\n");
     MentionGlobalFlags(*command);
   }
@@ -43,10 +43,14 @@ int RunCtl(const std::vector<std::string>& args, Io& io) {
   app.fallthrough();
 
   GlobalOptions global;
+  app.add_option("--config", global.config,
+                 "The config file with the coordinator's address, its CA and your certificate "
+                 "and key. Default: $FLEETSET_CONFIG, else ~/.config/fleetset/config.yaml, else "
+                 "/etc/fleetset/fleetsetctl.yaml")
+      ->type_name("FILE");
   app.add_option("-s,--server", global.server,
-                 "The coordinator's address (host:port). Default: $FLEETSET_SERVER, then "
-                 "`server:` in $FLEETSET_CONFIG, ~/.config/fleetset/config.yaml or "
-                 "/etc/fleetset/fleetsetctl.yaml, then 127.0.0.1:7400");
+                 "The coordinator's address (host:port). Default: $FLEETSET_SERVER, then the "
+                 "first of `servers:` in the config file, then 127.0.0.1:7400");
   app.add_option("-n,--namespace", global.namespace_,
                  "The namespace of DaemonSets and pods (default \"default\")");
   app.add_option("--request-timeout", global.request_timeout,
@@ -55,6 +59,7 @@ int RunCtl(const std::vector<std::string>& args, Io& io) {
       ->default_str("30s");
 
   AddApplyCommands(app, io, global);
+  AddCreateUserCommand(*app.get_subcommand("create"), io, global);
   AddGetCommand(app, io, global);
   AddDescribeCommand(app, io, global);
   AddDeleteCommand(app, io, global);
@@ -65,6 +70,7 @@ int RunCtl(const std::vector<std::string>& args, Io& io) {
   AddSetCommand(app, io, global);
   AddVersionCommand(app, io, global);
   AddWhyCommand(app, io, global);
+  AddTokenCommand(app, io, global);
 
   MentionGlobalFlags(app);
 

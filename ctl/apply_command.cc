@@ -156,11 +156,11 @@ void AddOne(CLI::App& app, Io& io, const GlobalOptions& global, const std::strin
             const std::string& description) {
   auto options = std::make_shared<ApplyOptions>();
   CLI::App* command = app.add_subcommand(verb, description);
-  command
-      ->add_option("-f,--filename", options->filenames,
-                   "File, directory or - (stdin) with DaemonSet manifests (YAML or JSON); "
-                   "may be repeated")
-      ->required();
+  CLI::Option* files = command->add_option(
+      "-f,--filename", options->filenames,
+      "File, directory or - (stdin) with DaemonSet manifests (YAML or JSON); may be repeated");
+  // `create` has subcommands of its own (`create user`) that need no file.
+  if (verb == "apply") files->required();
   command->add_flag("-R,--recursive", options->recursive,
                     "Process the directory given with -f recursively");
   command
@@ -173,7 +173,11 @@ void AddOne(CLI::App& app, Io& io, const GlobalOptions& global, const std::strin
   command->footer("Examples:\n  fleetsetctl " + verb + " -f daemonset.yaml\n  fleetsetctl " + verb +
                   " -f manifests/ -R --dry-run=server\n  cat ds.yaml | fleetsetctl " + verb +
                   " -f -\n");
-  command->callback([options, verb, &global, &io] { RunApply(*options, verb, global, io); });
+  command->callback([command, options, verb, &global, &io] {
+    if (!command->get_subcommands().empty()) return;  // `create user` ran
+    if (options->filenames.empty()) return Fail(io, "must specify -f (or a subcommand: user)");
+    RunApply(*options, verb, global, io);
+  });
 }
 
 }  // namespace

@@ -21,6 +21,9 @@ struct Io {
 // kubectl's global flags. Commands keep a reference and read them when
 // their callback runs, after the whole command line has been parsed.
 struct GlobalOptions {
+  // --config; empty: $FLEETSET_CONFIG, ~/.config/fleetset/config.yaml,
+  // /etc/fleetset/fleetsetctl.yaml.
+  std::string config;
   // --server/-s; empty: FLEETSET_SERVER, the config file, 127.0.0.1:7400.
   std::string server;
   // --namespace/-n; empty: "default".
@@ -39,6 +42,9 @@ inline void Fail(Io& io, const std::string& message) {
 }
 
 void AddApplyCommands(CLI::App& app, Io& io, const GlobalOptions& global);
+// `create user` under the `create` that AddApplyCommands added.
+void AddCreateUserCommand(CLI::App& create, Io& io, const GlobalOptions& global);
+void AddTokenCommand(CLI::App& app, Io& io, const GlobalOptions& global);
 void AddGetCommand(CLI::App& app, Io& io, const GlobalOptions& global);
 void AddDescribeCommand(CLI::App& app, Io& io, const GlobalOptions& global);
 void AddDeleteCommand(CLI::App& app, Io& io, const GlobalOptions& global);

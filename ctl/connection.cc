@@ -1,7 +1,5 @@
 #include "connection.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -9,30 +7,10 @@
 #include <ostream>
 
 #include "fleetset/duration.h"
+#include "fleetset/tls_channel.h"
 
 namespace fleetset::ctl {
 namespace {
-
-// `server:` from one config file: nullopt when the file is absent or has
-// no such key, so the next source is tried.
-std::optional<std::string> ServerFromConfig(const std::string& path, std::string* error) {
-  std::error_code ignored;
-  if (!std::filesystem::is_regular_file(path, ignored)) return std::nullopt;
-  try {
-    const YAML::Node config = YAML::LoadFile(path);
-    if (config.IsNull()) return std::nullopt;
-    if (!config.IsMap()) {
-      *error = "config file " + path + ": expected a map with a `server:` key";
-      return std::nullopt;
-    }
-    if (const YAML::Node server = config["server"]; server && server.IsScalar()) {
-      return server.as<std::string>();
-    }
-  } catch (const YAML::Exception& exception) {
-    *error = "config file " + path + ": " + exception.what();
-  }
-  return std::nullopt;
-}
 
 // The useful tail of gRPC's connection failure text: "failed to connect to
 // all addresses; last error: UNKNOWN: ipv4:127.0.0.1:1: Failed to connect
@@ -83,32 +61,6 @@ std::string Reason(grpc::StatusCode code) {
 
 }  // namespace
 
-Environment ProcessEnvironment() {
-  return [](const std::string& name) -> std::optional<std::string> {
-    const char* value = std::getenv(name.c_str());
-    if (value == nullptr || *value == '\0') return std::nullopt;
-    return std::string(value);
-  };
-}
-
-std::optional<std::string> ResolveServer(const std::string& flag, const Environment& env,
-                                         std::string* error, const std::string& system_config) {
-  if (!flag.empty()) return flag;
-  if (auto server = env("FLEETSET_SERVER")) return server;
-  std::vector<std::string> files;
-  if (auto explicit_config = env("FLEETSET_CONFIG")) {
-    files.push_back(*explicit_config);
-  } else {
-    if (auto home = env("HOME")) files.push_back(*home + "/.config/fleetset/config.yaml");
-    files.push_back(system_config);
-  }
-  for (const std::string& file : files) {
-    if (auto server = ServerFromConfig(file, error)) return server;
-    if (!error->empty()) return std::nullopt;
-  }
-  return std::string(kDefaultServer);
-}
-
 std::optional<std::chrono::milliseconds> ParseKubectlDuration(std::string_view text) {
   if (!text.empty() &&
       std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(c); })) {
@@ -147,9 +99,11 @@ std::string FormatCallError(const grpc::Status& status, const std::string& serve
   return "Error from server (" + Reason(code) + "): " + message;
 }
 
-Connection::Connection(std::string server, std::chrono::milliseconds timeout, Io& io)
-    : server_(std::move(server)), timeout_(timeout), io_(io) {
-  channel_ = grpc::CreateChannel(server_, grpc::InsecureChannelCredentials());
+Connection::Connection(const ClientSettings& settings, std::chrono::milliseconds timeout, Io& io)
+    : server_(settings.server), timeout_(timeout), io_(io) {
+  channel_ = grpc::CreateChannel(
+      server_, CoordinatorCredentials(settings.config.ca_pem, settings.config.certificate_pem,
+                                      settings.config.key_pem));
   stub_ = v1::OperatorService::NewStub(channel_);
 }
 
@@ -162,13 +116,18 @@ std::unique_ptr<Connection> Connection::Open(const GlobalOptions& global, Io& io
     return nullptr;
   }
   std::string error;
-  const auto server = ResolveServer(global.server, ProcessEnvironment(), &error);
-  if (!server) {
+  const auto settings = ResolveClient(global.config, global.server, ProcessEnvironment(), &error);
+  if (!settings) {
     io.err << "error: " << error << "\n";
     io.exit_code = 1;
     return nullptr;
   }
-  return std::unique_ptr<Connection>(new Connection(*server, *timeout, io));
+  if (auto problem = CheckClientCertificate(*settings, std::chrono::system_clock::now())) {
+    io.err << "error: " << *problem << "\n";
+    io.exit_code = 1;
+    return nullptr;
+  }
+  return std::unique_ptr<Connection>(new Connection(*settings, *timeout, io));
 }
 
 void Connection::PrepareContext(grpc::ClientContext* context, bool with_deadline) const {

@@ -12,28 +12,12 @@
 #include <string_view>
 #include <vector>
 
+#include "client_config.h"
 #include "commands.h"
 #include "fleetset/duration.h"
 #include "fleetset/v1/operator_service.grpc.pb.h"
 
 namespace fleetset::ctl {
-
-// The coordinator's default listening address.
-inline constexpr char kDefaultServer[] = "127.0.0.1:7400";
-inline constexpr char kSystemConfigFile[] = "/etc/fleetset/fleetsetctl.yaml";
-
-// Looks up an environment variable; tests substitute a map.
-using Environment = std::function<std::optional<std::string>(const std::string& name)>;
-Environment ProcessEnvironment();
-
-// The server address, first found of: `flag`; $FLEETSET_SERVER; `server:`
-// in $FLEETSET_CONFIG (when set, the only file read, as with KUBECONFIG),
-// else in $HOME/.config/fleetset/config.yaml, else in `system_config`;
-// kDefaultServer. nullopt with *error when a config file exists but cannot
-// be read or is not a YAML map.
-std::optional<std::string> ResolveServer(const std::string& flag, const Environment& env,
-                                         std::string* error,
-                                         const std::string& system_config = kSystemConfigFile);
 
 // kubectl's durations: a bare integer is seconds ("30"), otherwise Go's
 // syntax as ParseDuration reads it ("1m30s", "500ms", "2h"). "0" means no
@@ -65,8 +49,9 @@ class Connection {
   using Method = grpc::Status (v1::OperatorService::Stub::*)(grpc::ClientContext*, const Request&,
                                                              Response*);
 
-  // Resolves the server and the timeout from the global flags; on a bad
-  // flag or config file prints the error, sets io.exit_code and returns null.
+  // Resolves the server, the credentials and the timeout from the global
+  // flags (see client_config.h); on a bad flag, a missing or unusable
+  // credential prints the error, sets io.exit_code and returns null.
   // Nothing is dialled until the first call.
   static std::unique_ptr<Connection> Open(const GlobalOptions& global, Io& io);
 
@@ -96,7 +81,7 @@ class Connection {
   const std::string& server() const { return server_; }
 
  private:
-  Connection(std::string server, std::chrono::milliseconds timeout, Io& io);
+  Connection(const ClientSettings& settings, std::chrono::milliseconds timeout, Io& io);
 
   std::string server_;
   std::chrono::milliseconds timeout_;

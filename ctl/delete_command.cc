@@ -43,6 +43,12 @@ bool DeleteOne(Connection& connection, const ResourceType& type, const std::stri
       status = connection.stub().DeletePod(&context, request, &response);
       break;
     }
+    case ResourceKind::kUser: {
+      v1::DeleteUserRequest request;
+      request.set_name(name);
+      status = connection.stub().DeleteUser(&context, request, &response);
+      break;
+    }
   }
   if (status.ok()) return true;
   if (!(ignore_not_found && status.error_code() == grpc::StatusCode::NOT_FOUND)) {
@@ -76,8 +82,9 @@ void AddDeleteCommand(CLI::App& app, Io& io, const GlobalOptions& global) {
   auto options = std::make_shared<DeleteOptions>();
   CLI::App* command = app.add_subcommand(
       "delete",
-      "Delete DaemonSets (their pods are removed from every node), nodes, or pods (the "
-      "DaemonSet starts a replacement)");
+      "Delete DaemonSets (their pods are removed from every node), nodes (their certificates "
+      "are revoked: they must join again), pods (the DaemonSet starts a replacement), or users "
+      "(their certificates are revoked at once)");
   command->add_option("args", options->args, "TYPE NAME... or TYPE/NAME...")->required();
   command->add_flag("--ignore-not-found", options->ignore_not_found,
                     "Treat a missing object as deleted: no error, nothing printed");
@@ -85,7 +92,8 @@ void AddDeleteCommand(CLI::App& app, Io& io, const GlobalOptions& global) {
       "Examples:\n"
       "  fleetsetctl delete ds fluentd -n kube-system\n"
       "  fleetsetctl delete pod/fluentd-x7k2p -n kube-system\n"
-      "  fleetsetctl delete node retired-01\n");
+      "  fleetsetctl delete node retired-01\n"
+      "  fleetsetctl delete user alice\n");
   command->callback([options, &global, &io] { RunDelete(*options, global, io); });
 }
 

@@ -38,6 +38,27 @@ std::optional<std::vector<T>> ByName(Connection& connection, const std::vector<s
   return found;
 }
 
+// The items named in `names`, in that order; each name not among them is
+// reported as kubectl reports it (`pods "x" not found`). All of them when
+// no name is given.
+template <typename T>
+std::vector<T> Named(Connection& connection, std::vector<T> items,
+                     const std::vector<std::string>& names, const std::string& plural) {
+  if (names.empty()) return items;
+  std::vector<T> found;
+  for (const std::string& name : names) {
+    auto it = std::find_if(items.begin(), items.end(),
+                           [&](const T& item) { return item.metadata().name() == name; });
+    if (it != items.end()) {
+      found.push_back(*it);
+    } else {
+      connection.Report(
+          grpc::Status(grpc::StatusCode::NOT_FOUND, plural + " \"" + name + "\" not found"));
+    }
+  }
+  return found;
+}
+
 }  // namespace
 
 std::optional<std::vector<v1::DaemonSet>> FetchDaemonSets(Connection& connection,
@@ -90,20 +111,15 @@ std::optional<std::vector<v1::Pod>> FetchPods(Connection& connection, const Quer
   if (!connection.Call(&v1::OperatorService::Stub::ListPods, request, &response)) {
     return std::nullopt;
   }
-  std::vector<v1::Pod> pods = SortedByName(ToVector(response.items()));
-  if (query.names.empty()) return pods;
-  std::vector<v1::Pod> found;
-  for (const std::string& name : query.names) {
-    auto it = std::find_if(pods.begin(), pods.end(),
-                           [&](const v1::Pod& pod) { return pod.metadata().name() == name; });
-    if (it != pods.end()) {
-      found.push_back(*it);
-    } else {
-      connection.Report(
-          grpc::Status(grpc::StatusCode::NOT_FOUND, "pods \"" + name + "\" not found"));
-    }
+  return Named(connection, SortedByName(ToVector(response.items())), query.names, "pods");
+}
+
+std::optional<std::vector<v1::User>> FetchUsers(Connection& connection, const Query& query) {
+  v1::ListUsersResponse response;
+  if (!connection.Call(&v1::OperatorService::Stub::ListUsers, v1::ListUsersRequest(), &response)) {
+    return std::nullopt;
   }
-  return found;
+  return Named(connection, SortedByName(ToVector(response.items())), query.names, "users");
 }
 
 std::vector<v1::Pod> PodsOf(Connection& connection, const v1::DaemonSet& daemon_set) {

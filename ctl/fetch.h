@@ -27,6 +27,7 @@ std::optional<std::vector<v1::DaemonSet>> FetchDaemonSets(Connection& connection
                                                           const Query& query);
 std::optional<std::vector<v1::Node>> FetchNodes(Connection& connection, const Query& query);
 std::optional<std::vector<v1::Pod>> FetchPods(Connection& connection, const Query& query);
+std::optional<std::vector<v1::User>> FetchUsers(Connection& connection, const Query& query);
 
 // The pods a DaemonSet owns, for describe; empty when they cannot be listed.
 std::vector<v1::Pod> PodsOf(Connection& connection, const v1::DaemonSet& daemon_set);

@@ -43,6 +43,8 @@ const v1::Node* ObjectOf(const v1::WatchEvent& event, const v1::Node*) {
 const v1::Pod* ObjectOf(const v1::WatchEvent& event, const v1::Pod*) {
   return event.has_pod() ? &event.pod() : nullptr;
 }
+// Users are not watched (RunGet refuses -w for them).
+const v1::User* ObjectOf(const v1::WatchEvent&, const v1::User*) { return nullptr; }
 
 template <typename T>
 void PrintItems(const std::vector<T>& items, const Presentation& how, Io& io) {
@@ -157,6 +159,9 @@ void RunGet(const GetOptions& options, const GlobalOptions& global, Io& io) {
     return Fail(io, "a resource cannot be retrieved by name across all namespaces");
   }
 
+  if (type.kind == ResourceKind::kUser && (options.watch || !options.selector.empty())) {
+    return Fail(io, "users cannot be watched or selected by label");
+  }
   Query query;
   query.names = resources->names;
   query.namespace_ = global.Namespace();
@@ -183,6 +188,8 @@ void RunGet(const GetOptions& options, const GlobalOptions& global, Io& io) {
       return Show<v1::Node>(*connection, query, how, options.watch, "nodes", FetchNodes, io);
     case ResourceKind::kPod:
       return Show<v1::Pod>(*connection, query, how, options.watch, "pods", FetchPods, io);
+    case ResourceKind::kUser:
+      return Show<v1::User>(*connection, query, how, false, "users", FetchUsers, io);
   }
 }
 
@@ -192,7 +199,8 @@ void AddGetCommand(CLI::App& app, Io& io, const GlobalOptions& global) {
   auto options = std::make_shared<GetOptions>();
   CLI::App* command = app.add_subcommand(
       "get",
-      "Display one or many DaemonSets, nodes or pods (types: daemonsets/ds, nodes/no, pods/po)");
+      "Display one or many DaemonSets, nodes, pods or users (types: daemonsets/ds, nodes/no, "
+      "pods/po, users)");
   command->add_option("args", options->args, "TYPE [NAME...] or TYPE/NAME...")->required();
   command->add_option("-o,--output", options->output,
                       "Output format: wide, json, yaml or name (default: a table)");

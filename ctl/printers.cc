@@ -1,5 +1,7 @@
 #include "printers.h"
 
+#include <google/protobuf/util/time_util.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -201,6 +203,25 @@ std::string NameLine(const v1::Node& item) {
 }
 std::string NameLine(const v1::Pod& item) {
   return QualifiedName(PodType(), item.metadata().name());
+}
+
+Rows TableRows(const std::vector<v1::User>& items, const TableOptions& options) {
+  TableOptions cluster_scoped = options;
+  cluster_scoped.with_namespace = false;
+  return MakeRows(items, cluster_scoped, {"NAME", "ROLE", "EXPIRES", "AGE"},
+                  [&](const v1::User& item) {
+                    const std::string expires =
+                        IsSet(item.spec().expires())
+                            ? google::protobuf::util::TimeUtil::ToString(item.spec().expires())
+                            : "<never>";
+                    return std::vector<std::string>{
+                        item.metadata().name(), item.spec().role(), expires,
+                        AgeColumn(item.metadata().creation_timestamp(), options.now)};
+                  });
+}
+
+std::string NameLine(const v1::User& item) {
+  return QualifiedName(UserType(), item.metadata().name());
 }
 
 }  // namespace fleetset::ctl

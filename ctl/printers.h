@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "fleetset/v1/auth.pb.h"
 #include "fleetset/v1/daemonset.pb.h"
 #include "fleetset/v1/node.pb.h"
 
@@ -52,10 +53,13 @@ std::string PodRestartsColumn(const v1::Pod& pod, TimePoint now);
 Rows TableRows(const std::vector<v1::DaemonSet>& items, const TableOptions& options);
 Rows TableRows(const std::vector<v1::Node>& items, const TableOptions& options);
 Rows TableRows(const std::vector<v1::Pod>& items, const TableOptions& options);
+// NAME, ROLE, EXPIRES (RFC 3339), AGE.
+Rows TableRows(const std::vector<v1::User>& items, const TableOptions& options);
 
 // `-o name`: "daemonset.apps/x", "node/x", "pod/x".
 std::string NameLine(const v1::DaemonSet& item);
 std::string NameLine(const v1::Node& item);
 std::string NameLine(const v1::Pod& item);
+std::string NameLine(const v1::User& item);
 
 }  // namespace fleetset::ctl

@@ -14,6 +14,8 @@ constexpr ResourceType kDaemonSet{
     kDaemonSetApiVersion,     true};
 constexpr ResourceType kNode{ResourceKind::kNode, "node", "nodes", "node", "Node", "v1", false};
 constexpr ResourceType kPod{ResourceKind::kPod, "pod", "pods", "pod", "Pod", "v1", true};
+constexpr ResourceType kUser{ResourceKind::kUser, "user", "users", "user", "User",
+                             "fleetset.io/v1",    false};
 
 struct Alias {
   std::string_view name;
@@ -32,6 +34,8 @@ constexpr std::array kAliases{
     Alias{"po", &kPod},
     Alias{"pod", &kPod},
     Alias{"pods", &kPod},
+    Alias{"user", &kUser},
+    Alias{"users", &kUser},
 };
 
 std::string Lower(std::string_view text) {
@@ -54,6 +58,7 @@ const ResourceType* FindOrExplain(std::string_view alias, std::string* error) {
 const ResourceType& DaemonSetType() { return kDaemonSet; }
 const ResourceType& NodeType() { return kNode; }
 const ResourceType& PodType() { return kPod; }
+const ResourceType& UserType() { return kUser; }
 
 const ResourceType* FindResourceType(std::string_view alias) {
   const std::string lower = Lower(alias);
@@ -71,7 +76,7 @@ std::optional<ResourceArgs> ParseResourceArgs(const std::vector<std::string>& ar
                                               std::string_view verb, std::string* error) {
   if (args.empty()) {
     *error = "You must specify the type of resource to " + std::string(verb) +
-             ". Supported types: daemonsets (ds), nodes (no), pods (po)";
+             ". Supported types: daemonsets (ds), nodes (no), pods (po), users";
     return std::nullopt;
   }
   ResourceArgs result;

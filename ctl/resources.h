@@ -9,7 +9,7 @@
 
 namespace fleetset::ctl {
 
-enum class ResourceKind { kDaemonSet, kNode, kPod };
+enum class ResourceKind { kDaemonSet, kNode, kPod, kUser };
 
 struct ResourceType {
   ResourceKind kind;
@@ -28,9 +28,11 @@ struct ResourceType {
 const ResourceType& DaemonSetType();
 const ResourceType& NodeType();
 const ResourceType& PodType();
+const ResourceType& UserType();
 
 // ds, daemonset, daemonsets, daemonset.apps, daemonsets.apps; no, node,
-// nodes; po, pod, pods. Case-insensitive, as kubectl. nullptr when unknown.
+// nodes; po, pod, pods; user, users. Case-insensitive, as kubectl. nullptr
+// when unknown.
 const ResourceType* FindResourceType(std::string_view alias);
 
 // "daemonset.apps/NAME", "node/NAME", "pod/NAME".

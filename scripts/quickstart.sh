@@ -14,8 +14,11 @@
 #      containerd it started itself;
 #   4. starts one fleetset-coordinator (SQLite database under the quickstart
 #      directory) listening on 127.0.0.1:7400, or on the next free port when
-#      7400 is taken (it says so);
-#   5. starts three agents, node-1, node-2 and node-3, each with its own root
+#      7400 is taken (it says so), over mutual TLS only: on first start it
+#      makes the cluster CA and writes admin.conf, which fleetsetctl uses;
+#   5. creates a bootstrap token (fleetsetctl token create
+#      --print-join-command, printed) and starts three agents with that join
+#      command, node-1, node-2 and node-3, each with its own root
 #      directory, pod log root and (empty) static manifest directory. node-1 is
 #      registered as a control-plane node: label
 #      node-role.kubernetes.io/control-plane= and taint
@@ -209,7 +212,7 @@ start_coordinator() {
   printf '%s\n' "listen: $server" "dataDir: $coordinator_dir/data" "logLevel: info" \
     >"$coordinator_dir/coordinator.yaml"
   # A coordinator built with a metrics endpoint (--metrics-listen, by
-  # default 0.0.0.0:7401) serves it on loopback, on the next free port.
+  # default 127.0.0.1:7401) serves it on loopback, on the next free port.
   if "$coordinator_bin" --help 2>&1 | grep -q -- --metrics-listen; then
     metrics=$((port + 1))
     while port_taken "$metrics"; do metrics=$((metrics + 1)); done
@@ -221,7 +224,10 @@ start_coordinator() {
   echo "$pid" >"$coordinator_dir/coordinator.pid"
   echo "pid $pid on $server, log $coordinator_dir/coordinator.log"
 }
-ctl() { "$ctl_bin" -s "$server" "$@"; }
+# As the coordinator's admin: it writes admin.conf (its CA and an admin
+# certificate) into its data directory on first start.
+admin_conf=$coordinator_dir/data/admin.conf
+ctl() { "$ctl_bin" --config "$admin_conf" -s "$server" "$@"; }
 # Waits until the coordinator answers; fails when it has exited.
 coordinator_answers() {
   for _ in $(seq 150); do
@@ -251,6 +257,15 @@ else
 fi
 
 say "starting fleetset-agent for ${nodes[*]}"
+# Nodes join as on a real fleet: with a bootstrap token and the pin of the
+# cluster CA, in the command fleetsetctl prints (the agents below are that
+# command plus their node's own flags). A node that has joined keeps its
+# certificate under its root dir and needs no token when restarted.
+join_command=$(ctl token create --ttl 1h --description "quickstart nodes" --print-join-command) ||
+  die "fleetsetctl token create failed"
+echo "$join_command"
+read -r -a join_args <<<"$join_command"
+[[ ${join_args[0]} == fleetset-agent ]] || die "unexpected join command: ${join_args[0]}"
 # Agents built with a metrics endpoint (--metrics-bind-address, by default
 # 127.0.0.1:10255) each get a port of their own: three agents share this
 # machine's loopback.
@@ -271,8 +286,8 @@ for node in "${nodes[@]}"; do
     stop_pid_file "$node_dir/agent.pid" "$node_dir/" "fleetset-agent $node"
   fi
   flags=(
+    "${join_args[@]:1}"
     --hostname-override "$node"
-    --coordinator "$server"
     --container-runtime-endpoint "$endpoint"
     --root-dir "$node_dir/state"
     --pod-manifest-path "$node_dir/manifests"
@@ -369,7 +384,7 @@ cat <<EOF
 fleetset runs three nodes on this machine (node-1 is a tainted control-plane
 node, so the log collector skips it). Try:
 
-  export FLEETSET_SERVER=$server
+  export FLEETSET_CONFIG=$admin_conf
   export PATH=$build/ctl:\$PATH
   fleetsetctl why ds/log-collector node-1 -n kube-system
   fleetsetctl describe ds node-monitor -n monitoring

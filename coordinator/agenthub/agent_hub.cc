@@ -142,6 +142,19 @@ std::vector<DaemonSetRevisions> AgentHub::DaemonSetSnapshot() const {
 
 void AgentHub::Connect(const Caller& caller, const v1::Hello& hello,
                        std::shared_ptr<AgentOutbox> outbox) {
+  // NodeRestriction: a node speaks for itself only.
+  if (caller.kind == Caller::Kind::kAnonymous) {
+    throw ApiError::Unauthorized("no client certificate: cannot connect as an agent");
+  }
+  if (caller.kind != Caller::Kind::kNode && caller.kind != Caller::Kind::kSystem) {
+    throw ApiError::Forbidden(caller.Describe() + " cannot connect as an agent: only nodes can");
+  }
+  if (caller.kind == Caller::Kind::kNode && caller.name != hello.node_name()) {
+    spdlog::warn("node {} (from its certificate) asked to be node {}: refused", caller.name,
+                 hello.node_name());
+    throw ApiError::Forbidden(caller.Describe() + " cannot connect as node \"" + hello.node_name() +
+                              "\": a node may only speak for itself");
+  }
   CheckHello(hello);
   const std::string& name = hello.node_name();
   const v1::Node node = RegisterNode(registries_.nodes, events_, clock_, caller, hello);

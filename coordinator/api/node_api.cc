@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "coordinator/api/certificate_records.h"
 #include "coordinator/registry/kinds/kinds.h"
 #include "coordinator/repeated_fields.h"
 #include "coordinator/timestamps.h"
@@ -73,10 +74,13 @@ ObjectList<v1::Node> NodeApi::List(const Caller&, const ListOptions& options) {
 
 void NodeApi::Delete(const Caller& caller, const std::string& name) {
   registries_.nodes.Delete(caller, "", name);
-  // The agent hub closes the node's stream and forgets what it reported;
-  // a running agent registers its node again, as a kubelet does.
-  events_.Record("node/" + name, "Normal", "RemovingNode",
-                 "Node " + name + " event: Removing Node " + name + " from Controller");
+  // The agent hub closes the node's stream and forgets what it reported.
+  // Its certificates go too: the node must join again with a token.
+  RevokeCertificatesOf(registries_.certificates, caller, kSubjectNode, name,
+                       "node deleted by " + caller.name, clock_.WallNow());
+  events_.Record(
+      "node/" + name, "Normal", "RemovingNode",
+      "Node " + name + " event: Removing Node " + name + " from Controller" + ByCaller(caller));
 }
 
 v1::Node NodeApi::Label(const Caller& caller, const std::string& name,
@@ -157,7 +161,8 @@ v1::Node NodeApi::SetUnschedulable(const Caller& caller, const std::string& name
   });
   if (changed) {
     const std::string reason = unschedulable ? "NodeNotSchedulable" : "NodeSchedulable";
-    events_.Record("node/" + name, "Normal", reason, "Node " + name + " status is now: " + reason);
+    events_.Record("node/" + name, "Normal", reason,
+                   "Node " + name + " status is now: " + reason + ByCaller(caller));
   }
   return WithHeartbeat(std::move(node));
 }

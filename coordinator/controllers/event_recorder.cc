@@ -28,6 +28,11 @@ std::string EventName(const std::string& involved_object, std::chrono::system_cl
 
 }  // namespace
 
+std::string ByCaller(const Caller& caller) {
+  if (caller.kind != Caller::Kind::kUser) return {};
+  return " (by user \"" + caller.name + "\")";
+}
+
 std::string EventNamespace(const std::string& involved_object) {
   const size_t first = involved_object.find('/');
   const size_t second = involved_object.find('/', first + 1);

@@ -37,6 +37,10 @@ class EventRecorder {
   uint64_t sequence_ = 0;
 };
 
+// " (by user "alice")" for an event a user caused, so that describe names
+// them; empty for the coordinator's own.
+std::string ByCaller(const Caller& caller);
+
 // "daemonset/NS/NAME" -> NS; "node/NAME" -> "default" (where Kubernetes
 // records node events).
 std::string EventNamespace(const std::string& involved_object);

@@ -61,6 +61,12 @@ Caller Access::Identify(const grpc::CallbackServerContext& context) const {
   return caller;
 }
 
+Caller Access::Unidentified(const grpc::CallbackServerContext& context) {
+  Caller caller = Caller::Anonymous();
+  caller.address = context.peer();
+  return caller;
+}
+
 Caller Access::Admit(const grpc::CallbackServerContext& context, const Action& action) const {
   Caller caller;
   try {

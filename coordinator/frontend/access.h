@@ -24,6 +24,9 @@ class Access {
   // it is the system. Throws ApiError Unauthorized.
   Caller Identify(const grpc::CallbackServerContext& context) const;
 
+  // Who a call is from when Identify() refused it: anonymous, at its address.
+  static Caller Unidentified(const grpc::CallbackServerContext& context);
+
   // Identify, then Authorize; audits a refusal. Throws ApiError.
   Caller Admit(const grpc::CallbackServerContext& context, const Action& action) const;
 

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <mutex>
+#include <optional>
+#include <variant>
 
 #include "coordinator/frontend/grpc_status.h"
 #include "coordinator/frontend/serial_stream_writer.h"
@@ -66,9 +68,12 @@ class StreamOutbox final : public AgentOutbox,
 
 class AgentStream final : public Reactor {
  public:
-  AgentStream(AgentHub& hub, Caller caller, std::string peer,
-              std::shared_ptr<std::atomic<int64_t>> queued)
+  // `caller` is who the certificate says is calling, or why it was not
+  // accepted (the stream ends with it at hello).
+  AgentStream(AgentHub& hub, const Access& access, std::variant<Caller, grpc::Status> caller,
+              std::string peer, std::shared_ptr<std::atomic<int64_t>> queued)
       : hub_(hub),
+        access_(access),
         caller_(std::move(caller)),
         peer_(std::move(peer)),
         outbox_(std::make_shared<StreamOutbox>(this, std::move(queued))) {
@@ -107,7 +112,11 @@ class AgentStream final : public Reactor {
       if (!incoming_.has_hello()) {
         return {grpc::StatusCode::INVALID_ARGUMENT, "the first message must be hello"};
       }
-      grpc::Status status = Serve([&] { hub_.Connect(caller_, incoming_.hello(), outbox_); });
+      if (const auto* refused = std::get_if<grpc::Status>(&caller_)) return *refused;
+      const Caller& caller = std::get<Caller>(caller_);
+      const Action action{"connect", "nodes", {}, incoming_.hello().node_name()};
+      grpc::Status status = Serve([&] { hub_.Connect(caller, incoming_.hello(), outbox_); });
+      if (!status.ok()) access_.Audit(caller, action, status);
       if (status.ok()) {
         node_name_ = incoming_.hello().node_name();
         spdlog::info("agent of node {} connected from {}", node_name_, peer_);
@@ -129,7 +138,8 @@ class AgentStream final : public Reactor {
   }
 
   AgentHub& hub_;
-  Caller caller_;
+  const Access& access_;
+  std::variant<Caller, grpc::Status> caller_;
   std::string peer_;
   std::string node_name_;
   std::shared_ptr<StreamOutbox> outbox_;
@@ -140,7 +150,59 @@ class AgentStream final : public Reactor {
 
 grpc::ServerBidiReactor<v1::AgentMessage, v1::CoordinatorMessage>* AgentServiceImpl::Connect(
     grpc::CallbackServerContext* context) {
-  return new AgentStream(hub_, CallerOf(*context), context->peer(), queued_);
+  std::variant<Caller, grpc::Status> caller;
+  try {
+    caller = access_.Identify(*context);
+  } catch (const ApiError& error) {
+    caller = ToGrpcStatus(error);
+    spdlog::warn("agent stream from {} refused: {}", context->peer(), error.what());
+    access_.Audit(Access::Unidentified(*context), {"connect", "nodes", {}, {}},
+                  std::get<grpc::Status>(caller));
+  }
+  return new AgentStream(hub_, access_, std::move(caller), context->peer(), queued_);
+}
+
+grpc::ServerUnaryReactor* AgentServiceImpl::Join(grpc::CallbackServerContext* context,
+                                                 const v1::JoinRequest* request,
+                                                 v1::CertificateResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  const Action action{"join", "nodes", {}, request->node_name()};
+  // Whatever certificate came along (a node re-joining may still have one),
+  // the token is what authenticates a join.
+  const Caller caller = Access::Unidentified(*context);
+  const grpc::Status status = Serve([&] {
+    IssuedNodeCertificate issued = enrollment_.Join(caller, request->token(), request->node_name(),
+                                                    request->certificate_request());
+    response->set_certificate(std::move(issued.certificate_pem));
+    response->set_ca_certificate(std::move(issued.ca_pem));
+  });
+  if (status.ok()) {
+    spdlog::info("node {} joined from {}", request->node_name(), context->peer());
+  } else {
+    spdlog::warn("join of node {} from {} refused: {}", request->node_name(), context->peer(),
+                 status.error_message());
+  }
+  access_.Audit(caller, action, status);
+  reactor->Finish(status);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AgentServiceImpl::RenewCertificate(
+    grpc::CallbackServerContext* context, const v1::RenewCertificateRequest* request,
+    v1::CertificateResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  std::optional<Caller> caller;
+  Action action{"renew", "certificates", {}, {}};
+  const grpc::Status status = Serve([&] {
+    caller = access_.Identify(*context);
+    action.name = caller->name;
+    IssuedNodeCertificate issued = enrollment_.Renew(*caller, request->certificate_request());
+    response->set_certificate(std::move(issued.certificate_pem));
+    response->set_ca_certificate(std::move(issued.ca_pem));
+  });
+  access_.Audit(caller.value_or(Access::Unidentified(*context)), action, status);
+  reactor->Finish(status);
+  return reactor;
 }
 
 }  // namespace fleetset::coordinator

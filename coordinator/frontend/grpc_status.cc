@@ -35,6 +35,4 @@ grpc::StatusCode CodeOf(ApiError::Reason reason) {
 
 grpc::Status ToGrpcStatus(const ApiError& error) { return {CodeOf(error.reason()), error.what()}; }
 
-Caller CallerOf(const grpc::CallbackServerContext&) { return Caller::Anonymous(); }
-
 }  // namespace fleetset::coordinator

@@ -31,8 +31,4 @@ grpc::Status Serve(Call&& call) {
   }
 }
 
-// Who made the call. Without transport credentials every caller is
-// anonymous.
-Caller CallerOf(const grpc::CallbackServerContext& context);
-
 }  // namespace fleetset::coordinator

@@ -10,6 +10,9 @@
 #include "coordinator/api/event_api.h"
 #include "coordinator/api/node_api.h"
 #include "coordinator/api/pod_api.h"
+#include "coordinator/api/token_api.h"
+#include "coordinator/api/user_api.h"
+#include "coordinator/frontend/access.h"
 #include "fleetset/v1/operator_service.grpc.pb.h"
 
 namespace fleetset::coordinator {
@@ -19,12 +22,15 @@ struct OperatorApis {
   NodeApi& nodes;
   PodApi& pods;
   EventApi& events;
+  TokenApi& tokens;
+  UserApi& users;
+  const ClusterPki& pki;
   Registries& registries;
 };
 
 class OperatorServiceImpl final : public v1::OperatorService::CallbackService {
  public:
-  explicit OperatorServiceImpl(OperatorApis apis) : apis_(apis) {}
+  OperatorServiceImpl(OperatorApis apis, const Access& access) : apis_(apis), access_(access) {}
 
   using Reactor = grpc::ServerUnaryReactor;
   using Context = grpc::CallbackServerContext;
@@ -69,9 +75,22 @@ class OperatorServiceImpl final : public v1::OperatorService::CallbackService {
                       v1::ListEventsResponse* response) override;
   grpc::ServerWriteReactor<v1::WatchEvent>* Watch(Context* context,
                                                   const v1::WatchRequest* request) override;
+  Reactor* CreateToken(Context* context, const v1::CreateTokenRequest* request,
+                       v1::CreateTokenResponse* response) override;
+  Reactor* ListTokens(Context* context, const v1::ListTokensRequest* request,
+                      v1::ListTokensResponse* response) override;
+  Reactor* DeleteToken(Context* context, const v1::DeleteTokenRequest* request,
+                       v1::DeleteResponse* response) override;
+  Reactor* CreateUser(Context* context, const v1::CreateUserRequest* request,
+                      v1::CreateUserResponse* response) override;
+  Reactor* ListUsers(Context* context, const v1::ListUsersRequest* request,
+                     v1::ListUsersResponse* response) override;
+  Reactor* DeleteUser(Context* context, const v1::DeleteUserRequest* request,
+                      v1::DeleteResponse* response) override;
 
  private:
   OperatorApis apis_;
+  const Access& access_;
 };
 
 }  // namespace fleetset::coordinator

@@ -63,9 +63,11 @@ std::unique_ptr<storage::WatchHandle> WatchInto(const Registry<T>& registry,
 
 class WatchStream final : public Reactor {
  public:
-  WatchStream(Registries& registries, const v1::WatchRequest& request)
+  WatchStream(Registries& registries, const std::function<void()>& admit,
+              const v1::WatchRequest& request)
       : queue_(std::make_shared<WatchQueue>(this)) {
     grpc::Status status = Serve([&] {
+      admit();
       WatchOptions options;
       options.namespace_ = request.all_namespaces() ? "" : NamespaceOrDefault(request.namespace_());
       options.label_selector = request.label_selector();
@@ -103,9 +105,10 @@ class WatchStream final : public Reactor {
 
 }  // namespace
 
-grpc::ServerWriteReactor<v1::WatchEvent>* StartWatchStream(Registries& registries, const Caller&,
+grpc::ServerWriteReactor<v1::WatchEvent>* StartWatchStream(Registries& registries,
+                                                           const std::function<void()>& admit,
                                                            const v1::WatchRequest& request) {
-  return new WatchStream(registries, request);
+  return new WatchStream(registries, admit, request);
 }
 
 }  // namespace fleetset::coordinator

@@ -155,4 +155,8 @@ bool Certificate::Matches(const PrivateKey& key) const {
   return matches;
 }
 
+std::string FormatRfc3339(std::chrono::system_clock::time_point time) {
+  return internal::FormatRfc3339(time);
+}
+
 }  // namespace fleetset::pki

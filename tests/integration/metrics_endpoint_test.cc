@@ -73,8 +73,9 @@ TEST_F(MetricsEndpointTest, CoordinatorServesMetricsAndHealth) {
 
   const std::string manifest = dir_ + "/probe.yaml";
   std::ofstream(manifest) << kDaemonSet;
-  const CommandResult applied = RunCommand(
-      {BuiltProgram("ctl/fleetsetctl"), "-s", coordinator->address(), "apply", "-f", manifest});
+  std::vector<std::string> apply = coordinator->CtlCommand();
+  apply.insert(apply.end(), {"apply", "-f", manifest});
+  const CommandResult applied = RunCommand(apply);
   ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
 
   const HttpResponse health = HttpGet(port, "/healthz");

@@ -150,6 +150,27 @@ coordinators=$(programs fleetset-coordinator)
 [[ $(wc -w <<<"$coordinators") -eq 1 ]] || fail "after the first run: want 1 coordinator, got pids: $coordinators"
 slot=$(cat "$qdir/containerd/net-slot")
 
+# Secure end to end: the agents joined with the printed join command, the
+# admin's config is private, and what it prints to use it works.
+grep -qE "^fleetset-agent --coordinator 127\.0\.0\.1:$port --token [a-z0-9]{6}\.[a-z0-9]{16} --discovery-token-ca-cert-hash sha256:[0-9a-f]{64}$" "$tmp/run1.log" ||
+  fail "the first run printed no join command"
+for pid in $agents; do
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "--discovery-token-ca-cert-hash sha256:" ||
+    fail "agent $pid was not started with the join command"
+done
+admin_conf=$(sed -n 's/^ *export FLEETSET_CONFIG=//p' "$tmp/run1.log")
+[[ -n $admin_conf ]] || fail "the first run printed no export FLEETSET_CONFIG=... line"
+[[ $(stat -c %a "$admin_conf") == 600 ]] || fail "$admin_conf is not mode 0600"
+FLEETSET_CONFIG=$admin_conf "$build/ctl/fleetsetctl" get nodes >/dev/null ||
+  fail "fleetsetctl with FLEETSET_CONFIG=$admin_conf does not answer"
+for node in node-1 node-2 node-3; do
+  [[ $(stat -c %a "$qdir/nodes/$node/state/pki/node.pem") == 600 ]] ||
+    fail "$node's node.pem is not mode 0600"
+done
+if "$build/ctl/fleetsetctl" --config /dev/null -s "127.0.0.1:$port" get nodes >/dev/null 2>&1; then
+  fail "fleetsetctl without credentials was answered"
+fi
+
 echo "--- second run" >&2
 run_quickstart "$tmp/run2.log"
 check_tables "$tmp/run2.log"

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "support/coordinator_client.h"
 #include "support/run_command.h"
 
 namespace fleetset::testing {
@@ -76,8 +77,9 @@ std::unique_ptr<CoordinatorProcess> CoordinatorProcess::Start(
   // The port is open; the first answer proves the service behind it works.
   CommandResult version;
   while (steady_clock::now() < deadline) {
-    version = RunCommand({BuiltProgram("ctl/fleetsetctl"), "-s", coordinator->address(),
-                          "--request-timeout", "5s", "version"});
+    std::vector<std::string> command = coordinator->CtlCommand();
+    command.insert(command.end(), {"--request-timeout", "5s", "version"});
+    version = RunCommand(command);
     if (version.exit_code == 0) return coordinator;
     std::this_thread::sleep_for(milliseconds(100));
   }
@@ -106,6 +108,17 @@ CoordinatorProcess::~CoordinatorProcess() {
   }
 }
 
+std::vector<std::string> CoordinatorProcess::CtlCommand() const {
+  return {BuiltProgram("ctl/fleetsetctl"), "--config", admin_config(), "-s", address()};
+}
+
+std::vector<std::string> CoordinatorProcess::JoinFlags() const {
+  auto operators = v1::OperatorService::NewStub(ChannelFromClientConfig(admin_config(), address()));
+  const JoinToken join = CreateJoinToken(*operators);
+  return {"--coordinator",  address(), "--token", join.token, "--discovery-token-ca-cert-hash",
+          join.ca_cert_hash};
+}
+
 bool CoordinatorProcess::Launch(const std::vector<std::string>& args,
                                 const std::map<std::string, std::string>& env) {
   std::string error;
@@ -117,7 +130,7 @@ bool CoordinatorProcess::Launch(const std::vector<std::string>& args,
 }
 
 std::optional<int> CoordinatorProcess::LoggedPort() const {
-  static const std::regex kServing(R"(serving on \S+ \(port ([0-9]+)\))");
+  static const std::regex kServing(R"(serving on \S+ \(port ([0-9]+)[,)])");
   std::smatch match;
   const std::string output = Output();
   if (!std::regex_search(output, match, kServing)) return std::nullopt;

@@ -41,6 +41,13 @@ class CoordinatorProcess {
   int port() const { return port_; }
   pid_t pid() const { return child_.pid(); }
   const std::string& data_dir() const { return data_dir_; }
+  // The admin's fleetsetctl config the coordinator wrote.
+  std::string admin_config() const { return data_dir_ + "/admin.conf"; }
+  // fleetsetctl as this coordinator's admin: {program, --config, ..., -s, ...}.
+  std::vector<std::string> CtlCommand() const;
+  // An agent's flags to join this coordinator with a new bootstrap token:
+  // --coordinator, --token and --discovery-token-ca-cert-hash.
+  std::vector<std::string> JoinFlags() const;
 
   // True while the child has not exited (reaps it when it has).
   bool Running();

@@ -242,8 +242,8 @@ bool FleetE2ETest::StartAgent(size_t index) {
   options.node_name = node_names_[index];
   options.sync_frequency = kAgentSyncFrequency;
   options.file_check_frequency = kAgentFileCheckFrequency;
-  options.extra_flags = {"--coordinator", coordinator_->address(), "--node-status-update-frequency",
-                         "1s"};
+  options.extra_flags = coordinator_->JoinFlags();
+  options.extra_flags.insert(options.extra_flags.end(), {"--node-status-update-frequency", "1s"});
   if (node_names_[index] == kMasterNode) {
     // What kubeadm gives a control-plane node: the role label and the
     // taint that keeps ordinary pods away.
@@ -328,7 +328,7 @@ void FleetE2ETest::TearDown() {
 }
 
 CommandResult FleetE2ETest::CtlArgs(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {BuiltProgram("ctl/fleetsetctl"), "-s", coordinator_->address()};
+  std::vector<std::string> argv = coordinator_->CtlCommand();
   argv.insert(argv.end(), args.begin(), args.end());
   return RunCommand(argv);
 }

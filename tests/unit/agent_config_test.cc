@@ -2,6 +2,8 @@
 // every error message, and reloading.
 #include "agent/agent_config.h"
 
+#include "agent/credential_setup.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -419,6 +421,77 @@ TEST_F(AgentConfigTest, ReloadRereadsTheFileAndKeepsTheFlags) {
   WriteConfig("nodeLabels: {a: c}\nlogLevel: loud\n");
   EXPECT_EQ(Error(ReloadAgentConfig(invocation)),
             file_ + ":2: logLevel: \"loud\": must be trace, debug, info, warn or error");
+}
+
+}  // namespace
+}  // namespace fleetset::agent
+
+namespace fleetset::agent {
+namespace {
+
+// --- Credentials --------------------------------------------------------------
+
+class AgentCredentialSettingsTest : public AgentConfigTest {};
+
+constexpr char kToken[] = "abcdef.0123456789abcdef";
+const std::string kPin = "sha256:" + std::string(64, 'a');
+
+TEST_F(AgentCredentialSettingsTest, TokenAndPinAreCheckedAndTheTokenNeverEchoed) {
+  const AgentConfig config =
+      Ok(LoadYaml("", {{"token", kToken}, {"discovery-token-ca-cert-hash", kPin}}));
+  EXPECT_EQ(config.bootstrap_token, kToken);
+  EXPECT_EQ(config.discovery_token_ca_cert_hash, kPin);
+  EXPECT_EQ(config.bootstrap_token_file, "/etc/fleetset/bootstrap-token");
+
+  const std::string bad_token = Error(LoadYaml("", {{"token", "secret-value.oops"}}));
+  EXPECT_THAT(bad_token, HasSubstr("--token: must be a bootstrap token"));
+  EXPECT_THAT(bad_token, ::testing::Not(HasSubstr("secret-value")));
+  EXPECT_THAT(Error(LoadYaml("", {{"discovery-token-ca-cert-hash", "sha256:12"}})),
+              HasSubstr("--discovery-token-ca-cert-hash: \"sha256:12\": must be sha256: and 64 "
+                        "hex digits"));
+  EXPECT_THAT(Error(LoadYaml("", {{"token", kToken}})),
+              HasSubstr("--token needs --discovery-token-ca-cert-hash"));
+}
+
+TEST_F(AgentCredentialSettingsTest, TheOperatorsFilesGoTogether) {
+  EXPECT_THAT(Error(LoadYaml("tlsCertFile: /etc/fleetset/node.crt\n")),
+              HasSubstr("--tls-cert-file, --tls-private-key-file and --tls-ca-file go together"));
+  const AgentConfig config =
+      Ok(LoadYaml("tlsCertFile: /etc/fleetset/node.crt\ntlsPrivateKeyFile: /etc/fleetset/node.key\n"
+                  "tlsCAFile: /etc/fleetset/ca.crt\n"));
+  EXPECT_EQ(config.tls_private_key_file, "/etc/fleetset/node.key");
+  EXPECT_THAT(Error(LoadYaml("tlsCAFile: ca.crt\n")), HasSubstr("must be an absolute path"));
+}
+
+TEST_F(AgentCredentialSettingsTest, TheTokenFileMustBePrivateAndIsOptionalOnceJoined) {
+  AgentConfig config = Ok(LoadYaml("", {{"root-dir", dir_ + "/root"},
+                                        {"token-file", dir_ + "/token"},
+                                        {"discovery-token-ca-cert-hash", kPin}}));
+  // No file, no certificate: the agent says what it lacks.
+  NodeCredentialOptions options = CredentialOptionsFor(config);
+  EXPECT_EQ(options.token, "");
+  EXPECT_EQ(options.pki_dir, dir_ + "/root/pki");
+  NodeCredentials credentials(options);
+  try {
+    LoadNodeCredentials(credentials, options);
+    ADD_FAILURE() << "loaded credentials that are not there";
+  } catch (const CredentialError& error) {
+    EXPECT_THAT(error.what(), HasSubstr("no node certificate in " + dir_ +
+                                        "/root/pki yet, and "
+                                        "no --token to join with"));
+  }
+
+  std::ofstream(dir_ + "/token") << kToken << "\n";
+  std::filesystem::permissions(dir_ + "/token", std::filesystem::perms::owner_read |
+                                                    std::filesystem::perms::owner_write |
+                                                    std::filesystem::perms::others_read);
+  EXPECT_THROW(CredentialOptionsFor(config), CredentialError);
+  std::filesystem::permissions(
+      dir_ + "/token", std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  EXPECT_EQ(CredentialOptionsFor(config).token, kToken);
+  // The token given itself wins over the file.
+  config.bootstrap_token = "zyxwvu.0123456789abcdef";
+  EXPECT_EQ(CredentialOptionsFor(config).token, "zyxwvu.0123456789abcdef");
 }
 
 }  // namespace

@@ -183,6 +183,12 @@ class CoordinatorLinkTest : public ::testing::Test {
     options.heartbeat_interval = 10s;
     options.initial_backoff = 20ms;
     options.max_backoff = 200ms;
+    // The fake coordinator speaks plaintext: what these tests cover is the
+    // stream, not TLS (the fleet tests run the link over mutual TLS).
+    options.credentials = [this](const std::string&) {
+      ++credential_requests_;
+      return grpc::InsecureChannelCredentials();
+    };
     return options;
   }
 
@@ -242,6 +248,7 @@ class CoordinatorLinkTest : public ::testing::Test {
   std::optional<v1::DesiredState> held_;
   std::atomic<uint64_t> status_generation_{0};
   std::unique_ptr<CoordinatorLink> link_;
+  std::atomic<int> credential_requests_ = 0;
 };
 
 TEST_F(CoordinatorLinkTest, HelloComesFirstWithTheNodeAndProtocolVersion) {
@@ -409,6 +416,45 @@ TEST_F(CoordinatorLinkTest, RefusedAgentRetriesWithTheLongestBackoff) {
   ASSERT_TRUE(Eventually([&] { return server.service().Hellos().size() == 2; }));
   // Full jitter in the upper half of the longest wait, never a quick retry.
   EXPECT_GE(std::chrono::steady_clock::now() - first, options.max_backoff / 2);
+}
+
+TEST_F(CoordinatorLinkTest, WithoutCredentialsNothingIsDialledAndTheLinkBacksOffAsFromARefusal) {
+  CoordinatorServer server;
+  CoordinatorLinkOptions options = Options({server.address()});
+  options.max_backoff = 400ms;
+  std::atomic<int> asked = 0;
+  std::atomic<std::chrono::steady_clock::time_point> first_ask{};
+  std::atomic<std::chrono::steady_clock::time_point> second_ask{};
+  options.credentials = [&](const std::string&) -> std::shared_ptr<grpc::ChannelCredentials> {
+    const int attempt = ++asked;
+    if (attempt == 1) first_ask = std::chrono::steady_clock::now();
+    if (attempt == 2) second_ask = std::chrono::steady_clock::now();
+    throw std::runtime_error("the coordinator's CA does not match the pin");
+  };
+  StartLink(options);
+  ASSERT_TRUE(Eventually([&] { return asked >= 2; }));
+  EXPECT_TRUE(server.service().Hellos().empty());
+  EXPECT_FALSE(link_->connected());
+  EXPECT_GE(second_ask.load() - first_ask.load(), options.max_backoff / 2);
+}
+
+TEST_F(CoordinatorLinkTest, ReconnectOpensAFreshStreamToTheSameCoordinatorAtOnce) {
+  CoordinatorServer server;
+  CoordinatorServer other;
+  CoordinatorLinkOptions options = Options({server.address(), other.address()});
+  // Long enough that a reconnect through the back-off would be noticed.
+  options.initial_backoff = 10s;
+  options.max_backoff = 10s;
+  StartLink(options);
+  // The first Hello has reached the coordinator, not only left the agent.
+  ASSERT_TRUE(Eventually([&] { return server.service().Hellos().size() == 1; }));
+  link_->Reconnect();
+  ASSERT_TRUE(Eventually([&] { return server.service().Hellos().size() == 2; }));
+  EXPECT_TRUE(other.service().Hellos().empty());
+  ASSERT_TRUE(Eventually([&] { return link_->connected(); }));
+  EXPECT_EQ(link_->coordinator(), server.address());
+  // New credentials for each stream: the renewed certificate is used.
+  EXPECT_EQ(credential_requests_, 2);
 }
 
 TEST_F(CoordinatorLinkTest, StopsPromptlyWhileRetrying) {

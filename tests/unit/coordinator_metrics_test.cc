@@ -103,7 +103,7 @@ TEST(CoordinatorMetricsTest, FleetFamiliesOfAnEmptyFleet) {
 TEST(CoordinatorMetricsTest, MetricsListenSetting) {
   std::ostringstream out;
   std::ostringstream err;
-  EXPECT_EQ(CoordinatorConfig{}.metrics_listen, "0.0.0.0:7401");
+  EXPECT_EQ(CoordinatorConfig{}.metrics_listen, "127.0.0.1:7401");
   CoordinatorCommandLine parsed =
       ParseCoordinatorCommandLine({"--metrics-listen", "127.0.0.1:9400"}, out, err);
   EXPECT_FALSE(parsed.exit) << err.str();

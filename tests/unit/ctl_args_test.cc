@@ -1,6 +1,7 @@
 // fleetsetctl's argument parsing: resource aliases, label and taint
 // changes (with kubectl's errors), durations and where the server address
 // comes from.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -10,9 +11,13 @@
 #include "ctl/connection.h"
 #include "ctl/node_change_args.h"
 #include "ctl/resources.h"
+#include "fleetset/pki/issuer.h"
+#include "fleetset/pki/keys.h"
 
 namespace fleetset::ctl {
 namespace {
+
+using ::testing::HasSubstr;
 
 TEST(CtlResourceArgsTest, AcceptsKubectlsAliases) {
   for (const char* alias :
@@ -152,17 +157,28 @@ class CtlServerResolutionTest : public ::testing::Test {
     std::ofstream(path) << text;
     return path.string();
   }
+  // A config naming `server`, with credentials (their content is not read
+  // here).
+  std::string WriteConfig(const std::string& relative, const std::string& server) {
+    pki::ClientConfig config{{server}, "ca", "certificate", "key"};
+    return Write(relative, pki::RenderClientConfig(config));
+  }
   Environment Env(std::map<std::string, std::string> values) {
     return [values](const std::string& name) -> std::optional<std::string> {
       if (auto it = values.find(name); it != values.end()) return it->second;
       return std::nullopt;
     };
   }
-  std::string Resolve(const std::string& flag, const Environment& env) {
+  std::optional<ClientSettings> Settings(const std::string& config_flag, const std::string& flag,
+                                         const Environment& env, std::string* error) {
+    return ResolveClient(config_flag, flag, env, error, (dir_ / "etc.yaml").string());
+  }
+  std::string Resolve(const std::string& flag, const Environment& env,
+                      const std::string& config_flag = "") {
     std::string error;
-    auto server = ResolveServer(flag, env, &error, (dir_ / "etc.yaml").string());
-    EXPECT_TRUE(server) << error;
-    return server.value_or("");
+    auto settings = Settings(config_flag, flag, env, &error);
+    EXPECT_TRUE(settings) << error;
+    return settings ? settings->server : "";
   }
 
   std::filesystem::path dir_;
@@ -170,25 +186,79 @@ class CtlServerResolutionTest : public ::testing::Test {
 
 TEST_F(CtlServerResolutionTest, FlagThenEnvironmentThenConfigThenDefault) {
   const std::string home = (dir_ / "home").string();
-  Write("home/.config/fleetset/config.yaml", "server: home-config:7400\n");
-  Write("etc.yaml", "server: system-config:7400\n");
-  const std::string explicit_config = Write("explicit.yaml", "server: explicit:7400\n");
+  WriteConfig("home/.config/fleetset/config.yaml", "home-config:7400");
+  WriteConfig("etc.yaml", "system-config:7400");
+  const std::string explicit_config = WriteConfig("explicit.yaml", "explicit:7400");
+  const std::string flagged_config = WriteConfig("flagged.yaml", "flagged:7400");
 
   EXPECT_EQ(Resolve("flag:1", Env({{"FLEETSET_SERVER", "env:2"}, {"HOME", home}})), "flag:1");
   EXPECT_EQ(Resolve("", Env({{"FLEETSET_SERVER", "env:2"}, {"HOME", home}})), "env:2");
   EXPECT_EQ(Resolve("", Env({{"FLEETSET_CONFIG", explicit_config}, {"HOME", home}})),
             "explicit:7400");
+  EXPECT_EQ(Resolve("", Env({{"FLEETSET_CONFIG", explicit_config}}), flagged_config),
+            "flagged:7400");
   EXPECT_EQ(Resolve("", Env({{"HOME", home}})), "home-config:7400");
   std::filesystem::remove(dir_ / "home/.config/fleetset/config.yaml");
   EXPECT_EQ(Resolve("", Env({{"HOME", home}})), "system-config:7400");
-  std::filesystem::remove(dir_ / "etc.yaml");
+  Write("etc.yaml", pki::RenderClientConfig({{}, "ca", "certificate", "key"}));
   EXPECT_EQ(Resolve("", Env({{"HOME", home}})), "127.0.0.1:7400");
+}
+
+TEST_F(CtlServerResolutionTest, NoConfigSaysWhereItLooked) {
+  const std::string home = (dir_ / "home").string();
+  std::string error;
+  EXPECT_FALSE(Settings("", "", Env({{"HOME", home}}), &error));
+  EXPECT_THAT(error, HasSubstr("no credentials: no fleetsetctl config at " + home +
+                               "/.config/fleetset/config.yaml or " + (dir_ / "etc.yaml").string()));
+  EXPECT_THAT(error, HasSubstr("FLEETSET_CONFIG"));
+  EXPECT_FALSE(Settings("", "", Env({{"FLEETSET_CONFIG", "/nowhere.yaml"}}), &error));
+  EXPECT_THAT(error, HasSubstr("no fleetsetctl config at /nowhere.yaml ("));
+}
+
+TEST_F(CtlServerResolutionTest, AConfigWithoutCredentialsNamesWhatIsMissing) {
+  const std::string old = Write("old.yaml", "server: coordinator:7400\n");
+  std::string error;
+  EXPECT_FALSE(Settings(old, "", Env({}), &error));
+  EXPECT_THAT(error, HasSubstr("config file " + old + " has no certificate-authority-data"));
+  const std::string no_key =
+      Write("no-key.yaml", pki::RenderClientConfig({{"c:1"}, "ca", "certificate", ""}));
+  EXPECT_FALSE(Settings(no_key, "", Env({}), &error));
+  EXPECT_THAT(error, HasSubstr("has no client-key-data"));
+}
+
+TEST(CtlClientCertificateTest, AnExpiredOrMismatchedCertificateIsNamedBeforeDialling) {
+  const auto issued = std::chrono::system_clock::now() - std::chrono::hours(48);
+  const pki::PrivateKey ca_key = pki::PrivateKey::GenerateEcP256();
+  const pki::Certificate ca =
+      pki::CreateSelfSignedCa(ca_key, "fleetset-ca", issued, std::chrono::hours(24 * 365));
+  const pki::PrivateKey key = pki::PrivateKey::GenerateEcP256();
+  pki::IssueOptions options;
+  options.subject = {"alice", {"view"}};
+  options.now = issued;
+  options.validity = std::chrono::hours(24);
+  ClientSettings settings;
+  settings.config_path = "/home/alice/.config/fleetset/config.yaml";
+  settings.config = {{"c:1"},
+                     ca.ToPem(),
+                     pki::IssueCertificate(ca, ca_key, key.Public(), options).ToPem(),
+                     key.ToPem()};
+  // Valid a day after it was issued, expired now.
+  EXPECT_EQ(CheckClientCertificate(settings, issued + std::chrono::hours(1)), std::nullopt);
+  const auto expired = CheckClientCertificate(settings, std::chrono::system_clock::now());
+  ASSERT_TRUE(expired);
+  EXPECT_THAT(*expired, HasSubstr("the client certificate in "
+                                  "/home/alice/.config/fleetset/config.yaml expired at "));
+  EXPECT_THAT(*expired, HasSubstr("ask an admin for a new config for user \"alice\""));
+  settings.config.key_pem = pki::PrivateKey::GenerateEcP256().ToPem();
+  const auto mismatched = CheckClientCertificate(settings, issued + std::chrono::hours(1));
+  ASSERT_TRUE(mismatched);
+  EXPECT_THAT(*mismatched, HasSubstr("is not the certificate's key"));
 }
 
 TEST_F(CtlServerResolutionTest, BrokenConfigIsAnError) {
   const std::string broken = Write("broken.yaml", "server: [unclosed\n");
   std::string error;
-  EXPECT_FALSE(ResolveServer("", Env({{"FLEETSET_CONFIG", broken}}), &error));
+  EXPECT_FALSE(Settings("", "", Env({{"FLEETSET_CONFIG", broken}}), &error));
   EXPECT_NE(error.find("broken.yaml"), std::string::npos) << error;
 }
 

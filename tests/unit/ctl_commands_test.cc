@@ -4,12 +4,14 @@
 #include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <mutex>
 #include <sstream>
 
 #include "ctl/app.h"
 #include "fleetset/v1/operator_service.grpc.pb.h"
+#include "support/coordinator_client.h"
 
 namespace fleetset::ctl {
 namespace {
@@ -284,12 +286,32 @@ Result RunInProcess(const std::vector<std::string>& args, const std::string& inp
   return {code, out.str(), err.str()};
 }
 
+// A fleetsetctl config with a certificate from a throwaway CA, for the
+// whole of one test.
+class TestCredentials {
+  using TestTls = testing::TestTls;
+  using ScopedClientConfig = testing::ScopedClientConfig;
+
+ public:
+  TestCredentials()
+      : tls_(testing::MakeTestTls({"admin", {"admin"}})),
+        // One file per process: ctest runs the tests of this binary in
+        // parallel processes, each with its own CA.
+        config_(::testing::TempDir() + "ctl-test-config-" + std::to_string(getpid()) + ".yaml",
+                "127.0.0.1:1", tls_.client) {}
+  const TestTls& tls() const { return tls_; }
+
+ private:
+  TestTls tls_;
+  ScopedClientConfig config_;
+};
+
 class CtlCommandsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     grpc::ServerBuilder builder;
     int port = 0;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.AddListeningPort("127.0.0.1:0", credentials_.tls().ServerCredentials(), &port);
     builder.RegisterService(&fake_);
     server_ = builder.BuildAndStart();
     ASSERT_NE(server_, nullptr);
@@ -337,12 +359,14 @@ class CtlCommandsTest : public ::testing::Test {
     return RunInProcess(args, input);
   }
 
+  TestCredentials credentials_;
   FakeCoordinator fake_;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
 };
 
 TEST(CtlUnreachableTest, OneLineAndExitCodeOne) {
+  TestCredentials credentials;
   for (const std::vector<std::string>& command : {std::vector<std::string>{"get", "ds"},
                                                   {"describe", "node", "x"},
                                                   {"delete", "ds", "a", "b"},
@@ -378,6 +402,7 @@ spec:
     metadata: {labels: {app: b}}
     spec: {containers: [{name: b, image: busybox}]}
 )";
+  TestCredentials credentials;
   const Result result = RunInProcess({"apply", "-f", "-", "-s", "127.0.0.1:1"}, two);
   EXPECT_EQ(result.code, 1);
   EXPECT_EQ(result.err, "error: cannot reach the coordinator at 127.0.0.1:1: connection refused\n");

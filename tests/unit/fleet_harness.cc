@@ -157,8 +157,9 @@ grpc::Status FleetClient::ListEvents(const v1::ListEventsRequest& request,
 
 grpc::Status FleetClient::AgentConnected(const v1::Hello& hello,
                                          std::shared_ptr<coordinator::AgentOutbox> outbox) {
-  return coordinator::Serve(
-      [&] { server_.hub().Connect(coordinator::Caller::Anonymous(), hello, std::move(outbox)); });
+  return coordinator::Serve([&] {
+    server_.hub().Connect(coordinator::Caller::Node(hello.node_name()), hello, std::move(outbox));
+  });
 }
 
 void FleetClient::AgentReported(const std::string& node_name, const v1::StatusReport& report) {

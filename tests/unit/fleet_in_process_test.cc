@@ -21,6 +21,7 @@
 #include "fleetset/manifest.h"
 #include "fleetset/v1/agent_service.grpc.pb.h"
 #include "fleetset/v1/operator_service.grpc.pb.h"
+#include "support/coordinator_client.h"
 #include "unit/fleet_harness.h"
 
 namespace fleetset::testing {
@@ -45,7 +46,7 @@ bool WaitUntil(const std::function<bool()>& condition,
 class InProcessAgent {
  public:
   InProcessAgent(const std::string& name, const std::string& root, const std::string& coordinator,
-                 std::shared_ptr<FakeCriRuntime> runtime) {
+                 const JoinToken& join, std::shared_ptr<FakeCriRuntime> runtime) {
     agent::AgentInvocation invocation;
     agent::AgentConfig& config = invocation.config;
     config.hostname_override = name;
@@ -57,6 +58,8 @@ class InProcessAgent {
     config.node_status_update_frequency = 200ms;
     config.host.hostname = name;
     config.metrics_bind_address = "";  // many agents, one machine
+    config.bootstrap_token = join.token;
+    config.discovery_token_ca_cert_hash = join.ca_cert_hash;
     agent_ = std::make_unique<agent::Agent>(std::move(invocation), notifier_, std::move(runtime));
     thread_ = std::thread([this] { agent_->Run(); });
   }
@@ -93,8 +96,9 @@ class FleetInProcessTest : public ::testing::Test {
     dir_ = mkdtemp(pattern.data());
     StartCoordinator("127.0.0.1:0");
     address_ = "127.0.0.1:" + std::to_string(server_->port());
-    channel_ = grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
+    channel_ = ChannelFromClientConfig(server_->admin_config_path());
     operators_ = v1::OperatorService::NewStub(channel_);
+    join_ = CreateJoinToken(*operators_);
   }
 
   void TearDown() override {
@@ -117,7 +121,7 @@ class FleetInProcessTest : public ::testing::Test {
   void StartAgent(const std::string& name) {
     auto& runtime = runtimes_[name];
     if (!runtime) runtime = std::make_shared<FakeCriRuntime>(&clock_);
-    agents_[name] = std::make_unique<InProcessAgent>(name, dir_, address_, runtime);
+    agents_[name] = std::make_unique<InProcessAgent>(name, dir_, address_, join_, runtime);
   }
 
   void Apply(const std::string& yaml) {
@@ -215,6 +219,7 @@ class FleetInProcessTest : public ::testing::Test {
   std::unique_ptr<coordinator::CoordinatorServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::OperatorService::Stub> operators_;
+  JoinToken join_;
   std::map<std::string, std::shared_ptr<FakeCriRuntime>> runtimes_;
   std::map<std::string, std::unique_ptr<InProcessAgent>> agents_;
 };
@@ -375,7 +380,10 @@ TEST_F(FleetInProcessTest, HugeMalformedAndOutOfOrderRequestsAreRefusedAndServin
   EXPECT_FALSE(garbage_status->ok());
 
   // An agent stream that does not start with hello is ended with the reason.
-  auto agents = v1::AgentService::NewStub(channel_);
+  const ClientIdentity node_x =
+      IssueFromCa(dir_ + "/coordinator/pki", {"system:node:node-x", {"system:nodes"}},
+                  std::chrono::system_clock::now(), std::chrono::hours(1));
+  auto agents = v1::AgentService::NewStub(ChannelAs(node_x, address_));
   grpc::ClientContext stream_context;
   auto stream = agents->Connect(&stream_context);
   v1::AgentMessage status_first;

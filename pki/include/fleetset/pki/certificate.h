@@ -65,4 +65,7 @@ class Certificate {
   CertificateHandle certificate_;
 };
 
+// "2026-12-05T10:00:00Z", as certificates' dates are shown everywhere.
+std::string FormatRfc3339(std::chrono::system_clock::time_point time);
+
 }  // namespace fleetset::pki
