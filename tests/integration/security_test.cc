@@ -222,6 +222,16 @@ TEST_F(SecurityTest, NodesJoinOnlyWithALiveTokenAndThePinnedCa) {
   EXPECT_EQ(Join(address, ca_pem_, "not-a-token", "node-1").error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
 
+  // Tokens are listed by ID, never with their secret.
+  const CommandResult listed = Admin({"token", "list"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  const std::vector<TableRow> tokens = ParseTable(listed.out);
+  ASSERT_EQ(tokens.size(), 1u) << listed.out;
+  EXPECT_EQ(tokens[0].at("ID"), good.token.substr(0, 6));
+  EXPECT_EQ(tokens[0].at("DESCRIPTION"), "test");
+  EXPECT_EQ(tokens[0].at("CREATED-BY"), "admin");
+  EXPECT_THAT(listed.out, ::testing::Not(HasSubstr(good.token.substr(7))));
+
   // A deleted token.
   const JoinToken deleted = CreateJoinToken(*operators_);
   const CommandResult removed = Admin({"token", "delete", deleted.token.substr(0, 6)});
