@@ -31,9 +31,28 @@ class Authenticator {
   Caller Authenticate(const std::string& leaf_pem, const std::string& chain_pem) const;
 
  private:
+  // A certificate (with its chain) that verified, and until when that holds.
+  struct Verified {
+    Caller caller;
+    std::chrono::system_clock::time_point not_before;
+    std::chrono::system_clock::time_point valid_until;
+  };
+  // Enough for every node and user of a large fleet; past it the
+  // remembered ones are forgotten together and verified again.
+  static constexpr std::size_t kMostRemembered = 65536;
+
+  Verified Verify(const std::string& leaf_pem, const std::string& chain_pem) const;
+  std::optional<Caller> Remembered(const std::string& key,
+                                   std::chrono::system_clock::time_point now) const;
+  void Remember(std::string key, Verified verified) const;
+  void RefuseIfRevoked(const Caller& caller) const;
+
   std::vector<pki::Certificate> roots_;
   Registry<v1::IssuedCertificate>& issued_;
   const Clock& clock_;
+  mutable std::mutex mutex_;
+  // Keyed by the leaf and chain PEM as presented.
+  mutable std::unordered_map<std::string, Verified> verified_;
 };
 
 }  // namespace fleetset::coordinator

@@ -90,6 +90,18 @@ TEST_F(AuthenticatorTest, AnExpiredCertificateIsRefusedOnceTheClockPassesItsEnd)
   EXPECT_THAT(Refusal(alice), ::testing::HasSubstr("expired"));
 }
 
+TEST_F(AuthenticatorTest, ARememberedCertificateIsRefusedOnceItsCaExpires) {
+  const pki::PrivateKey short_key = pki::PrivateKey::GenerateEcP256();
+  const pki::Certificate short_ca =
+      pki::CreateSelfSignedCa(short_key, "short-ca", clock_.WallNow(), hours(12));
+  Authenticator authenticator({short_ca}, registries_.certificates, clock_);
+  const std::string alice = Issue("alice", {"view"}, short_ca, short_key).ToPem();
+  EXPECT_EQ(authenticator.Authenticate(alice, "").name, "alice");
+  EXPECT_EQ(authenticator.Authenticate(alice, "").name, "alice");
+  clock_.Advance(hours(13));
+  EXPECT_THROW(authenticator.Authenticate(alice, ""), ApiError);
+}
+
 TEST_F(AuthenticatorTest, ACertificateWithoutARoleIsRefused) {
   EXPECT_EQ(Refusal(Issue("alice", {"developers"})),
             "client certificate: certificate subject CN=alice has no role (O=admin, edit or "
