@@ -48,6 +48,8 @@ class CriRuntime {
                                        cri::ContainerStatusResponse* response) = 0;
   virtual grpc::Status ExecSync(const cri::ExecSyncRequest& request,
                                 cri::ExecSyncResponse* response) = 0;
+  virtual grpc::Status ReopenContainerLog(const cri::ReopenContainerLogRequest& request,
+                                          cri::ReopenContainerLogResponse* response) = 0;
 
   virtual grpc::Status ListImages(const cri::ListImagesRequest& request,
                                   cri::ListImagesResponse* response) = 0;
@@ -57,6 +59,8 @@ class CriRuntime {
                                  cri::PullImageResponse* response) = 0;
   virtual grpc::Status RemoveImage(const cri::RemoveImageRequest& request,
                                    cri::RemoveImageResponse* response) = 0;
+  virtual grpc::Status ImageFsInfo(const cri::ImageFsInfoRequest& request,
+                                   cri::ImageFsInfoResponse* response) = 0;
 };
 
 struct CriTimeouts {

@@ -116,6 +116,12 @@ class GrpcCriRuntime final : public CriRuntime {
                 timeouts_.call + ExtraSeconds(request.timeout()));
   }
 
+  grpc::Status ReopenContainerLog(const cri::ReopenContainerLogRequest& request,
+                                  cri::ReopenContainerLogResponse* response) override {
+    return Call(runtime_.get(), &cri::RuntimeService::Stub::ReopenContainerLog, request, response,
+                timeouts_.call);
+  }
+
   grpc::Status ListImages(const cri::ListImagesRequest& request,
                           cri::ListImagesResponse* response) override {
     return Call(images_.get(), &cri::ImageService::Stub::ListImages, request, response,
@@ -134,6 +140,11 @@ class GrpcCriRuntime final : public CriRuntime {
   grpc::Status RemoveImage(const cri::RemoveImageRequest& request,
                            cri::RemoveImageResponse* response) override {
     return Call(images_.get(), &cri::ImageService::Stub::RemoveImage, request, response,
+                timeouts_.call);
+  }
+  grpc::Status ImageFsInfo(const cri::ImageFsInfoRequest& request,
+                           cri::ImageFsInfoResponse* response) override {
+    return Call(images_.get(), &cri::ImageService::Stub::ImageFsInfo, request, response,
                 timeouts_.call);
   }
 

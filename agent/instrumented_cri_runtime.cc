@@ -7,10 +7,11 @@ namespace fleetset::agent {
 namespace {
 
 constexpr const char* kMethods[] = {
-    "Version",          "Status",         "RunPodSandbox",   "StopPodSandbox", "RemovePodSandbox",
-    "PodSandboxStatus", "ListPodSandbox", "CreateContainer", "StartContainer", "StopContainer",
-    "RemoveContainer",  "ListContainers", "ContainerStatus", "ExecSync",       "ListImages",
-    "ImageStatus",      "PullImage",      "RemoveImage",
+    "Version",          "Status",           "RunPodSandbox",      "StopPodSandbox",
+    "RemovePodSandbox", "PodSandboxStatus", "ListPodSandbox",     "CreateContainer",
+    "StartContainer",   "StopContainer",    "RemoveContainer",    "ListContainers",
+    "ContainerStatus",  "ExecSync",         "ListImages",         "ImageStatus",
+    "PullImage",        "RemoveImage",      "ReopenContainerLog", "ImageFsInfo",
 };
 
 const char* CodeName(grpc::StatusCode code) {
@@ -107,6 +108,8 @@ FLEETSET_TIMED_CRI_CALL(ListImages, ListImagesRequest, ListImagesResponse)
 FLEETSET_TIMED_CRI_CALL(ImageStatus, ImageStatusRequest, ImageStatusResponse)
 FLEETSET_TIMED_CRI_CALL(PullImage, PullImageRequest, PullImageResponse)
 FLEETSET_TIMED_CRI_CALL(RemoveImage, RemoveImageRequest, RemoveImageResponse)
+FLEETSET_TIMED_CRI_CALL(ReopenContainerLog, ReopenContainerLogRequest, ReopenContainerLogResponse)
+FLEETSET_TIMED_CRI_CALL(ImageFsInfo, ImageFsInfoRequest, ImageFsInfoResponse)
 
 #undef FLEETSET_TIMED_CRI_CALL
 

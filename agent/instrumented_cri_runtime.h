@@ -48,6 +48,8 @@ class InstrumentedCriRuntime final : public CriRuntime {
                                cri::ContainerStatusResponse* response) override;
   grpc::Status ExecSync(const cri::ExecSyncRequest& request,
                         cri::ExecSyncResponse* response) override;
+  grpc::Status ReopenContainerLog(const cri::ReopenContainerLogRequest& request,
+                                  cri::ReopenContainerLogResponse* response) override;
   grpc::Status ListImages(const cri::ListImagesRequest& request,
                           cri::ListImagesResponse* response) override;
   grpc::Status ImageStatus(const cri::ImageStatusRequest& request,
@@ -56,6 +58,8 @@ class InstrumentedCriRuntime final : public CriRuntime {
                          cri::PullImageResponse* response) override;
   grpc::Status RemoveImage(const cri::RemoveImageRequest& request,
                            cri::RemoveImageResponse* response) override;
+  grpc::Status ImageFsInfo(const cri::ImageFsInfoRequest& request,
+                           cri::ImageFsInfoResponse* response) override;
 
  private:
   // Runs `call`, recording its duration under `method`.

@@ -217,10 +217,12 @@ class RecordingCriRuntime final : public agent::CriRuntime {
   FLEETSET_BENCH_FORWARD(RemoveContainer)
   FLEETSET_BENCH_FORWARD(ContainerStatus)
   FLEETSET_BENCH_FORWARD(ExecSync)
+  FLEETSET_BENCH_FORWARD(ReopenContainerLog)
   FLEETSET_BENCH_FORWARD(ListImages)
   FLEETSET_BENCH_FORWARD(ImageStatus)
   FLEETSET_BENCH_FORWARD(PullImage)
   FLEETSET_BENCH_FORWARD(RemoveImage)
+  FLEETSET_BENCH_FORWARD(ImageFsInfo)
 #undef FLEETSET_BENCH_FORWARD
 
   // Told apart by their filter: the reconciler's relist selects by label,

@@ -481,6 +481,40 @@ grpc::Status FakeCriRuntime::PullImage(const cri::PullImageRequest& request,
   return grpc::Status::OK;
 }
 
+grpc::Status FakeCriRuntime::ImageFsInfo(const cri::ImageFsInfoRequest&,
+                                         cri::ImageFsInfoResponse* response) {
+  if (grpc::Status status = Enter("ImageFsInfo"); !status.ok()) return status;
+  std::lock_guard lock(mu_);
+  cri::FilesystemUsage* usage = response->add_image_filesystems();
+  usage->mutable_fs_id()->set_mountpoint("/var/lib/containerd/fake");
+  usage->mutable_used_bytes()->set_value(image_fs_used_bytes_);
+  return grpc::Status::OK;
+}
+
+void FakeCriRuntime::SetImageFsUsedBytes(uint64_t used_bytes) {
+  std::lock_guard lock(mu_);
+  image_fs_used_bytes_ = used_bytes;
+}
+
+grpc::Status FakeCriRuntime::ReopenContainerLog(const cri::ReopenContainerLogRequest& request,
+                                                cri::ReopenContainerLogResponse*) {
+  if (grpc::Status status = Enter("ReopenContainerLog"); !status.ok()) return status;
+  std::lock_guard lock(mu_);
+  auto it = containers_.find(request.container_id());
+  if (it == containers_.end()) return NotFound("container", request.container_id());
+  if (it->second.state != cri::CONTAINER_RUNNING) {
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "container is not running");
+  }
+  ++reopened_[request.container_id()];
+  return grpc::Status::OK;
+}
+
+int FakeCriRuntime::ReopenCount(const std::string& container_id) const {
+  std::lock_guard lock(mu_);
+  auto it = reopened_.find(container_id);
+  return it == reopened_.end() ? 0 : it->second;
+}
+
 grpc::Status FakeCriRuntime::RemoveImage(const cri::RemoveImageRequest& request,
                                          cri::RemoveImageResponse*) {
   if (grpc::Status status = Enter("RemoveImage"); !status.ok()) return status;

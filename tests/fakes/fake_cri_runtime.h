@@ -57,6 +57,9 @@ class FakeCriRuntime final : public agent::CriRuntime {
                                cri::ContainerStatusResponse* response) override;
   grpc::Status ExecSync(const cri::ExecSyncRequest& request,
                         cri::ExecSyncResponse* response) override;
+  // Refused, as containerd refuses it, unless the container is running.
+  grpc::Status ReopenContainerLog(const cri::ReopenContainerLogRequest& request,
+                                  cri::ReopenContainerLogResponse* response) override;
   grpc::Status ListImages(const cri::ListImagesRequest& request,
                           cri::ListImagesResponse* response) override;
   grpc::Status ImageStatus(const cri::ImageStatusRequest& request,
@@ -65,6 +68,10 @@ class FakeCriRuntime final : public agent::CriRuntime {
                          cri::PullImageResponse* response) override;
   grpc::Status RemoveImage(const cri::RemoveImageRequest& request,
                            cri::RemoveImageResponse* response) override;
+  // One image filesystem at "/var/lib/containerd/fake", using what
+  // SetImageFsUsedBytes set (0 at first).
+  grpc::Status ImageFsInfo(const cri::ImageFsInfoRequest& request,
+                           cri::ImageFsInfoResponse* response) override;
 
   // --- Images -------------------------------------------------------------
   // Makes `image` present, as if pulled earlier ("busybox" and
@@ -75,6 +82,7 @@ class FakeCriRuntime final : public agent::CriRuntime {
                      grpc::Status status = grpc::Status(grpc::StatusCode::NOT_FOUND,
                                                         "failed to resolve reference: not found"));
   bool HasImage(const std::string& image) const;
+  void SetImageFsUsedBytes(uint64_t used_bytes);
 
   // --- Containers ---------------------------------------------------------
   // A running (or created) container exits now, as if its process ended.
@@ -100,6 +108,8 @@ class FakeCriRuntime final : public agent::CriRuntime {
   // --- Inspection ---------------------------------------------------------
   // Calls of `method` so far, including failed ones.
   int CallCount(const std::string& method) const;
+  // How often ReopenContainerLog succeeded for the container.
+  int ReopenCount(const std::string& container_id) const;
   std::optional<cri::PodSandboxConfig> SandboxConfigOf(const std::string& sandbox_id) const;
   std::optional<cri::ContainerConfig> ContainerConfigOf(const std::string& container_id) const;
   size_t SandboxCount() const;
@@ -145,6 +155,8 @@ class FakeCriRuntime final : public agent::CriRuntime {
   std::map<std::string, Container> containers_;
   // Normalised name -> image id.
   std::map<std::string, std::string> images_;
+  uint64_t image_fs_used_bytes_ = 0;
+  std::map<std::string, int> reopened_;
   std::map<std::string, grpc::Status> unpullable_;
   std::map<std::string, int> calls_;
   std::map<std::string, std::deque<grpc::Status>> failures_;
