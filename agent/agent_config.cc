@@ -20,6 +20,7 @@
 
 #include "fleetset/names.h"
 #include "fleetset/pki/bootstrap_token.h"
+#include "fleetset/quantity.h"
 #include "fleetset/scheduling.h"
 #include "fleetset/strings.h"
 #include "fleetset/version.h"
@@ -208,6 +209,41 @@ std::string SetDuration(std::string_view text, std::chrono::milliseconds* durati
     return Quoted(text) + ": must be a duration from 1ms to 24h such as 500ms, 5s or 1m30s";
   }
   *duration = *parsed;
+  return "";
+}
+
+// A whole decimal number and nothing else.
+std::optional<int> ParseInt(std::string_view text) {
+  int value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return value;
+}
+
+std::string SetLogMaxSize(std::string_view text, AgentConfig& config) {
+  const std::string trimmed = Trim(text);
+  std::optional<Quantity> size = Quantity::Parse(trimmed);
+  if (!size || size->IsNegative() || size->IsZero()) {
+    return Quoted(trimmed) + ": must be a positive size such as 10Mi or 500Ki";
+  }
+  config.container_log_max_size = size->Value();
+  return "";
+}
+
+std::string SetLogMaxFiles(std::string_view text, AgentConfig& config) {
+  std::optional<int> files = ParseInt(Trim(text));
+  // kubelet refuses fewer than two: the live file and one rotated.
+  if (!files || *files < 2) return Quoted(text) + ": must be a whole number of at least 2";
+  config.container_log_max_files = *files;
+  return "";
+}
+
+std::string SetPercent(std::string_view text, int* percent) {
+  std::optional<int> parsed = ParseInt(Trim(text));
+  if (!parsed || *parsed < 0 || *parsed > 100) {
+    return Quoted(text) + ": must be a whole percentage from 0 to 100";
+  }
+  *percent = *parsed;
   return "";
 }
 
@@ -468,6 +504,35 @@ const std::vector<Setting>& Settings() {
        [](std::string_view text, AgentConfig& config) {
          return SetOptionalPath(text, &config.tls_ca_file);
        }},
+      {"containerLogMaxSize", "container-log-max-size", "SIZE",
+       "A running container's log is rotated past this size (default: 10Mi)", SetLogMaxSize},
+      {"containerLogMaxFiles", "container-log-max-files", "N",
+       "Log files kept per container, the live one included; at least 2 (default: 5)",
+       SetLogMaxFiles},
+      {"containerLogMonitorInterval", "container-log-monitor-interval", "DURATION",
+       "How often container logs are checked for rotation (default: 10s)",
+       [](std::string_view text, AgentConfig& config) {
+         return SetDuration(text, &config.container_log_monitor_interval);
+       }},
+      {"imageGCHighThresholdPercent", "image-gc-high-threshold", "PERCENT",
+       "Image filesystem use past which unused images are removed; 100 turns image garbage "
+       "collection off (default: 85)",
+       [](std::string_view text, AgentConfig& config) {
+         return SetPercent(text, &config.image_gc_high_threshold_percent);
+       }},
+      {"imageGCLowThresholdPercent", "image-gc-low-threshold", "PERCENT",
+       "Image filesystem use that image garbage collection brings use down to (default: 80)",
+       [](std::string_view text, AgentConfig& config) {
+         return SetPercent(text, &config.image_gc_low_threshold_percent);
+       }},
+      {"imageMinimumGCAge", "minimum-image-ttl-duration", "DURATION",
+       "How long an image stays unused before it may be removed (default: 2m)",
+       [](std::string_view text, AgentConfig& config) {
+         std::optional<std::chrono::milliseconds> age = ParseDuration(Trim(text));
+         if (!age) return Quoted(text) + ": must be a duration such as 0s, 2m or 1h";
+         config.image_minimum_gc_age = *age;
+         return std::string();
+       }},
   };
   return kSettings;
 }
@@ -571,6 +636,18 @@ void ApplyFlags(const AgentFlags& flags, AgentConfig& config, std::vector<std::s
   }
 }
 
+// As kubelet checks them: the low mark below the high one (unless garbage
+// collection is off).
+void CheckImageGcThresholds(const AgentConfig& config, std::vector<std::string>* errors) {
+  if (config.image_gc_high_threshold_percent < 100 &&
+      config.image_gc_low_threshold_percent >= config.image_gc_high_threshold_percent) {
+    errors->push_back("imageGCLowThresholdPercent (" +
+                      std::to_string(config.image_gc_low_threshold_percent) +
+                      ") must be less than imageGCHighThresholdPercent (" +
+                      std::to_string(config.image_gc_high_threshold_percent) + ")");
+  }
+}
+
 // How the node proves who it is, checked on the final result: the
 // operator's three files together, and a token with the pin it needs.
 void CheckCredentials(const AgentConfig& config, std::vector<std::string>* errors) {
@@ -655,6 +732,7 @@ ConfigResult LoadAgentConfig(const AgentFlags& flags, const HostIdentity& host) 
   ApplyFlags(flags, config, &errors);
   if (errors.empty()) CheckNodeName(config, &errors);
   if (errors.empty()) CheckCredentials(config, &errors);
+  if (errors.empty()) CheckImageGcThresholds(config, &errors);
   if (!errors.empty()) return ConfigError{Join(errors, "\n"), kExitConfig};
   return config;
 }

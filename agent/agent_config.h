@@ -89,6 +89,19 @@ struct AgentConfig {
   std::string tls_cert_file;
   std::string tls_private_key_file;
   std::string tls_ca_file;
+  // Container log rotation, as kubelet's container log manager: a running
+  // container's log is rotated once it passes the size, keeping at most
+  // that many files (the live one included), checked on the interval.
+  int64_t container_log_max_size = 10 * 1024 * 1024;
+  int container_log_max_files = 5;
+  std::chrono::milliseconds container_log_monitor_interval{std::chrono::seconds(10)};
+  // Image garbage collection, as kubelet's image manager: past the high
+  // mark of the image filesystem's use, unused images go, least recently
+  // used first, until use is under the low mark; none younger than the
+  // minimum age. A high mark of 100 turns it off.
+  int image_gc_high_threshold_percent = 85;
+  int image_gc_low_threshold_percent = 80;
+  std::chrono::milliseconds image_minimum_gc_age{std::chrono::minutes(2)};
   HostIdentity host;
 
   // The node's name: hostname_override, else the machine's hostname,

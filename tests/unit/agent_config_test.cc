@@ -367,6 +367,53 @@ TEST_F(AgentConfigTest, BadScalarSettings) {
             file_ + ":1: hostnameOverride: \"node_1\": " + Reason(CheckDns1123Subdomain("node_1")));
 }
 
+TEST_F(AgentConfigTest, DiskSettingsHaveKubeletsDefaultsKeysAndFlags) {
+  const AgentConfig defaults = Ok(LoadAgentConfig(AgentFlags{}, kHost));
+  EXPECT_EQ(defaults.container_log_max_size, 10 * 1024 * 1024);
+  EXPECT_EQ(defaults.container_log_max_files, 5);
+  EXPECT_EQ(defaults.image_gc_high_threshold_percent, 85);
+  EXPECT_EQ(defaults.image_gc_low_threshold_percent, 80);
+  EXPECT_EQ(defaults.image_minimum_gc_age, std::chrono::minutes(2));
+  const AgentConfig file = Ok(LoadYaml(
+      "containerLogMaxSize: 1Mi\ncontainerLogMaxFiles: 3\ncontainerLogMonitorInterval: 1s\n"
+      "imageGCHighThresholdPercent: 60\nimageGCLowThresholdPercent: 40\n"
+      "imageMinimumGCAge: 0s\n"));
+  EXPECT_EQ(file.container_log_max_size, 1024 * 1024);
+  EXPECT_EQ(file.container_log_max_files, 3);
+  EXPECT_EQ(file.container_log_monitor_interval, milliseconds(1000));
+  EXPECT_EQ(file.image_gc_high_threshold_percent, 60);
+  EXPECT_EQ(file.image_gc_low_threshold_percent, 40);
+  EXPECT_EQ(file.image_minimum_gc_age, milliseconds(0));
+  const AgentConfig flags = Ok(LoadAgentConfig(AgentFlags{"",
+                                                          {{"container-log-max-size", "500Ki"},
+                                                           {"container-log-max-files", "2"},
+                                                           {"image-gc-high-threshold", "100"},
+                                                           {"image-gc-low-threshold", "100"},
+                                                           {"minimum-image-ttl-duration", "1h"}}},
+                                               kHost));
+  EXPECT_EQ(flags.container_log_max_size, 500 * 1024);
+  EXPECT_EQ(flags.container_log_max_files, 2);
+  // 100 turns collection off, so the low mark may equal it.
+  EXPECT_EQ(flags.image_gc_high_threshold_percent, 100);
+  EXPECT_EQ(flags.image_minimum_gc_age, std::chrono::hours(1));
+}
+
+TEST_F(AgentConfigTest, BadDiskSettingsNameTheKeyAndTheReason) {
+  EXPECT_EQ(
+      Error(LoadYaml("containerLogMaxSize: lots\n")),
+      file_ + ":1: containerLogMaxSize: \"lots\": must be a positive size such as 10Mi or 500Ki");
+  EXPECT_EQ(Error(LoadYaml("containerLogMaxFiles: 1\n")),
+            file_ + ":1: containerLogMaxFiles: \"1\": must be a whole number of at least 2");
+  EXPECT_EQ(Error(LoadYaml("imageGCHighThresholdPercent: 101\n")),
+            file_ +
+                ":1: imageGCHighThresholdPercent: \"101\": must be a whole percentage from 0 "
+                "to 100");
+  EXPECT_EQ(Error(LoadYaml("imageGCHighThresholdPercent: 50\nimageGCLowThresholdPercent: 50\n")),
+            "imageGCLowThresholdPercent (50) must be less than imageGCHighThresholdPercent (50)");
+  EXPECT_EQ(Error(LoadAgentConfig(AgentFlags{"", {{"minimum-image-ttl-duration", "soon"}}}, kHost)),
+            "--minimum-image-ttl-duration: \"soon\": must be a duration such as 0s, 2m or 1h");
+}
+
 TEST_F(AgentConfigTest, BadCoordinator) {
   const std::string reason = "must be host:port with a port from 1 to 65535";
   EXPECT_EQ(Error(LoadYaml("coordinators: [coord]\n")),
