@@ -7,6 +7,7 @@
 #include <csignal>
 #include <filesystem>
 
+#include "agent/container_log_rotation.h"
 #include "agent/credential_setup.h"
 #include "agent/node_discovery.h"
 #include "daemon/logging.h"
@@ -125,6 +126,7 @@ int Agent::Run() {
   static_manifests_ = std::make_unique<StaticManifests>(config.static_pod_path);
   ScanStaticManifests();
   reconciler_->Start();
+  StartHousekeeping();
   WaitForSignals();
   if (auto interval = notifier_.WatchdogInterval()) ScheduleWatchdog(*interval);
   ScheduleStaticScan();
@@ -295,6 +297,26 @@ void Agent::ScheduleLivenessTick() {
   liveness_timer_.async_wait([this](boost::system::error_code ec) {
     if (!ec) ScheduleLivenessTick();
   });
+}
+
+void Agent::StartHousekeeping() {
+  const AgentConfig& config = invocation_.config;
+  PeriodicBackgroundTask::Seams seams;
+  seams.timers = &timers_;
+  seams.executor = executor_.get();
+  seams.post_to_loop = [this](std::function<void()> task) { asio::post(io_, std::move(task)); };
+  using LoopTask = PeriodicBackgroundTask::LoopTask;
+
+  const ContainerLogPolicy policy{config.container_log_max_size, config.container_log_max_files};
+  log_rotation_ = std::make_unique<PeriodicBackgroundTask>(
+      seams, config.container_log_monitor_interval,
+      [this, policy, node = config.NodeName()]() -> PeriodicBackgroundTask::BackgroundWork {
+        return [this, policy, node]() -> LoopTask {
+          RotateContainerLogs(*runtime_, node, policy, clock_);
+          return {};
+        };
+      });
+  log_rotation_->Start();
 }
 
 std::string Agent::Summary() const {

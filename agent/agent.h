@@ -21,6 +21,7 @@
 #include "agent/cri_runtime.h"
 #include "agent/desired_state_cache.h"
 #include "agent/node_credentials.h"
+#include "agent/periodic_background_task.h"
 #include "agent/pod_services.h"
 #include "agent/probe_executor.h"
 #include "agent/reconciler.h"
@@ -65,6 +66,8 @@ class Agent {
   void ScheduleWatchdog(std::chrono::microseconds interval);
   // Marks the loop alive for /healthz every second.
   void ScheduleLivenessTick();
+  // Container log rotation, on its period, its work on the executor.
+  void StartHousekeeping();
   void StatusChanged();
   void WriteStatus();
   void ScheduleStatusHeartbeat();
@@ -115,6 +118,7 @@ class Agent {
   v1::NodeSystemInfo system_info_;
   // After everything pod work uses, so it is joined before they go.
   std::unique_ptr<ThreadPoolExecutor> executor_;
+  std::unique_ptr<PeriodicBackgroundTask> log_rotation_;
   // The node's identity towards the coordinators, and its renewal.
   std::unique_ptr<NodeCredentials> node_credentials_;
   std::unique_ptr<CertificateRotation> rotation_;

@@ -9,7 +9,7 @@ build_packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libboost-dev libspdlog-dev libfmt-dev libsystemd-dev
   libgtest-dev libgmock-dev googletest
-  libyaml-cpp-dev libsqlite3-dev libcli11-dev libssl-dev prometheus-cpp-dev
+  libyaml-cpp-dev libsqlite3-dev libcli11-dev libssl-dev prometheus-cpp-dev zlib1g-dev
   clang libclang-rt-14-dev clang-format
   help2man dpkg-dev file
 )

@@ -58,4 +58,28 @@ std::vector<agent::SandboxSnapshot> SandboxesOf(agent::CriRuntime& runtime,
   return it == snapshot.pods.end() ? std::vector<agent::SandboxSnapshot>{} : it->second;
 }
 
+std::string RunBareContainer(agent::CriRuntime& runtime, const BareContainer& spec) {
+  cri::RunPodSandboxRequest run;
+  cri::PodSandboxConfig* sandbox = run.mutable_config();
+  sandbox->mutable_metadata()->set_name(spec.pod);
+  sandbox->mutable_metadata()->set_namespace_("default");
+  sandbox->mutable_metadata()->set_uid("uid-" + spec.pod);
+  sandbox->set_log_directory(spec.log_directory);
+  cri::RunPodSandboxResponse ran;
+  EXPECT_TRUE(runtime.RunPodSandbox(run, &ran).ok());
+  cri::CreateContainerRequest create;
+  create.set_pod_sandbox_id(ran.pod_sandbox_id());
+  create.mutable_config()->mutable_metadata()->set_name("main");
+  create.mutable_config()->mutable_image()->set_image(spec.image);
+  create.mutable_config()->set_log_path("main/0.log");
+  create.mutable_config()->mutable_labels()->insert(spec.labels.begin(), spec.labels.end());
+  cri::CreateContainerResponse created;
+  EXPECT_TRUE(runtime.CreateContainer(create, &created).ok());
+  cri::StartContainerRequest start;
+  start.set_container_id(created.container_id());
+  cri::StartContainerResponse started;
+  EXPECT_TRUE(runtime.StartContainer(start, &started).ok());
+  return created.container_id();
+}
+
 }  // namespace fleetset::testing

@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <deque>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -77,5 +78,18 @@ class AgentFakes {
 
 // This pod's sandboxes as the next relist would see them.
 std::vector<agent::SandboxSnapshot> SandboxesOf(agent::CriRuntime& runtime, const std::string& uid);
+
+// A running container "main" in a new sandbox of pod `pod` (UID
+// "uid-<pod>"), made straight through CRI, for tests of code that looks at
+// what runs rather than at the agent's pods.
+struct BareContainer {
+  std::string pod;
+  std::string image = kImage;
+  // The sandbox's log directory; the container logs to main/0.log in it.
+  std::string log_directory;
+  std::map<std::string, std::string> labels;
+};
+// Returns the container's ID.
+std::string RunBareContainer(agent::CriRuntime& runtime, const BareContainer& spec);
 
 }  // namespace fleetset::testing

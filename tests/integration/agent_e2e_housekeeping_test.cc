@@ -1,0 +1,127 @@
+// The real fleetset-agent keeps a real containerd node's disk bounded:
+// container logs are rotated and compressed as kubelet rotates them.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <zlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "support/agent_e2e.h"
+
+namespace fleetset::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+// Writes about 1 MiB a second to stdout, in lines of 1000 zeros.
+constexpr char kLogWriter[] =
+    "l=$(printf %01000d 0); "
+    "while true; do i=0; while [ $i -lt 100 ]; do echo $l; i=$((i+1)); done; sleep 0.1; done";
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Files in `directory` but what a compression in progress writes.
+std::vector<fs::path> LogFiles(const fs::path& directory) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(directory, ec)) {
+    if (!entry.path().string().ends_with(".tmp")) files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+std::string Gunzip(const fs::path& path) {
+  gzFile in = gzopen(path.c_str(), "rb");
+  if (in == nullptr) return "";
+  std::string text;
+  char buffer[1 << 16];
+  int got = 0;
+  while ((got = gzread(in, buffer, sizeof(buffer))) > 0) text.append(buffer, got);
+  gzclose(in);
+  return text;
+}
+
+// Every complete line is "<RFC3339Nano> stdout F <1000 zeros>".
+::testing::AssertionResult AllCriLines(const std::string& text, const std::string& what) {
+  static const std::regex line(
+      R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+(Z|[+-]\d\d:\d\d) stdout F 0{1000})");
+  std::istringstream lines(text);
+  std::string current;
+  int count = 0;
+  while (std::getline(lines, current)) {
+    if (lines.eof()) break;  // the writer may be in the middle of a line
+    if (!std::regex_match(current, line)) {
+      return ::testing::AssertionFailure() << what << ": not a CRI log line: " << current;
+    }
+    ++count;
+  }
+  if (count == 0) return ::testing::AssertionFailure() << what << " has no complete line";
+  return ::testing::AssertionSuccess();
+}
+
+TEST_F(AgentE2ETest, ContainerLogsAreRotatedAndCompressedKeepingMaxFiles) {
+  AgentOptions options;
+  options.extra_flags = {"--container-log-max-size",         "1Mi",
+                         "--container-log-max-files",        "3",
+                         "--container-log-monitor-interval", "200ms"};
+  AgentProcess& agent = StartAgent(options);
+  agent.WriteManifest("chatty.yaml", DaemonSetManifest("chatty", BusyboxPodSpec(kLogWriter)));
+  const std::optional<v1::Pod> pod = WaitForReadyPod("chatty");
+  ASSERT_TRUE(pod.has_value()) << Report().DebugString();
+  const fs::path live = LogPath(*pod, "main");
+  const fs::path directory = live.parent_path();
+
+  // Two rotations at least: the older one is then compressed.
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        for (const fs::path& file : LogFiles(directory)) {
+          if (file.string().ends_with(".gz")) return true;
+        }
+        return false;
+      },
+      milliseconds(20000)))
+      << agent.Output();
+  // Some more rotations, never more than three files.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(4);
+  size_t most = 0;
+  while (std::chrono::steady_clock::now() < until) {
+    most = std::max(most, LogFiles(directory).size());
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  EXPECT_LE(most, 3u);
+
+  const std::vector<fs::path> files = LogFiles(directory);
+  ASSERT_EQ(files.size(), 3u) << ::testing::PrintToString(files);
+  // 0.log, 0.log.<time>.gz, 0.log.<time>.
+  EXPECT_EQ(files[0], live);
+  EXPECT_TRUE(
+      std::regex_match(files[1].filename().string(), std::regex(R"(0\.log\.\d{8}-\d{6}\.gz)")))
+      << files[1];
+  EXPECT_TRUE(std::regex_match(files[2].filename().string(), std::regex(R"(0\.log\.\d{8}-\d{6})")))
+      << files[2];
+  // Rotated near the size: at 1 MiB/s a 200 ms check lets it grow a
+  // little past it, never twice over.
+  const uintmax_t rotated_size = fs::file_size(files[2]);
+  EXPECT_GE(rotated_size, 1u << 20);
+  EXPECT_LT(rotated_size, 2u << 20);
+  const std::string unpacked = Gunzip(files[1]);
+  EXPECT_GE(unpacked.size(), 1u << 20);
+  EXPECT_LT(fs::file_size(files[1]), unpacked.size() / 10);
+  EXPECT_TRUE(AllCriLines(unpacked, "the compressed rotation"));
+  EXPECT_TRUE(AllCriLines(ReadFile(live), "the live log"));
+}
+
+}  // namespace
+}  // namespace fleetset::testing
