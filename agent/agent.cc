@@ -22,6 +22,7 @@ std::string StatusFilePath(const std::string& root_dir) { return root_dir + "/st
 std::string DesiredStateCachePath(const std::string& root_dir) {
   return root_dir + "/desired-state.pb";
 }
+std::string PodLogLedgerPath(const std::string& root_dir) { return root_dir + "/pod-logs"; }
 
 namespace {
 
@@ -88,6 +89,7 @@ int Agent::Run() {
   probes_ = MakeProbeExecutor(*runtime_);
   credentials_ = std::make_unique<RegistryCredentials>(config.root_dir + "/config.json");
   executor_ = std::make_unique<ThreadPoolExecutor>(kMaxPodWorkThreads);
+  pod_logs_ = std::make_unique<PodLogLedger>(PodLogLedgerPath(config.root_dir));
   PodSeams seams;
   seams.runtime = runtime_.get();
   seams.probes = probes_.get();
@@ -95,6 +97,7 @@ int Agent::Run() {
   seams.executor = executor_.get();
   seams.loop = &io_;
   seams.credentials = credentials_.get();
+  seams.pod_logs = pod_logs_.get();
   pod_services_ =
       std::make_unique<PodServices>(seams, NodeDefaults(config), config.root_dir + "/pods");
   ReconcilerOptions options;
@@ -125,6 +128,9 @@ int Agent::Run() {
   }
   static_manifests_ = std::make_unique<StaticManifests>(config.static_pod_path);
   ScanStaticManifests();
+  // Before the reconciler starts, so that no pod it creates meanwhile can
+  // be mistaken for one gone; on the loop's thread, which does not run yet.
+  CleanUpStalePodLogs(*runtime_, *pod_logs_);
   reconciler_->Start();
   StartHousekeeping();
   WaitForSignals();

@@ -22,6 +22,7 @@
 #include "agent/desired_state_cache.h"
 #include "agent/node_credentials.h"
 #include "agent/periodic_background_task.h"
+#include "agent/pod_log_cleanup.h"
 #include "agent/pod_services.h"
 #include "agent/probe_executor.h"
 #include "agent/reconciler.h"
@@ -36,6 +37,7 @@ namespace fleetset::agent {
 // Where the agent keeps its files under --root-dir.
 std::string StatusFilePath(const std::string& root_dir);
 std::string DesiredStateCachePath(const std::string& root_dir);
+std::string PodLogLedgerPath(const std::string& root_dir);
 
 class Agent {
  public:
@@ -104,6 +106,7 @@ class Agent {
   std::shared_ptr<CriRuntime> runtime_;
   std::unique_ptr<ProbeExecutor> probes_;
   std::unique_ptr<RegistryCredentials> credentials_;
+  std::unique_ptr<PodLogLedger> pod_logs_;
   std::unique_ptr<PodServices> pod_services_;
   std::unique_ptr<Reconciler> reconciler_;
   std::unique_ptr<StaticManifests> static_manifests_;

@@ -12,6 +12,7 @@ PodServices::PodServices(const PodSeams& seams, const PodContext& node_defaults,
   runtime.executor = seams.executor;
   runtime.node_name = node_defaults.node_name;
   runtime.credentials = seams.credentials;
+  runtime.pod_logs = seams.pod_logs;
   runtime.backoffs.random = seams.random;
   runtime_ = std::make_unique<RuntimeManager>(std::move(runtime));
   prober_ = std::make_unique<PodProber>(*seams.probes, *seams.clock);

@@ -27,6 +27,8 @@ struct PodSeams {
   const RegistryCredentials* credentials = nullptr;
   // Jitter of the back-offs.
   RandomSource* random = &SystemRandom();
+  // Null: pods' log directories are neither recorded nor removed.
+  const PodLogLedger* pod_logs = nullptr;
 };
 
 class PodServices {

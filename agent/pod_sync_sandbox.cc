@@ -87,6 +87,15 @@ bool PodSyncPass::EnsureSandbox(const std::vector<SandboxSnapshot>* sandboxes,
   }
   cri::RunPodSandboxRequest request;
   *request.mutable_config() = SandboxConfig(attempt);
+  // Before the runtime creates the log directory, so that a crash right
+  // after still leaves the agent proof that the directory is its own.
+  if (const PodLogLedger* ledger = manager_.deps().pod_logs) {
+    std::string error;
+    if (!ledger->Record(context_.pod_uid, request.config().log_directory(), &error)) {
+      spdlog::warn("pod {}/{}: its log directory will not be cleaned up after a crash: {}",
+                   context_.pod_namespace, context_.pod_name, error);
+    }
+  }
   cri::RunPodSandboxResponse response;
   acted_ = true;
   grpc::Status status = runtime_.RunPodSandbox(request, &response);

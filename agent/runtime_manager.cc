@@ -158,7 +158,17 @@ void RuntimeManager::KillPod(const PodContext& context, const v1::PodSpec* spec,
                  cri::RemovePodSandboxResponse removed;
                  ok = runtime.RemovePodSandbox(remove, &removed).ok() && ok;
                }
-               if (ok) deps_.volumes->TearDown(known_spec ? &*known_spec : nullptr, context);
+               if (ok) {
+                 deps_.volumes->TearDown(known_spec ? &*known_spec : nullptr, context);
+                 // The pod's own sandboxes carried its UID, so the directory
+                 // is its: removed even when the ledger lacks it (a pod
+                 // created before the agent kept one).
+                 if (deps_.pod_logs != nullptr) {
+                   deps_.pod_logs->RemovePodLogs(
+                       context.pod_uid, PodLogDirectory(context.log_root, context.pod_namespace,
+                                                        context.pod_name, context.pod_uid));
+                 }
+               }
                done(ok);
              });
 }

@@ -19,6 +19,7 @@
 #include "agent/cri_runtime.h"
 #include "agent/executor.h"
 #include "agent/pod_config_builder.h"
+#include "agent/pod_log_cleanup.h"
 #include "agent/pod_runtime_state.h"
 #include "agent/registry_credentials.h"
 #include "agent/runtime_snapshot.h"
@@ -38,6 +39,9 @@ struct RuntimeManagerDeps {
   std::string node_name;
   // Pull credentials; null: pull anonymously.
   const RegistryCredentials* credentials = nullptr;
+  // Records each pod's log directory before its sandbox is created, and
+  // removes it when the pod is killed; null: pod logs are left alone.
+  const PodLogLedger* pod_logs = nullptr;
   RuntimeBackoffs backoffs;
 };
 
@@ -86,9 +90,9 @@ class RuntimeManager {
 
   // Stops every container of the pod, all at once so that `grace` bounds
   // the whole stop (kubelet: SIGTERM, then SIGKILL when it expires), then
-  // removes its sandboxes and tears down its volumes (`spec` null when not
-  // known). `done(ok)` runs on an executor thread; ok is false when the
-  // runtime could not be reached (try again later).
+  // removes its sandboxes, tears down its volumes (`spec` null when not
+  // known) and removes its log directory: the pod is gone for good. `done(ok)` runs on an executor
+  // thread; ok is false when the runtime could not be reached (try again later).
   void KillPod(const PodContext& context, const v1::PodSpec* spec, std::chrono::seconds grace,
                std::function<void(bool ok)> done) const;
 

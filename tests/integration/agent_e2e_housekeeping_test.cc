@@ -1,5 +1,7 @@
 // The real fleetset-agent keeps a real containerd node's disk bounded:
-// container logs are rotated and compressed as kubelet rotates them.
+// container logs are rotated and compressed as kubelet rotates them, and a
+// removed pod's log directory goes with it (also when the agent crashed
+// in between).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -121,6 +123,65 @@ TEST_F(AgentE2ETest, ContainerLogsAreRotatedAndCompressedKeepingMaxFiles) {
   EXPECT_LT(fs::file_size(files[1]), unpacked.size() / 10);
   EXPECT_TRUE(AllCriLines(unpacked, "the compressed rotation"));
   EXPECT_TRUE(AllCriLines(ReadFile(live), "the live log"));
+}
+
+TEST_F(AgentE2ETest, ARemovedPodTakesItsLogDirectoryWithIt) {
+  AgentProcess& agent = StartAgent();
+  agent.WriteManifest("short.yaml",
+                      DaemonSetManifest("short", BusyboxPodSpec("echo hello; sleep 3600")));
+  const std::optional<v1::Pod> pod = WaitForReadyPod("short");
+  ASSERT_TRUE(pod.has_value()) << Report().DebugString();
+  const fs::path pod_directory = fs::path(LogPath(*pod, "main")).parent_path().parent_path();
+  ASSERT_TRUE(
+      WaitUntil([&] { return ReadCriLog(LogPath(*pod, "main")) == "hello"; }, kShortTimeout));
+
+  agent.RemoveManifest("short.yaml");
+  ASSERT_TRUE(WaitForPodGone(pod->metadata().uid())) << Report().DebugString();
+  EXPECT_TRUE(WaitUntil([&] { return !fs::exists(pod_directory); }, kShortTimeout))
+      << pod_directory;
+}
+
+TEST_F(AgentE2ETest, AnAgentRestartedAfterACrashRemovesOnlyItsStaleLogDirectories) {
+  AgentProcess& agent = StartAgent();
+  agent.WriteManifest("kept.yaml",
+                      DaemonSetManifest("kept", BusyboxPodSpec("echo kept; sleep 3600")));
+  agent.WriteManifest("lost.yaml",
+                      DaemonSetManifest("lost", BusyboxPodSpec("echo lost; sleep 3600")));
+  const std::optional<v1::Pod> kept = WaitForReadyPod("kept");
+  const std::optional<v1::Pod> lost = WaitForReadyPod("lost");
+  ASSERT_TRUE(kept.has_value() && lost.has_value()) << Report().DebugString();
+  const fs::path kept_directory = fs::path(LogPath(*kept, "main")).parent_path().parent_path();
+  const fs::path lost_directory = fs::path(LogPath(*lost, "main")).parent_path().parent_path();
+  ASSERT_TRUE(fs::exists(lost_directory));
+  // Another manager's pod (a kubelet's) logging to the same root.
+  const fs::path foreign = fs::path(agent.log_root()) / "kube-system_kube-proxy-x1_uid-foreign";
+  fs::create_directories(foreign / "kube-proxy");
+  std::ofstream(foreign / "kube-proxy/0.log") << "foreign\n";
+
+  ASSERT_TRUE(agent.Signal(SIGKILL));
+  ASSERT_EQ(agent.Wait(milliseconds(5000)), 128 + SIGKILL);
+  // While the agent is down its pod "lost" goes: its manifest and, as if
+  // the agent had died half-way through removing it, its sandbox.
+  agent.RemoveManifest("lost.yaml");
+  for (const cri::PodSandbox& sandbox : cri_->SandboxesOf(lost->metadata().uid())) {
+    cri::StopPodSandboxRequest stop;
+    stop.set_pod_sandbox_id(sandbox.id());
+    cri::StopPodSandboxResponse stopped;
+    ASSERT_TRUE(cri_->runtime().StopPodSandbox(stop, &stopped).ok());
+    cri::RemovePodSandboxRequest remove;
+    remove.set_pod_sandbox_id(sandbox.id());
+    cri::RemovePodSandboxResponse removed;
+    ASSERT_TRUE(cri_->runtime().RemovePodSandbox(remove, &removed).ok());
+  }
+  ASSERT_TRUE(fs::exists(lost_directory));
+  fs::remove(agent.root_dir() + "/status.json");
+  ASSERT_TRUE(agent.Restart());
+
+  ASSERT_TRUE(WaitForReadyPod("kept").has_value()) << Report().DebugString() << agent.Output();
+  EXPECT_FALSE(fs::exists(lost_directory));
+  EXPECT_EQ(ReadCriLog(LogPath(*kept, "main")), "kept");
+  EXPECT_TRUE(fs::exists(kept_directory));
+  EXPECT_TRUE(fs::exists(foreign / "kube-proxy/0.log"));
 }
 
 }  // namespace

@@ -26,7 +26,7 @@ v1::PodTemplateSpec MakeTemplate(const std::vector<std::string>& containers,
   return template_spec;
 }
 
-AgentFakes::AgentFakes(const std::string& pods_dir) {
+AgentFakes::AgentFakes(const std::string& pods_dir) : pod_logs(pods_dir + "/pod-log-ledger") {
   agent::PodSeams seams;
   seams.runtime = &runtime;
   seams.probes = &probes;
@@ -34,6 +34,7 @@ AgentFakes::AgentFakes(const std::string& pods_dir) {
   seams.executor = &executor;
   seams.loop = &loop;
   seams.random = &random;
+  seams.pod_logs = &pod_logs;
   agent::PodContext node;
   node.node_name = kNode;
   node.host_ip = "192.0.2.10";

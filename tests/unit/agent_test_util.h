@@ -73,6 +73,8 @@ class AgentFakes {
   FixedRandom random{0};
   FakeCriRuntime runtime{&clock};
   ScriptedProbes probes;
+  // <pods_dir>/pod-log-ledger; pods' logs are under <pods_dir>/logs.
+  agent::PodLogLedger pod_logs;
   std::unique_ptr<agent::PodServices> services;
 };
 

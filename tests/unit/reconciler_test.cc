@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
+#include "agent/pod_identity.h"
 #include "agent/reconciler.h"
 #include "unit/agent_test_util.h"
 
@@ -264,6 +266,43 @@ TEST_F(ReconcilerTest, RestartedAgentAdoptsItsPodsWithoutRestartingThem) {
   EXPECT_EQ(runtime_.CallCount("RunPodSandbox"), sandboxes_created);
   EXPECT_EQ(runtime_.CallCount("CreateContainer"), containers_created);
   EXPECT_EQ(RunningPods(second)[0].status().container_statuses(0).restart_count(), 0);
+}
+
+TEST_F(ReconcilerTest, ARemovedPodTakesItsLogsButANewSandboxKeepsThem) {
+  Reconciler& reconciler = NewReconciler();
+  reconciler.SetLocalNodeFacts(Node());
+  reconciler.SetStaticWorkloads({MakeWorkload("fluentd")}, {});
+  reconciler.Start();
+  ASSERT_TRUE(RunUntil([&] { return RunningPods(reconciler).size() == 1; }));
+  const v1::Pod pod = RunningPods(reconciler)[0];
+  const std::string log_directory =
+      agent::PodLogDirectory(pods_dir_ + "/logs", pod.metadata().namespace_(),
+                             pod.metadata().name(), pod.metadata().uid());
+  // Recorded before the sandbox was asked for.
+  EXPECT_EQ(fakes_.pod_logs.Entries(),
+            (std::map<std::string, std::string>{{pod.metadata().uid(), log_directory}}));
+  // What the runtime writes there.
+  std::filesystem::create_directories(log_directory + "/main");
+  std::ofstream(log_directory + "/main/0.log") << "line\n";
+
+  // The sandbox dies: the pod starts over in a new one, logs and all.
+  const std::string first_sandbox = SandboxesOf(runtime_, pod.metadata().uid()).back().sandbox.id();
+  cri::StopPodSandboxRequest stop;
+  stop.set_pod_sandbox_id(first_sandbox);
+  cri::StopPodSandboxResponse stopped;
+  ASSERT_TRUE(runtime_.StopPodSandbox(stop, &stopped).ok());
+  ASSERT_TRUE(RunUntil([&] {
+    const auto sandboxes = SandboxesOf(runtime_, pod.metadata().uid());
+    return RunningPods(reconciler).size() == 1 && sandboxes.size() == 1 &&
+           sandboxes.back().sandbox.id() != first_sandbox;
+  }));
+  EXPECT_TRUE(std::filesystem::exists(log_directory + "/main/0.log"));
+
+  // The pod goes for good: so do its logs and its ledger entry.
+  reconciler.SetStaticWorkloads({}, {});
+  ASSERT_TRUE(RunUntil([&] { return runtime_.SandboxCount() == 0; }));
+  EXPECT_FALSE(std::filesystem::exists(log_directory));
+  EXPECT_TRUE(fakes_.pod_logs.Entries().empty());
 }
 
 TEST_F(ReconcilerTest, PodsNoLongerDesiredAreRemovedButCoordinatorPodsWaitForItsState) {
