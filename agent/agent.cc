@@ -323,6 +323,23 @@ void Agent::StartHousekeeping() {
         };
       });
   log_rotation_->Start();
+
+  ImageGcPolicy gc_policy;
+  gc_policy.high_threshold_percent = config.image_gc_high_threshold_percent;
+  gc_policy.low_threshold_percent = config.image_gc_low_threshold_percent;
+  gc_policy.minimum_age = config.image_minimum_gc_age;
+  image_gc_ = std::make_unique<ImageGarbageCollector>(*runtime_, StatvfsFilesystemStats(), clock_,
+                                                      gc_policy);
+  image_collection_ = std::make_unique<PeriodicBackgroundTask>(
+      seams, kImageGcPeriod, [this]() -> PeriodicBackgroundTask::BackgroundWork {
+        // The templates are the loop's; the pass gets their images.
+        return [this, needed = reconciler_->NeededImages()]() -> LoopTask {
+          image_gc_->Collect(needed);
+          return {};
+        };
+      });
+  // At once, as kubelet's image manager starts by taking stock.
+  image_collection_->RunNow();
 }
 
 std::string Agent::Summary() const {

@@ -20,6 +20,7 @@
 #include "agent/coordinator_link.h"
 #include "agent/cri_runtime.h"
 #include "agent/desired_state_cache.h"
+#include "agent/image_garbage_collector.h"
 #include "agent/node_credentials.h"
 #include "agent/periodic_background_task.h"
 #include "agent/pod_log_cleanup.h"
@@ -68,7 +69,8 @@ class Agent {
   void ScheduleWatchdog(std::chrono::microseconds interval);
   // Marks the loop alive for /healthz every second.
   void ScheduleLivenessTick();
-  // Container log rotation, on its period, its work on the executor.
+  // Container log rotation and image garbage collection, each on its
+  // period, their work on the executor.
   void StartHousekeeping();
   void StatusChanged();
   void WriteStatus();
@@ -107,6 +109,9 @@ class Agent {
   std::unique_ptr<ProbeExecutor> probes_;
   std::unique_ptr<RegistryCredentials> credentials_;
   std::unique_ptr<PodLogLedger> pod_logs_;
+  // Used by image garbage collection's passes on the executor, one at a
+  // time: before executor_, so that it outlives them.
+  std::unique_ptr<ImageGarbageCollector> image_gc_;
   std::unique_ptr<PodServices> pod_services_;
   std::unique_ptr<Reconciler> reconciler_;
   std::unique_ptr<StaticManifests> static_manifests_;
@@ -122,6 +127,7 @@ class Agent {
   // After everything pod work uses, so it is joined before they go.
   std::unique_ptr<ThreadPoolExecutor> executor_;
   std::unique_ptr<PeriodicBackgroundTask> log_rotation_;
+  std::unique_ptr<PeriodicBackgroundTask> image_collection_;
   // The node's identity towards the coordinators, and its renewal.
   std::unique_ptr<NodeCredentials> node_credentials_;
   std::unique_ptr<CertificateRotation> rotation_;

@@ -153,6 +153,16 @@ std::vector<Workload> Reconciler::AllWorkloads() const {
   return workloads;
 }
 
+std::set<std::string> Reconciler::NeededImages() const {
+  std::set<std::string> images;
+  for (const Workload& workload : AllWorkloads()) {
+    const v1::PodSpec& spec = workload.template_spec.spec();
+    for (const v1::Container& container : spec.init_containers()) images.insert(container.image());
+    for (const v1::Container& container : spec.containers()) images.insert(container.image());
+  }
+  return images;
+}
+
 std::vector<PodOnNode> Reconciler::OtherPods(const PodOwner& owner) const {
   std::vector<PodOnNode> pods;
   for (const auto& [uid, slot] : slots_) {

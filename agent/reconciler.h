@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,10 @@ class Reconciler {
   NodeFacts EffectiveNode() const;
   // True once the first relist has completed.
   bool Synced() const { return synced_; }
+  // The images the desired state's templates name (containers and init
+  // containers), as they name them: pods of this node may need them next,
+  // so image garbage collection keeps them.
+  std::set<std::string> NeededImages() const;
 
  private:
   struct Slot {

@@ -30,9 +30,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/daemon.sh"
 
 readonly IMAGE_CACHE_ROOT=${FLEETSET_IMAGE_CACHE:-/var/tmp/fleetset-test-image}
 # Bump when the image recipe changes so that caches rebuild.
-readonly IMAGE_RECIPE=2
+readonly IMAGE_RECIPE=3
 readonly TEST_IMAGE=docker.io/fleetset/busybox:test
 readonly PAUSE_IMAGE=docker.io/fleetset/pause:test
+# The test image under another image ID (its config differs), for tests
+# that move a pod from one image to another.
+readonly OTHER_IMAGE=docker.io/fleetset/busybox:other
 readonly REGISTRY_ADDR=127.0.0.1:5000
 # A name that exists only in the registry, so pulling it must really go there.
 readonly REGISTRY_IMAGE=${REGISTRY_ADDR}/fleetset/busybox:registry
@@ -98,13 +101,16 @@ build_image() {
   # The sandbox ("pause") container only has to hold the namespaces open.
   umoci config --image "$tmp/umoci:busybox" --tag pause \
     --config.entrypoint /bin/sleep --config.entrypoint inf
-  # One OCI layout holding both images under their full names: containerd
+  umoci config --image "$tmp/umoci:busybox" --tag other --config.env FLEETSET_IMAGE=other
+  # One OCI layout holding the images under their full names: containerd
   # imports the names from the ref.name annotations in a single call.
   mkdir -p "$tmp/out"
   skopeo --insecure-policy copy --quiet "oci:$tmp/umoci:busybox" \
     "oci:$tmp/out/layout:${TEST_IMAGE}"
   skopeo --insecure-policy copy --quiet "oci:$tmp/umoci:pause" \
     "oci:$tmp/out/layout:${PAUSE_IMAGE}"
+  skopeo --insecure-policy copy --quiet "oci:$tmp/umoci:other" \
+    "oci:$tmp/out/layout:${OTHER_IMAGE}"
   tar -C "$tmp/out/layout" -cf "$tmp/out/images.tar" .
   mv "$tmp/out" "$out"
 }
@@ -521,6 +527,7 @@ main() {
   names)
     echo "test_image=$TEST_IMAGE"
     echo "pause_image=$PAUSE_IMAGE"
+    echo "other_image=$OTHER_IMAGE"
     echo "registry_image=$REGISTRY_IMAGE"
     ;;
   registry-start)

@@ -149,7 +149,8 @@ grpc::Status FakeCriRuntime::Version(const cri::VersionRequest&, cri::VersionRes
   return grpc::Status::OK;
 }
 
-grpc::Status FakeCriRuntime::Status(const cri::StatusRequest&, cri::StatusResponse* response) {
+grpc::Status FakeCriRuntime::Status(const cri::StatusRequest& request,
+                                    cri::StatusResponse* response) {
   if (grpc::Status status = Enter("Status"); !status.ok()) return status;
   std::lock_guard lock(mu_);
   auto* runtime = response->mutable_status()->add_conditions();
@@ -159,6 +160,10 @@ grpc::Status FakeCriRuntime::Status(const cri::StatusRequest&, cri::StatusRespon
   network->set_type("NetworkReady");
   network->set_status(network_ready_);
   if (!network_ready_) network->set_reason("NetworkPluginNotReady");
+  // containerd's verbose status carries its configuration as JSON.
+  if (request.verbose() && !sandbox_image_.empty()) {
+    (*response->mutable_info())["config"] = "{\"sandboxImage\":\"" + sandbox_image_ + "\"}";
+  }
   return grpc::Status::OK;
 }
 
@@ -448,7 +453,8 @@ grpc::Status FakeCriRuntime::ListImages(const cri::ListImagesRequest& request,
     cri::Image* image = response->add_images();
     image->set_id(id);
     image->add_repo_tags(name);
-    image->set_size(1 << 20);
+    image->set_size(ImageSizeLocked(id));
+    image->set_pinned(pinned_images_.count(id) != 0);
   }
   return grpc::Status::OK;
 }
@@ -465,7 +471,8 @@ grpc::Status FakeCriRuntime::ImageStatus(const cri::ImageStatusRequest& request,
   for (const auto& [name, image_id] : images_) {
     if (image_id == *id) image->add_repo_tags(name);
   }
-  image->set_size(1 << 20);
+  image->set_size(ImageSizeLocked(*id));
+  image->set_pinned(pinned_images_.count(*id) != 0);
   return grpc::Status::OK;
 }
 
@@ -489,6 +496,26 @@ grpc::Status FakeCriRuntime::ImageFsInfo(const cri::ImageFsInfoRequest&,
   usage->mutable_fs_id()->set_mountpoint("/var/lib/containerd/fake");
   usage->mutable_used_bytes()->set_value(image_fs_used_bytes_);
   return grpc::Status::OK;
+}
+
+void FakeCriRuntime::SetImageSize(const std::string& image, uint64_t bytes) {
+  std::lock_guard lock(mu_);
+  if (auto id = ImageIdLocked(image)) image_sizes_[*id] = bytes;
+}
+
+void FakeCriRuntime::SetImagePinned(const std::string& image) {
+  std::lock_guard lock(mu_);
+  if (auto id = ImageIdLocked(image)) pinned_images_.insert(*id);
+}
+
+void FakeCriRuntime::SetSandboxImage(const std::string& image) {
+  std::lock_guard lock(mu_);
+  sandbox_image_ = image;
+}
+
+uint64_t FakeCriRuntime::ImageSizeLocked(const std::string& id) const {
+  auto it = image_sizes_.find(id);
+  return it == image_sizes_.end() ? 1 << 20 : it->second;
 }
 
 void FakeCriRuntime::SetImageFsUsedBytes(uint64_t used_bytes) {

@@ -83,6 +83,13 @@ class FakeCriRuntime final : public agent::CriRuntime {
                                                         "failed to resolve reference: not found"));
   bool HasImage(const std::string& image) const;
   void SetImageFsUsedBytes(uint64_t used_bytes);
+  // The size ListImages and ImageStatus report for the (present) image;
+  // 1 MiB unless set.
+  void SetImageSize(const std::string& image, uint64_t bytes);
+  // Marks the (present) image pinned, as containerd marks its sandbox image.
+  void SetImagePinned(const std::string& image);
+  // What a verbose Status() gives as containerd's "sandboxImage" config.
+  void SetSandboxImage(const std::string& image);
 
   // --- Containers ---------------------------------------------------------
   // A running (or created) container exits now, as if its process ended.
@@ -148,6 +155,7 @@ class FakeCriRuntime final : public agent::CriRuntime {
   void ExitLocked(Container* container, int exit_code, const std::string& reason);
   void RemoveContainerLocked(const std::string& id);
   std::optional<std::string> ImageIdLocked(const std::string& image) const;
+  uint64_t ImageSizeLocked(const std::string& id) const;
 
   const Clock* clock_;
   mutable std::mutex mu_;
@@ -156,6 +164,10 @@ class FakeCriRuntime final : public agent::CriRuntime {
   // Normalised name -> image id.
   std::map<std::string, std::string> images_;
   uint64_t image_fs_used_bytes_ = 0;
+  // By image id.
+  std::map<std::string, uint64_t> image_sizes_;
+  std::set<std::string> pinned_images_;
+  std::string sandbox_image_;
   std::map<std::string, int> reopened_;
   std::map<std::string, grpc::Status> unpullable_;
   std::map<std::string, int> calls_;

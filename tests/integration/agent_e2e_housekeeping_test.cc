@@ -1,7 +1,7 @@
 // The real fleetset-agent keeps a real containerd node's disk bounded:
-// container logs are rotated and compressed as kubelet rotates them, and a
+// container logs are rotated and compressed as kubelet rotates them, a
 // removed pod's log directory goes with it (also when the agent crashed
-// in between).
+// in between), and unused images are garbage-collected.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -182,6 +182,53 @@ TEST_F(AgentE2ETest, AnAgentRestartedAfterACrashRemovesOnlyItsStaleLogDirectorie
   EXPECT_EQ(ReadCriLog(LogPath(*kept, "main")), "kept");
   EXPECT_TRUE(fs::exists(kept_directory));
   EXPECT_TRUE(fs::exists(foreign / "kube-proxy/0.log"));
+}
+
+TEST_F(AgentE2ETest, ImageGarbageCollectionRemovesTheImageARollingUpdateLeftUnused) {
+  AgentOptions options;
+  // Off while the pod moves from one image to the other.
+  options.config = "imageGCHighThresholdPercent: 100\n";
+  AgentProcess& agent = StartAgent(options);
+  const std::string spec =
+      "terminationGracePeriodSeconds: 1\n"
+      "containers:\n"
+      "  - name: main\n"
+      "    image: IMAGE\n"
+      "    imagePullPolicy: IfNotPresent\n"
+      "    command: ['sh', '-c', 'sleep 3600']\n";
+  auto with_image = [&](const std::string& image) {
+    return DaemonSetManifest("moving", std::regex_replace(spec, std::regex("IMAGE"), image));
+  };
+  agent.WriteManifest("moving.yaml", with_image(kTestImage));
+  const std::optional<v1::Pod> first = WaitForReadyPod("moving");
+  ASSERT_TRUE(first.has_value()) << Report().DebugString();
+  agent.WriteManifest("moving.yaml", with_image(kOtherTestImage));
+  ASSERT_TRUE(WaitForPodGone(first->metadata().uid())) << Report().DebugString();
+  ASSERT_TRUE(WaitForReadyPod("moving").has_value()) << Report().DebugString();
+
+  auto present = [&](const std::string& image) {
+    cri::ImageStatusRequest request;
+    request.mutable_image()->set_image(image);
+    cri::ImageStatusResponse response;
+    EXPECT_TRUE(cri_->runtime().ImageStatus(request, &response).ok());
+    return !response.image().id().empty();
+  };
+  ASSERT_TRUE(present(kTestImage));
+  // Now any use of the image filesystem is too much, and no image is too
+  // young. An agent collects images when it starts (then every five
+  // minutes): restart it with those settings.
+  agent.WriteConfig(
+      "imageGCHighThresholdPercent: 1\nimageGCLowThresholdPercent: 0\nimageMinimumGCAge: 0s\n");
+  ASSERT_TRUE(agent.Signal(SIGTERM));
+  ASSERT_EQ(agent.Wait(milliseconds(10000)), 0);
+  ASSERT_TRUE(agent.Restart());
+
+  EXPECT_TRUE(WaitUntil([&] { return !present(kTestImage); }, kShortTimeout)) << agent.Output();
+  EXPECT_TRUE(present(kOtherTestImage));
+  EXPECT_TRUE(present(kPauseImage));
+  const std::optional<v1::Pod> running = WaitForReadyPod("moving");
+  ASSERT_TRUE(running.has_value()) << Report().DebugString();
+  EXPECT_EQ(FindContainer(*running, "main")->restart_count(), 0);
 }
 
 }  // namespace

@@ -16,6 +16,8 @@ namespace fleetset::testing {
 // can pull once a LocalRegistry runs).
 inline constexpr char kTestImage[] = "docker.io/fleetset/busybox:test";
 inline constexpr char kPauseImage[] = "docker.io/fleetset/pause:test";
+// kTestImage's contents under another image ID.
+inline constexpr char kOtherTestImage[] = "docker.io/fleetset/busybox:other";
 inline constexpr char kRegistryImage[] = "127.0.0.1:5000/fleetset/busybox:registry";
 
 // tests/env/containerd-env.sh in the source tree.
