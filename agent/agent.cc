@@ -267,6 +267,7 @@ v1::StatusReport Agent::CurrentStatus() const {
   report.set_node_name(invocation_.config.NodeName());
   *report.mutable_time() = google::protobuf::util::TimeUtil::GetCurrentTime();
   if (link_) report.set_coordinator(link_->coordinator());
+  *report.mutable_disk_usage() = disk_usage_;
   return report;
 }
 
@@ -318,8 +319,11 @@ void Agent::StartHousekeeping() {
       seams, config.container_log_monitor_interval,
       [this, policy, node = config.NodeName()]() -> PeriodicBackgroundTask::BackgroundWork {
         return [this, policy, node]() -> LoopTask {
-          RotateContainerLogs(*runtime_, node, policy, clock_);
-          return {};
+          const ContainerLogCheck check = RotateContainerLogs(*runtime_, node, policy, clock_);
+          return [this, check] {
+            metrics_->RecordContainerLogCheck(check);
+            if (check.listed) disk_usage_.set_container_log_bytes(check.log_bytes);
+          };
         };
       });
   log_rotation_->Start();
@@ -334,11 +338,17 @@ void Agent::StartHousekeeping() {
       seams, kImageGcPeriod, [this]() -> PeriodicBackgroundTask::BackgroundWork {
         // The templates are the loop's; the pass gets their images.
         return [this, needed = reconciler_->NeededImages()]() -> LoopTask {
-          image_gc_->Collect(needed);
-          return {};
+          const ImageGcResult result = image_gc_->Collect(needed);
+          return [this, result] {
+            metrics_->RecordImageGc(result);
+            if (!result.measured) return;
+            disk_usage_.set_image_fs_used_bytes(result.used_bytes);
+            disk_usage_.set_image_fs_capacity_bytes(result.capacity_bytes);
+          };
         };
       });
-  // At once, as kubelet's image manager starts by taking stock.
+  // At once, as kubelet's image manager starts by taking stock: the status
+  // shows the image filesystem from the start.
   image_collection_->RunNow();
 }
 

@@ -112,6 +112,8 @@ class Agent {
   // Used by image garbage collection's passes on the executor, one at a
   // time: before executor_, so that it outlives them.
   std::unique_ptr<ImageGarbageCollector> image_gc_;
+  // What housekeeping last measured, for the status file.
+  v1::DiskUsage disk_usage_;
   std::unique_ptr<PodServices> pod_services_;
   std::unique_ptr<Reconciler> reconciler_;
   std::unique_ptr<StaticManifests> static_manifests_;

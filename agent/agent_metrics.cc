@@ -11,6 +11,14 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
+prometheus::Gauge& Gauge(Metrics& metrics, const std::string& name, const std::string& help) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(metrics.registry()).Add({});
+}
+
+prometheus::Counter& Counter(Metrics& metrics, const std::string& name, const std::string& help) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(metrics.registry()).Add({});
+}
+
 }  // namespace
 
 AgentMetrics::AgentMetrics()
@@ -36,6 +44,19 @@ AgentMetrics::AgentMetrics()
                                  "(0: none).")
                            .Register(metrics_.registry())
                            .Add({})),
+      container_log_bytes_(Gauge(metrics_, "fleetset_agent_container_log_bytes",
+                                 "Bytes of the container logs of the node's running pods (live "
+                                 "logs, rotations, logs of earlier restarts).")),
+      log_rotations_(Counter(metrics_, "fleetset_agent_container_log_rotations_total",
+                             "Container logs rotated past containerLogMaxSize.")),
+      images_removed_(Counter(metrics_, "fleetset_agent_image_gc_images_removed_total",
+                              "Unused images removed by image garbage collection.")),
+      image_bytes_freed_(Counter(metrics_, "fleetset_agent_image_gc_freed_bytes_total",
+                                 "Bytes of the images removed by image garbage collection.")),
+      image_fs_used_(Gauge(metrics_, "fleetset_agent_image_fs_used_bytes",
+                           "Bytes used on the filesystem holding the runtime's images.")),
+      image_fs_capacity_(Gauge(metrics_, "fleetset_agent_image_fs_capacity_bytes",
+                               "Size of the filesystem holding the runtime's images.")),
       last_tick_(SteadyClock::now().time_since_epoch().count()) {
   for (const char* state : {"desired", "running", "ready"}) pods_.Add({{"state", state}});
 }
@@ -76,6 +97,20 @@ void AgentMetrics::Update(const v1::StatusReport& report, bool coordinator_conne
   pods_.Add({{"state", "ready"}}).Set(ready);
   connected_.Set(coordinator_connected ? 1 : 0);
   desired_version_.Set(static_cast<double>(desired_version));
+}
+
+void AgentMetrics::RecordContainerLogCheck(const ContainerLogCheck& check) {
+  if (!check.listed) return;
+  log_rotations_.Increment(check.rotations);
+  container_log_bytes_.Set(static_cast<double>(check.log_bytes));
+}
+
+void AgentMetrics::RecordImageGc(const ImageGcResult& result) {
+  images_removed_.Increment(result.images_removed);
+  image_bytes_freed_.Increment(static_cast<double>(result.bytes_freed));
+  if (!result.measured) return;
+  image_fs_used_.Set(static_cast<double>(result.used_bytes));
+  image_fs_capacity_.Set(static_cast<double>(result.capacity_bytes));
 }
 
 void AgentMetrics::Tick() { last_tick_ = SteadyClock::now().time_since_epoch().count(); }

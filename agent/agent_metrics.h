@@ -1,8 +1,10 @@
 // The agent's Prometheus metrics and health check, served over HTTP by
 // daemon/http_endpoint.h on --metrics-bind-address: pods desired, running
 // and ready, container restarts, CRI call durations (through
-// InstrumentedCriRuntime), the coordinator link, and the event loop's
-// liveness.
+// InstrumentedCriRuntime), the coordinator link, the event loop's
+// liveness, and the node's disk as housekeeping keeps it bounded
+// (container logs and their rotations, the image filesystem and image
+// garbage collection).
 #pragma once
 
 #include <prometheus/counter.h>
@@ -15,7 +17,9 @@
 #include <memory>
 #include <string>
 
+#include "agent/container_log_rotation.h"
 #include "agent/cri_runtime.h"
+#include "agent/image_garbage_collector.h"
 #include "daemon/http_endpoint.h"
 #include "daemon/metrics.h"
 #include "fleetset/v1/agent_service.pb.h"
@@ -37,6 +41,10 @@ class AgentMetrics {
 
   // From the agent's loop, with the status as reported.
   void Update(const v1::StatusReport& report, bool coordinator_connected, uint64_t desired_version);
+  // From the agent's loop, after each container log check and image
+  // garbage collection pass.
+  void RecordContainerLogCheck(const ContainerLogCheck& check);
+  void RecordImageGc(const ImageGcResult& result);
   // From the agent's loop, at least every second: the loop is alive.
   void Tick();
   HealthResult Health() const;
@@ -52,6 +60,12 @@ class AgentMetrics {
   prometheus::Counter& restarts_;
   prometheus::Gauge& connected_;
   prometheus::Gauge& desired_version_;
+  prometheus::Gauge& container_log_bytes_;
+  prometheus::Counter& log_rotations_;
+  prometheus::Counter& images_removed_;
+  prometheus::Counter& image_bytes_freed_;
+  prometheus::Gauge& image_fs_used_;
+  prometheus::Gauge& image_fs_capacity_;
   std::atomic<std::chrono::steady_clock::rep> last_tick_;
   // Restart counts last seen, by pod UID and container name: the counter
   // goes up by what they grew.

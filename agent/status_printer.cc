@@ -3,6 +3,7 @@
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -21,7 +22,33 @@ std::chrono::seconds Since(const google::protobuf::Timestamp& then,
   return std::chrono::duration_cast<std::chrono::seconds>(now - then_point);
 }
 
+// "Disk:" line: what housekeeping last measured; absent before it has.
+void PrintDiskUsage(const v1::DiskUsage& disk, std::ostream& out) {
+  if (disk.image_fs_capacity_bytes() == 0 && disk.container_log_bytes() == 0) return;
+  out << "Disk:     ";
+  if (disk.image_fs_capacity_bytes() > 0) {
+    out << "image filesystem " << FormatBytes(disk.image_fs_used_bytes()) << " of "
+        << FormatBytes(disk.image_fs_capacity_bytes()) << " used ("
+        << disk.image_fs_used_bytes() * 100 / disk.image_fs_capacity_bytes() << "%), ";
+  }
+  out << "container logs " << FormatBytes(disk.container_log_bytes()) << "\n";
+}
+
 }  // namespace
+
+std::string FormatBytes(uint64_t bytes) {
+  static constexpr const char* kUnits[] = {"Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
+  if (bytes < 1024) return std::to_string(bytes) + "B";
+  double value = static_cast<double>(bytes) / 1024;
+  size_t unit = 0;
+  while (value >= 1024 && unit + 1 < std::size(kUnits)) {
+    value /= 1024;
+    ++unit;
+  }
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.1f%s", value, kUnits[unit]);
+  return text;
+}
 
 void PrintStatusReport(const v1::StatusReport& report, std::chrono::system_clock::time_point now,
                        std::ostream& out) {
@@ -34,6 +61,7 @@ void PrintStatusReport(const v1::StatusReport& report, std::chrono::system_clock
     if (age > std::chrono::seconds(30)) out << " (the agent does not seem to be running)";
     out << "\n";
   }
+  PrintDiskUsage(report.disk_usage(), out);
   out << "\n";
   if (report.pods_size() == 0) {
     out << "No pods.\n";

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "support/agent_e2e.h"
+#include "support/run_command.h"
 
 namespace fleetset::testing {
 namespace {
@@ -123,6 +124,20 @@ TEST_F(AgentE2ETest, ContainerLogsAreRotatedAndCompressedKeepingMaxFiles) {
   EXPECT_LT(fs::file_size(files[1]), unpacked.size() / 10);
   EXPECT_TRUE(AllCriLines(unpacked, "the compressed rotation"));
   EXPECT_TRUE(AllCriLines(ReadFile(live), "the live log"));
+
+  // The status file shows the disk.
+  ASSERT_TRUE(
+      WaitUntil([&] { return Report().disk_usage().container_log_bytes() > 0; }, kShortTimeout));
+  const v1::DiskUsage disk = Report().disk_usage();
+  EXPECT_LT(disk.container_log_bytes(), 6u << 20);
+  EXPECT_GT(disk.image_fs_capacity_bytes(), 0u);
+  EXPECT_GT(disk.image_fs_used_bytes(), 0u);
+  const CommandResult status =
+      RunCommand({BuiltProgram("agent/fleetset-agent"), "status", "--root-dir", agent.root_dir()});
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_THAT(status.out, ::testing::ContainsRegex("Disk: +image filesystem [0-9.]+[KMGT]i of "
+                                                   "[0-9.]+[KMGT]i used \\([0-9]+%\\), "
+                                                   "container logs [0-9.]+[KMG]i"));
 }
 
 TEST_F(AgentE2ETest, ARemovedPodTakesItsLogDirectoryWithIt) {

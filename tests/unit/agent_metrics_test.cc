@@ -1,5 +1,5 @@
-// The agent's metrics: the --metrics-bind-address setting, CRI call timing
-// and the pod and restart counts taken from the status.
+// The agent's metrics: the --metrics-bind-address setting, CRI call timing,
+// the pod and restart counts taken from the status, and disk housekeeping.
 #include "agent/agent_metrics.h"
 
 #include <gmock/gmock.h>
@@ -112,6 +112,32 @@ TEST(AgentMetricsTest, CountsPodsAndRestartsFromTheStatus) {
   *report.add_pods() = MakePod("b", true, true, 6);
   metrics.Update(report, false, 43);
   EXPECT_THAT(metrics.metrics().Render(), HasSubstr("fleetset_agent_container_restarts_total 4\n"));
+}
+
+TEST(AgentMetricsTest, CountsRotationsAndRemovedImagesAndShowsTheDisk) {
+  AgentMetrics metrics;
+  metrics.RecordContainerLogCheck({2, 5000, true});
+  metrics.RecordContainerLogCheck({1, 3000, true});
+  // A check that could not list changes nothing.
+  metrics.RecordContainerLogCheck({0, 0, false});
+  ImageGcResult collected;
+  collected.measured = true;
+  collected.used_bytes = 900;
+  collected.capacity_bytes = 1000;
+  collected.images_removed = 2;
+  collected.bytes_freed = 120;
+  metrics.RecordImageGc(collected);
+  // Not measured: the filesystem gauges keep what they showed.
+  metrics.RecordImageGc(ImageGcResult());
+  const std::string text = metrics.metrics().Render();
+  for (const char* sample : {"fleetset_agent_container_log_rotations_total 3\n",
+                             "fleetset_agent_container_log_bytes 3000\n",
+                             "fleetset_agent_image_gc_images_removed_total 2\n",
+                             "fleetset_agent_image_gc_freed_bytes_total 120\n",
+                             "fleetset_agent_image_fs_used_bytes 900\n",
+                             "fleetset_agent_image_fs_capacity_bytes 1000\n"}) {
+    EXPECT_THAT(text, HasSubstr(sample));
+  }
 }
 
 TEST(AgentMetricsTest, HealthyWhileTheLoopTicks) {
