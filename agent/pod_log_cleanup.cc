@@ -5,7 +5,6 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include <sstream>
 
 #include "agent/desired_state_cache.h"
 #include "agent/pod_identity.h"
@@ -26,6 +25,14 @@ bool IsPodLogDirectoryOf(const std::string& directory, const std::string& uid) {
   const std::string name = fs::path(directory).filename().string();
   return fs::path(directory).is_absolute() && name.size() > uid.size() + 1 &&
          name.ends_with("_" + uid);
+}
+
+// The directory an entry file holds; empty when there is none.
+std::string ReadEntry(const fs::path& path) {
+  std::ifstream in(path);
+  std::string directory;
+  std::getline(in, directory);
+  return directory;
 }
 
 bool RemoveDirectory(const std::string& uid, const std::string& directory) {
@@ -63,12 +70,9 @@ bool PodLogLedger::Record(const std::string& uid, const std::string& log_directo
 bool PodLogLedger::RemovePodLogs(const std::string& uid, const std::string& known) const {
   if (!UsableUid(uid)) return false;
   const std::string path = directory_ + "/" + uid;
-  const auto entries = Entries();
-  const auto recorded = entries.find(uid);
+  const std::string recorded = ReadEntry(path);
   bool ok = RemoveDirectory(uid, known);
-  if (recorded != entries.end() && recorded->second != known) {
-    ok = RemoveDirectory(uid, recorded->second) && ok;
-  }
+  if (recorded != known) ok = RemoveDirectory(uid, recorded) && ok;
   if (!ok) return false;
   std::error_code ec;
   fs::remove(path, ec);
@@ -82,10 +86,9 @@ std::map<std::string, std::string> PodLogLedger::Entries() const {
     const std::string uid = entry.path().filename().string();
     // WriteFileAtomically's temporary files are not entries.
     if (!entry.is_regular_file(ec) || uid.starts_with(".") || uid.ends_with(".tmp")) continue;
-    std::ifstream in(entry.path());
-    std::string directory;
-    std::getline(in, directory);
-    if (!directory.empty()) entries[uid] = directory;
+    if (std::string directory = ReadEntry(entry.path()); !directory.empty()) {
+      entries[uid] = directory;
+    }
   }
   return entries;
 }
