@@ -273,6 +273,12 @@ class SimulatedAgent {
     return revisions;
   }
 
+  // A write that failed took these revisions with it: the next stream's
+  // report is their first again. Called as NewlyReported is.
+  void ForgetReported(const std::vector<PodRevision>& revisions) {
+    for (const PodRevision& revision : revisions) reported_.erase(revision);
+  }
+
   // The stream slot, guarded by SimulatedFleet::mu_: the current stream
   // (kept after it ended until the next one replaces it), when to open the
   // next one, and the back-off.
@@ -420,7 +426,10 @@ class AgentStream final : public grpc::ClientBidiReactor<v1::AgentMessage, v1::C
       std::lock_guard lock(mu_);
       writing_ = false;
       first_running.swap(outgoing_new_revisions_);
-      if (!ok) closed_ = true;
+      if (!ok) {
+        closed_ = true;
+        agent_.ForgetReported(first_running);
+      }
       release = closed_ && !hold_released_;
       if (release) hold_released_ = true;
     }
