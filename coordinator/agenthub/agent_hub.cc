@@ -9,6 +9,7 @@
 #include "coordinator/agenthub/agent_reports.h"
 #include "coordinator/agenthub/desired_version.h"
 #include "coordinator/agenthub/node_registration.h"
+#include "coordinator/controllers/node_conditions.h"
 #include "coordinator/controllers/revision_objects.h"
 #include "coordinator/registry/storage_keys.h"
 #include "coordinator/timestamps.h"
@@ -304,6 +305,15 @@ void AgentHub::RenewLease(const std::string& node_name, bool force) {
       static_cast<int32_t>(options_.lease_duration.count()));
   *lease.mutable_spec()->mutable_renew_time() = ToTimestamp(clock_.WallNow());
   registries_.leases.PutAsync(kHub, std::move(lease));
+  if (force) return;  // a hello, which registration answered
+  std::shared_ptr<const v1::Node> node = nodes_.Get("", node_name);
+  if (!node || NodeReady(*node)) return;
+  try {
+    MarkNodeReadyAgain(registries_.nodes, events_, clock_, kHub, node_name);
+  } catch (const ApiError& error) {
+    // Changed or deleted meanwhile: the next renewal looks again.
+    spdlog::debug("node {} not marked ready again yet: {}", node_name, error.what());
+  }
 }
 
 }  // namespace fleetset::coordinator

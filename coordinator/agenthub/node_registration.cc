@@ -16,6 +16,11 @@ namespace {
 
 using google::protobuf::util::MessageDifferencer;
 
+void RecordNodeReady(EventRecorder& events, const std::string& name) {
+  events.Record("node/" + name, "Normal", "NodeReady",
+                "Node " + name + " status is now: NodeReady");
+}
+
 }  // namespace
 
 void CheckHello(const v1::Hello& hello) {
@@ -102,11 +107,21 @@ v1::Node RegisterNode(Registry<v1::Node>& nodes, EventRecorder& events, const Cl
       !same_addresses(refreshed.status(), node.status())) {
     node = nodes.UpdateStatus(caller, std::move(refreshed));
   }
-  if (!was_ready) {
-    events.Record("node/" + name, "Normal", "NodeReady",
-                  "Node " + name + " status is now: NodeReady");
-  }
+  if (!was_ready) RecordNodeReady(events, name);
   return node;
+}
+
+void MarkNodeReadyAgain(Registry<v1::Node>& nodes, EventRecorder& events, const Clock& clock,
+                        const Caller& caller, const std::string& name) {
+  const auto now = ToTimestamp(clock.WallNow());
+  v1::Node node = nodes.Get("", name);
+  if (NodeReady(node)) return;
+  SetReadyCondition(node, true, now);
+  if (SyncUnreachableTaints(node, now)) node = nodes.Update(caller, std::move(node));
+  // An update keeps the stored status: the condition goes in on its own.
+  SetReadyCondition(node, true, now);
+  nodes.UpdateStatus(caller, std::move(node));
+  RecordNodeReady(events, name);
 }
 
 }  // namespace fleetset::coordinator

@@ -18,4 +18,13 @@ void CheckHello(const v1::Hello& hello);
 v1::Node RegisterNode(Registry<v1::Node>& nodes, EventRecorder& events, const Clock& clock,
                       const Caller& caller, const v1::Hello& hello);
 
+// Makes a node that the node lifecycle controller gave up on Ready again
+// (and takes its unreachable taints away) when its agent, still connected,
+// is heard from again: its lease ran out while the link or the coordinator
+// was too slow. Kubelet's next node status update does the same. Nothing
+// happens to a node that is Ready; ApiError (a conflict) when the node
+// changed meanwhile.
+void MarkNodeReadyAgain(Registry<v1::Node>& nodes, EventRecorder& events, const Clock& clock,
+                        const Caller& caller, const std::string& name);
+
 }  // namespace fleetset::coordinator

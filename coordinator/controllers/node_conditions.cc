@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <string>
+
 #include "coordinator/repeated_fields.h"
+#include "coordinator/timestamps.h"
 #include "fleetset/taint_effect.h"
 
 namespace fleetset::coordinator {
@@ -41,6 +43,15 @@ bool NodeReady(const v1::Node& node) {
     if (condition.type() == "Ready") return condition.status() == "True";
   }
   return false;
+}
+
+std::chrono::system_clock::time_point ReadyHeartbeat(const v1::Node& node) {
+  for (const v1::NodeCondition& condition : node.status().conditions()) {
+    if (condition.type() == "Ready" && condition.status() == "True") {
+      return FromTimestamp(condition.last_heartbeat_time());
+    }
+  }
+  return {};
 }
 
 bool UnreachableTaintsInSync(const v1::Node& node) {

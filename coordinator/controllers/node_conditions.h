@@ -4,6 +4,8 @@
 
 #include <google/protobuf/timestamp.pb.h>
 
+#include <chrono>
+
 #include "fleetset/v1/node.pb.h"
 
 namespace fleetset::coordinator {
@@ -17,6 +19,9 @@ void SetReadyCondition(v1::Node& node, bool ready, const google::protobuf::Times
 
 // Whether the node's Ready condition is True.
 bool NodeReady(const v1::Node& node);
+// When the agent was last heard from according to the Ready condition (its
+// heartbeat time while True); the epoch when it is not True.
+std::chrono::system_clock::time_point ReadyHeartbeat(const v1::Node& node);
 
 // Makes the unreachable taints (NoSchedule and NoExecute) match the Ready
 // condition: present when it is not True, absent when it is. Returns

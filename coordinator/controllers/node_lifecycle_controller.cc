@@ -36,8 +36,12 @@ std::chrono::milliseconds NodeLifecycleController::LeaseLeft(const v1::Node& nod
   std::shared_ptr<const v1::Lease> lease = leases_.Get(kNodeLeaseNamespace, name);
   if (lease) {
     first_seen_.erase(name);
-    return grace_period_ - duration_cast<milliseconds>(clock_.WallNow() -
-                                                       FromTimestamp(lease->spec().renew_time()));
+    // The later of the lease and the Ready condition, as Kubernetes'
+    // probe timestamp: a node the agent hub has just marked Ready again
+    // counts from then even if this pass sees the renewal's lease late.
+    const auto last_contact =
+        std::max(FromTimestamp(lease->spec().renew_time()), ReadyHeartbeat(node));
+    return grace_period_ - duration_cast<milliseconds>(clock_.WallNow() - last_contact);
   }
   auto [seen, inserted] = first_seen_.try_emplace(name, clock_.Now());
   return grace_period_ - duration_cast<milliseconds>(clock_.Now() - seen->second);

@@ -188,6 +188,35 @@ TEST_F(FleetTest, SilentNodeBecomesNotReadyWithUnreachableTaintAndComesBack) {
   EXPECT_NE(harness_.DesiredOf("node-00"), nullptr);
 }
 
+// A node whose lease ran out while its agent stayed connected (the link or
+// the coordinator too slow for a while) is Ready again with the agent's
+// next heartbeat, as with kubelet's next status update, without waiting
+// for the agent to reconnect.
+TEST_F(FleetTest, ANodeMarkedNotReadyWhileConnectedIsReadyAgainAtItsNextHeartbeat) {
+  ConnectNodes(2);
+  harness_.Apply(DaemonSetYaml("agent", "agent:1"));
+  harness_.Settle();
+  harness_.clock().Advance(std::chrono::seconds(45));
+  harness_.Sync();
+  v1::Node node;
+  ASSERT_TRUE(harness_.fleet().GetNode("node-00", &node).ok());
+  ASSERT_EQ(node.status().conditions(0).status(), "Unknown");
+  ASSERT_EQ(harness_.Get("agent").status().number_available(), 0);
+
+  harness_.fleet().AgentHeartbeat("node-00");
+  harness_.fleet().AgentHeartbeat("node-01");
+  harness_.Settle();
+  ASSERT_TRUE(harness_.fleet().GetNode("node-00", &node).ok());
+  EXPECT_EQ(node.status().conditions(0).status(), "True");
+  EXPECT_EQ(node.spec().taints_size(), 0);
+  EXPECT_EQ(harness_.Get("agent").status().number_available(), 2);
+  // And it stays Ready for a grace period counted from then.
+  harness_.clock().Advance(std::chrono::seconds(30));
+  harness_.Sync();
+  ASSERT_TRUE(harness_.fleet().GetNode("node-00", &node).ok());
+  EXPECT_EQ(node.status().conditions(0).status(), "True");
+}
+
 TEST_F(FleetTest, RestartKeepsDaemonSetsRevisionsNodesAndAssignments) {
   ConnectNodes(2);
   harness_.Apply(DaemonSetYaml("agent", "agent:1"));
