@@ -112,6 +112,9 @@ std::shared_ptr<grpc::Channel> MakeChannel(
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  // A node's desired state has no fixed bound (every DaemonSet it runs);
+  // it comes from the authenticated coordinator.
+  args.SetMaxReceiveMessageSize(-1);
   return grpc::CreateCustomChannel(address, credentials, args);
 }
 

@@ -477,6 +477,23 @@ TEST_F(CtlCommandsTest, GetNodes) {
             "k8s-01   Ready    <none>   25d   v0.1.0\n");
 }
 
+// A fleet of 10,000 nodes lists in about 5 MB, past gRPC's default 4 MiB
+// for a received message.
+TEST_F(CtlCommandsTest, GetNodesOfALargeFleetIsNotCutAtFourMebibytes) {
+  {
+    std::lock_guard lock(fake_.mutex);
+    v1::Node big = fake_.nodes.front();
+    (*big.mutable_metadata()->mutable_annotations())["padding"] = std::string(1024, 'x');
+    for (int i = 0; i < 5000; ++i) {
+      big.mutable_metadata()->set_name("node-" + std::to_string(i));
+      fake_.nodes.push_back(big);
+    }
+  }
+  const Result result = Ctl({"get", "nodes"});
+  EXPECT_EQ(result.code, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("node-4999 "));
+}
+
 TEST_F(CtlCommandsTest, WatchPrintsARowPerEvent) {
   v1::WatchEvent event;
   event.set_type("MODIFIED");
