@@ -371,7 +371,6 @@ class AgentStream final : public grpc::ClientBidiReactor<v1::AgentMessage, v1::C
     // write; it goes once the stream is closed and no write is in flight.
     AddHold();
     *outgoing_.mutable_hello() = agent_.Hello();
-    writing_ = true;
     StartWrite(&outgoing_);
     StartRead(&incoming_);
     StartCall();
@@ -512,7 +511,9 @@ class AgentStream final : public grpc::ClientBidiReactor<v1::AgentMessage, v1::C
   // The revisions that the write in flight reports for the first time.
   std::vector<PodRevision> outgoing_new_revisions_;
   bool heartbeat_due_ = false;
-  bool writing_ = false;
+  // The hello is the first write, in flight from the start: a heartbeat
+  // due before Start() waits for it.
+  bool writing_ = true;
   bool closed_ = false;
   bool hold_released_ = false;
 };
@@ -587,8 +588,11 @@ void SimulatedFleet::Connect() {
     // Spread evenly over the period, as a real fleet's agents would be.
     agent->heartbeat_at = start + period + period * i / count;
   }
-  for (auto& agent : agents_) OpenStream(*agent);
+  // Heartbeats start with the first stream, not after the last one: a
+  // real agent heartbeats from its own connect, and at N = 10,000 the
+  // streams take longer to start than a node's lease lasts.
   ticks_ = std::thread([this] { TickLoop(); });
+  for (auto& agent : agents_) OpenStream(*agent);
 }
 
 void SimulatedFleet::OpenStream(SimulatedAgent& agent) {
