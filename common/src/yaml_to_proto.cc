@@ -1,5 +1,7 @@
 #include "yaml_to_proto.h"
 
+#include "fleetset/base64.h"
+
 #include <functional>
 #include <limits>
 #include <optional>
@@ -255,8 +257,15 @@ void YamlToProto::DecodeScalar(const YAML::Node& node, const std::string& path, 
       if (kind != ScalarKind::kString && !(quantity && IsNumber(kind))) {
         return TypeError(path, expected, node);
       }
-      repeated ? reflection.AddString(message, &field, text)
-               : reflection.SetString(message, &field, text);
+      std::string value = text;
+      // Kubernetes' []byte fields (a Secret's data): base64 in YAML and JSON.
+      if (field.type() == FieldDescriptor::TYPE_BYTES) {
+        std::optional<std::string> decoded = DecodeBase64(text);
+        if (!decoded) return AddError(path, "illegal base64 data");
+        value = *std::move(decoded);
+      }
+      repeated ? reflection.AddString(message, &field, std::move(value))
+               : reflection.SetString(message, &field, std::move(value));
       return;
     }
     case FieldDescriptor::CPPTYPE_BOOL: {

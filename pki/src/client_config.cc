@@ -1,10 +1,10 @@
 #include "fleetset/pki/client_config.h"
 
-#include <openssl/evp.h>
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
 
+#include "fleetset/base64.h"
 #include "fleetset/pki/pki_error.h"
 #include "fleetset/pki/secret_files.h"
 
@@ -31,34 +31,12 @@ std::string Credential(const YAML::Node& root, const std::string& key, const std
 
 }  // namespace
 
-std::string Base64Encode(const std::string& data) {
-  std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
-  const int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                     reinterpret_cast<const unsigned char*>(data.data()),
-                                     static_cast<int>(data.size()));
-  out.resize(static_cast<size_t>(length));
-  return out;
-}
+std::string Base64Encode(const std::string& data) { return EncodeBase64(data); }
 
 std::string Base64Decode(const std::string& text) {
-  std::string compact;
-  for (char c : text) {
-    if (c != '\n' && c != '\r' && c != ' ') compact += c;
-  }
-  if (compact.size() % 4 != 0) throw PkiError("not base64");
-  std::string out(3 * compact.size() / 4 + 1, '\0');
-  const int length = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                     reinterpret_cast<const unsigned char*>(compact.data()),
-                                     static_cast<int>(compact.size()));
-  if (length < 0) throw PkiError("not base64");
-  // EVP_DecodeBlock counts the padding as zero bytes. At most two '=' pad
-  // the last group; it also accepts "====", whose four would be more bytes
-  // than it decoded.
-  size_t padding = 0;
-  for (size_t i = compact.size(); i > 0 && compact[i - 1] == '='; --i) ++padding;
-  if (padding > 2) throw PkiError("not base64");
-  out.resize(static_cast<size_t>(length) - padding);
-  return out;
+  std::optional<std::string> decoded = DecodeBase64(text);
+  if (!decoded) throw PkiError("not base64");
+  return *std::move(decoded);
 }
 
 std::string RenderClientConfig(const ClientConfig& config) {
