@@ -42,7 +42,7 @@ Loaded LoadInputs(const ApplyOptions& options, Io& io) {
       std::vector<DecodedDocument> raw = DecodeManifests(file.text, file.source);
       std::vector<LoadedDaemonSet> documents = LoadDaemonSets(file.text, file.source);
       for (size_t i = 0; i < documents.size(); ++i) {
-        if (i < raw.size() && raw[i].daemon_set.metadata().namespace_().empty()) {
+        if (i < raw.size() && raw[i].object.daemon_set().metadata().namespace_().empty()) {
           documents[i].daemon_set.mutable_metadata()->clear_namespace_();
         }
         loaded.documents.push_back(std::move(documents[i]));

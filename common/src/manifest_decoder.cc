@@ -1,4 +1,4 @@
-// DecodeManifests: YAML/JSON text -> DaemonSet documents with every
+// DecodeManifests: YAML/JSON text -> objects of the managed kinds, with every
 // decoding problem listed. The field-by-field work is the generic
 // YamlToProto walker; this file handles the stream (documents, List
 // objects, syntax errors, size) and the object's identity (kind and
@@ -60,20 +60,49 @@ void DecodeObject(const YAML::Node& object, DecodedDocument* document) {
   const std::optional<std::string> api_version = RequiredString(object, "apiVersion", &errors);
   const std::optional<std::string> kind = RequiredString(object, "kind", &errors);
   if (!kind) return;
-  if (auto error = CheckKind(*kind)) {
-    // Another kind's schema is not ours to check; one clear error is better
-    // than a page of "unknown field" about a ReplicaSet.
-    errors.push_back(*std::move(error));
+  KindDecision decision = ClassifyKind(*kind, api_version.value_or(""));
+  if (decision.treatment == KindDecision::Treatment::kSkipped) {
+    document->skipped = std::move(decision.skip_reason);
     return;
   }
-  if (api_version) {
-    if (auto error = CheckApiVersion(*api_version)) errors.push_back(*std::move(error));
+  // Another kind's schema is not ours to check; one clear error is better
+  // than a page of "unknown field" about a ReplicaSet.
+  if (decision.treatment == KindDecision::Treatment::kRefused) {
+    for (FieldError& error : decision.errors) errors.push_back(std::move(error));
+    return;
   }
   // Decode the rest even after an apiVersion error: the schema is the same,
-  // and the user should see every problem in one go.
+  // and the user should see every problem in one go. (A missing apiVersion
+  // is already reported as required.)
+  if (api_version) {
+    for (FieldError& error : decision.errors) errors.push_back(std::move(error));
+  }
+  v1::Object& decoded = document->object;
+  google::protobuf::Message* message = nullptr;
+  switch (decision.managed) {
+    case v1::Object::kDaemonSet:
+      message = decoded.mutable_daemon_set();
+      break;
+    case v1::Object::kConfigMap:
+      message = decoded.mutable_config_map();
+      break;
+    case v1::Object::kSecret:
+      message = decoded.mutable_secret();
+      break;
+    case v1::Object::kPriorityClass:
+      message = decoded.mutable_priority_class();
+      break;
+    case v1::Object::kNamespace:
+      message = decoded.mutable_namespace_();
+      break;
+    case v1::Object::KIND_NOT_SET:
+      return;
+  }
   internal::YamlToProto walker(&errors);
-  walker.DecodeMessage(object, "", &document->daemon_set);
-  document->daemon_set.clear_status();
+  walker.DecodeMessage(object, "", message);
+  // What the server reports is not the client's to set.
+  if (decoded.has_daemon_set()) decoded.mutable_daemon_set()->clear_status();
+  if (decoded.has_namespace_()) decoded.mutable_namespace_()->clear_status();
 }
 
 // The objects of one YAML document: itself, or the items of a List.

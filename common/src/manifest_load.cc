@@ -1,8 +1,9 @@
-// LoadDaemonSets: decode, default, validate. Decoding problems come first,
-// then validation problems, so the user reads them in the order they would
-// fix them.
+// LoadObjects and LoadDaemonSets: decode, default, validate. Decoding
+// problems come first, then validation problems, so the user reads them in
+// the order they would fix them.
 #include <algorithm>
 
+#include "fleetset/config_objects.h"
 #include "fleetset/manifest.h"
 #include "fleetset/object_kinds.h"
 
@@ -10,11 +11,11 @@ namespace fleetset {
 namespace {
 
 // Validation is worth running on a document with decoding errors only when
-// it is a DaemonSet whose shape was readable: errors without a path
+// it is an object whose shape was readable: errors without a path
 // (syntax, not an object, size limits) mean there is nothing sensible to
 // validate, and a wrong kind means the schema is not ours.
 bool WorthValidating(const DecodedDocument& document) {
-  if (document.kind != kDaemonSetKind) return false;
+  if (document.object.kind_case() == v1::Object::KIND_NOT_SET) return false;
   return std::none_of(document.errors.begin(), document.errors.end(),
                       [](const FieldError& error) { return error.path.empty(); });
 }
@@ -35,18 +36,73 @@ bool EchoesDecodeError(const FieldError& error, const FieldErrors& decode_errors
 
 }  // namespace
 
-std::vector<LoadedDaemonSet> LoadDaemonSets(std::string_view text, const std::string& source) {
-  std::vector<LoadedDaemonSet> loaded;
+void ApplyObjectDefaults(v1::Object* object) {
+  switch (object->kind_case()) {
+    case v1::Object::kDaemonSet:
+      return ApplyDaemonSetDefaults(object->mutable_daemon_set());
+    case v1::Object::kConfigMap:
+      return ApplyConfigMapDefaults(object->mutable_config_map());
+    case v1::Object::kSecret:
+      return ApplySecretDefaults(object->mutable_secret());
+    case v1::Object::kPriorityClass:
+      return ApplyPriorityClassDefaults(object->mutable_priority_class());
+    case v1::Object::kNamespace:
+      return ApplyNamespaceDefaults(object->mutable_namespace_());
+    case v1::Object::KIND_NOT_SET:
+      return;
+  }
+}
+
+FieldErrors ValidateObject(const v1::Object& object) {
+  switch (object.kind_case()) {
+    case v1::Object::kDaemonSet:
+      return ValidateDaemonSet(object.daemon_set());
+    case v1::Object::kConfigMap:
+      return ValidateConfigMap(object.config_map());
+    case v1::Object::kSecret:
+      return ValidateSecret(object.secret());
+    case v1::Object::kPriorityClass:
+      return ValidatePriorityClass(object.priority_class());
+    case v1::Object::kNamespace:
+      return ValidateNamespace(object.namespace_());
+    case v1::Object::KIND_NOT_SET:
+      break;
+  }
+  return {{"kind", "Required value"}};
+}
+
+std::vector<LoadedObject> LoadObjects(std::string_view text, const std::string& source) {
+  std::vector<LoadedObject> loaded;
   for (DecodedDocument& document : DecodeManifests(text, source)) {
-    LoadedDaemonSet result;
+    LoadedObject result;
     result.source = std::move(document.source);
-    result.daemon_set = std::move(document.daemon_set);
+    result.kind = document.kind;
+    result.skipped = std::move(document.skipped);
     result.errors = document.errors;
     if (WorthValidating(document)) {
-      ApplyDaemonSetDefaults(&result.daemon_set);
-      for (FieldError& error : ValidateDaemonSet(result.daemon_set)) {
+      ApplyObjectDefaults(&document.object);
+      for (FieldError& error : ValidateObject(document.object)) {
         if (!EchoesDecodeError(error, document.errors)) result.errors.push_back(std::move(error));
       }
+    }
+    result.object = std::move(document.object);
+    loaded.push_back(std::move(result));
+  }
+  return loaded;
+}
+
+std::vector<LoadedDaemonSet> LoadDaemonSets(std::string_view text, const std::string& source) {
+  std::vector<LoadedDaemonSet> loaded;
+  for (LoadedObject& object : LoadObjects(text, source)) {
+    LoadedDaemonSet result;
+    result.source = std::move(object.source);
+    result.errors = std::move(object.errors);
+    if (object.object.has_daemon_set()) {
+      result.daemon_set = std::move(*object.object.mutable_daemon_set());
+    } else if (result.errors.empty()) {
+      // Static manifests run DaemonSets; the other kinds (and the bundle
+      // kinds an apply skips) mean nothing there.
+      result.errors.push_back(*CheckKind(object.kind));
     }
     loaded.push_back(std::move(result));
   }

@@ -3,6 +3,7 @@
 // knows Kubernetes recognises every complaint.
 #include "fleetset/names.h"
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,6 +74,17 @@ const std::string& QualifiedNameRegexError() {
       "alphanumeric character",
       "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]", {"MyName", "my.name", "123-abc"});
   return kMessage;
+}
+
+// Names that become file names may not walk out of their directory.
+void AppendDotProblems(std::string_view value, std::vector<std::string>* errors) {
+  if (value == ".") {
+    errors->push_back("must not be '.'");
+  } else if (value == "..") {
+    errors->push_back("must not be '..'");
+  } else if (value.starts_with("..")) {
+    errors->push_back("must not start with '..'");
+  }
 }
 
 }  // namespace
@@ -160,13 +172,22 @@ std::vector<std::string> CheckEnvVarName(std::string_view value) {
   }
   // Kubernetes also refuses names that would be path traversal when the
   // variable is projected as a file.
-  if (value == ".") {
-    errors.push_back("must not be '.'");
-  } else if (value == "..") {
-    errors.push_back("must not be '..'");
-  } else if (value.starts_with("..")) {
-    errors.push_back("must not start with '..'");
+  AppendDotProblems(value, &errors);
+  return errors;
+}
+
+std::vector<std::string> CheckConfigMapKey(std::string_view value) {
+  std::vector<std::string> errors;
+  if (value.size() > kDns1123SubdomainMaxLength) {
+    errors.push_back(MaxLenError(kDns1123SubdomainMaxLength));
   }
+  if (value.empty() || !std::all_of(value.begin(), value.end(), IsNameChar)) {
+    errors.push_back(
+        RegexError("a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+                   "[-._a-zA-Z0-9]+", {"key.name", "KEY_NAME", "key-name"}));
+  }
+  // A key is a file name in a volume.
+  AppendDotProblems(value, &errors);
   return errors;
 }
 

@@ -13,7 +13,7 @@ v1::DaemonSet Decode(const std::string& text) {
   std::vector<DecodedDocument> documents = DecodeManifests(text, "test.yaml");
   EXPECT_EQ(documents.size(), 1u);
   EXPECT_TRUE(documents.at(0).errors.empty()) << documents.at(0).errors.at(0).ToString();
-  return documents.at(0).daemon_set;
+  return documents.at(0).object.daemon_set();
 }
 
 v1::DaemonSet Defaulted(const std::string& text) {

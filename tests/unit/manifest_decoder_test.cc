@@ -60,7 +60,7 @@ TEST(ManifestDecoderTest, DecodesMinimalDaemonSet) {
   EXPECT_EQ(document.source, "ds.yaml");
   EXPECT_EQ(document.kind, "DaemonSet");
   EXPECT_EQ(document.name, "agent");
-  const v1::DaemonSet& ds = document.daemon_set;
+  const v1::DaemonSet& ds = document.object.daemon_set();
   EXPECT_EQ(ds.api_version(), "apps/v1");
   EXPECT_EQ(ds.metadata().name(), "agent");
   EXPECT_EQ(ds.spec().selector().match_labels().at("app"), "agent");
@@ -77,7 +77,7 @@ TEST(ManifestDecoderTest, UsesKubernetesJsonNames) {
       terminationGracePeriodSeconds: 5
 )"));
   EXPECT_THAT(Errors(document), IsEmpty());
-  const v1::PodSpec& spec = document.daemon_set.spec().template_().spec();
+  const v1::PodSpec& spec = document.object.daemon_set().spec().template_().spec();
   EXPECT_TRUE(spec.host_pid());
   EXPECT_TRUE(spec.host_network());
   EXPECT_EQ(spec.termination_grace_period_seconds(), 5);
@@ -139,7 +139,7 @@ metadata:
               ElementsAre("metadata.labels[version]: expected string, got number",
                           "metadata.labels[enabled]: expected string, got boolean"));
   const DecodedDocument document = DecodeOne(text);
-  const auto& labels = document.daemon_set.metadata().labels();
+  const auto& labels = document.object.daemon_set().metadata().labels();
   EXPECT_EQ(labels.at("quoted"), "1");
   EXPECT_EQ(labels.at("single"), "2");
   EXPECT_EQ(labels.at("tagged"), "3");
@@ -149,7 +149,7 @@ metadata:
 TEST(ManifestDecoderTest, YamlOneOneBooleansAreBooleans) {
   const DecodedDocument document = DecodeOne(WithPodSpecLines("      hostNetwork: yes\n"));
   EXPECT_THAT(Errors(document), IsEmpty());
-  EXPECT_TRUE(document.daemon_set.spec().template_().spec().host_network());
+  EXPECT_TRUE(document.object.daemon_set().spec().template_().spec().host_network());
 }
 
 TEST(ManifestDecoderTest, ReportsEveryErrorAtOnce) {
@@ -168,8 +168,8 @@ spec:
         ports: [{containerPort: http}]
         bogus: 1
       volumes:
-      - name: cfg
-        configMap: {name: cfg}
+      - name: shared
+        nfs: {server: nfs.local, path: /export}
 )";
   EXPECT_THAT(
       ErrorsOf(text),
@@ -179,8 +179,9 @@ spec:
                   "spec.template.spec.containers[0].ports[0].containerPort: expected integer, got "
                   "string",
                   "spec.template.spec.containers[0].bogus: unknown field \"bogus\"",
-                  "spec.template.spec.volumes[0].configMap: Unsupported value: volume type "
-                  "\"configMap\" is not supported (supported: hostPath, emptyDir)"));
+                  "spec.template.spec.volumes[0].nfs: Unsupported value: volume type \"nfs\" is "
+                  "not supported (supported: hostPath, emptyDir, configMap, secret, downwardAPI, "
+                  "projected)"));
 }
 
 TEST(ManifestDecoderTest, MultipleDocumentsAreNumbered) {
@@ -213,7 +214,7 @@ TEST(ManifestDecoderTest, AcceptsJson) {
   }
 })");
   EXPECT_THAT(Errors(document), IsEmpty());
-  const v1::DaemonSet& ds = document.daemon_set;
+  const v1::DaemonSet& ds = document.object.daemon_set();
   EXPECT_EQ(ds.metadata().labels().at("version"), "1");
   EXPECT_EQ(ds.spec().update_strategy().rolling_update().max_unavailable().str_val(), "10%");
   EXPECT_TRUE(ds.spec().template_().spec().host_pid());
@@ -268,7 +269,7 @@ spec:
         image: ~
 )");
   EXPECT_THAT(Errors(document), IsEmpty());
-  const v1::DaemonSet& ds = document.daemon_set;
+  const v1::DaemonSet& ds = document.object.daemon_set();
   EXPECT_FALSE(ds.metadata().has_creation_timestamp());
   EXPECT_FALSE(ds.spec().has_revision_history_limit());
   EXPECT_FALSE(ds.spec().template_().spec().has_termination_grace_period_seconds());
@@ -284,7 +285,7 @@ TEST(ManifestDecoderTest, QuantitiesMayBePlainNumbers) {
         emptyDir: {sizeLimit: 1000}
 )"));
   EXPECT_THAT(Errors(document), IsEmpty());
-  const v1::PodSpec& spec = document.daemon_set.spec().template_().spec();
+  const v1::PodSpec& spec = document.object.daemon_set().spec().template_().spec();
   EXPECT_EQ(spec.containers(0).resources().limits().at("cpu"), "1");
   EXPECT_EQ(spec.containers(0).resources().limits().at("memory"), "129e6");
   EXPECT_EQ(spec.containers(0).resources().requests().at("cpu"), "0.5");
@@ -306,7 +307,7 @@ TEST(ManifestDecoderTest, IntOrStringTakesEither) {
       maxSurge: "2"
 )");
   EXPECT_THAT(Errors(document), IsEmpty());
-  const v1::DaemonSet& ds = document.daemon_set;
+  const v1::DaemonSet& ds = document.object.daemon_set();
   const auto& rolling = ds.spec().update_strategy().rolling_update();
   EXPECT_EQ(rolling.max_unavailable().str_val(), "10%");
   EXPECT_EQ(rolling.max_surge().str_val(), "2");
@@ -346,7 +347,7 @@ TEST(ManifestDecoderTest, IntegralNumbersInOtherNotations) {
       DecodeOne(WithPodSpecLines("      terminationGracePeriodSeconds: 1e2\n      priority: 0x10\n"
                                  "      securityContext: {runAsUser: -1_000}\n"));
   EXPECT_THAT(Errors(document), IsEmpty());
-  const v1::PodSpec& spec = document.daemon_set.spec().template_().spec();
+  const v1::PodSpec& spec = document.object.daemon_set().spec().template_().spec();
   EXPECT_EQ(spec.termination_grace_period_seconds(), 100);
   EXPECT_EQ(spec.priority(), 16);
   EXPECT_EQ(spec.security_context().run_as_user(), -1000);
@@ -397,7 +398,7 @@ TEST(ManifestDecoderTest, UnsupportedVolumeTypesAndEnvSources) {
   const std::string text = WithContainerLines(R"(        env:
         - name: PASSWORD
           valueFrom:
-            secretKeyRef: {name: s, key: k}
+            fileKeyRef: {volumeName: v, path: p, key: k}
         envFrom:
         - configMapRef: {name: c}
       volumes:
@@ -406,22 +407,22 @@ TEST(ManifestDecoderTest, UnsupportedVolumeTypesAndEnvSources) {
       - name: b
         hostPath: {path: /var/log}
       - name: c
-        projected: {sources: []}
+        projected:
+          sources:
+          - configMap: {name: c}
+          - clusterTrustBundle: {signerName: example.com/signer, path: bundle.pem}
 )");
   EXPECT_THAT(
       ErrorsOf(text),
-      ElementsAre("spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef: Unsupported "
-                  "value: env source \"secretKeyRef\" is not supported (supported: fieldRef, "
-                  "resourceFieldRef); configMaps and secrets are Kubernetes API objects, which "
-                  "fleetset does not have",
-                  "spec.template.spec.containers[0].envFrom: Unsupported value: field "
-                  "\"envFrom\" is not supported by fleetset (configMaps and secrets are "
-                  "Kubernetes API objects, which fleetset does not have)",
+      ElementsAre("spec.template.spec.containers[0].env[0].valueFrom.fileKeyRef: Unsupported "
+                  "value: env source \"fileKeyRef\" is not supported (supported: fieldRef, "
+                  "resourceFieldRef, configMapKeyRef, secretKeyRef)",
                   "spec.template.spec.volumes[0].persistentVolumeClaim: Unsupported value: "
                   "volume type \"persistentVolumeClaim\" is not supported (supported: hostPath, "
-                  "emptyDir)",
-                  "spec.template.spec.volumes[2].projected: Unsupported value: volume type "
-                  "\"projected\" is not supported (supported: hostPath, emptyDir)"));
+                  "emptyDir, configMap, secret, downwardAPI, projected)",
+                  "spec.template.spec.volumes[2].projected.sources[1].clusterTrustBundle: "
+                  "Unsupported value: projected source \"clusterTrustBundle\" is not supported "
+                  "(supported: configMap, secret, downwardAPI, serviceAccountToken)"));
 }
 
 TEST(ManifestDecoderTest, StatusAndServerBookkeepingAreAcceptedAndDropped) {
@@ -430,14 +431,14 @@ TEST(ManifestDecoderTest, StatusAndServerBookkeepingAreAcceptedAndDropped) {
   whatever: {nested: [1, 2]}
 )");
   EXPECT_THAT(Errors(document), IsEmpty());
-  EXPECT_FALSE(document.daemon_set.has_status());
+  EXPECT_FALSE(document.object.daemon_set().has_status());
   std::string text = kMinimal;
   text.replace(text.find("  name: agent"), 13,
                "  name: agent\n  selfLink: /apis/x\n  managedFields: [{manager: kubectl}]\n"
                "  creationTimestamp: \"2024-04-18T10:00:00Z\"");
   const DecodedDocument with_meta = DecodeOne(text);
   EXPECT_THAT(Errors(with_meta), IsEmpty());
-  EXPECT_EQ(with_meta.daemon_set.metadata().creation_timestamp().seconds(), 1713434400);
+  EXPECT_EQ(with_meta.object.daemon_set().metadata().creation_timestamp().seconds(), 1713434400);
 }
 
 TEST(ManifestDecoderTest, BadTimestamp) {

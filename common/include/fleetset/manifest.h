@@ -9,6 +9,7 @@
 
 #include "fleetset/field_error.h"
 #include "fleetset/v1/daemonset.pb.h"
+#include "fleetset/v1/object.pb.h"
 
 namespace fleetset {
 
@@ -20,10 +21,15 @@ struct DecodedDocument {
   // apiVersion/kind/metadata.name as written, when readable (for messages).
   std::string kind;
   std::string name;
-  v1::DaemonSet daemon_set;
+  // The object, of whichever managed kind the document is.
+  v1::Object object;
+  // Set when the document is a Kubernetes kind fleetset has no use for
+  // (a ServiceAccount, a ClusterRole ...): why it is skipped, e.g.
+  // "fleetset has no ServiceAccounts". Such a document has no errors.
+  std::string skipped;
   // Decoding errors (syntax, unknown fields, wrong types, unsupported kind
-  // or apiVersion, unsupported volume types). When non-empty, daemon_set
-  // holds what could be read.
+  // or apiVersion, unsupported volume types). When non-empty, object holds
+  // what could be read.
   FieldErrors errors;
 };
 
@@ -62,6 +68,26 @@ struct LoadedDaemonSet {
   FieldErrors errors;
   bool ok() const { return errors.empty(); }
 };
+// DaemonSets only (static manifests): any other kind is an error.
 std::vector<LoadedDaemonSet> LoadDaemonSets(std::string_view text, const std::string& source);
+
+// Decode + default + validate for every kind fleetset manages, and the
+// skipped documents of a published bundle: what `fleetsetctl apply` and
+// `create` send.
+struct LoadedObject {
+  std::string source;
+  // The kind as written (for messages about documents that failed).
+  std::string kind;
+  v1::Object object;
+  // Why the document is skipped (see DecodedDocument::skipped), or "".
+  std::string skipped;
+  FieldErrors errors;
+  bool ok() const { return errors.empty(); }
+};
+std::vector<LoadedObject> LoadObjects(std::string_view text, const std::string& source);
+
+// Defaults and validation of an object of any managed kind.
+void ApplyObjectDefaults(v1::Object* object);
+FieldErrors ValidateObject(const v1::Object& object);
 
 }  // namespace fleetset

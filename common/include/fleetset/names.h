@@ -21,5 +21,8 @@ std::vector<std::string> CheckLabelValue(std::string_view value);
 // C identifier-ish environment variable name as Kubernetes accepts it:
 // [-._a-zA-Z][-._a-zA-Z0-9]*
 std::vector<std::string> CheckEnvVarName(std::string_view value);
+// A ConfigMap or Secret key (a file name when projected): at most 253 chars
+// of [-._a-zA-Z0-9], not "." or "..", not starting with "..".
+std::vector<std::string> CheckConfigMapKey(std::string_view value);
 
 }  // namespace fleetset
