@@ -97,6 +97,8 @@ void CoordinatorServer::Assemble(const ServerOptions& options, const Clock& cloc
     hub_loop_->Start();
   }
 
+  config_object_api_ = std::make_unique<ConfigObjectApi>(*registries_);
+  config_object_api_->EnsureBuiltIns(Caller::System("coordinator"));
   daemon_set_api_ = std::make_unique<DaemonSetApi>(*registries_);
   node_api_ = std::make_unique<NodeApi>(*registries_, *events_, clock);
   pod_api_ = std::make_unique<PodApi>(*registries_);
@@ -110,8 +112,8 @@ void CoordinatorServer::Assemble(const ServerOptions& options, const Clock& cloc
   access_ = std::make_unique<Access>(*authenticator_, audit_.get(), kWallClock);
   agent_service_ = std::make_unique<AgentServiceImpl>(*hub_, *enrollment_api_, *access_);
   operator_service_ = std::make_unique<OperatorServiceImpl>(
-      OperatorApis{*daemon_set_api_, *node_api_, *pod_api_, *event_api_, *token_api_, *user_api_,
-                   *pki_, *registries_},
+      OperatorApis{*daemon_set_api_, *config_object_api_, *node_api_, *pod_api_, *event_api_,
+                   *token_api_, *user_api_, *pki_, *registries_},
       *access_);
   metrics_->Watch([this] { return Counts(); }, *agent_service_);
 }

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "coordinator/agenthub/agent_hub.h"
+#include "coordinator/api/config_object_api.h"
 #include "coordinator/api/daemon_set_api.h"
 #include "coordinator/api/enrollment_api.h"
 #include "coordinator/api/event_api.h"
@@ -136,6 +137,7 @@ class CoordinatorServer {
   std::unique_ptr<ControlLoop> daemon_set_loop_;
   std::unique_ptr<ControlLoop> node_lifecycle_loop_;
   std::unique_ptr<ControlLoop> hub_loop_;
+  std::unique_ptr<ConfigObjectApi> config_object_api_;
   std::unique_ptr<DaemonSetApi> daemon_set_api_;
   std::unique_ptr<NodeApi> node_api_;
   std::unique_ptr<PodApi> pod_api_;

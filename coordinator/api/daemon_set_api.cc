@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/message_differencer.h>
 
+#include "coordinator/api/config_object_api.h"
 #include "coordinator/api/fleet_snapshot.h"
 #include "coordinator/controllers/revision_history.h"
 #include "coordinator/controllers/revision_objects.h"
@@ -72,6 +73,7 @@ ApplyResult DaemonSetApi::Apply(const Caller& caller, v1::DaemonSet daemon_set, 
   errors.insert(errors.end(), validation.begin(), validation.end());
   if (!errors.empty()) throw ApiError::Invalid("DaemonSet", requested.metadata().name(), errors);
 
+  EnsureNamespaceExists(registries_, caller, requested.metadata().namespace_(), dry_run);
   auto& registry = registries_.daemon_sets;
   std::optional<v1::DaemonSet> existing =
       registry.Find(requested.metadata().namespace_(), requested.metadata().name());

@@ -22,6 +22,9 @@ bool In(const std::array<std::string_view, N>& list, std::string_view value) {
 }
 
 bool EditMay(const Action& action) {
+  if (action.resource == "configmaps" || action.resource == "secrets") {
+    return action.verb == "apply" || action.verb == "delete" || In(kReadVerbs, action.verb);
+  }
   if (action.resource == "daemonsets") {
     return action.verb == "apply" || action.verb == "delete" || action.verb == "update" ||
            action.verb == "rollback";
@@ -35,7 +38,11 @@ bool EditMay(const Action& action) {
 
 bool Allowed(Role role, const Action& action) {
   if (role == Role::kAdmin) return true;
-  if (In(kReadVerbs, action.verb) && !In(kCredentialResources, action.resource)) return true;
+  // Secrets: edit reads them too (it must, to apply them), view does not.
+  if (In(kReadVerbs, action.verb) && !In(kCredentialResources, action.resource) &&
+      action.resource != "secrets") {
+    return true;
+  }
   return role == Role::kEdit && EditMay(action);
 }
 

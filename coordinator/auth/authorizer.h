@@ -1,7 +1,8 @@
 // What each caller may do: users by role, as Kubernetes' default cluster
-// roles (view reads everything but credentials; edit also changes
-// DaemonSets, rollouts, pods and nodes' labels, taints and cordons; admin
-// does anything, tokens and users included), nodes nothing on the
+// roles (view reads everything but credentials and Secrets; edit also
+// reads Secrets and changes DaemonSets, ConfigMaps, Secrets, rollouts, pods
+// and nodes' labels, taints and cordons; admin does anything, tokens,
+// users, namespaces and priority classes included), nodes nothing on the
 // operators' API (the Node authorizer's rule: an agent speaks for its own
 // node over its own service, see AgentHub). A refusal is one line naming
 // the caller, the verb and the object, kube-apiserver's way.

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "coordinator/frontend/watch_stream.h"
+#include "fleetset/object_kinds.h"
 #include "fleetset/version.h"
 
 namespace fleetset::coordinator {
@@ -82,6 +83,85 @@ Reactor* OperatorServiceImpl::ApplyDaemonSet(Context* context,
                    Answer(apis_.daemon_sets.Apply(caller, request->daemon_set(),
                                                   request->create_only(), request->dry_run()),
                           response);
+                 });
+}
+
+namespace {
+
+// The object's plural resource (as Action and the audit log name it).
+std::string ResourceOf(const v1::Object& object) {
+  switch (object.kind_case()) {
+    case v1::Object::kConfigMap:
+      return "configmaps";
+    case v1::Object::kSecret:
+      return "secrets";
+    case v1::Object::kPriorityClass:
+      return "priorityclasses";
+    case v1::Object::kNamespace:
+      return "namespaces";
+    default:
+      return "daemonsets";
+  }
+}
+
+// Cluster-scoped resources carry no namespace in their action.
+Action OnObject(std::string verb, const std::string& resource, const std::string& namespace_,
+                std::string name = {}) {
+  if (resource == "priorityclasses" || resource == "namespaces") {
+    return OnCluster(std::move(verb), resource, std::move(name));
+  }
+  return On(std::move(verb), resource, namespace_, std::move(name));
+}
+
+}  // namespace
+
+Reactor* OperatorServiceImpl::ApplyObject(Context* context, const v1::ApplyObjectRequest* request,
+                                          v1::ApplyObjectResponse* response) {
+  const v1::ObjectMeta* meta = MetadataOf(request->object());
+  return Respond(
+      context, access_,
+      OnObject("apply", ResourceOf(request->object()), meta ? meta->namespace_() : std::string(),
+               meta ? meta->name() : std::string()),
+      [&](const Caller& caller) {
+        ObjectApplyResult result = apis_.config_objects.Apply(
+            caller, request->object(), request->create_only(), request->dry_run());
+        *response->mutable_object() = std::move(result.object);
+        response->set_result(std::move(result.result));
+      });
+}
+
+Reactor* OperatorServiceImpl::GetObject(Context* context, const v1::GetObjectRequest* request,
+                                        v1::Object* response) {
+  return Respond(context, access_,
+                 OnObject("get", request->resource(), request->namespace_(), request->name()),
+                 [&](const Caller& caller) {
+                   *response = apis_.config_objects.Get(caller, request->resource(),
+                                                        request->namespace_(), request->name());
+                 });
+}
+
+Reactor* OperatorServiceImpl::ListObjects(Context* context, const v1::ListObjectsRequest* request,
+                                          v1::ListObjectsResponse* response) {
+  Action action = ListAction(request->resource(), request->namespace_(), request->all_namespaces());
+  if (request->resource() == "priorityclasses" || request->resource() == "namespaces") {
+    action.namespace_.clear();
+  }
+  return Respond(context, access_, action, [&](const Caller& caller) {
+    Fill(response->mutable_items(), response->mutable_resource_version(),
+         apis_.config_objects.List(caller, request->resource(),
+                                   Options(request->namespace_(), request->all_namespaces(),
+                                           request->label_selector(), request->field_selector())));
+  });
+}
+
+Reactor* OperatorServiceImpl::DeleteObject(Context* context, const v1::DeleteObjectRequest* request,
+                                           v1::DeleteResponse* response) {
+  return Respond(context, access_,
+                 OnObject("delete", request->resource(), request->namespace_(), request->name()),
+                 [&](const Caller& caller) {
+                   apis_.config_objects.Delete(caller, request->resource(), request->namespace_(),
+                                               request->name());
+                   response->set_result("deleted");
                  });
 }
 

@@ -6,6 +6,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include "coordinator/api/config_object_api.h"
 #include "coordinator/api/daemon_set_api.h"
 #include "coordinator/api/event_api.h"
 #include "coordinator/api/node_api.h"
@@ -19,6 +20,7 @@ namespace fleetset::coordinator {
 
 struct OperatorApis {
   DaemonSetApi& daemon_sets;
+  ConfigObjectApi& config_objects;
   NodeApi& nodes;
   PodApi& pods;
   EventApi& events;
@@ -45,6 +47,14 @@ class OperatorServiceImpl final : public v1::OperatorService::CallbackService {
                           v1::ListDaemonSetsResponse* response) override;
   Reactor* DeleteDaemonSet(Context* context, const v1::DeleteDaemonSetRequest* request,
                            v1::DeleteResponse* response) override;
+  Reactor* ApplyObject(Context* context, const v1::ApplyObjectRequest* request,
+                       v1::ApplyObjectResponse* response) override;
+  Reactor* GetObject(Context* context, const v1::GetObjectRequest* request,
+                     v1::Object* response) override;
+  Reactor* ListObjects(Context* context, const v1::ListObjectsRequest* request,
+                       v1::ListObjectsResponse* response) override;
+  Reactor* DeleteObject(Context* context, const v1::DeleteObjectRequest* request,
+                        v1::DeleteResponse* response) override;
   Reactor* SetImage(Context* context, const v1::SetImageRequest* request,
                     v1::ApplyDaemonSetResponse* response) override;
   Reactor* GetNode(Context* context, const v1::GetNodeRequest* request,

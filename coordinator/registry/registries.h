@@ -18,6 +18,10 @@ struct Registries {
         bootstrap_tokens(durable, BootstrapTokenStrategy(), clock),
         users(durable, UserStrategy(), clock),
         certificates(durable, IssuedCertificateStrategy(), clock),
+        config_maps(durable, ConfigMapStrategy(), clock),
+        secrets(durable, SecretStrategy(), clock),
+        priority_classes(durable, PriorityClassStrategy(), clock),
+        namespaces(durable, NamespaceStrategy(), clock),
         pods(volatile_store, PodStrategy(), clock),
         node_reports(volatile_store, NodeReportStrategy(), clock),
         leases(volatile_store, LeaseStrategy(), clock) {}
@@ -30,6 +34,10 @@ struct Registries {
   Registry<v1::BootstrapToken> bootstrap_tokens;
   Registry<v1::User> users;
   Registry<v1::IssuedCertificate> certificates;
+  Registry<v1::ConfigMap> config_maps;
+  Registry<v1::Secret> secrets;
+  Registry<v1::PriorityClass> priority_classes;
+  Registry<v1::Namespace> namespaces;
 
   Registry<v1::Pod> pods;
   Registry<v1::NodeReport> node_reports;

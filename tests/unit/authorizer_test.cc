@@ -55,6 +55,32 @@ TEST(AuthorizerTest, EditChangesWorkloadsAndNodesButNotUsersTokensOrNodeRecords)
   EXPECT_EQ(Decide(bob, kDeleteNode), "user \"bob\" (role edit) cannot delete nodes");
 }
 
+// Kubernetes' view role reads no Secrets; edit reads and changes them, and
+// ConfigMaps, but namespaces and priority classes are the cluster admin's.
+TEST(AuthorizerTest, SecretsAreReadByEditNotViewAndClusterObjectsChangedByAdminOnly) {
+  const Caller alice = Caller::User("alice", Role::kView);
+  const Caller bob = Caller::User("bob", Role::kEdit);
+  EXPECT_EQ(Decide(alice, {"get", "secrets", "logging", "es"}),
+            "user \"alice\" (role view) cannot get secrets in namespace \"logging\"");
+  EXPECT_EQ(Decide(alice, {"list", "secrets", "", ""}),
+            "user \"alice\" (role view) cannot list secrets");
+  EXPECT_EQ(Decide(alice, {"get", "configmaps", "logging", "cfg"}), "allowed");
+  EXPECT_EQ(Decide(alice, {"list", "namespaces", "", ""}), "allowed");
+  EXPECT_EQ(Decide(alice, {"apply", "configmaps", "logging", "cfg"}),
+            "user \"alice\" (role view) cannot apply configmaps in namespace \"logging\"");
+  for (const char* resource : {"configmaps", "secrets"}) {
+    EXPECT_EQ(Decide(bob, {"get", resource, "logging", "x"}), "allowed") << resource;
+    EXPECT_EQ(Decide(bob, {"apply", resource, "logging", "x"}), "allowed") << resource;
+    EXPECT_EQ(Decide(bob, {"delete", resource, "logging", "x"}), "allowed") << resource;
+  }
+  EXPECT_EQ(Decide(bob, {"apply", "namespaces", "", "logging"}),
+            "user \"bob\" (role edit) cannot apply namespaces");
+  EXPECT_EQ(Decide(bob, {"delete", "priorityclasses", "", "high"}),
+            "user \"bob\" (role edit) cannot delete priorityclasses");
+  EXPECT_EQ(Decide(Caller::User("admin", Role::kAdmin), {"apply", "namespaces", "", "logging"}),
+            "allowed");
+}
+
 TEST(AuthorizerTest, AdminDoesEverything) {
   const Caller admin = Caller::User("admin", Role::kAdmin);
   for (const Action& action : {kApplyFluentd, kCreateUser, kCreateToken, kDeleteNode}) {

@@ -155,6 +155,25 @@ grpc::Status FleetClient::ListEvents(const v1::ListEventsRequest& request,
   return Call(*stub_, &v1::OperatorService::Stub::ListEvents, request, response);
 }
 
+grpc::Status FleetClient::ApplyObject(const v1::ApplyObjectRequest& request,
+                                      v1::ApplyObjectResponse* response) {
+  return Call(*stub_, &v1::OperatorService::Stub::ApplyObject, request, response);
+}
+
+grpc::Status FleetClient::GetObject(const v1::GetObjectRequest& request, v1::Object* object) {
+  return Call(*stub_, &v1::OperatorService::Stub::GetObject, request, object);
+}
+
+grpc::Status FleetClient::ListObjects(const v1::ListObjectsRequest& request,
+                                      v1::ListObjectsResponse* response) {
+  return Call(*stub_, &v1::OperatorService::Stub::ListObjects, request, response);
+}
+
+grpc::Status FleetClient::DeleteObject(const v1::DeleteObjectRequest& request,
+                                       v1::DeleteResponse* response) {
+  return Call(*stub_, &v1::OperatorService::Stub::DeleteObject, request, response);
+}
+
 grpc::Status FleetClient::AgentConnected(const v1::Hello& hello,
                                          std::shared_ptr<coordinator::AgentOutbox> outbox) {
   return coordinator::Serve([&] {

@@ -61,6 +61,12 @@ class FleetClient {
   grpc::Status ExplainPlacement(const v1::ExplainPlacementRequest& request,
                                 v1::ExplainPlacementResponse* response);
   grpc::Status ListEvents(const v1::ListEventsRequest& request, v1::ListEventsResponse* response);
+  grpc::Status ApplyObject(const v1::ApplyObjectRequest& request,
+                           v1::ApplyObjectResponse* response);
+  grpc::Status GetObject(const v1::GetObjectRequest& request, v1::Object* object);
+  grpc::Status ListObjects(const v1::ListObjectsRequest& request,
+                           v1::ListObjectsResponse* response);
+  grpc::Status DeleteObject(const v1::DeleteObjectRequest& request, v1::DeleteResponse* response);
 
   grpc::Status AgentConnected(const v1::Hello& hello,
                               std::shared_ptr<coordinator::AgentOutbox> outbox);

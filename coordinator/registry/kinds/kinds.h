@@ -6,6 +6,7 @@
 
 #include "coordinator/registry/strategy.h"
 #include "fleetset/v1/auth.pb.h"
+#include "fleetset/v1/config.pb.h"
 #include "fleetset/v1/controller_revision.pb.h"
 #include "fleetset/v1/daemonset.pb.h"
 #include "fleetset/v1/lease.pb.h"
@@ -26,6 +27,10 @@ const Strategy<v1::Event>& EventStrategy();
 const Strategy<v1::BootstrapToken>& BootstrapTokenStrategy();
 const Strategy<v1::User>& UserStrategy();
 const Strategy<v1::IssuedCertificate>& IssuedCertificateStrategy();
+const Strategy<v1::ConfigMap>& ConfigMapStrategy();
+const Strategy<v1::Secret>& SecretStrategy();
+const Strategy<v1::PriorityClass>& PriorityClassStrategy();
+const Strategy<v1::Namespace>& NamespaceStrategy();
 
 // IssuedCertificate.spec.subjectKind.
 inline constexpr char kSubjectUser[] = "user";
