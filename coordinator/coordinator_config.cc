@@ -147,6 +147,11 @@ const std::vector<Setting>& Settings() {
       {"--node-cert-ttl", "nodeCertTtl", "DURATION",
        "How long a node certificate lasts; agents renew at two thirds (default 720h)",
        SetNodeCertTtl},
+      {"--encryption-provider-config", "encryptionProviderConfig", "FILE",
+       "EncryptionConfiguration (apiserver.config.k8s.io/v1) for Secrets at rest: aesgcm keys "
+       "and identity; the first provider writes (default <data-dir>/pki/encryption-config.yaml, "
+       "made with a new key on first start)",
+       SetFile<&CoordinatorConfig::encryption_provider_config>},
       {"--audit-log-path", "auditLogPath", "FILE",
        "The audit log, one JSON line per change or refusal (default <data-dir>/audit.log)",
        SetFile<&CoordinatorConfig::audit_log_path>},

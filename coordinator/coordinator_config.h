@@ -46,6 +46,9 @@ struct CoordinatorConfig {
   // kube-apiserver's --audit-log-path, --audit-log-maxsize (MB) and
   // --audit-log-maxbackup; an empty path: <data-dir>/audit.log.
   std::string audit_log_path;
+  // kube-apiserver's: how Secrets are encrypted at rest; empty:
+  // <data-dir>/pki/encryption-config.yaml, made on first start.
+  std::string encryption_provider_config;
   size_t audit_log_max_size_mb = 100;
   size_t audit_log_max_backup = 10;
   spdlog::level::level_enum log_level = spdlog::level::info;

@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
   options.pki.signing_key_file = config.cluster_signing_key_file;
   options.pki.extra_sans = config.tls_sans;
   options.node_certificate_ttl = config.node_cert_ttl;
+  options.encryption_provider_config = config.encryption_provider_config;
   options.audit.path = config.audit_log_path;
   options.audit.max_bytes = config.audit_log_max_size_mb * 1024 * 1024;
   options.audit.max_backups = config.audit_log_max_backup;

@@ -40,8 +40,23 @@ void CoordinatorServer::Assemble(const ServerOptions& options, const Clock& cloc
   AuditLogOptions audit = options.audit;
   if (audit.path.empty()) audit.path = options.data_dir + "/audit.log";
   audit_ = std::make_unique<AuditLog>(audit);
+  std::string encryption_config = options.encryption_provider_config;
+  if (encryption_config.empty()) {
+    encryption_config = options.data_dir + "/pki/encryption-config.yaml";
+    if (EnsureEncryptionConfig(encryption_config)) {
+      spdlog::info("made a key to encrypt secrets at rest in {}", encryption_config);
+    }
+  }
+  secrets_transformer_ =
+      std::make_unique<AesGcmTransformer>(LoadEncryptionConfig(encryption_config));
   volatile_ = storage::OpenMemoryStorage();
-  registries_ = std::make_unique<Registries>(*durable_, *volatile_, clock);
+  registries_ =
+      std::make_unique<Registries>(*durable_, *volatile_, clock, secrets_transformer_.get());
+  if (const size_t rewritten = registries_->secrets.Rewrite([this](std::string_view stored) {
+        return secrets_transformer_->WrittenByCurrent(stored);
+      })) {
+    spdlog::info("re-encrypted {} secrets with the first key of {}", rewritten, encryption_config);
+  }
   events_ = std::make_unique<EventRecorder>(registries_->events, clock);
   events_->Load();
 

@@ -23,6 +23,7 @@
 #include "coordinator/auth/audit_log.h"
 #include "coordinator/auth/authenticator.h"
 #include "coordinator/auth/cluster_pki.h"
+#include "coordinator/auth/secret_encryption.h"
 #include "coordinator/controllers/control_loop.h"
 #include "coordinator/controllers/daemon_set_controller.h"
 #include "coordinator/controllers/event_recorder.h"
@@ -66,6 +67,10 @@ struct ServerOptions {
   std::chrono::seconds node_certificate_ttl{std::chrono::hours(24 * 30)};
   // The audit log; an empty path: <data_dir>/audit.log.
   AuditLogOptions audit;
+  // kube-apiserver's --encryption-provider-config (see
+  // auth/secret_encryption.h); empty: <data_dir>/pki/encryption-config.yaml,
+  // made with a new key on first start.
+  std::string encryption_provider_config;
   // Writes <data_dir>/admin.conf (see auth/admin_config.h).
   bool write_admin_config = true;
   ControllerOptions controllers;
@@ -128,6 +133,7 @@ class CoordinatorServer {
   std::unique_ptr<storage::Storage> durable_;
   std::unique_ptr<storage::Storage> volatile_;
   std::unique_ptr<Registries> registries_;
+  std::unique_ptr<AesGcmTransformer> secrets_transformer_;
   std::unique_ptr<EventRecorder> events_;
   std::unique_ptr<SharedInformers> informers_;
   AlwaysLeader leader_;

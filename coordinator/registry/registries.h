@@ -9,7 +9,9 @@
 namespace fleetset::coordinator {
 
 struct Registries {
-  Registries(storage::Storage& durable, storage::Storage& volatile_store, const Clock& clock)
+  // `secrets_transformer` (may be null) keeps Secrets encrypted at rest.
+  Registries(storage::Storage& durable, storage::Storage& volatile_store, const Clock& clock,
+             const ValueTransformer* secrets_transformer = nullptr)
       : daemon_sets(durable, DaemonSetStrategy(), clock),
         controller_revisions(durable, ControllerRevisionStrategy(), clock),
         nodes(durable, NodeStrategy(), clock),
@@ -19,7 +21,7 @@ struct Registries {
         users(durable, UserStrategy(), clock),
         certificates(durable, IssuedCertificateStrategy(), clock),
         config_maps(durable, ConfigMapStrategy(), clock),
-        secrets(durable, SecretStrategy(), clock),
+        secrets(durable, SecretStrategy(), clock, secrets_transformer),
         priority_classes(durable, PriorityClassStrategy(), clock),
         namespaces(durable, NamespaceStrategy(), clock),
         pods(volatile_store, PodStrategy(), clock),

@@ -22,6 +22,7 @@
 #include "coordinator/registry/object_selection.h"
 #include "coordinator/registry/storage_keys.h"
 #include "coordinator/registry/strategy.h"
+#include "coordinator/registry/value_transformer.h"
 #include "coordinator/storage/storage.h"
 #include "coordinator/timestamps.h"
 #include "fleetset/clock.h"
@@ -41,8 +42,11 @@ class Registry {
   };
   using WriteDone = std::function<void(const WriteResult&)>;
 
-  Registry(storage::Storage& storage, const Strategy<T>& strategy, const Clock& clock)
-      : storage_(storage), strategy_(strategy), clock_(clock) {}
+  // `transformer` (may be null: values as they are) encrypts the kind's
+  // values at rest.
+  Registry(storage::Storage& storage, const Strategy<T>& strategy, const Clock& clock,
+           const ValueTransformer* transformer = nullptr)
+      : storage_(storage), strategy_(strategy), clock_(clock), transformer_(transformer) {}
 
   const ResourceInfo& info() const { return strategy_.Info(); }
   storage::Storage& storage() const { return storage_; }
@@ -213,7 +217,8 @@ class Registry {
       return Report(done, ApiError::Invalid(info().kind, object.metadata().name(), errors));
     }
     storage::Transaction transaction;
-    transaction.operations.push_back(storage::Operation::Put(KeyOf(object), Encode(object)));
+    const std::string key = KeyOf(object);
+    transaction.operations.push_back(storage::Operation::Put(key, Stored(key, Encode(object))));
     CommitInBackground(std::move(transaction), object.metadata().name(), std::move(done));
   }
 
@@ -223,6 +228,24 @@ class Registry {
     storage::Transaction transaction;
     transaction.operations.push_back(storage::Operation::Delete(Key(namespace_, name)));
     CommitInBackground(std::move(transaction), name, std::move(done));
+  }
+
+  // Writes again, as they are, the stored values `current` says were not
+  // written the current way (after an encryption key rotation); returns
+  // how many. A value changed meanwhile is left to its new writer.
+  size_t Rewrite(const std::function<bool(std::string_view stored)>& current) {
+    size_t rewritten = 0;
+    const std::string prefix = ResourcePrefix(info().resource);
+    for (const storage::KeyValue& kv : Read([&] { return storage_.List(prefix).items; })) {
+      if (current(kv.value)) continue;
+      storage::Transaction transaction;
+      transaction.compares.push_back(storage::Compare::ModRevision(kv.key, kv.mod_revision));
+      T object = Decode(kv);
+      transaction.operations.push_back(
+          storage::Operation::Put(kv.key, Stored(kv.key, Encode(std::move(object)))));
+      if (storage_.Commit(std::move(transaction)).committed()) ++rewritten;
+    }
+    return rewritten;
   }
 
   // The stored form: the object without its resourceVersion (that is the
@@ -248,9 +271,22 @@ class Registry {
     }
   }
 
+  // The value as the store keeps it.
+  std::string Stored(const std::string& key, std::string plain) const {
+    return transformer_ ? transformer_->ToStorage(plain, key) : plain;
+  }
+
   T Decode(const storage::KeyValue& kv) const {
+    std::string plain;
+    if (transformer_) {
+      try {
+        plain = transformer_->FromStorage(kv.value, kv.key);
+      } catch (const std::runtime_error& error) {
+        throw ApiError::Internal(error.what());
+      }
+    }
     T object;
-    if (!object.ParseFromString(kv.value)) {
+    if (!object.ParseFromString(transformer_ ? plain : kv.value)) {
       throw ApiError::Internal("stored " + info().resource + " object " + kv.key +
                                " cannot be read (corrupt value)");
     }
@@ -300,7 +336,7 @@ class Registry {
     const std::string key = KeyOf(object);
     storage::Transaction transaction;
     transaction.compares.push_back(storage::Compare::Absent(key));
-    transaction.operations.push_back(storage::Operation::Put(key, Encode(object)));
+    transaction.operations.push_back(storage::Operation::Put(key, Stored(key, Encode(object))));
     return transaction;
   }
 
@@ -326,7 +362,7 @@ class Registry {
     const std::string key = KeyOf(object);
     transaction.compares.push_back(
         storage::Compare::ModRevision(key, ResourceRevision(old.metadata())));
-    transaction.operations.push_back(storage::Operation::Put(key, bytes));
+    transaction.operations.push_back(storage::Operation::Put(key, Stored(key, bytes)));
     return transaction;
   }
 
@@ -388,6 +424,7 @@ class Registry {
   storage::Storage& storage_;
   const Strategy<T>& strategy_;
   const Clock& clock_;
+  const ValueTransformer* const transformer_;
 };
 
 }  // namespace fleetset::coordinator

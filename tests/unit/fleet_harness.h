@@ -89,6 +89,8 @@ class FleetHarness {
   // Restarts the coordinator on a copy of `database` (a fleetset.db file).
   void ReopenOn(const std::string& database);
   FleetClient& fleet() { return *client_; }
+  // The coordinator's data directory.
+  std::string data_dir() const { return dir_ + "/data"; }
   coordinator::CoordinatorServer& server() { return *server_; }
   FakeClock& clock() { return clock_; }
   coordinator::ControllerOptions options;
