@@ -3,11 +3,64 @@
 // reads like `kubectl get ds -o yaml` and the rest of the system never has
 // to guess what an empty field means. Every step only fills empty fields,
 // which makes the whole idempotent.
+#include <cstdint>
+
 #include "fleetset/manifest.h"
 #include "image_reference.h"
 
 namespace fleetset {
 namespace {
+
+// The permission bits of files in configMap, secret, downwardAPI and
+// projected volumes when the manifest gives none (0644).
+constexpr int32_t kDefaultFileMode = 0644;
+// A projected service account token's lifetime when none is given.
+constexpr int64_t kDefaultTokenExpirationSeconds = 3600;
+
+// The pod's only API version.
+void DefaultFieldRef(v1::ObjectFieldSelector* ref) {
+  if (ref->api_version().empty()) ref->set_api_version("v1");
+}
+
+void DefaultDownwardApiFiles(google::protobuf::RepeatedPtrField<v1::DownwardAPIVolumeFile>* files) {
+  for (v1::DownwardAPIVolumeFile& file : *files) {
+    if (file.has_field_ref()) DefaultFieldRef(file.mutable_field_ref());
+  }
+}
+
+void DefaultProjected(v1::ProjectedVolumeSource* projected) {
+  if (!projected->has_default_mode()) projected->set_default_mode(kDefaultFileMode);
+  for (v1::VolumeProjection& source : *projected->mutable_sources()) {
+    if (source.has_downward_api()) {
+      DefaultDownwardApiFiles(source.mutable_downward_api()->mutable_items());
+    }
+    if (source.has_service_account_token() &&
+        !source.service_account_token().has_expiration_seconds()) {
+      source.mutable_service_account_token()->set_expiration_seconds(
+          kDefaultTokenExpirationSeconds);
+    }
+  }
+}
+
+void DefaultVolume(v1::Volume* volume) {
+  if (volume->has_config_map() && !volume->config_map().has_default_mode()) {
+    volume->mutable_config_map()->set_default_mode(kDefaultFileMode);
+  }
+  if (volume->has_secret() && !volume->secret().has_default_mode()) {
+    volume->mutable_secret()->set_default_mode(kDefaultFileMode);
+  }
+  if (volume->has_downward_api()) {
+    v1::DownwardAPIVolumeSource* downward_api = volume->mutable_downward_api();
+    if (!downward_api->has_default_mode()) downward_api->set_default_mode(kDefaultFileMode);
+    DefaultDownwardApiFiles(downward_api->mutable_items());
+  }
+  if (volume->has_projected()) DefaultProjected(volume->mutable_projected());
+  // A volume with no source is an emptyDir (SetDefaults_Volume).
+  if (!volume->has_host_path() && !volume->has_empty_dir() && !volume->has_config_map() &&
+      !volume->has_secret() && !volume->has_downward_api() && !volume->has_projected()) {
+    volume->mutable_empty_dir();
+  }
+}
 
 void DefaultHttpGet(v1::HTTPGetAction* action) {
   if (action->path().empty()) action->set_path("/");
@@ -42,8 +95,8 @@ void DefaultContainer(bool host_network, v1::Container* container) {
     if (host_network && port.host_port() == 0) port.set_host_port(port.container_port());
   }
   for (v1::EnvVar& env : *container->mutable_env()) {
-    if (env.value_from().has_field_ref() && env.value_from().field_ref().api_version().empty()) {
-      env.mutable_value_from()->mutable_field_ref()->set_api_version("v1");
+    if (env.value_from().has_field_ref()) {
+      DefaultFieldRef(env.mutable_value_from()->mutable_field_ref());
     }
   }
   if (container->has_liveness_probe()) DefaultProbe(container->mutable_liveness_probe());
@@ -68,10 +121,7 @@ void DefaultPodSpec(v1::PodSpec* spec) {
     spec->set_service_account_name(spec->service_account());
   }
   if (spec->service_account().empty()) spec->set_service_account(spec->service_account_name());
-  for (v1::Volume& volume : *spec->mutable_volumes()) {
-    // A volume with no source is an emptyDir (SetDefaults_Volume).
-    if (!volume.has_host_path() && !volume.has_empty_dir()) volume.mutable_empty_dir();
-  }
+  for (v1::Volume& volume : *spec->mutable_volumes()) DefaultVolume(&volume);
   for (v1::Container& container : *spec->mutable_init_containers()) {
     DefaultContainer(spec->host_network(), &container);
   }

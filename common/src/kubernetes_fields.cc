@@ -1,6 +1,7 @@
 #include "kubernetes_fields.h"
 
 #include <array>
+#include <span>
 
 #include "fleetset/v1/daemonset.pb.h"
 
@@ -9,15 +10,13 @@ namespace {
 
 using google::protobuf::Descriptor;
 
-// Volume sources of core/v1 VolumeSource other than hostPath and emptyDir.
-constexpr std::array<std::string_view, 28> kVolumeSources = {"awsElasticBlockStore",
+// Volume sources of core/v1 VolumeSource that fleetset does not model.
+constexpr std::array<std::string_view, 24> kVolumeSources = {"awsElasticBlockStore",
                                                              "azureDisk",
                                                              "azureFile",
                                                              "cephfs",
                                                              "cinder",
-                                                             "configMap",
                                                              "csi",
-                                                             "downwardAPI",
                                                              "ephemeral",
                                                              "fc",
                                                              "flexVolume",
@@ -31,17 +30,40 @@ constexpr std::array<std::string_view, 28> kVolumeSources = {"awsElasticBlockSto
                                                              "persistentVolumeClaim",
                                                              "photonPersistentDisk",
                                                              "portworxVolume",
-                                                             "projected",
                                                              "quobyte",
                                                              "rbd",
                                                              "scaleIO",
-                                                             "secret",
                                                              "storageos",
                                                              "vsphereVolume"};
 
-// Env sources of core/v1 EnvVarSource other than fieldRef and resourceFieldRef.
+// Sources of core/v1 VolumeProjection that fleetset does not model.
+constexpr std::array<std::string_view, 2> kProjectionSources = {"clusterTrustBundle",
+                                                                "podCertificate"};
+
+// Sources of core/v1 EnvVarSource that fleetset does not model.
 constexpr std::array<std::string_view, 3> kEnvSources = {"configMapKeyRef", "secretKeyRef",
                                                          "fileKeyRef"};
+
+// A one-of of Kubernetes (volume types, env sources ...) of which fleetset
+// models some members: the others get one message naming what is supported.
+struct UnsupportedSources {
+  const Descriptor* (*message)();
+  std::span<const std::string_view> names;
+  // "volume type", "env source" ...
+  std::string_view kind;
+  std::string_view supported;
+};
+
+const std::array<UnsupportedSources, 3> kUnsupportedSources = {{
+    {&v1::Volume::descriptor, kVolumeSources, "volume type",
+     "hostPath, emptyDir, configMap, secret, downwardAPI, projected"},
+    {&v1::VolumeProjection::descriptor, kProjectionSources, "projected source",
+     "configMap, secret, downwardAPI, serviceAccountToken"},
+    {&v1::EnvVarSource::descriptor, kEnvSources, "env source", "fieldRef, resourceFieldRef"},
+}};
+
+constexpr std::string_view kNoApiObjects =
+    "configMaps and secrets are Kubernetes API objects, which fleetset does not have";
 
 struct UnsupportedField {
   const Descriptor* (*message)();
@@ -49,9 +71,6 @@ struct UnsupportedField {
   // Why, when the reason is not obvious from the field name.
   std::string_view reason;
 };
-
-constexpr std::string_view kNoApiObjects =
-    "configMaps and secrets are Kubernetes API objects, which fleetset does not have";
 
 // Fields of the modelled core/v1 and apps/v1 types that fleetset lacks.
 const std::array<UnsupportedField, 41> kUnsupportedFields = {{
@@ -109,8 +128,7 @@ const std::array<IgnoredField, 3> kIgnoredFields = {{
     {&v1::ObjectMeta::descriptor, "managedFields"},
 }};
 
-template <size_t N>
-bool Contains(const std::array<std::string_view, N>& names, std::string_view name) {
+bool Contains(std::span<const std::string_view> names, std::string_view name) {
   for (std::string_view candidate : names) {
     if (candidate == name) return true;
   }
@@ -127,16 +145,13 @@ std::optional<KnownField> LookupKnownField(const Descriptor& message, std::strin
       return KnownField{KnownFieldPolicy::kIgnore, ""};
     }
   }
-  if (&message == v1::Volume::descriptor() && Contains(kVolumeSources, json_name)) {
-    return KnownField{KnownFieldPolicy::kUnsupported,
-                      "Unsupported value: volume type " + Quoted(json_name) +
-                          " is not supported (supported: hostPath, emptyDir)"};
-  }
-  if (&message == v1::EnvVarSource::descriptor() && Contains(kEnvSources, json_name)) {
-    return KnownField{KnownFieldPolicy::kUnsupported,
-                      "Unsupported value: env source " + Quoted(json_name) +
-                          " is not supported (supported: fieldRef, resourceFieldRef); " +
-                          std::string(kNoApiObjects)};
+  for (const UnsupportedSources& sources : kUnsupportedSources) {
+    if (sources.message() == &message && Contains(sources.names, json_name)) {
+      return KnownField{
+          KnownFieldPolicy::kUnsupported,
+          "Unsupported value: " + std::string(sources.kind) + " " + Quoted(json_name) +
+              " is not supported (supported: " + std::string(sources.supported) + ")"};
+    }
   }
   for (const UnsupportedField& unsupported : kUnsupportedFields) {
     if (unsupported.message() == &message && unsupported.field == json_name) {

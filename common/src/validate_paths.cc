@@ -28,4 +28,13 @@ std::vector<std::string> CheckRelativeDescendingPath(std::string_view value) {
   return problems;
 }
 
+std::vector<std::string> CheckLocalNonReservedPath(std::string_view value) {
+  std::vector<std::string> problems = CheckRelativeDescendingPath(value);
+  // ".." alone or "../x" is already reported as a '..' element.
+  if (value.starts_with("..") && value != ".." && !value.starts_with("../")) {
+    problems.push_back("must not start with '..'");
+  }
+  return problems;
+}
+
 }  // namespace fleetset::internal

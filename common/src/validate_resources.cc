@@ -31,18 +31,28 @@ std::optional<Quantity> ValidateEntry(const std::string& name, const std::string
     errors->push_back(
         InvalidError(path, Quote(name), "must be a standard resource for containers"));
   }
+  return ValidateQuantity(value, QuantityMinimum::kZero, path, errors);
+}
+
+}  // namespace
+
+std::optional<Quantity> ValidateQuantity(const std::string& value, QuantityMinimum minimum,
+                                         const std::string& path, FieldErrors* errors) {
   std::string problem;
   std::optional<Quantity> quantity = Quantity::Parse(value, &problem);
   if (!quantity) {
     errors->push_back(InvalidError(path, Quote(value), problem));
   } else if (quantity->IsNegative()) {
-    errors->push_back(InvalidError(path, Quote(value), kMustBeNonNegative));
+    errors->push_back(InvalidError(
+        path, Quote(value),
+        minimum == QuantityMinimum::kZero ? kMustBeNonNegative : "must be greater than 0"));
+    quantity.reset();
+  } else if (minimum == QuantityMinimum::kAboveZero && quantity->IsZero()) {
+    errors->push_back(InvalidError(path, Quote(value), "must be greater than 0"));
     quantity.reset();
   }
   return quantity;
 }
-
-}  // namespace
 
 void ValidateResources(const v1::ResourceRequirements& resources, const std::string& path,
                        FieldErrors* errors) {

@@ -1,8 +1,8 @@
 // Volumes of the pod and the containers' mounts of them (Kubernetes'
-// ValidateVolumes / ValidateVolumeMounts for the hostPath and emptyDir
-// sources fleetset supports).
+// ValidateVolumes / ValidateVolumeMounts): the source of each volume, and
+// the hostPath and emptyDir sources themselves. The sources made of files
+// are in validate_volume_files.cc and validate_projected_volumes.cc.
 #include "fleetset/names.h"
-#include "fleetset/quantity.h"
 #include "validation_internal.h"
 #include "validation_messages.h"
 
@@ -33,34 +33,34 @@ void ValidateEmptyDir(const v1::EmptyDirVolumeSource& source, const std::string&
   if (source.medium() != "" && source.medium() != "Memory") {
     errors->push_back(UnsupportedError(ChildPath(path, "medium"), source.medium(), {"", "Memory"}));
   }
-  if (source.size_limit().empty()) return;
-  const std::string limit_path = ChildPath(path, "sizeLimit");
-  std::string problem;
-  const auto limit = Quantity::Parse(source.size_limit(), &problem);
-  if (!limit) {
-    errors->push_back(InvalidError(limit_path, Quote(source.size_limit()), problem));
-  } else if (limit->IsNegative()) {
-    errors->push_back(InvalidError(limit_path, Quote(source.size_limit()), kMustBeNonNegative));
+  if (!source.size_limit().empty()) {
+    ValidateQuantity(source.size_limit(), QuantityMinimum::kZero, ChildPath(path, "sizeLimit"),
+                     errors);
   }
 }
 
 // Exactly one source per volume; a second one is reported where it is.
 void ValidateSource(const v1::Volume& volume, const std::string& path, FieldErrors* errors) {
-  int sources = 0;
-  if (volume.has_host_path()) {
-    ++sources;
+  OneOf sources(path, "may not specify more than 1 volume type", errors);
+  if (sources.Claim(volume.has_host_path(), "hostPath")) {
     ValidateHostPath(volume.host_path(), ChildPath(path, "hostPath"), errors);
   }
-  if (volume.has_empty_dir()) {
-    if (sources > 0) {
-      errors->push_back(
-          ForbiddenError(ChildPath(path, "emptyDir"), "may not specify more than 1 volume type"));
-    } else {
-      ++sources;
-      ValidateEmptyDir(volume.empty_dir(), ChildPath(path, "emptyDir"), errors);
-    }
+  if (sources.Claim(volume.has_empty_dir(), "emptyDir")) {
+    ValidateEmptyDir(volume.empty_dir(), ChildPath(path, "emptyDir"), errors);
   }
-  if (sources == 0) errors->push_back(RequiredError(path, "must specify a volume type"));
+  if (sources.Claim(volume.has_secret(), "secret")) {
+    ValidateSecretVolume(volume.secret(), ChildPath(path, "secret"), errors);
+  }
+  if (sources.Claim(volume.has_config_map(), "configMap")) {
+    ValidateConfigMapVolume(volume.config_map(), ChildPath(path, "configMap"), errors);
+  }
+  if (sources.Claim(volume.has_downward_api(), "downwardAPI")) {
+    ValidateDownwardApiVolume(volume.downward_api(), ChildPath(path, "downwardAPI"), errors);
+  }
+  if (sources.Claim(volume.has_projected(), "projected")) {
+    ValidateProjectedVolume(volume.projected(), ChildPath(path, "projected"), errors);
+  }
+  sources.RequireOne("must specify a volume type");
 }
 
 bool IsPrivileged(const v1::Container& container) {

@@ -6,12 +6,14 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "fleetset/field_error.h"
+#include "fleetset/quantity.h"
 #include "fleetset/v1/daemonset.pb.h"
 #include "fleetset/v1/pod.pb.h"
 
@@ -50,11 +52,40 @@ std::set<std::string> ValidateVolumes(const Repeated<v1::Volume>& volumes, const
 void ValidateVolumeMounts(const v1::Container& container, const std::set<std::string>& volume_names,
                           const std::string& path, FieldErrors* errors);
 
+// validate_volume_files.cc: the volumes whose files the agent writes
+// (configMap, secret, downwardAPI) and the file lists that projected
+// volumes share with them. `written`, when not null, collects the file
+// paths so that a second file at the same path is refused.
+void ValidateConfigMapVolume(const v1::ConfigMapVolumeSource& source, const std::string& path,
+                             FieldErrors* errors);
+void ValidateSecretVolume(const v1::SecretVolumeSource& source, const std::string& path,
+                          FieldErrors* errors);
+void ValidateDownwardApiVolume(const v1::DownwardAPIVolumeSource& source, const std::string& path,
+                               FieldErrors* errors);
+void ValidateKeyToPaths(const Repeated<v1::KeyToPath>& items, const std::string& path,
+                        std::set<std::string>* written, FieldErrors* errors);
+void ValidateDownwardApiFiles(const Repeated<v1::DownwardAPIVolumeFile>& items,
+                              const std::string& path, std::set<std::string>* written,
+                              FieldErrors* errors);
+// A file's path inside its volume.
+void ValidateVolumeFilePath(const std::string& value, const std::string& path,
+                            std::set<std::string>* written, FieldErrors* errors);
+// Permission bits: 0 to 0777.
+void ValidateFileMode(int32_t mode, const std::string& path, FieldErrors* errors);
+
+// validate_projected_volumes.cc
+void ValidateProjectedVolume(const v1::ProjectedVolumeSource& source, const std::string& path,
+                             FieldErrors* errors);
+
 // validate_paths.cc: file system paths of the node and the container.
 // Problems as messages, empty when fine.
 std::vector<std::string> CheckAbsolutePath(std::string_view value);
 std::vector<std::string> CheckRelativeDescendingPath(std::string_view value);
 std::vector<std::string> CheckNoBacksteps(std::string_view value);
+// A file inside a volume (Kubernetes' ValidateLocalNonReservedPath):
+// relative, no '..' element, and not starting with '..', which the volume's
+// own bookkeeping entries (..data) use.
+std::vector<std::string> CheckLocalNonReservedPath(std::string_view value);
 
 // validate_ports.cc
 bool IsIpAddress(const std::string& text);
@@ -76,9 +107,22 @@ void ValidateHostPortConflicts(const std::vector<PathedContainer>& containers, F
 // validate_env.cc
 void ValidateEnv(const Repeated<v1::EnvVar>& env, const std::string& path, FieldErrors* errors);
 
+// validate_downward_api.cc: the pod fields and container resources that env
+// variables (kEnv) and downwardAPI volume files (kVolumeFile) may expose.
+enum class DownwardApiUse { kEnv, kVolumeFile };
+void ValidateObjectFieldSelector(const v1::ObjectFieldSelector& ref, DownwardApiUse use,
+                                 const std::string& path, FieldErrors* errors);
+void ValidateResourceFieldSelector(const v1::ResourceFieldSelector& ref, DownwardApiUse use,
+                                   const std::string& path, FieldErrors* errors);
+
 // validate_resources.cc
 void ValidateResources(const v1::ResourceRequirements& resources, const std::string& path,
                        FieldErrors* errors);
+// A quantity written in a field: the parsed value, or nullopt after one
+// Invalid error when it does not parse or is below the minimum.
+enum class QuantityMinimum { kZero, kAboveZero };
+std::optional<Quantity> ValidateQuantity(const std::string& value, QuantityMinimum minimum,
+                                         const std::string& path, FieldErrors* errors);
 
 // validate_handlers.cc: probes and lifecycle hooks.
 enum class ProbeKind { kLiveness, kReadiness, kStartup };

@@ -97,4 +97,18 @@ void Append(FieldErrors more, FieldErrors* errors) {
   for (FieldError& error : more) errors->push_back(std::move(error));
 }
 
+OneOf::OneOf(std::string path, std::string_view too_many, FieldErrors* errors)
+    : path_(std::move(path)), too_many_(too_many), errors_(errors) {}
+
+bool OneOf::Claim(bool present, std::string_view field) {
+  if (!present) return false;
+  if (present_++ == 0) return true;
+  errors_->push_back(ForbiddenError(ChildPath(path_, std::string(field)), too_many_));
+  return false;
+}
+
+void OneOf::RequireOne(std::string_view detail) const {
+  if (present_ == 0) errors_->push_back(RequiredError(path_, detail));
+}
+
 }  // namespace fleetset::internal

@@ -60,4 +60,23 @@ void AppendInvalid(const std::string& path, std::string_view value,
 // Appends `more` to `errors`.
 void Append(FieldErrors more, FieldErrors* errors);
 
+// The members of one of Kubernetes' one-ofs (a volume's source, a probe's
+// handler ...), met in turn: the first one present is the one to validate;
+// every further one is reported where it is written, as Forbidden with
+// `too_many`.
+class OneOf {
+ public:
+  OneOf(std::string path, std::string_view too_many, FieldErrors* errors);
+  // Whether the member `field` is present and the first one met.
+  bool Claim(bool present, std::string_view field);
+  // "Required value: <detail>" at the path when no member was present.
+  void RequireOne(std::string_view detail) const;
+
+ private:
+  std::string path_;
+  std::string_view too_many_;
+  FieldErrors* errors_;
+  int present_ = 0;
+};
+
 }  // namespace fleetset::internal
