@@ -41,8 +41,7 @@ constexpr std::array<std::string_view, 2> kProjectionSources = {"clusterTrustBun
                                                                 "podCertificate"};
 
 // Sources of core/v1 EnvVarSource that fleetset does not model.
-constexpr std::array<std::string_view, 3> kEnvSources = {"configMapKeyRef", "secretKeyRef",
-                                                         "fileKeyRef"};
+constexpr std::array<std::string_view, 1> kEnvSources = {"fileKeyRef"};
 
 // A one-of of Kubernetes (volume types, env sources ...) of which fleetset
 // models some members: the others get one message naming what is supported.
@@ -59,11 +58,9 @@ const std::array<UnsupportedSources, 3> kUnsupportedSources = {{
      "hostPath, emptyDir, configMap, secret, downwardAPI, projected"},
     {&v1::VolumeProjection::descriptor, kProjectionSources, "projected source",
      "configMap, secret, downwardAPI, serviceAccountToken"},
-    {&v1::EnvVarSource::descriptor, kEnvSources, "env source", "fieldRef, resourceFieldRef"},
+    {&v1::EnvVarSource::descriptor, kEnvSources, "env source",
+     "fieldRef, resourceFieldRef, configMapKeyRef, secretKeyRef"},
 }};
-
-constexpr std::string_view kNoApiObjects =
-    "configMaps and secrets are Kubernetes API objects, which fleetset does not have";
 
 struct UnsupportedField {
   const Descriptor* (*message)();
@@ -73,7 +70,7 @@ struct UnsupportedField {
 };
 
 // Fields of the modelled core/v1 and apps/v1 types that fleetset lacks.
-const std::array<UnsupportedField, 41> kUnsupportedFields = {{
+const std::array<UnsupportedField, 40> kUnsupportedFields = {{
     {&v1::ObjectMeta::descriptor, "ownerReferences", "there is no garbage collector"},
     {&v1::ObjectMeta::descriptor, "finalizers", "there is no garbage collector"},
     {&v1::ObjectMeta::descriptor, "deletionGracePeriodSeconds", ""},
@@ -93,7 +90,6 @@ const std::array<UnsupportedField, 41> kUnsupportedFields = {{
     {&v1::PodSpec::descriptor, "setHostnameAsFQDN", ""},
     {&v1::PodSpec::descriptor, "shareProcessNamespace", ""},
     {&v1::PodSpec::descriptor, "topologySpreadConstraints", "a DaemonSet runs on every node"},
-    {&v1::Container::descriptor, "envFrom", kNoApiObjects},
     {&v1::Container::descriptor, "resizePolicy", ""},
     {&v1::Container::descriptor, "restartPolicy", "sidecar containers are not supported"},
     {&v1::Container::descriptor, "stdinOnce", ""},

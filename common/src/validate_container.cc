@@ -109,6 +109,7 @@ void ValidateContainer(const v1::Container& container, ContainerKind kind,
   }
   ValidateContainerPorts(container.ports(), ChildPath(path, "ports"), errors);
   ValidateEnv(container.env(), ChildPath(path, "env"), errors);
+  ValidateEnvFrom(container.env_from(), ChildPath(path, "envFrom"), errors);
   ValidateResources(container.resources(), ChildPath(path, "resources"), errors);
   ValidateVolumeMounts(container, volume_names, ChildPath(path, "volumeMounts"), errors);
   ValidateProbesAndHooks(container, kind, path, errors);

@@ -106,6 +106,8 @@ void ValidateHostPortConflicts(const std::vector<PathedContainer>& containers, F
 
 // validate_env.cc
 void ValidateEnv(const Repeated<v1::EnvVar>& env, const std::string& path, FieldErrors* errors);
+void ValidateEnvFrom(const Repeated<v1::EnvFromSource>& sources, const std::string& path,
+                     FieldErrors* errors);
 
 // validate_downward_api.cc: the pod fields and container resources that env
 // variables (kEnv) and downwardAPI volume files (kVolumeFile) may expose.

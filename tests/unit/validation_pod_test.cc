@@ -314,7 +314,8 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"valueFrom without source",
              [](v1::DaemonSet* ds) { Env(ds)->mutable_value_from()->clear_field_ref(); },
              {{kC0 + ".env[0].valueFrom",
-               "Required value: must specify one of: `fieldRef` or `resourceFieldRef`"}}},
+               "Required value: must specify one of: `fieldRef`, `resourceFieldRef`, "
+               "`configMapKeyRef` or `secretKeyRef`"}}},
         Case{"two sources",
              [](v1::DaemonSet* ds) {
                Env(ds)->mutable_value_from()->mutable_resource_field_ref()->set_resource(
