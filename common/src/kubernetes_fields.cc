@@ -70,7 +70,7 @@ struct UnsupportedField {
 };
 
 // Fields of the modelled core/v1 and apps/v1 types that fleetset lacks.
-const std::array<UnsupportedField, 40> kUnsupportedFields = {{
+const std::array<UnsupportedField, 33> kUnsupportedFields = {{
     {&v1::ObjectMeta::descriptor, "ownerReferences", "there is no garbage collector"},
     {&v1::ObjectMeta::descriptor, "finalizers", "there is no garbage collector"},
     {&v1::ObjectMeta::descriptor, "deletionGracePeriodSeconds", ""},
@@ -88,7 +88,6 @@ const std::array<UnsupportedField, 40> kUnsupportedFields = {{
     {&v1::PodSpec::descriptor, "runtimeClassName", ""},
     {&v1::PodSpec::descriptor, "schedulingGates", ""},
     {&v1::PodSpec::descriptor, "setHostnameAsFQDN", ""},
-    {&v1::PodSpec::descriptor, "shareProcessNamespace", ""},
     {&v1::PodSpec::descriptor, "topologySpreadConstraints", "a DaemonSet runs on every node"},
     {&v1::Container::descriptor, "resizePolicy", ""},
     {&v1::Container::descriptor, "restartPolicy", "sidecar containers are not supported"},
@@ -96,22 +95,22 @@ const std::array<UnsupportedField, 40> kUnsupportedFields = {{
     {&v1::Container::descriptor, "volumeDevices", ""},
     {&v1::VolumeMount::descriptor, "subPathExpr", ""},
     {&v1::VolumeMount::descriptor, "recursiveReadOnly", ""},
-    {&v1::SecurityContext::descriptor, "seLinuxOptions", ""},
-    {&v1::SecurityContext::descriptor, "windowsOptions", ""},
     {&v1::SecurityContext::descriptor, "procMount", ""},
-    {&v1::SecurityContext::descriptor, "seccompProfile", ""},
     {&v1::SecurityContext::descriptor, "appArmorProfile", ""},
-    {&v1::PodSecurityContext::descriptor, "seLinuxOptions", ""},
-    {&v1::PodSecurityContext::descriptor, "seccompProfile", ""},
     {&v1::PodSecurityContext::descriptor, "sysctls", ""},
     {&v1::PodSecurityContext::descriptor, "fsGroupChangePolicy", ""},
     {&v1::PodSecurityContext::descriptor, "supplementalGroupsPolicy", ""},
-    {&v1::Probe::descriptor, "grpc", "use exec, httpGet or tcpSocket"},
     {&v1::LifecycleHandler::descriptor, "sleep", "use exec"},
     {&v1::PodAffinityTerm::descriptor, "matchLabelKeys", ""},
     {&v1::PodAffinityTerm::descriptor, "mismatchLabelKeys", ""},
     {&v1::ResourceRequirements::descriptor, "claims", ""},
 }};
+
+// Windows-only settings: one message for all of them, not "unknown field"
+// for what is inside (hostProcess, gmsaCredentialSpec ...).
+const std::array<const Descriptor* (*)(), 2> kWindowsOnlyOwners = {
+    &v1::SecurityContext::descriptor, &v1::PodSecurityContext::descriptor};
+constexpr std::string_view kWindowsOptions = "windowsOptions";
 
 // Bookkeeping the API server writes; harmless to drop.
 struct IgnoredField {
@@ -127,6 +126,13 @@ const std::array<IgnoredField, 3> kIgnoredFields = {{
 bool Contains(std::span<const std::string_view> names, std::string_view name) {
   for (std::string_view candidate : names) {
     if (candidate == name) return true;
+  }
+  return false;
+}
+
+bool IsWindowsOptionsOwner(const Descriptor& message) {
+  for (const auto owner : kWindowsOnlyOwners) {
+    if (owner() == &message) return true;
   }
   return false;
 }
@@ -148,6 +154,12 @@ std::optional<KnownField> LookupKnownField(const Descriptor& message, std::strin
           "Unsupported value: " + std::string(sources.kind) + " " + Quoted(json_name) +
               " is not supported (supported: " + std::string(sources.supported) + ")"};
     }
+  }
+  if (json_name == kWindowsOptions && IsWindowsOptionsOwner(message)) {
+    return KnownField{KnownFieldPolicy::kUnsupported,
+                      "Unsupported value: Windows pods are not supported by fleetset "
+                      "(windowsOptions and its hostProcess apply to Windows nodes; fleetset runs "
+                      "Linux containers)"};
   }
   for (const UnsupportedField& unsupported : kUnsupportedFields) {
     if (unsupported.message() == &message && unsupported.field == json_name) {

@@ -1,5 +1,6 @@
 // Probes and lifecycle hooks (Kubernetes' validateProbe, validateHandler,
-// validateLifecycle) for the exec, httpGet and tcpSocket actions.
+// validateLifecycle) for the exec, httpGet and tcpSocket actions, and grpc
+// for probes.
 #include "validation_internal.h"
 #include "validation_messages.h"
 
@@ -35,27 +36,45 @@ void ValidateHttpGet(const v1::HTTPGetAction& action, const std::string& path,
   }
 }
 
-// Exactly one action; any further one is reported where it is written.
+// The actions probes and lifecycle hooks share; exactly one action in all,
+// any further one reported where it is written.
 template <typename Handler>
-void ValidateHandler(const Handler& handler, const std::string& path, FieldErrors* errors) {
-  int actions = 0;
-  auto claim = [&](const char* field) {
-    if (actions++ == 0) return true;
-    errors->push_back(
-        ForbiddenError(ChildPath(path, field), "may not specify more than 1 handler type"));
-    return false;
-  };
-  if (handler.has_exec() && claim("exec") && handler.exec().command().empty()) {
+void ValidateCommonActions(const Handler& handler, const std::string& path, OneOf* actions,
+                           FieldErrors* errors) {
+  if (actions->Claim(handler.has_exec(), "exec") && handler.exec().command().empty()) {
     errors->push_back(RequiredError(ChildPath(path, "exec.command")));
   }
-  if (handler.has_http_get() && claim("httpGet")) {
+  if (actions->Claim(handler.has_http_get(), "httpGet")) {
     ValidateHttpGet(handler.http_get(), ChildPath(path, "httpGet"), errors);
   }
-  if (handler.has_tcp_socket() && claim("tcpSocket")) {
+  if (actions->Claim(handler.has_tcp_socket(), "tcpSocket")) {
     ValidatePortNumberOrName(handler.tcp_socket().port(), ChildPath(path, "tcpSocket.port"),
                              errors);
   }
-  if (actions == 0) errors->push_back(RequiredError(path, "must specify a handler type"));
+}
+
+constexpr std::string_view kTooManyActions = "may not specify more than 1 handler type";
+constexpr std::string_view kNoAction = "must specify a handler type";
+
+void ValidateHandler(const v1::LifecycleHandler& handler, const std::string& path,
+                     FieldErrors* errors) {
+  OneOf actions(path, kTooManyActions, errors);
+  ValidateCommonActions(handler, path, &actions, errors);
+  actions.RequireOne(kNoAction);
+}
+
+// gRPC health checking (grpc.health.v1.Health/Check) on a port number: a
+// named port is not allowed here, as in Kubernetes.
+void ValidateProbeHandler(const v1::Probe& probe, const std::string& path, FieldErrors* errors) {
+  OneOf actions(path, kTooManyActions, errors);
+  ValidateCommonActions(probe, path, &actions, errors);
+  if (actions.Claim(probe.has_grpc(), "grpc")) {
+    const std::string port_path = ChildPath(path, "grpc.port");
+    for (const std::string& problem : CheckPortNumber(probe.grpc().port())) {
+      errors->push_back(InvalidError(port_path, probe.grpc().port(), problem));
+    }
+  }
+  actions.RequireOne(kNoAction);
 }
 
 // The agent's probe loop divides time by these: zero would spin, so the
@@ -71,7 +90,7 @@ void ValidateAtLeastOne(int64_t value, const std::string& path, FieldErrors* err
 
 void ValidateProbe(const v1::Probe& probe, ProbeKind kind, const std::string& path,
                    FieldErrors* errors) {
-  ValidateHandler(probe, path, errors);
+  ValidateProbeHandler(probe, path, errors);
   if (probe.initial_delay_seconds() < 0) {
     errors->push_back(InvalidError(ChildPath(path, "initialDelaySeconds"),
                                    probe.initial_delay_seconds(), kMustBeNonNegative));

@@ -179,6 +179,11 @@ void ValidatePodSpec(const v1::PodSpec& spec, const std::string& path, FieldErro
   if (spec.has_security_context()) {
     ValidatePodSecurityContext(spec.security_context(), ChildPath(path, "securityContext"), errors);
   }
+  // The host's PID namespace cannot also be the pod's own shared one.
+  if (spec.has_share_process_namespace() && spec.share_process_namespace() && spec.host_pid()) {
+    errors->push_back(InvalidError(ChildPath(path, "shareProcessNamespace"), "true",
+                                   "ShareProcessNamespace and HostPID cannot both be enabled"));
+  }
   ValidateScheduling(spec, path, errors);
 }
 

@@ -1,6 +1,7 @@
 // Security contexts of the pod and its containers (Kubernetes'
-// ValidateSecurityContext / validatePodSecurityContext), plus Linux
-// capability names, which the runtime would otherwise reject at start.
+// ValidateSecurityContext / validatePodSecurityContext, seccomp profiles
+// included), plus Linux capability names, which the runtime would otherwise
+// reject at start.
 #include <algorithm>
 #include <cctype>
 #include <set>
@@ -61,16 +62,52 @@ void ValidateCapabilityList(const Repeated<std::string>& names, const std::strin
   }
 }
 
-}  // namespace
+// Kubernetes' validateSeccompProfileField. A Localhost profile is a file
+// below the node's seccomp profile directory, so it must stay inside it.
+void ValidateSeccompProfile(const v1::SeccompProfile& profile, const std::string& path,
+                            FieldErrors* errors) {
+  const std::string type_path = ChildPath(path, "type");
+  const std::string& type = profile.type();
+  if (type.empty()) {
+    errors->push_back(RequiredError(type_path, "type is required when seccompProfile is set"));
+  } else if (type != "Localhost" && type != "RuntimeDefault" && type != "Unconfined") {
+    errors->push_back(
+        UnsupportedError(type_path, type, {"Localhost", "RuntimeDefault", "Unconfined"}));
+  }
+  const std::string profile_path = ChildPath(path, "localhostProfile");
+  const std::string& file = profile.localhost_profile();
+  if (type == "Localhost") {
+    if (file.empty()) {
+      errors->push_back(RequiredError(profile_path, "must be set when seccomp type is Localhost"));
+    } else {
+      AppendInvalid(profile_path, file, CheckRelativeDescendingPath(file), errors);
+    }
+  } else if (profile.has_localhost_profile()) {
+    errors->push_back(
+        InvalidError(profile_path, Quote(file), "can only be set when seccomp type is Localhost"));
+  }
+}
 
-void ValidateContainerSecurityContext(const v1::SecurityContext& context, const std::string& path,
-                                      FieldErrors* errors) {
+// What both contexts have. seLinuxOptions has no rules on Linux: the
+// labels are the node's policy's business.
+template <typename Context>
+void ValidateCommonContext(const Context& context, const std::string& path, FieldErrors* errors) {
   if (context.has_run_as_user()) {
     ValidateId(context.run_as_user(), ChildPath(path, "runAsUser"), errors);
   }
   if (context.has_run_as_group()) {
     ValidateId(context.run_as_group(), ChildPath(path, "runAsGroup"), errors);
   }
+  if (context.has_seccomp_profile()) {
+    ValidateSeccompProfile(context.seccomp_profile(), ChildPath(path, "seccompProfile"), errors);
+  }
+}
+
+}  // namespace
+
+void ValidateContainerSecurityContext(const v1::SecurityContext& context, const std::string& path,
+                                      FieldErrors* errors) {
+  ValidateCommonContext(context, path, errors);
   const bool privileged = context.has_privileged() && context.privileged();
   const bool no_escalation =
       context.has_allow_privilege_escalation() && !context.allow_privilege_escalation();
@@ -101,12 +138,7 @@ void ValidateContainerSecurityContext(const v1::SecurityContext& context, const 
 
 void ValidatePodSecurityContext(const v1::PodSecurityContext& context, const std::string& path,
                                 FieldErrors* errors) {
-  if (context.has_run_as_user()) {
-    ValidateId(context.run_as_user(), ChildPath(path, "runAsUser"), errors);
-  }
-  if (context.has_run_as_group()) {
-    ValidateId(context.run_as_group(), ChildPath(path, "runAsGroup"), errors);
-  }
+  ValidateCommonContext(context, path, errors);
   if (context.has_fs_group()) ValidateId(context.fs_group(), ChildPath(path, "fsGroup"), errors);
   for (int i = 0; i < context.supplemental_groups_size(); ++i) {
     ValidateId(context.supplemental_groups(i), IndexPath(ChildPath(path, "supplementalGroups"), i),
