@@ -52,7 +52,7 @@ int RunCtl(const std::vector<std::string>& args, Io& io) {
                  "The coordinator's address (host:port). Default: $FLEETSET_SERVER, then the "
                  "first of `servers:` in the config file, then 127.0.0.1:7400");
   app.add_option("-n,--namespace", global.namespace_,
-                 "The namespace of DaemonSets and pods (default \"default\")");
+                 "The namespace of DaemonSets, pods, ConfigMaps and Secrets (default \"default\")");
   app.add_option("--request-timeout", global.request_timeout,
                  "How long to wait for each answer from the coordinator: a duration such as "
                  "1s, 2m or 3h, or 0 for no limit")

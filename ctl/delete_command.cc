@@ -1,5 +1,5 @@
-// `fleetsetctl delete ds|node|pod NAME...`: kubectl's `TYPE "NAME" deleted`
-// for each; the others are still deleted when one fails.
+// `fleetsetctl delete TYPE NAME...`: kubectl's `TYPE "NAME" deleted` for
+// each; the others are still deleted when one fails.
 #include <ostream>
 
 #include "commands.h"
@@ -49,6 +49,17 @@ bool DeleteOne(Connection& connection, const ResourceType& type, const std::stri
       status = connection.stub().DeleteUser(&context, request, &response);
       break;
     }
+    case ResourceKind::kConfigMap:
+    case ResourceKind::kSecret:
+    case ResourceKind::kPriorityClass:
+    case ResourceKind::kNamespace: {
+      v1::DeleteObjectRequest request;
+      request.set_resource(std::string(type.resource));
+      request.set_namespace_(type.namespaced ? namespace_ : "");
+      request.set_name(name);
+      status = connection.stub().DeleteObject(&context, request, &response);
+      break;
+    }
   }
   if (status.ok()) return true;
   if (!(ignore_not_found && status.error_code() == grpc::StatusCode::NOT_FOUND)) {
@@ -83,8 +94,9 @@ void AddDeleteCommand(CLI::App& app, Io& io, const GlobalOptions& global) {
   CLI::App* command = app.add_subcommand(
       "delete",
       "Delete DaemonSets (their pods are removed from every node), nodes (their certificates "
-      "are revoked: they must join again), pods (the DaemonSet starts a replacement), or users "
-      "(their certificates are revoked at once)");
+      "are revoked: they must join again), pods (the DaemonSet starts a replacement), users "
+      "(their certificates are revoked at once), ConfigMaps, Secrets, PriorityClasses or "
+      "Namespaces");
   command->add_option("args", options->args, "TYPE NAME... or TYPE/NAME...")->required();
   command->add_flag("--ignore-not-found", options->ignore_not_found,
                     "Treat a missing object as deleted: no error, nothing printed");
@@ -93,7 +105,8 @@ void AddDeleteCommand(CLI::App& app, Io& io, const GlobalOptions& global) {
       "  fleetsetctl delete ds fluentd -n kube-system\n"
       "  fleetsetctl delete pod/fluentd-x7k2p -n kube-system\n"
       "  fleetsetctl delete node retired-01\n"
-      "  fleetsetctl delete user alice\n");
+      "  fleetsetctl delete user alice\n"
+      "  fleetsetctl delete configmap fluent-bit-config -n logging\n");
   command->callback([options, &global, &io] { RunDelete(*options, global, io); });
 }
 

@@ -122,6 +122,43 @@ std::optional<std::vector<v1::User>> FetchUsers(Connection& connection, const Qu
   return Named(connection, SortedByName(ToVector(response.items())), query.names, "users");
 }
 
+template <ConfigObject T>
+std::optional<std::vector<T>> FetchObjects(Connection& connection, const Query& query) {
+  const ResourceType& type = TypeOf<T>();
+  const std::string namespace_ = type.namespaced ? query.namespace_ : "";
+  if (!query.names.empty()) {
+    return ByName<T>(connection, query.names, [&](const std::string& name, T* item) {
+      v1::GetObjectRequest request;
+      request.set_resource(std::string(type.resource));
+      request.set_namespace_(namespace_);
+      request.set_name(name);
+      v1::Object object;
+      if (!connection.Call(&v1::OperatorService::Stub::GetObject, request, &object)) return false;
+      if (const T* member = MemberOf<T>(object)) *item = *member;
+      return true;
+    });
+  }
+  v1::ListObjectsRequest request;
+  request.set_resource(std::string(type.resource));
+  request.set_namespace_(namespace_);
+  request.set_all_namespaces(query.all_namespaces);
+  request.set_label_selector(query.label_selector);
+  v1::ListObjectsResponse response;
+  if (!connection.Call(&v1::OperatorService::Stub::ListObjects, request, &response)) {
+    return std::nullopt;
+  }
+  std::vector<T> items;
+  for (const v1::Object& object : response.items()) {
+    if (const T* member = MemberOf<T>(object)) items.push_back(*member);
+  }
+  return SortedByName(std::move(items));
+}
+
+template std::optional<std::vector<v1::ConfigMap>> FetchObjects(Connection&, const Query&);
+template std::optional<std::vector<v1::Secret>> FetchObjects(Connection&, const Query&);
+template std::optional<std::vector<v1::PriorityClass>> FetchObjects(Connection&, const Query&);
+template std::optional<std::vector<v1::Namespace>> FetchObjects(Connection&, const Query&);
+
 std::vector<v1::Pod> PodsOf(Connection& connection, const v1::DaemonSet& daemon_set) {
   v1::ListPodsRequest request;
   request.set_namespace_(daemon_set.metadata().namespace_());

@@ -1,12 +1,15 @@
-// Reading DaemonSets, nodes and pods for the verbs that show them: by name
-// (each missing one reported as kubectl reports it, the others still
-// returned) or as a filtered list, sorted by namespace and name.
+// Reading DaemonSets, nodes, pods, users and the kinds of the generic
+// object calls (ConfigMaps, Secrets, PriorityClasses, Namespaces) for the
+// verbs that show them: by name (each missing one reported as kubectl
+// reports it, the others still returned) or as a filtered list, sorted by
+// namespace and name.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "config_objects.h"
 #include "connection.h"
 
 namespace fleetset::ctl {
@@ -28,6 +31,9 @@ std::optional<std::vector<v1::DaemonSet>> FetchDaemonSets(Connection& connection
 std::optional<std::vector<v1::Node>> FetchNodes(Connection& connection, const Query& query);
 std::optional<std::vector<v1::Pod>> FetchPods(Connection& connection, const Query& query);
 std::optional<std::vector<v1::User>> FetchUsers(Connection& connection, const Query& query);
+// Through GetObject for each name, or ListObjects.
+template <ConfigObject T>
+std::optional<std::vector<T>> FetchObjects(Connection& connection, const Query& query);
 
 // The pods a DaemonSet owns, for describe; empty when they cannot be listed.
 std::vector<v1::Pod> PodsOf(Connection& connection, const v1::DaemonSet& daemon_set);

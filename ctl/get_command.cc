@@ -1,10 +1,13 @@
-// `fleetsetctl get`: DaemonSets, nodes and pods as kubectl's tables, or as
-// JSON, YAML or names; with -w, then a line per change until interrupted.
+// `fleetsetctl get`: DaemonSets, nodes, pods, users, ConfigMaps, Secrets,
+// PriorityClasses and Namespaces as kubectl's tables, or as JSON, YAML or
+// names; with -w (for the kinds the coordinator watches), then a line per
+// change until interrupted.
 #include <algorithm>
 #include <ostream>
 #include <set>
 
 #include "commands.h"
+#include "config_object_printers.h"
 #include "connection.h"
 #include "fetch.h"
 #include "fleetset/display.h"
@@ -43,8 +46,12 @@ const v1::Node* ObjectOf(const v1::WatchEvent& event, const v1::Node*) {
 const v1::Pod* ObjectOf(const v1::WatchEvent& event, const v1::Pod*) {
   return event.has_pod() ? &event.pod() : nullptr;
 }
-// Users are not watched (RunGet refuses -w for them).
-const v1::User* ObjectOf(const v1::WatchEvent&, const v1::User*) { return nullptr; }
+// Users and the generic object kinds are not watched (RunGet refuses -w
+// for them).
+template <typename T>
+const T* ObjectOf(const v1::WatchEvent&, const T*) {
+  return nullptr;
+}
 
 template <typename T>
 void PrintItems(const std::vector<T>& items, const Presentation& how, Io& io) {
@@ -162,6 +169,10 @@ void RunGet(const GetOptions& options, const GlobalOptions& global, Io& io) {
   if (type.kind == ResourceKind::kUser && (options.watch || !options.selector.empty())) {
     return Fail(io, "users cannot be watched or selected by label");
   }
+  if (IsObjectKind(type.kind) && options.watch) {
+    return Fail(io, std::string(type.resource) +
+                        " cannot be watched: the coordinator watches daemonsets, nodes and pods");
+  }
   Query query;
   query.names = resources->names;
   query.namespace_ = global.Namespace();
@@ -190,6 +201,18 @@ void RunGet(const GetOptions& options, const GlobalOptions& global, Io& io) {
       return Show<v1::Pod>(*connection, query, how, options.watch, "pods", FetchPods, io);
     case ResourceKind::kUser:
       return Show<v1::User>(*connection, query, how, false, "users", FetchUsers, io);
+    case ResourceKind::kConfigMap:
+      return Show<v1::ConfigMap>(*connection, query, how, false, "configmaps",
+                                 FetchObjects<v1::ConfigMap>, io);
+    case ResourceKind::kSecret:
+      return Show<v1::Secret>(*connection, query, how, false, "secrets", FetchObjects<v1::Secret>,
+                              io);
+    case ResourceKind::kPriorityClass:
+      return Show<v1::PriorityClass>(*connection, query, how, false, "priorityclasses",
+                                     FetchObjects<v1::PriorityClass>, io);
+    case ResourceKind::kNamespace:
+      return Show<v1::Namespace>(*connection, query, how, false, "namespaces",
+                                 FetchObjects<v1::Namespace>, io);
   }
 }
 
@@ -199,25 +222,29 @@ void AddGetCommand(CLI::App& app, Io& io, const GlobalOptions& global) {
   auto options = std::make_shared<GetOptions>();
   CLI::App* command = app.add_subcommand(
       "get",
-      "Display one or many DaemonSets, nodes, pods or users (types: daemonsets/ds, nodes/no, "
-      "pods/po, users)");
+      "Display one or many DaemonSets, nodes, pods, users, ConfigMaps, Secrets, PriorityClasses "
+      "or Namespaces (types: daemonsets/ds, nodes/no, pods/po, users, configmaps/cm, secrets, "
+      "priorityclasses/pc, namespaces/ns)");
   command->add_option("args", options->args, "TYPE [NAME...] or TYPE/NAME...")->required();
   command->add_option("-o,--output", options->output,
                       "Output format: wide, json, yaml or name (default: a table)");
   command->add_flag("-A,--all-namespaces", options->all_namespaces,
-                    "List DaemonSets or pods in every namespace (adds a NAMESPACE column)");
+                    "List DaemonSets, pods, ConfigMaps or Secrets in every namespace (adds a "
+                    "NAMESPACE column)");
   command->add_option("-l,--selector", options->selector,
                       "Label selector to filter on, e.g. -l 'app=x,tier!=db,env in (a,b)'");
   command->add_option("--field-selector", options->field_selector,
                       "Pods only: spec.nodeName=NODE lists the pods on one node");
   command->add_flag("-w,--watch", options->watch,
-                    "After listing, print a line for every change until interrupted");
+                    "After listing, print a line for every change until interrupted (DaemonSets, "
+                    "nodes and pods)");
   command->footer(
       "Examples:\n"
       "  fleetsetctl get ds -n kube-system\n"
       "  fleetsetctl get pods -n kube-system -l name=fluentd-elasticsearch -o wide\n"
       "  fleetsetctl get nodes\n"
-      "  fleetsetctl get ds/fluentd -o yaml\n");
+      "  fleetsetctl get ds/fluentd -o yaml\n"
+      "  fleetsetctl get configmaps -n logging\n");
   command->callback([options, &global, &io] { RunGet(*options, global, io); });
 }
 

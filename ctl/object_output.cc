@@ -26,6 +26,10 @@ const std::map<std::string, KindInfo>& KnownKinds() {
       {"fleetset.v1.DaemonSet", {kDaemonSetApiVersion, kDaemonSetKind}},
       {"fleetset.v1.Node", {"v1", "Node"}},
       {"fleetset.v1.Pod", {"v1", "Pod"}},
+      {"fleetset.v1.ConfigMap", {kCoreApiVersion, kConfigMapKind}},
+      {"fleetset.v1.Secret", {kCoreApiVersion, kSecretKind}},
+      {"fleetset.v1.PriorityClass", {kPriorityClassApiVersion, kPriorityClassKind}},
+      {"fleetset.v1.Namespace", {kCoreApiVersion, kNamespaceKind}},
   };
   return kinds;
 }
@@ -328,6 +332,10 @@ JsonValue ToKubernetesObject(const google::protobuf::Message& message) {
   }
   if (type == "fleetset.v1.DaemonSet") AddDaemonSetStatusCounts(object);
   if (type == "fleetset.v1.Pod") ReshapePod(object);
+  // A PriorityClass's value is printed even when zero (no omitempty).
+  if (type == "fleetset.v1.PriorityClass") {
+    object.fields.try_emplace("value", JsonValue::Number("0"));
+  }
   return object;
 }
 

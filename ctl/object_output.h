@@ -37,7 +37,9 @@ struct JsonValue {
   static JsonValue Array();
 };
 
-// A DaemonSet, Node or Pod as the Kubernetes object kubectl would print.
+// A DaemonSet, Node, Pod, ConfigMap, Secret, PriorityClass or Namespace as
+// the Kubernetes object kubectl would print (bytes, such as a Secret's
+// data, in base64).
 JsonValue ToKubernetesObject(const google::protobuf::Message& message);
 // `kind: List` around `items`, as kubectl prints several objects.
 JsonValue MakeList(std::vector<JsonValue> items);

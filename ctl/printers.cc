@@ -23,25 +23,6 @@ TimePoint ToTimePoint(const google::protobuf::Timestamp& timestamp) {
   return TimePoint(std::chrono::seconds(timestamp.seconds()));
 }
 
-// The header row, with NAMESPACE first under -A.
-std::vector<std::string> Header(std::vector<std::string> columns, const TableOptions& options) {
-  if (options.with_namespace) columns.insert(columns.begin(), "NAMESPACE");
-  return columns;
-}
-
-template <typename Item, typename RowFunction>
-Rows MakeRows(const std::vector<Item>& items, const TableOptions& options,
-              std::vector<std::string> header, RowFunction row_of) {
-  Rows rows;
-  if (options.headers) rows.push_back(Header(std::move(header), options));
-  for (const Item& item : items) {
-    std::vector<std::string> row = row_of(item);
-    if (options.with_namespace) row.insert(row.begin(), item.metadata().namespace_());
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
-
 }  // namespace
 
 bool IsSet(const google::protobuf::Timestamp& timestamp) {

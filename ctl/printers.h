@@ -27,6 +27,24 @@ struct TableOptions {
   TimePoint now = std::chrono::system_clock::now();
 };
 
+// The rows of a table: `header` (with NAMESPACE first under -A) unless
+// headers are off, then `row_of(item)` for each item.
+template <typename Item, typename RowFunction>
+Rows MakeRows(const std::vector<Item>& items, const TableOptions& options,
+              std::vector<std::string> header, RowFunction row_of) {
+  Rows rows;
+  if (options.headers) {
+    if (options.with_namespace) header.insert(header.begin(), "NAMESPACE");
+    rows.push_back(std::move(header));
+  }
+  for (const Item& item : items) {
+    std::vector<std::string> row = row_of(item);
+    if (options.with_namespace) row.insert(row.begin(), item.metadata().namespace_());
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
 // kubectl's translateTimestampSince: FormatAge of now - t, "<unknown>"
 // when t is unset.
 std::string AgeColumn(const google::protobuf::Timestamp& timestamp, TimePoint now);

@@ -11,11 +11,31 @@ namespace {
 
 constexpr ResourceType kDaemonSet{
     ResourceKind::kDaemonSet, "daemonset", "daemonsets.apps", "daemonset.apps", kDaemonSetKind,
-    kDaemonSetApiVersion,     true};
-constexpr ResourceType kNode{ResourceKind::kNode, "node", "nodes", "node", "Node", "v1", false};
-constexpr ResourceType kPod{ResourceKind::kPod, "pod", "pods", "pod", "Pod", "v1", true};
+    kDaemonSetApiVersion,     true,        "daemonsets"};
+constexpr ResourceType kNode{
+    ResourceKind::kNode, "node", "nodes", "node", "Node", "v1", false, "nodes"};
+constexpr ResourceType kPod{ResourceKind::kPod, "pod", "pods", "pod", "Pod", "v1", true, "pods"};
 constexpr ResourceType kUser{ResourceKind::kUser, "user", "users", "user", "User",
-                             "fleetset.io/v1",    false};
+                             "fleetset.io/v1",    false,  "users"};
+constexpr ResourceType kConfigMap{
+    ResourceKind::kConfigMap, "configmap",     "configmaps", "configmap",
+    kConfigMapKind,           kCoreApiVersion, true,         "configmaps"};
+constexpr ResourceType kSecret{ResourceKind::kSecret, "secret",        "secrets", "secret",
+                               kSecretKind,           kCoreApiVersion, true,      "secrets"};
+constexpr ResourceType kPriorityClass{ResourceKind::kPriorityClass,
+                                      "priorityclass",
+                                      "priorityclasses.scheduling.k8s.io",
+                                      "priorityclass.scheduling.k8s.io",
+                                      kPriorityClassKind,
+                                      kPriorityClassApiVersion,
+                                      false,
+                                      "priorityclasses"};
+constexpr ResourceType kNamespace{
+    ResourceKind::kNamespace, "namespace",     "namespaces", "namespace",
+    kNamespaceKind,           kCoreApiVersion, false,        "namespaces"};
+
+constexpr std::array kTypes{&kDaemonSet, &kNode,   &kPod,           &kUser,
+                            &kConfigMap, &kSecret, &kPriorityClass, &kNamespace};
 
 struct Alias {
   std::string_view name;
@@ -36,14 +56,20 @@ constexpr std::array kAliases{
     Alias{"pods", &kPod},
     Alias{"user", &kUser},
     Alias{"users", &kUser},
+    Alias{"cm", &kConfigMap},
+    Alias{"configmap", &kConfigMap},
+    Alias{"configmaps", &kConfigMap},
+    Alias{"secret", &kSecret},
+    Alias{"secrets", &kSecret},
+    Alias{"pc", &kPriorityClass},
+    Alias{"priorityclass", &kPriorityClass},
+    Alias{"priorityclasses", &kPriorityClass},
+    Alias{"priorityclass.scheduling.k8s.io", &kPriorityClass},
+    Alias{"priorityclasses.scheduling.k8s.io", &kPriorityClass},
+    Alias{"ns", &kNamespace},
+    Alias{"namespace", &kNamespace},
+    Alias{"namespaces", &kNamespace},
 };
-
-std::string Lower(std::string_view text) {
-  std::string lower(text);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return lower;
-}
 
 const ResourceType* FindOrExplain(std::string_view alias, std::string* error) {
   const ResourceType* type = FindResourceType(alias);
@@ -60,10 +86,29 @@ const ResourceType& NodeType() { return kNode; }
 const ResourceType& PodType() { return kPod; }
 const ResourceType& UserType() { return kUser; }
 
+bool IsObjectKind(ResourceKind kind) {
+  return kind == ResourceKind::kConfigMap || kind == ResourceKind::kSecret ||
+         kind == ResourceKind::kPriorityClass || kind == ResourceKind::kNamespace;
+}
+
+std::string Lower(std::string_view text) {
+  std::string lower(text);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return lower;
+}
+
 const ResourceType* FindResourceType(std::string_view alias) {
   const std::string lower = Lower(alias);
   for (const Alias& entry : kAliases) {
     if (entry.name == lower) return entry.type;
+  }
+  return nullptr;
+}
+
+const ResourceType* FindResourceTypeOfKind(std::string_view kind_name) {
+  for (const ResourceType* type : kTypes) {
+    if (type->kind_name == kind_name) return type;
   }
   return nullptr;
 }
@@ -76,7 +121,8 @@ std::optional<ResourceArgs> ParseResourceArgs(const std::vector<std::string>& ar
                                               std::string_view verb, std::string* error) {
   if (args.empty()) {
     *error = "You must specify the type of resource to " + std::string(verb) +
-             ". Supported types: daemonsets (ds), nodes (no), pods (po), users";
+             ". Supported types: daemonsets (ds), nodes (no), pods (po), users, configmaps (cm), "
+             "secrets, priorityclasses (pc), namespaces (ns)";
     return std::nullopt;
   }
   ResourceArgs result;

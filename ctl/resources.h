@@ -9,7 +9,16 @@
 
 namespace fleetset::ctl {
 
-enum class ResourceKind { kDaemonSet, kNode, kPod, kUser };
+enum class ResourceKind {
+  kDaemonSet,
+  kNode,
+  kPod,
+  kUser,
+  kConfigMap,
+  kSecret,
+  kPriorityClass,
+  kNamespace,
+};
 
 struct ResourceType {
   ResourceKind kind;
@@ -23,6 +32,9 @@ struct ResourceType {
   std::string_view kind_name;
   std::string_view api_version;
   bool namespaced;
+  // "configmaps": the plural without its group, as the operator API's
+  // `resource` fields name it.
+  std::string_view resource;
 };
 
 const ResourceType& DaemonSetType();
@@ -30,12 +42,27 @@ const ResourceType& NodeType();
 const ResourceType& PodType();
 const ResourceType& UserType();
 
-// ds, daemonset, daemonsets, daemonset.apps, daemonsets.apps; no, node,
-// nodes; po, pod, pods; user, users. Case-insensitive, as kubectl. nullptr
-// when unknown.
-const ResourceType* FindResourceType(std::string_view alias);
+// ConfigMaps, Secrets, PriorityClasses and Namespaces: the kinds the
+// coordinator serves through its generic ApplyObject, GetObject,
+// ListObjects and DeleteObject calls.
+bool IsObjectKind(ResourceKind kind);
 
-// "daemonset.apps/NAME", "node/NAME", "pod/NAME".
+// ASCII lower case, as kubectl matches resource names and writes kinds
+// ("ServiceAccount" is serviceaccount).
+std::string Lower(std::string_view text);
+
+// ds, daemonset, daemonsets, daemonset.apps, daemonsets.apps; no, node,
+// nodes; po, pod, pods; user, users; cm, configmap, configmaps; secret,
+// secrets; pc, priorityclass, priorityclasses (also with
+// .scheduling.k8s.io); ns, namespace, namespaces. Case-insensitive, as
+// kubectl. nullptr when unknown.
+const ResourceType* FindResourceType(std::string_view alias);
+// The type of a kind as objects name it ("ConfigMap"); nullptr when
+// fleetsetctl has none.
+const ResourceType* FindResourceTypeOfKind(std::string_view kind_name);
+
+// "daemonset.apps/NAME", "node/NAME", "configmap/NAME",
+// "priorityclass.scheduling.k8s.io/NAME".
 std::string QualifiedName(const ResourceType& type, const std::string& name);
 
 struct ResourceArgs {

@@ -10,6 +10,8 @@
 #include <sstream>
 
 #include "ctl/app.h"
+#include "ctl/resources.h"
+#include "fleetset/object_kinds.h"
 #include "fleetset/v1/operator_service.grpc.pb.h"
 #include "support/coordinator_client.h"
 
@@ -43,6 +45,11 @@ class FakeCoordinator final : public v1::OperatorService::Service {
   std::vector<v1::TaintNodeRequest> taints;
   std::vector<v1::SetImageRequest> images;
   std::vector<v1::WatchEvent> watch_events;
+  // ConfigMaps, Secrets, PriorityClasses and Namespaces.
+  std::vector<v1::Object> objects;
+  std::vector<v1::ApplyObjectRequest> applied_objects;
+  std::vector<v1::ListObjectsRequest> object_lists;
+  std::vector<v1::DeleteObjectRequest> deleted_objects;
 
   grpc::Status Version(grpc::ServerContext*, const v1::VersionRequest*,
                        v1::VersionResponse* response) override {
@@ -249,7 +256,85 @@ class FakeCoordinator final : public v1::OperatorService::Service {
     return grpc::Status::OK;
   }
 
+  grpc::Status ApplyObject(grpc::ServerContext*, const v1::ApplyObjectRequest* request,
+                           v1::ApplyObjectResponse* response) override {
+    std::lock_guard lock(mutex);
+    applied_objects.push_back(*request);
+    const v1::ObjectMeta& metadata = *MetadataOf(request->object());
+    const ResourceType& type = TypeOf(request->object());
+    v1::Object* existing = FindObject(type, metadata.namespace_(), metadata.name());
+    if (existing != nullptr && request->create_only()) {
+      return grpc::Status(grpc::StatusCode::ALREADY_EXISTS,
+                          std::string(type.plural) + " \"" + metadata.name() + "\" already exists");
+    }
+    response->set_result(existing == nullptr ? "created"
+                         : existing->SerializeAsString() == request->object().SerializeAsString()
+                             ? "unchanged"
+                             : "configured");
+    *response->mutable_object() = request->object();
+    if (request->dry_run()) return grpc::Status::OK;
+    if (existing != nullptr) {
+      *existing = request->object();
+    } else {
+      objects.push_back(request->object());
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetObject(grpc::ServerContext*, const v1::GetObjectRequest* request,
+                         v1::Object* response) override {
+    std::lock_guard lock(mutex);
+    const ResourceType& type = *FindResourceType(request->resource());
+    const v1::Object* found = FindObject(type, request->namespace_(), request->name());
+    if (found == nullptr) return ObjectNotFound(type, request->name());
+    *response = *found;
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListObjects(grpc::ServerContext*, const v1::ListObjectsRequest* request,
+                           v1::ListObjectsResponse* response) override {
+    std::lock_guard lock(mutex);
+    object_lists.push_back(*request);
+    for (const auto& object : objects) {
+      if (TypeOf(object).resource != request->resource()) continue;
+      if (!request->all_namespaces() && MetadataOf(object)->namespace_() != request->namespace_()) {
+        continue;
+      }
+      *response->add_items() = object;
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status DeleteObject(grpc::ServerContext*, const v1::DeleteObjectRequest* request,
+                            v1::DeleteResponse*) override {
+    std::lock_guard lock(mutex);
+    deleted_objects.push_back(*request);
+    const ResourceType& type = *FindResourceType(request->resource());
+    const v1::Object* found = FindObject(type, request->namespace_(), request->name());
+    if (found == nullptr) return ObjectNotFound(type, request->name());
+    objects.erase(objects.begin() + (found - objects.data()));
+    return grpc::Status::OK;
+  }
+
  private:
+  static const ResourceType& TypeOf(const v1::Object& object) {
+    return *FindResourceTypeOfKind(KindName(object.kind_case()));
+  }
+  v1::Object* FindObject(const ResourceType& type, const std::string& namespace_,
+                         const std::string& name) {
+    for (auto& object : objects) {
+      const v1::ObjectMeta& metadata = *MetadataOf(object);
+      if (&TypeOf(object) == &type && metadata.namespace_() == namespace_ &&
+          metadata.name() == name) {
+        return &object;
+      }
+    }
+    return nullptr;
+  }
+  static grpc::Status ObjectNotFound(const ResourceType& type, const std::string& name) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                        std::string(type.plural) + " \"" + name + "\" not found");
+  }
   v1::DaemonSet* FindDaemonSet(const std::string& namespace_, const std::string& name) {
     for (auto& item : daemon_sets) {
       if (item.metadata().namespace_() == namespace_ && item.metadata().name() == name)
@@ -357,6 +442,44 @@ class CtlCommandsTest : public ::testing::Test {
   Result Ctl(std::vector<std::string> args, const std::string& input = "") {
     args.insert(args.begin(), {"-s", address_});
     return RunInProcess(args, input);
+  }
+
+  // A fluent-bit bundle as the coordinator would hold it: a ConfigMap and
+  // a Secret in "logging", a PriorityClass, the Namespace.
+  void AddConfigObjects() {
+    v1::ConfigMap config;
+    config.mutable_metadata()->set_name("fluent-bit-config");
+    config.mutable_metadata()->set_namespace_("logging");
+    (*config.mutable_metadata()->mutable_labels())["k8s-app"] = "fluent-bit";
+    *config.mutable_metadata()->mutable_creation_timestamp() = SecondsAgo(5 * 3600);
+    (*config.mutable_data())["fluent-bit.conf"] = "[SERVICE]\n    Flush 1\n";
+    (*config.mutable_data())["parsers.conf"] = "[PARSER]\n    Name json\n";
+    (*config.mutable_binary_data())["logo.png"] = std::string("\x89PNG\r\n\x1a\n", 8);
+    *fake_.objects.emplace_back().mutable_config_map() = config;
+
+    v1::Secret secret;
+    secret.mutable_metadata()->set_name("es-credentials");
+    secret.mutable_metadata()->set_namespace_("logging");
+    *secret.mutable_metadata()->mutable_creation_timestamp() = SecondsAgo(5 * 3600);
+    secret.set_type("Opaque");
+    (*secret.mutable_data())["username"] = "elastic";
+    (*secret.mutable_data())["password"] = "s3cr3t";
+    *fake_.objects.emplace_back().mutable_secret() = secret;
+
+    v1::PriorityClass priority;
+    priority.mutable_metadata()->set_name("fleet-critical");
+    *priority.mutable_metadata()->mutable_creation_timestamp() = SecondsAgo(25 * 86400);
+    priority.set_value(1000000);
+    priority.set_preemption_policy("PreemptLowerPriority");
+    priority.set_description("Log collectors");
+    *fake_.objects.emplace_back().mutable_priority_class() = priority;
+
+    v1::Namespace logging;
+    logging.mutable_metadata()->set_name("logging");
+    (*logging.mutable_metadata()->mutable_labels())["kubernetes.io/metadata.name"] = "logging";
+    *logging.mutable_metadata()->mutable_creation_timestamp() = SecondsAgo(25 * 86400);
+    logging.mutable_status()->set_phase("Active");
+    *fake_.objects.emplace_back().mutable_namespace_() = logging;
   }
 
   TestCredentials credentials_;
@@ -590,6 +713,114 @@ TEST_F(CtlCommandsTest, DeleteEachName) {
   EXPECT_EQ(result.err, "Error from server (NotFound): daemonsets.apps \"nope\" not found\n");
   EXPECT_EQ(Ctl({"delete", "pod/fluentd-x7k2p"}).out, "pod \"fluentd-x7k2p\" deleted\n");
   EXPECT_EQ(Ctl({"delete", "ds", "gone", "--ignore-not-found"}).code, 0);
+}
+
+TEST_F(CtlCommandsTest, GetConfigObjectsPrintsKubectlsTables) {
+  AddConfigObjects();
+  Result result = Ctl({"get", "cm", "-n", "logging"});
+  EXPECT_EQ(result.code, 0) << result.err;
+  EXPECT_EQ(result.out,
+            "NAME                DATA   AGE\n"
+            "fluent-bit-config   3      5h\n");
+  result = Ctl({"get", "secrets", "-n", "logging"});
+  EXPECT_EQ(result.out,
+            "NAME             TYPE     DATA   AGE\n"
+            "es-credentials   Opaque   2      5h\n");
+  result = Ctl({"get", "pc"});
+  EXPECT_EQ(result.out,
+            "NAME             VALUE     GLOBAL-DEFAULT   AGE   PREEMPTIONPOLICY\n"
+            "fleet-critical   1000000   false            25d   PreemptLowerPriority\n");
+  result = Ctl({"get", "namespaces"});
+  EXPECT_EQ(result.out,
+            "NAME      STATUS   AGE\n"
+            "logging   Active   25d\n");
+  // Cluster-scoped kinds are listed without a namespace.
+  EXPECT_EQ(fake_.object_lists.back().namespace_(), "");
+}
+
+TEST_F(CtlCommandsTest, GetConfigObjectsAcrossNamespacesAndByLabel) {
+  AddConfigObjects();
+  Result result = Ctl({"get", "configmaps", "-A"});
+  EXPECT_EQ(result.out,
+            "NAMESPACE   NAME                DATA   AGE\n"
+            "logging     fluent-bit-config   3      5h\n");
+  EXPECT_TRUE(fake_.object_lists.back().all_namespaces());
+  result = Ctl({"get", "cm", "-l", "k8s-app=fluent-bit"});
+  EXPECT_EQ(result.err, "No resources found in default namespace.\n");
+  EXPECT_EQ(fake_.object_lists.back().resource(), "configmaps");
+  EXPECT_EQ(fake_.object_lists.back().namespace_(), "default");
+  EXPECT_EQ(fake_.object_lists.back().label_selector(), "k8s-app=fluent-bit");
+  // The namespace of PriorityClasses does not matter, even under -A.
+  EXPECT_EQ(Ctl({"get", "pc", "-A", "-o", "name"}).out,
+            "priorityclass.scheduling.k8s.io/fleet-critical\n");
+}
+
+TEST_F(CtlCommandsTest, GetConfigObjectsByName) {
+  AddConfigObjects();
+  EXPECT_EQ(Ctl({"get", "cm/fluent-bit-config", "secret/es-credentials", "-n", "logging"}).err,
+            "error: fleetsetctl get takes one resource type at a time\n");
+  Result result =
+      Ctl({"get", "configmap", "fluent-bit-config", "nope", "-n", "logging", "-o", "name"});
+  EXPECT_EQ(result.code, 1);
+  EXPECT_EQ(result.out, "configmap/fluent-bit-config\n");
+  EXPECT_EQ(result.err, "Error from server (NotFound): configmaps \"nope\" not found\n");
+  EXPECT_EQ(Ctl({"get", "secret/es-credentials", "-n", "logging", "-o", "name"}).out,
+            "secret/es-credentials\n");
+  EXPECT_EQ(Ctl({"get", "ns", "logging", "-o", "name"}).out, "namespace/logging\n");
+  EXPECT_EQ(Ctl({"get", "priorityclass.scheduling.k8s.io", "nope"}).err,
+            "Error from server (NotFound): priorityclasses.scheduling.k8s.io \"nope\" not "
+            "found\n");
+}
+
+TEST_F(CtlCommandsTest, GetSecretAsYamlPrintsItsDataInBase64) {
+  AddConfigObjects();
+  fake_.objects[1].mutable_secret()->mutable_metadata()->mutable_creation_timestamp()->set_seconds(
+      1700000000);
+  const Result result = Ctl({"get", "secret", "es-credentials", "-n", "logging", "-o", "yaml"});
+  EXPECT_EQ(result.code, 0) << result.err;
+  EXPECT_EQ(result.out,
+            "apiVersion: v1\n"
+            "data:\n"
+            "  password: czNjcjN0\n"
+            "  username: ZWxhc3RpYw==\n"
+            "kind: Secret\n"
+            "metadata:\n"
+            "  creationTimestamp: \"2023-11-14T22:13:20Z\"\n"
+            "  name: es-credentials\n"
+            "  namespace: logging\n"
+            "type: Opaque\n");
+  const Result json = Ctl({"get", "pc", "-o", "json"});
+  EXPECT_THAT(json.out, HasSubstr("\"kind\": \"List\""));
+  EXPECT_THAT(json.out, HasSubstr("\"apiVersion\": \"scheduling.k8s.io/v1\""));
+  EXPECT_THAT(json.out, HasSubstr("\"kind\": \"PriorityClass\""));
+  EXPECT_THAT(json.out, HasSubstr("\"value\": 1000000"));
+  EXPECT_THAT(Ctl({"get", "cm", "-n", "logging", "-o", "yaml"}).out,
+              HasSubstr("    binaryData:\n      logo.png: iVBORw0KGgo=\n"));
+}
+
+TEST_F(CtlCommandsTest, GetConfigObjectsRefusesWatch) {
+  const Result result = Ctl({"get", "cm", "-w"});
+  EXPECT_EQ(result.code, 1);
+  EXPECT_EQ(result.err,
+            "error: configmaps cannot be watched: the coordinator watches daemonsets, nodes and "
+            "pods\n");
+}
+
+TEST_F(CtlCommandsTest, DeleteConfigObjects) {
+  AddConfigObjects();
+  Result result = Ctl({"delete", "cm", "fluent-bit-config", "nope", "-n", "logging"});
+  EXPECT_EQ(result.code, 1);
+  EXPECT_EQ(result.out, "configmap \"fluent-bit-config\" deleted\n");
+  EXPECT_EQ(result.err, "Error from server (NotFound): configmaps \"nope\" not found\n");
+  EXPECT_EQ(fake_.deleted_objects.front().resource(), "configmaps");
+  EXPECT_EQ(fake_.deleted_objects.front().namespace_(), "logging");
+  EXPECT_EQ(Ctl({"delete", "secret/es-credentials", "-n", "logging"}).out,
+            "secret \"es-credentials\" deleted\n");
+  result = Ctl({"delete", "pc", "fleet-critical", "-n", "logging"});
+  EXPECT_EQ(result.out, "priorityclass.scheduling.k8s.io \"fleet-critical\" deleted\n");
+  EXPECT_EQ(fake_.deleted_objects.back().namespace_(), "");
+  EXPECT_EQ(Ctl({"delete", "ns", "logging"}).out, "namespace \"logging\" deleted\n");
+  EXPECT_TRUE(fake_.objects.empty());
 }
 
 TEST_F(CtlCommandsTest, LabelAsKubectl) {
