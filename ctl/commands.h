@@ -41,6 +41,12 @@ inline void Fail(Io& io, const std::string& message) {
   io.exit_code = 1;
 }
 
+// What kubectl adds to a result line under --dry-run=server|client|none:
+// " (server dry run)", " (dry run)" or nothing.
+inline const char* DryRunSuffix(const std::string& dry_run) {
+  return dry_run == "server" ? " (server dry run)" : dry_run == "client" ? " (dry run)" : "";
+}
+
 void AddApplyCommands(CLI::App& app, Io& io, const GlobalOptions& global);
 // `create user` under the `create` that AddApplyCommands added.
 void AddCreateUserCommand(CLI::App& create, Io& io, const GlobalOptions& global);

@@ -147,9 +147,7 @@ void RunUndo(const RolloutOptions& options, const GlobalOptions& global, Io& io)
   if (!resources) return;
   auto connection = Connection::Open(global, io);
   if (!connection) return;
-  const char* suffix = options.dry_run == "server"   ? " (server dry run)"
-                       : options.dry_run == "client" ? " (dry run)"
-                                                     : "";
+  const char* suffix = DryRunSuffix(options.dry_run);
   for (const std::string& name : resources->names) {
     v1::RolloutUndoRequest request;
     *request.mutable_key() = Key(global, name);

@@ -706,6 +706,132 @@ spec:
   EXPECT_TRUE(fake_.applied.back().dry_run());
 }
 
+// A published bundle: the kinds fleetset keeps go to the coordinator in file
+// order, the ones only an API server needs are skipped with a note.
+constexpr char kFluentBitBundle[] = R"(apiVersion: v1
+kind: Namespace
+metadata: {name: logging}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: fluent-bit-config
+  namespace: logging
+data: {fluent-bit.conf: "[INPUT]\n    Name tail\n"}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: fluent-bit
+  namespace: logging
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: es-credentials}
+stringData: {password: s3cr3t}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: fluent-bit-read}
+rules:
+  - apiGroups: [""]
+    resources: [namespaces, pods]
+    verbs: [get, list, watch]
+---
+apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata: {name: fleet-critical}
+value: 1000000
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: fluent-bit, namespace: logging}
+spec:
+  selector: {matchLabels: {app: fluent-bit}}
+  template:
+    metadata: {labels: {app: fluent-bit}}
+    spec:
+      priorityClassName: fleet-critical
+      containers: [{name: fluent-bit, image: fluent/fluent-bit:2.2}]
+)";
+
+TEST_F(CtlCommandsTest, ApplyBundleSendsEachKindInOrderAndSkipsTheRest) {
+  const Result result = Ctl({"apply", "-f", "-", "-n", "logging"}, kFluentBitBundle);
+  EXPECT_EQ(result.code, 0) << result.err;
+  EXPECT_EQ(result.out,
+            "namespace/logging created\n"
+            "configmap/fluent-bit-config created\n"
+            "secret/es-credentials created\n"
+            "priorityclass.scheduling.k8s.io/fleet-critical created\n"
+            "daemonset.apps/fluent-bit created\n");
+  EXPECT_EQ(result.err,
+            "serviceaccount/fluent-bit skipped: fleetset has no ServiceAccounts\n"
+            "clusterrole/fluent-bit-read skipped: fleetset has no ClusterRoles\n");
+  ASSERT_EQ(fake_.applied_objects.size(), 4u);
+  EXPECT_EQ(fake_.applied_objects[0].object().namespace_().metadata().name(), "logging");
+  const v1::ConfigMap& config = fake_.applied_objects[1].object().config_map();
+  EXPECT_EQ(config.metadata().namespace_(), "logging");
+  EXPECT_EQ(config.data().at("fluent-bit.conf"), "[INPUT]\n    Name tail\n");
+  // -n fills the namespace the Secret leaves out; stringData is merged.
+  const v1::Secret& secret = fake_.applied_objects[2].object().secret();
+  EXPECT_EQ(secret.metadata().namespace_(), "logging");
+  EXPECT_EQ(secret.data().at("password"), "s3cr3t");
+  EXPECT_EQ(fake_.applied_objects[3].object().priority_class().metadata().namespace_(), "");
+  EXPECT_FALSE(fake_.applied_objects[3].create_only());
+  ASSERT_EQ(fake_.applied.size(), 1u);
+  EXPECT_EQ(fake_.applied[0].daemon_set().metadata().namespace_(), "logging");
+
+  const Result again = Ctl({"apply", "-f", "-", "-n", "logging"}, kFluentBitBundle);
+  EXPECT_THAT(again.out, HasSubstr("configmap/fluent-bit-config unchanged\n"));
+}
+
+TEST_F(CtlCommandsTest, ApplyBundleDryRuns) {
+  const Result client = Ctl({"apply", "-f", "-", "--dry-run=client"}, kFluentBitBundle);
+  EXPECT_EQ(client.code, 0) << client.err;
+  EXPECT_EQ(client.out,
+            "namespace/logging created (dry run)\n"
+            "configmap/fluent-bit-config created (dry run)\n"
+            "secret/es-credentials created (dry run)\n"
+            "priorityclass.scheduling.k8s.io/fleet-critical created (dry run)\n"
+            "daemonset.apps/fluent-bit created (dry run)\n");
+  EXPECT_THAT(client.err, HasSubstr("serviceaccount/fluent-bit skipped"));
+  EXPECT_TRUE(fake_.applied_objects.empty());
+
+  const Result server = Ctl({"create", "-f", "-", "--dry-run=server"}, kFluentBitBundle);
+  EXPECT_THAT(server.out, HasSubstr("secret/es-credentials created (server dry run)\n"));
+  ASSERT_EQ(fake_.applied_objects.size(), 4u);
+  EXPECT_TRUE(fake_.applied_objects[2].dry_run());
+  EXPECT_TRUE(fake_.applied_objects[2].create_only());
+  EXPECT_TRUE(fake_.objects.empty());
+}
+
+TEST_F(CtlCommandsTest, ApplyReportsInvalidObjectsAndForeignNamespaces) {
+  const std::string manifests = R"(apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata: {name: fleet-critical}
+value: 1000000
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: fluent-bit-config, namespace: logging}
+data: {"bad key": x}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: parsers, namespace: logging}
+data: {parsers.conf: x}
+)";
+  const Result result = Ctl({"apply", "-f", "-", "-n", "other"}, manifests);
+  EXPECT_EQ(result.code, 1);
+  // The PriorityClass has no namespace for -n to disagree with.
+  EXPECT_EQ(result.out, "priorityclass.scheduling.k8s.io/fleet-critical created\n");
+  EXPECT_THAT(result.err,
+              StartsWith("error: <stdin>#2: ConfigMap \"fluent-bit-config\" is invalid:\n* data"));
+  EXPECT_THAT(result.err, HasSubstr("error: the namespace from the provided object \"logging\" "
+                                    "does not match the namespace \"other\""));
+  EXPECT_EQ(fake_.applied_objects.size(), 1u);
+}
+
 TEST_F(CtlCommandsTest, DeleteEachName) {
   const Result result = Ctl({"delete", "ds", "fluentd", "nope", "-n", "kube-system"});
   EXPECT_EQ(result.code, 1);
