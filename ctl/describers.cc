@@ -31,6 +31,8 @@ std::vector<std::string> SplitLines(const std::string& text) {
   return lines;
 }
 
+}  // namespace
+
 // printLabelsMultiline: the first entry after the title, the others on
 // their own lines in the same column.
 void WriteLabels(TabWriter& w, const std::string& title, const StringMap& labels) {
@@ -75,6 +77,8 @@ void WriteAnnotations(TabWriter& w, const std::string& title, const StringMap& a
     }
   }
 }
+
+namespace {
 
 void WriteTolerations(TabWriter& w, const std::string& title,
                       const google::protobuf::RepeatedPtrField<v1::Toleration>& tolerations) {
@@ -255,6 +259,8 @@ void DescribeVolumes(TabWriter& w, const google::protobuf::RepeatedPtrField<v1::
   }
 }
 
+}  // namespace
+
 // kubectl's DescribeEvents; the table is aligned on its own (Flush first).
 void DescribeEvents(TabWriter& w, std::vector<v1::Event> events, TimePoint now) {
   if (events.empty()) {
@@ -281,8 +287,6 @@ void DescribeEvents(TabWriter& w, std::vector<v1::Event> events, TimePoint now) 
         1, event.type() + "\t" + event.reason() + "\t" + age + "\t" + from + "\t" + message + "\n");
   }
 }
-
-}  // namespace
 
 std::string FormatRfc1123z(const google::protobuf::Timestamp& timestamp) {
   if (!IsSet(timestamp)) return "<unknown>";

@@ -1,5 +1,6 @@
-// kubectl's `describe` layouts for DaemonSets and nodes, and the pod
-// template block that `rollout history --revision` prints too.
+// kubectl's `describe` layouts for DaemonSets and nodes, the pod template
+// block that `rollout history --revision` prints too, and the sections
+// every layout shares.
 #pragma once
 
 #include <optional>
@@ -15,6 +16,18 @@ namespace fleetset::ctl {
 // "Mon, 02 Jan 2006 15:04:05 -0700" in local time, as kubectl's
 // CreationTimestamp and condition times; "<unknown>" when unset.
 std::string FormatRfc1123z(const google::protobuf::Timestamp& timestamp);
+
+// printLabelsMultiline: "Labels:" with the first entry, the others on
+// their own lines in the same column; "<none>" when empty.
+void WriteLabels(TabWriter& w, const std::string& title,
+                 const google::protobuf::Map<std::string, std::string>& labels);
+// printAnnotationsMultiline: as labels, with long or multi-line values
+// below their key.
+void WriteAnnotations(TabWriter& w, const std::string& title,
+                      const google::protobuf::Map<std::string, std::string>& annotations);
+// kubectl's DescribeEvents: "Events:" and the table, oldest first, or
+// "Events:  <none>".
+void DescribeEvents(TabWriter& w, std::vector<v1::Event> events, TimePoint now);
 
 // `pods` are the DaemonSet's pods (for "Pods Status"); `events` nullopt
 // leaves the Events section out (kubectl's behaviour when events cannot be

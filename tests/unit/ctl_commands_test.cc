@@ -932,6 +932,83 @@ TEST_F(CtlCommandsTest, GetConfigObjectsRefusesWatch) {
             "pods\n");
 }
 
+TEST_F(CtlCommandsTest, DescribeConfigMapShowsEachKey) {
+  AddConfigObjects();
+  const Result result = Ctl({"describe", "cm", "fluent-bit-config", "-n", "logging"});
+  EXPECT_EQ(result.code, 0) << result.err;
+  EXPECT_EQ(result.out,
+            "Name:         fluent-bit-config\n"
+            "Namespace:    logging\n"
+            "Labels:       k8s-app=fluent-bit\n"
+            "Annotations:  <none>\n"
+            "\n"
+            "Data\n"
+            "====\n"
+            "fluent-bit.conf:\n"
+            "----\n"
+            "[SERVICE]\n"
+            "    Flush 1\n"
+            "\n"
+            "\n"
+            "parsers.conf:\n"
+            "----\n"
+            "[PARSER]\n"
+            "    Name json\n"
+            "\n"
+            "\n"
+            "\n"
+            "BinaryData\n"
+            "====\n"
+            "logo.png: 8 bytes\n"
+            "\n"
+            "Events:  <none>\n");
+  EXPECT_EQ(Ctl({"describe", "configmaps"}).err, "No resources found in default namespace.\n");
+}
+
+TEST_F(CtlCommandsTest, DescribeSecretShowsSizesNotValues) {
+  AddConfigObjects();
+  const std::string described = Ctl({"describe", "secret/es-credentials", "-n", "logging"}).out;
+  EXPECT_EQ(described,
+            "Name:         es-credentials\n"
+            "Namespace:    logging\n"
+            "Labels:       <none>\n"
+            "Annotations:  <none>\n"
+            "\n"
+            "Type:  Opaque\n"
+            "\n"
+            "Data\n"
+            "====\n"
+            "password:  6 bytes\n"
+            "username:  7 bytes\n");
+  EXPECT_THAT(described, ::testing::Not(HasSubstr("s3cr3t")));
+}
+
+TEST_F(CtlCommandsTest, DescribePriorityClassAndNamespace) {
+  AddConfigObjects();
+  Result result = Ctl({"describe", "pc", "fleet-critical"});
+  EXPECT_EQ(result.code, 0) << result.err;
+  EXPECT_EQ(result.out,
+            "Name:              fleet-critical\n"
+            "Value:             1000000\n"
+            "GlobalDefault:     false\n"
+            "PreemptionPolicy:  PreemptLowerPriority\n"
+            "Description:       Log collectors\n"
+            "Annotations:       <none>\n"
+            "Events:            <none>\n");
+  result = Ctl({"describe", "ns"});
+  EXPECT_EQ(result.code, 0) << result.err;
+  EXPECT_EQ(result.out,
+            "Name:         logging\n"
+            "Labels:       kubernetes.io/metadata.name=logging\n"
+            "Annotations:  <none>\n"
+            "Status:       Active\n"
+            "\n"
+            "No resource quota.\n"
+            "\n"
+            "No LimitRange resource.\n");
+  EXPECT_EQ(Ctl({"describe", "users"}).err, "error: describe is not supported for users\n");
+}
+
 TEST_F(CtlCommandsTest, DeleteConfigObjects) {
   AddConfigObjects();
   Result result = Ctl({"delete", "cm", "fluent-bit-config", "nope", "-n", "logging"});
