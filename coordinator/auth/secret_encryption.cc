@@ -93,24 +93,9 @@ std::runtime_error ConfigError(const std::string& path, const std::string& field
   return std::runtime_error(path + ": " + field + ": " + reason);
 }
 
-}  // namespace
-
-EncryptionProviders LoadEncryptionConfig(const std::string& path) {
-  std::string text;
-  try {
-    if (std::optional<std::string> problem = pki::CheckPrivateFileMode(path)) {
-      throw std::runtime_error(*problem);
-    }
-    text = pki::ReadWholeFile(path);
-  } catch (const pki::PkiError& error) {
-    throw std::runtime_error(error.what());
-  }
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& error) {
-    throw std::runtime_error(path + ": " + error.what());
-  }
+// The providers of the entry for `secrets`; nullopt when there is none.
+std::optional<EncryptionProviders> ProvidersForSecrets(const std::string& path,
+                                                       const YAML::Node& root) {
   if (!root.IsMap() || root["kind"].as<std::string>("") != "EncryptionConfiguration") {
     throw ConfigError(path, "kind", "must be EncryptionConfiguration");
   }
@@ -135,7 +120,8 @@ EncryptionProviders LoadEncryptionConfig(const std::string& path) {
         loaded.providers.push_back({});
         continue;
       }
-      const YAML::Node keys = providers[p]["aesgcm"]["keys"];
+      const YAML::Node aesgcm = providers[p]["aesgcm"];
+      const YAML::Node keys = aesgcm && aesgcm.IsMap() ? aesgcm["keys"] : YAML::Node();
       if (!keys || !keys.IsSequence() || keys.size() == 0) {
         throw ConfigError(path, provider_at,
                           "only aesgcm (with keys) and identity providers are supported");
@@ -157,6 +143,35 @@ EncryptionProviders LoadEncryptionConfig(const std::string& path) {
       }
     }
     return loaded;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+EncryptionProviders LoadEncryptionConfig(const std::string& path) {
+  std::string text;
+  try {
+    if (std::optional<std::string> problem = pki::CheckPrivateFileMode(path)) {
+      throw std::runtime_error(*problem);
+    }
+    text = pki::ReadWholeFile(path);
+  } catch (const pki::PkiError& error) {
+    throw std::runtime_error(error.what());
+  }
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& error) {
+    throw std::runtime_error(path + ": " + error.what());
+  }
+  try {
+    if (std::optional<EncryptionProviders> loaded = ProvidersForSecrets(path, root)) {
+      return *std::move(loaded);
+    }
+  } catch (const YAML::Exception& error) {
+    // A value of the wrong shape (a list where a map belongs ...).
+    throw std::runtime_error(path + ": " + error.what());
   }
   throw ConfigError(path, "resources", "no entry for secrets");
 }
