@@ -42,7 +42,13 @@ std::optional<std::string> VolumeManager::EachVolume(const v1::PodSpec& spec,
                                                      VolumeStep step) const {
   for (const v1::Volume& volume : spec.volumes()) {
     const VolumePlugin* plugin = PluginFor(volume);
-    if (plugin == nullptr) continue;
+    if (plugin == nullptr) {
+      // A type the manifest model takes before this agent can fill it: the
+      // pod waits with the reason rather than run without its files.
+      if (step != &VolumePlugin::Prepare) continue;
+      return Named(volume, "this agent cannot prepare volumes of this type yet (it prepares " +
+                               SupportedTypes() + ")");
+    }
     if (std::string error = (plugin->*step)(volume, context); !error.empty()) {
       return Named(volume, error);
     }

@@ -89,6 +89,18 @@ TEST_F(VolumeManagerTest, HostPathTypeChecks) {
   EXPECT_FALSE(fs::exists(missing)) << "checks must not create anything";
 }
 
+// A configMap volume is accepted in manifests before this agent can fill
+// it: the pod waits with the reason instead of running without its files.
+TEST_F(VolumeManagerTest, AVolumeTypeWithoutAPluginHoldsThePodWithTheReason) {
+  v1::PodSpec spec;
+  v1::Volume* volume = spec.add_volumes();
+  volume->set_name("config");
+  volume->mutable_config_map()->set_name("fluent-bit-config");
+  EXPECT_EQ(volumes_->Prepare(spec, context_),
+            "volume \"config\": this agent cannot prepare volumes of this type yet (it prepares " +
+                volumes_->SupportedTypes() + ")");
+}
+
 TEST_F(VolumeManagerTest, SocketType) {
   const std::string path = root_ + "/agent.sock";
   const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
