@@ -60,6 +60,7 @@ int RunCtl(const std::vector<std::string>& args, Io& io) {
 
   AddApplyCommands(app, io, global);
   AddCreateUserCommand(*app.get_subcommand("create"), io, global);
+  AddCreateConfigMapCommand(*app.get_subcommand("create"), io, global);
   AddGetCommand(app, io, global);
   AddDescribeCommand(app, io, global);
   AddDeleteCommand(app, io, global);

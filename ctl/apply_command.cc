@@ -14,6 +14,7 @@
 #include "fleetset/manifest.h"
 #include "fleetset/manifest_files.h"
 #include "fleetset/object_kinds.h"
+#include "fleetset/strings.h"
 #include "resources.h"
 
 namespace fleetset::ctl {
@@ -221,23 +222,27 @@ void AddOne(CLI::App& app, Io& io, const GlobalOptions& global, const std::strin
       "-f,--filename", options->filenames,
       "File, directory or - (stdin) with manifests (YAML or JSON) of DaemonSets, ConfigMaps, "
       "Secrets, PriorityClasses and Namespaces; may be repeated");
-  // `create` has subcommands of its own (`create user`) that need no file.
+  // `create` has subcommands of its own (`create user`, `create configmap`)
+  // that need no file.
   if (verb == "apply") files->required();
   command->add_flag("-R,--recursive", options->recursive,
                     "Process the directory given with -f recursively");
-  command
-      ->add_option("--dry-run", options->dry_run,
-                   "none: send to the coordinator; server: the coordinator validates and "
-                   "reports the result without storing anything; client: validate locally and "
-                   "print what would be sent, without contacting a coordinator")
-      ->check(CLI::IsMember({"none", "client", "server"}))
-      ->default_str("none");
+  AddDryRunFlag(command, &options->dry_run,
+                "none: send to the coordinator; server: the coordinator validates and reports "
+                "the result without storing anything; client: validate locally and print what "
+                "would be sent, without contacting a coordinator");
   command->footer("Examples:\n  fleetsetctl " + verb + " -f daemonset.yaml\n  fleetsetctl " + verb +
                   " -f manifests/ -R --dry-run=server\n  cat ds.yaml | fleetsetctl " + verb +
                   " -f -\n");
   command->callback([command, options, verb, &global, &io] {
-    if (!command->get_subcommands().empty()) return;  // `create user` ran
-    if (options->filenames.empty()) return Fail(io, "must specify -f (or a subcommand: user)");
+    if (!command->get_subcommands().empty()) return;  // `create user` ... ran
+    if (options->filenames.empty()) {
+      std::vector<std::string> names;
+      for (const CLI::App* subcommand : command->get_subcommands([](CLI::App*) { return true; })) {
+        names.push_back(subcommand->get_name());
+      }
+      return Fail(io, "must specify -f (or a subcommand: " + Join(names, ", ") + ")");
+    }
     RunApply(*options, verb, global, io);
   });
 }
@@ -250,7 +255,8 @@ void AddApplyCommands(CLI::App& app, Io& io, const GlobalOptions& global) {
          "Namespace), or update it when it exists (prints created, configured or unchanged); "
          "other Kubernetes kinds of a bundle (ServiceAccount, ClusterRole ...) are skipped");
   AddOne(app, io, global, "create",
-         "Create objects from manifests; fails with AlreadyExists for one that exists");
+         "Create objects from manifests (AlreadyExists for one that exists), or from the "
+         "command line: create user, create configmap");
 }
 
 }  // namespace fleetset::ctl

@@ -47,9 +47,19 @@ inline const char* DryRunSuffix(const std::string& dry_run) {
   return dry_run == "server" ? " (server dry run)" : dry_run == "client" ? " (dry run)" : "";
 }
 
+// kubectl's --dry-run=none|client|server on `command`, "none" by default.
+inline CLI::Option* AddDryRunFlag(CLI::App* command, std::string* dry_run,
+                                  const std::string& description) {
+  return command->add_option("--dry-run", *dry_run, description)
+      ->check(CLI::IsMember({"none", "client", "server"}))
+      ->default_str("none");
+}
+
 void AddApplyCommands(CLI::App& app, Io& io, const GlobalOptions& global);
-// `create user` under the `create` that AddApplyCommands added.
+// `create user`, `create configmap` (alias cm) and `create secret`, under
+// the `create` that AddApplyCommands added.
 void AddCreateUserCommand(CLI::App& create, Io& io, const GlobalOptions& global);
+void AddCreateConfigMapCommand(CLI::App& create, Io& io, const GlobalOptions& global);
 void AddTokenCommand(CLI::App& app, Io& io, const GlobalOptions& global);
 void AddGetCommand(CLI::App& app, Io& io, const GlobalOptions& global);
 void AddDescribeCommand(CLI::App& app, Io& io, const GlobalOptions& global);

@@ -90,7 +90,8 @@ std::string FormatCallError(const grpc::Status& status, const std::string& serve
     message =
         "the coordinator gave no reason (gRPC code " + std::to_string(static_cast<int>(code)) + ")";
   if (!options.context.empty()) message = options.context + ": " + message;
-  if (code == grpc::StatusCode::FAILED_PRECONDITION && options.precondition_is_client_check) {
+  if (options.wrapped_in_context ||
+      (code == grpc::StatusCode::FAILED_PRECONDITION && options.precondition_is_client_check)) {
     return "error: " + message;
   }
   // kubectl prints validation failures without a prefix:

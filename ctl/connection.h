@@ -34,6 +34,11 @@ struct CallOptions {
   bool precondition_is_client_check = false;
   // Put before the server's message, e.g. `error when creating "ds.yaml"`.
   std::string context;
+  // kubectl wraps some server errors in its own (`create configmap`:
+  // `error: failed to create configmap: configmaps "x" already exists`);
+  // with this set, any code the coordinator answers with is printed as
+  // `error: <context>: <message>`.
+  bool wrapped_in_context = false;
 };
 
 // The line printed for a failed call (without the trailing newline).

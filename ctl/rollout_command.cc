@@ -216,12 +216,9 @@ void AddRolloutCommand(CLI::App& app, Io& io, const GlobalOptions& global) {
               "Roll a DaemonSet back to the previous revision, or to --to-revision", undo);
   undo_command->add_option("--to-revision", undo->revision,
                            "The revision to roll back to; 0 (default) is the previous one");
-  undo_command
-      ->add_option("--dry-run", undo->dry_run,
-                   "none: roll back; server or client: have the coordinator check the rollback "
-                   "without changing anything")
-      ->check(CLI::IsMember({"none", "client", "server"}))
-      ->default_str("none");
+  AddDryRunFlag(undo_command, &undo->dry_run,
+                "none: roll back; server or client: have the coordinator check the rollback "
+                "without changing anything");
   undo_command->footer(
       "Examples:\n  fleetsetctl rollout undo daemonset/fluentd-elasticsearch -n kube-system\n"
       "  fleetsetctl rollout undo daemonset/fluentd-elasticsearch --to-revision=1 -n "

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <sstream>
 
@@ -355,6 +357,15 @@ class FakeCoordinator final : public v1::OperatorService::Service {
     return grpc::Status(grpc::StatusCode::NOT_FOUND, "nodes \"" + name + "\" not found");
   }
 };
+
+// A file under a directory of this test's own, made with its parents.
+std::string WriteTestFile(const std::string& relative, const std::string& content) {
+  const std::filesystem::path path = std::filesystem::path(::testing::TempDir()) /
+                                     ("ctl-create-" + std::to_string(getpid())) / relative;
+  std::filesystem::create_directories(path.parent_path());
+  std::ofstream(path, std::ios::binary) << content;
+  return path.string();
+}
 
 struct Result {
   int code;
@@ -832,6 +843,100 @@ data: {parsers.conf: x}
   EXPECT_EQ(fake_.applied_objects.size(), 1u);
 }
 
+TEST_F(CtlCommandsTest, CreateConfigMapFromFilesAndLiterals) {
+  const std::string conf = WriteTestFile("cm/conf/fluent-bit.conf", "[INPUT]\n    Name tail\n");
+  WriteTestFile("cm/conf/logo.png", std::string("\x89PNG\r\n\x1a\n", 8));
+  WriteTestFile("cm/conf/nested/skipped.conf", "not a key: a subdirectory");
+  const std::string directory = std::filesystem::path(conf).parent_path().string();
+  const std::string parsers = WriteTestFile("cm/parsers-v2.conf", "[PARSER]\n");
+  const Result result =
+      Ctl({"create", "configmap", "fluent-bit-config", "-n", "logging", "--from-file=" + directory,
+           "--from-file=parsers.conf=" + parsers, "--from-literal=FLUSH=5=five"});
+  EXPECT_EQ(result.code, 0) << result.err;
+  EXPECT_EQ(result.out, "configmap/fluent-bit-config created\n");
+  ASSERT_EQ(fake_.applied_objects.size(), 1u);
+  EXPECT_TRUE(fake_.applied_objects[0].create_only());
+  EXPECT_FALSE(fake_.applied_objects[0].dry_run());
+  const v1::ConfigMap& sent = fake_.applied_objects[0].object().config_map();
+  EXPECT_EQ(sent.metadata().namespace_(), "logging");
+  EXPECT_EQ(sent.data_size(), 3);
+  EXPECT_EQ(sent.data().at("fluent-bit.conf"), "[INPUT]\n    Name tail\n");
+  EXPECT_EQ(sent.data().at("parsers.conf"), "[PARSER]\n");
+  EXPECT_EQ(sent.data().at("FLUSH"), "5=five");
+  // Not UTF-8: binaryData, as kubectl puts it.
+  EXPECT_EQ(sent.binary_data().at("logo.png"), std::string("\x89PNG\r\n\x1a\n", 8));
+
+  const Result again =
+      Ctl({"create", "cm", "fluent-bit-config", "-n", "logging", "--from-literal=FLUSH=1"});
+  EXPECT_EQ(again.code, 1);
+  EXPECT_EQ(again.err,
+            "error: failed to create configmap: configmaps \"fluent-bit-config\" already exists\n");
+}
+
+TEST_F(CtlCommandsTest, CreateConfigMapFromAnEnvFile) {
+  const std::string env = WriteTestFile(
+      "cm/settings.env", "# defaults\n\nLOG_LEVEL=info\n  FLUSH=5\r\nFROM_ENVIRONMENT\n");
+  setenv("FROM_ENVIRONMENT", "inherited", 1);
+  const Result result = Ctl({"create", "configmap", "settings", "--from-env-file=" + env, "-o",
+                             "name", "--dry-run=server"});
+  unsetenv("FROM_ENVIRONMENT");
+  EXPECT_EQ(result.code, 0) << result.err;
+  EXPECT_EQ(result.out, "configmap/settings\n");
+  ASSERT_EQ(fake_.applied_objects.size(), 1u);
+  EXPECT_TRUE(fake_.applied_objects[0].dry_run());
+  const v1::ConfigMap& sent = fake_.applied_objects[0].object().config_map();
+  EXPECT_EQ(sent.metadata().namespace_(), "default");
+  EXPECT_EQ(sent.data().at("LOG_LEVEL"), "info");
+  EXPECT_EQ(sent.data().at("FLUSH"), "5");
+  EXPECT_EQ(sent.data().at("FROM_ENVIRONMENT"), "inherited");
+  EXPECT_EQ(sent.data_size(), 3);
+}
+
+TEST_F(CtlCommandsTest, CreateConfigMapClientDryRunPrintsTheObject) {
+  const Result result = Ctl({"create", "cm", "settings", "--from-literal=LOG_LEVEL=info",
+                             "--dry-run=client", "-o", "yaml"});
+  EXPECT_EQ(result.code, 0) << result.err;
+  EXPECT_EQ(result.out,
+            "apiVersion: v1\n"
+            "data:\n"
+            "  LOG_LEVEL: info\n"
+            "kind: ConfigMap\n"
+            "metadata:\n"
+            "  name: settings\n");
+  EXPECT_EQ(Ctl({"create", "cm", "settings", "--dry-run=client"}).out,
+            "configmap/settings created (dry run)\n");
+  EXPECT_TRUE(fake_.applied_objects.empty());
+}
+
+TEST_F(CtlCommandsTest, CreateConfigMapRefusesWhatKubectlRefuses) {
+  const std::string env = WriteTestFile("cm/refused.env", "A=1\n");
+  const std::string directory = std::filesystem::path(env).parent_path().string();
+  for (const auto& [flags, message] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"--from-env-file=" + env, "--from-literal=B=2"},
+            "from-env-file cannot be combined with from-file or from-literal"},
+           {{"--from-literal=A=1", "--from-literal=A=2"},
+            "cannot add key \"A\", another key by that name already exists in Data for "
+            "ConfigMap \"refused\""},
+           {{"--from-literal=A"}, "invalid literal source A, expected key=value"},
+           {{"--from-file=key=" + directory}, "cannot give a key name for a directory path"},
+           {{"--from-file=" + directory + "/missing"},
+            "error reading " + directory + "/missing: no such file or directory"},
+           {{"--from-file=a=b=c"}, "key names or file paths cannot contain '='"},
+           {{"--from-env-file=" + directory}, "env config file cannot be a directory"},
+           {{"--from-literal=bad/key=1"},
+            "\"bad/key\" is not a valid key name for a ConfigMap: a valid config key must "
+            "consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or "
+            "'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"}}) {
+    std::vector<std::string> args{"create", "configmap", "refused"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    const Result result = Ctl(args);
+    EXPECT_EQ(result.code, 1) << flags[0];
+    EXPECT_EQ(result.err, "error: " + message + "\n") << flags[0];
+  }
+  EXPECT_EQ(Ctl({"create", "cm", "a", "b"}).err, "error: exactly one NAME is required, got 2\n");
+  EXPECT_TRUE(fake_.applied_objects.empty());
+}
+
 TEST_F(CtlCommandsTest, DeleteEachName) {
   const Result result = Ctl({"delete", "ds", "fluentd", "nope", "-n", "kube-system"});
   EXPECT_EQ(result.code, 1);
@@ -1163,6 +1268,7 @@ TEST(CtlHelpTest, EverySubcommandHasHelp) {
                                                   {"describe"},
                                                   {"apply"},
                                                   {"create"},
+                                                  {"create", "configmap"},
                                                   {"delete"},
                                                   {"label"},
                                                   {"taint"},
