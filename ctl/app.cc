@@ -61,6 +61,7 @@ int RunCtl(const std::vector<std::string>& args, Io& io) {
   AddApplyCommands(app, io, global);
   AddCreateUserCommand(*app.get_subcommand("create"), io, global);
   AddCreateConfigMapCommand(*app.get_subcommand("create"), io, global);
+  AddCreateSecretCommand(*app.get_subcommand("create"), io, global);
   AddGetCommand(app, io, global);
   AddDescribeCommand(app, io, global);
   AddDeleteCommand(app, io, global);

@@ -222,8 +222,8 @@ void AddOne(CLI::App& app, Io& io, const GlobalOptions& global, const std::strin
       "-f,--filename", options->filenames,
       "File, directory or - (stdin) with manifests (YAML or JSON) of DaemonSets, ConfigMaps, "
       "Secrets, PriorityClasses and Namespaces; may be repeated");
-  // `create` has subcommands of its own (`create user`, `create configmap`)
-  // that need no file.
+  // `create` has subcommands of its own (`create user`, `create configmap`,
+  // `create secret`) that need no file.
   if (verb == "apply") files->required();
   command->add_flag("-R,--recursive", options->recursive,
                     "Process the directory given with -f recursively");
@@ -256,7 +256,7 @@ void AddApplyCommands(CLI::App& app, Io& io, const GlobalOptions& global) {
          "other Kubernetes kinds of a bundle (ServiceAccount, ClusterRole ...) are skipped");
   AddOne(app, io, global, "create",
          "Create objects from manifests (AlreadyExists for one that exists), or from the "
-         "command line: create user, create configmap");
+         "command line: create user, create configmap, create secret");
 }
 
 }  // namespace fleetset::ctl

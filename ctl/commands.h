@@ -60,6 +60,7 @@ void AddApplyCommands(CLI::App& app, Io& io, const GlobalOptions& global);
 // the `create` that AddApplyCommands added.
 void AddCreateUserCommand(CLI::App& create, Io& io, const GlobalOptions& global);
 void AddCreateConfigMapCommand(CLI::App& create, Io& io, const GlobalOptions& global);
+void AddCreateSecretCommand(CLI::App& create, Io& io, const GlobalOptions& global);
 void AddTokenCommand(CLI::App& app, Io& io, const GlobalOptions& global);
 void AddGetCommand(CLI::App& app, Io& io, const GlobalOptions& global);
 void AddDescribeCommand(CLI::App& app, Io& io, const GlobalOptions& global);

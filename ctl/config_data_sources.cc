@@ -28,18 +28,6 @@ std::string Reason(const std::string& message) {
   return reason;
 }
 
-// os.ReadFile: the whole file, or Go's "open PATH: REASON".
-std::optional<std::string> ReadWhole(const std::string& path, std::string* error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *error = "open " + path + ": " + Reason(std::strerror(errno));
-    return std::nullopt;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // What os.Stat says of a source: nullopt when it exists, else kubectl's
 // "error reading PATH: REASON".
 std::optional<std::string> StatError(const std::string& path, fs::file_status* status) {
@@ -80,7 +68,7 @@ std::optional<std::string> ParseFileSource(const std::string& source, std::strin
 std::optional<std::string> AddFile(const std::string& key, const std::string& path,
                                    const AddKey& add) {
   std::string error;
-  std::optional<std::string> content = ReadWhole(path, &error);
+  std::optional<std::string> content = ReadInputFile(path, &error);
   if (!content) return error;
   return add(key, std::move(*content));
 }
@@ -130,6 +118,22 @@ std::optional<std::string> AddEnvLine(std::string line, const std::string& path,
 }
 
 }  // namespace
+
+std::optional<std::string> ReadInputFile(const std::string& path, std::string* error) {
+  std::error_code ignored;
+  if (fs::is_directory(path, ignored)) {
+    *error = "read " + path + ": is a directory";
+    return std::nullopt;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = "open " + path + ": " + Reason(std::strerror(errno));
+    return std::nullopt;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 void AddDataSourceFlags(CLI::App* command, DataSources* sources, const std::string& object) {
   command
@@ -197,7 +201,7 @@ std::optional<std::string> AddFromEnvFiles(const std::vector<std::string>& paths
     if (auto problem = StatError(path, &status)) return problem;
     if (fs::is_directory(status)) return "env " + object + " file cannot be a directory";
     std::string error;
-    const std::optional<std::string> content = ReadWhole(path, &error);
+    const std::optional<std::string> content = ReadInputFile(path, &error);
     if (!content) return error;
     std::istringstream lines(*content);
     size_t index = 0;

@@ -45,6 +45,10 @@ std::optional<std::string> AddFromEnvFiles(const std::vector<std::string>& paths
 // kubectl's check before reading anything: --from-env-file stands alone.
 std::optional<std::string> CheckDataSources(const DataSources& sources);
 
+// os.ReadFile: the whole file, or Go's message ("open PATH: no such file
+// or directory") in *error.
+std::optional<std::string> ReadInputFile(const std::string& path, std::string* error);
+
 // Go's utf8.Valid: binary file content goes to a ConfigMap's binaryData.
 bool IsValidUtf8(std::string_view text);
 

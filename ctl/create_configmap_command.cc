@@ -49,20 +49,16 @@ std::optional<std::string> Build(const DataSources& sources, const std::string& 
 }  // namespace
 
 void AddCreateConfigMapCommand(CLI::App& create, Io& io, const GlobalOptions& global) {
-  auto sources = std::make_shared<DataSources>();
-  CLI::App* command = AddCreateObjectCommand(
-      create, "configmap",
-      "Create a ConfigMap from files, directories, literal values or env files",
+  static constexpr CreateCommandText kText{
+      "configmap", "Create a ConfigMap from files, directories, literal values or env files",
       "  fleetsetctl create configmap fluent-bit-config -n logging --from-file=conf/\n"
       "  fleetsetctl create configmap parsers --from-file=parsers.conf=conf/parsers-v2.conf\n"
       "  fleetsetctl create configmap settings --from-literal=LOG_LEVEL=info "
       "--from-literal=FLUSH=5\n"
       "  fleetsetctl create configmap settings --from-env-file=settings.env --dry-run=client "
-      "-o yaml\n",
-      [sources](const std::string& name, v1::Object* object) {
-        return Build(*sources, name, object);
-      },
-      io, global);
+      "-o yaml\n"};
+  auto sources = std::make_shared<DataSources>();
+  CLI::App* command = AddCreateObjectCommand(create, kText, sources, Build, io, global);
   command->alias("cm");
   AddDataSourceFlags(command, sources.get(), "configmap");
 }

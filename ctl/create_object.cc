@@ -80,11 +80,10 @@ void CreateObject(v1::Object object, const CreateObjectOptions& options,
 
 }  // namespace
 
-CLI::App* AddCreateObjectCommand(CLI::App& parent, const std::string& subcommand,
-                                 const std::string& description, const std::string& examples,
-                                 BuildObject build, Io& io, const GlobalOptions& global) {
+CLI::App* AddCreateObjectCommand(CLI::App& parent, const CreateCommandText& text, BuildObject build,
+                                 Io& io, const GlobalOptions& global) {
   auto options = std::make_shared<CreateObjectOptions>();
-  CLI::App* command = parent.add_subcommand(subcommand, description);
+  CLI::App* command = parent.add_subcommand(text.name, text.description);
   command->add_option("name", options->names, "NAME of the object")->required();
   AddDryRunFlag(command, &options->dry_run,
                 "none: create it; server: the coordinator validates it and reports the result "
@@ -92,7 +91,7 @@ CLI::App* AddCreateObjectCommand(CLI::App& parent, const std::string& subcommand
   command->add_option("-o,--output", options->output,
                       "Print the object as json or yaml, or its name (name), instead of "
                       "TYPE/NAME created");
-  command->footer("Examples:\n" + examples);
+  if (text.examples != nullptr) command->footer(std::string("Examples:\n") + text.examples);
   command->callback([options, build = std::move(build), &global, &io] {
     if (!CheckOptions(*options, io)) return;
     v1::Object object;

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -13,6 +14,15 @@
 #include "fleetset/v1/object.pb.h"
 
 namespace fleetset::ctl {
+
+// A `create` subcommand's name, one-line description and examples (each
+// line indented two spaces and ending with a newline; nullptr keeps the
+// footer the subcommand takes from its parent).
+struct CreateCommandText {
+  const char* name;
+  const char* description;
+  const char* examples;
+};
 
 // Makes the object named `name` from the command's own flags; returns
 // kubectl's message (without "error: ") when they are wrong.
@@ -27,8 +37,22 @@ using BuildObject =
 // nothing). It prints kubectl's `configmap/NAME created` (with the dry-run
 // suffix) or the object as -o asks; a refusal reads as kubectl's
 // `error: failed to create configmap: configmaps "x" already exists`.
-CLI::App* AddCreateObjectCommand(CLI::App& parent, const std::string& subcommand,
-                                 const std::string& description, const std::string& examples,
-                                 BuildObject build, Io& io, const GlobalOptions& global);
+CLI::App* AddCreateObjectCommand(CLI::App& parent, const CreateCommandText& text, BuildObject build,
+                                 Io& io, const GlobalOptions& global);
+
+// The same, for a command whose flags fill `options`: the object is
+// build(*options, name, object).
+template <typename Options>
+CLI::App* AddCreateObjectCommand(
+    CLI::App& parent, const CreateCommandText& text, std::shared_ptr<Options> options,
+    std::optional<std::string> (*build)(const Options&, const std::string&, v1::Object*), Io& io,
+    const GlobalOptions& global) {
+  return AddCreateObjectCommand(
+      parent, text,
+      [options, build](const std::string& name, v1::Object* object) {
+        return build(*options, name, object);
+      },
+      io, global);
+}
 
 }  // namespace fleetset::ctl

@@ -349,6 +349,12 @@ JsonValue MakeList(std::vector<JsonValue> items) {
   return list;
 }
 
+std::string JsonQuote(const std::string& text) {
+  std::string out;
+  AppendJsonString(out, text);
+  return out;
+}
+
 std::string ToJson(const JsonValue& value) {
   std::string out;
   AppendJson(out, value, 0);

@@ -44,6 +44,10 @@ JsonValue ToKubernetesObject(const google::protobuf::Message& message);
 // `kind: List` around `items`, as kubectl prints several objects.
 JsonValue MakeList(std::vector<JsonValue> items);
 
+// A string as Go's encoding/json writes it, quotes included (HTML-safe, as
+// kubectl's output is).
+std::string JsonQuote(const std::string& text);
+
 // Go's json.MarshalIndent with four spaces (what kubectl -o json prints),
 // with a trailing newline.
 std::string ToJson(const JsonValue& value);

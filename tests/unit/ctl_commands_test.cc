@@ -937,6 +937,73 @@ TEST_F(CtlCommandsTest, CreateConfigMapRefusesWhatKubectlRefuses) {
   EXPECT_TRUE(fake_.applied_objects.empty());
 }
 
+TEST_F(CtlCommandsTest, CreateSecretGeneric) {
+  const std::string password = WriteTestFile("secret/es-password", "s3cr3t");
+  const Result result = Ctl({"create", "secret", "generic", "es-credentials", "-n", "logging",
+                             "--from-literal=username=elastic", "--from-file=password=" + password,
+                             "--type=kubernetes.io/basic-auth"});
+  EXPECT_EQ(result.out, "secret/es-credentials created\n") << result.err;
+  const v1::ApplyObjectRequest& request = fake_.applied_objects.at(0);
+  EXPECT_TRUE(request.create_only());
+  EXPECT_EQ(request.object().secret().metadata().namespace_(), "logging");
+  EXPECT_EQ(request.object().secret().type(), "kubernetes.io/basic-auth");
+  // Values go to data as they are (bytes; base64 only in JSON and YAML).
+  EXPECT_EQ(request.object().secret().data().at("username"), "elastic");
+  EXPECT_EQ(request.object().secret().data().at("password"), "s3cr3t");
+
+  EXPECT_EQ(Ctl({"create", "secret", "generic", "es-credentials", "-n", "logging",
+                 "--from-literal=username=elastic"})
+                .err,
+            "error: failed to create secret: secrets \"es-credentials\" already exists\n");
+  EXPECT_EQ(
+      Ctl({"create", "secret", "generic", "x", "--from-literal=a=1", "--from-literal=a=2"}).err,
+      "error: cannot add key a, another key by that name already exists\n");
+  EXPECT_THAT(Ctl({"create", "secret", "generic", "x", "--from-literal=bad/key=1"}).err,
+              StartsWith("error: \"bad/key\" is not valid key name for a Secret a valid config "
+                         "key must consist of"));
+}
+
+TEST_F(CtlCommandsTest, CreateSecretTls) {
+  const std::string cert =
+      WriteTestFile("secret/tls.crt", credentials_.tls().server_certificate_pem);
+  const std::string key = WriteTestFile("secret/tls.key", credentials_.tls().server_key_pem);
+  const Result result =
+      Ctl({"create", "secret", "tls", "fluent-bit-tls", "--cert=" + cert, "--key=" + key});
+  EXPECT_EQ(result.code, 0) << result.err;
+  EXPECT_EQ(result.out, "secret/fluent-bit-tls created\n");
+  const v1::Secret& sent = fake_.applied_objects.at(0).object().secret();
+  EXPECT_EQ(sent.type(), "kubernetes.io/tls");
+  EXPECT_EQ(sent.data().at("tls.crt"), credentials_.tls().server_certificate_pem);
+  EXPECT_EQ(sent.data().at("tls.key"), credentials_.tls().server_key_pem);
+
+  const std::string other_key =
+      WriteTestFile("secret/other.key", credentials_.tls().client.key_pem);
+  EXPECT_EQ(Ctl({"create", "secret", "tls", "x", "--cert=" + cert, "--key=" + other_key}).err,
+            "error: tls: private key does not match public key\n");
+  EXPECT_EQ(Ctl({"create", "secret", "tls", "x", "--cert=" + key, "--key=" + key}).err,
+            "error: tls: failed to find any PEM data in certificate input\n");
+  EXPECT_EQ(Ctl({"create", "secret", "tls", "x", "--cert=" + cert}).err,
+            "error: key and cert must be specified\n");
+  EXPECT_EQ(fake_.applied_objects.size(), 1u);
+}
+
+TEST_F(CtlCommandsTest, CreateSecretDockerRegistry) {
+  const Result result =
+      Ctl({"create", "secret", "docker-registry", "registry-creds",
+           "--docker-server=registry.example.net:5000", "--docker-username=fleet",
+           "--docker-password=s3cr3t", "--docker-email=ops@example.net", "-o", "name"});
+  EXPECT_EQ(result.code, 0) << result.err;
+  EXPECT_EQ(result.out, "secret/registry-creds\n");
+  const v1::Secret& sent = fake_.applied_objects.at(0).object().secret();
+  EXPECT_EQ(sent.type(), "kubernetes.io/dockerconfigjson");
+  EXPECT_EQ(sent.data().at(".dockerconfigjson"),
+            R"({"auths":{"registry.example.net:5000":{"username":"fleet","password":"s3cr3t",)"
+            R"("email":"ops@example.net","auth":"ZmxlZXQ6czNjcjN0"}}})");
+  EXPECT_EQ(Ctl({"create", "secret", "docker-registry", "x", "--docker-username=fleet"}).err,
+            "error: either --from-file or the combination of --docker-username, "
+            "--docker-password and --docker-server is required\n");
+}
+
 TEST_F(CtlCommandsTest, DeleteEachName) {
   const Result result = Ctl({"delete", "ds", "fluentd", "nope", "-n", "kube-system"});
   EXPECT_EQ(result.code, 1);
@@ -1269,6 +1336,9 @@ TEST(CtlHelpTest, EverySubcommandHasHelp) {
                                                   {"apply"},
                                                   {"create"},
                                                   {"create", "configmap"},
+                                                  {"create", "secret", "generic"},
+                                                  {"create", "secret", "tls"},
+                                                  {"create", "secret", "docker-registry"},
                                                   {"delete"},
                                                   {"label"},
                                                   {"taint"},
