@@ -54,8 +54,9 @@ void AddCreateUserCommand(CLI::App& create, Io& io, const GlobalOptions& global)
   user->add_option("name", options->name, "NAME of the user (as in the certificate's CN)")
       ->required();
   user->add_option("--role", options->role,
-                   "admin (everything, including tokens and users), edit (DaemonSets, nodes, "
-                   "rollouts, pods) or view (read only)")
+                   "admin (everything, including tokens, users, Namespaces and PriorityClasses), "
+                   "edit (DaemonSets, ConfigMaps, Secrets, nodes, rollouts, pods) or view (read "
+                   "only, not Secrets)")
       ->required()
       ->check(CLI::IsMember({"admin", "edit", "view"}));
   user->add_option("--ttl", options->ttl,
