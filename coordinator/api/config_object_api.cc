@@ -6,6 +6,7 @@
 #include <set>
 #include <type_traits>
 
+#include "coordinator/api/requested_metadata.h"
 #include "fleetset/config_objects.h"
 #include "fleetset/manifest.h"
 #include "fleetset/object_kinds.h"
@@ -34,18 +35,10 @@ v1::Object Wrapped(T value) {
   return object;
 }
 
-// What a request may set: the object without the coordinator's metadata
-// (uid, creation time) and status; the resourceVersion stays, for an
-// update that must not overwrite a newer one.
+// What a request may set: the object with the user's metadata only.
 template <typename T>
 T Requested(T object) {
-  v1::ObjectMeta meta;
-  meta.set_name(object.metadata().name());
-  meta.set_namespace_(object.metadata().namespace_());
-  *meta.mutable_labels() = object.metadata().labels();
-  *meta.mutable_annotations() = object.metadata().annotations();
-  meta.set_resource_version(object.metadata().resource_version());
-  *object.mutable_metadata() = std::move(meta);
+  *object.mutable_metadata() = RequestedMetadata(object.metadata());
   return object;
 }
 

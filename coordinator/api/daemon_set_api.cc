@@ -4,6 +4,7 @@
 
 #include "coordinator/api/config_object_api.h"
 #include "coordinator/api/fleet_snapshot.h"
+#include "coordinator/api/requested_metadata.h"
 #include "coordinator/controllers/revision_history.h"
 #include "coordinator/controllers/revision_objects.h"
 #include "fleetset/labels.h"
@@ -39,11 +40,8 @@ v1::DaemonSet Requested(const v1::DaemonSet& daemon_set) {
   requested.set_kind(kDaemonSetKind);
   *requested.mutable_spec() = daemon_set.spec();
   v1::ObjectMeta& meta = *requested.mutable_metadata();
-  meta.set_name(daemon_set.metadata().name());
-  meta.set_namespace_(NamespaceOrDefault(daemon_set.metadata().namespace_()));
-  *meta.mutable_labels() = daemon_set.metadata().labels();
-  *meta.mutable_annotations() = daemon_set.metadata().annotations();
-  meta.set_resource_version(daemon_set.metadata().resource_version());
+  meta = RequestedMetadata(daemon_set.metadata());
+  meta.set_namespace_(NamespaceOrDefault(meta.namespace_()));
   return requested;
 }
 
