@@ -11,9 +11,66 @@
 namespace fleetset {
 namespace {
 
-// DaemonSets are identified by namespace/name, the form `deletes` carries.
-std::string Key(const v1::DesiredDaemonSet& daemon_set) {
-  return DaemonSetReference(daemon_set.metadata());
+template <typename T>
+using Repeated = google::protobuf::RepeatedPtrField<T>;
+
+// DaemonSets, ConfigMaps and Secrets are identified by namespace/name, the
+// form the deletes carry.
+template <typename T>
+std::string Key(const T& entry) {
+  return DaemonSetReference(entry.metadata());
+}
+
+// Entries of `to` that are new or differ from `from` in any field go to
+// `upserts`; keys of `from` that `to` lacks go to `deletes`.
+template <typename T>
+void Diff(const Repeated<T>& from, const Repeated<T>& to, Repeated<T>* upserts,
+          Repeated<std::string>* deletes) {
+  std::map<std::string, const T*> before;
+  for (const T& entry : from) before[Key(entry)] = &entry;
+  std::set<std::string> kept;
+  for (const T& entry : to) {
+    const std::string key = Key(entry);
+    kept.insert(key);
+    const auto it = before.find(key);
+    if (it == before.end() ||
+        !google::protobuf::util::MessageDifferencer::Equals(*it->second, entry)) {
+      *upserts->Add() = entry;
+    }
+  }
+  for (const auto& [key, entry] : before) {
+    if (kept.count(key) == 0) *deletes->Add() = key;
+  }
+}
+
+// `base` with `upserts` and `deletes` applied into `out`. Existing entries
+// keep their place (replaced when upserted), so the rebuilt state lists
+// them in the order the coordinator sent them; new ones are appended, and a
+// key upserted twice appears once, with its last value.
+template <typename T>
+void Merge(const Repeated<T>& base, const Repeated<T>& upserts,
+           const Repeated<std::string>& deletes, Repeated<T>* out) {
+  const std::set<std::string> deleted(deletes.begin(), deletes.end());
+  std::map<std::string, const T*> pending;
+  for (const T& entry : upserts) pending[Key(entry)] = &entry;
+  for (const T& entry : base) {
+    const std::string key = Key(entry);
+    if (deleted.count(key) != 0) continue;
+    const auto upsert = pending.find(key);
+    if (upsert == pending.end()) {
+      *out->Add() = entry;
+    } else {
+      *out->Add() = *upsert->second;
+      pending.erase(upsert);
+    }
+  }
+  for (const T& entry : upserts) {
+    const std::string key = Key(entry);
+    const auto upsert = pending.find(key);
+    if (upsert == pending.end() || deleted.count(key) != 0) continue;
+    *out->Add() = *upsert->second;
+    pending.erase(upsert);
+  }
 }
 
 }  // namespace
@@ -24,24 +81,11 @@ v1::DesiredStateDelta MakeDesiredStateDelta(const v1::DesiredState& from,
   delta.set_version(to.version());
   delta.set_base_version(from.version());
   if (to.has_node()) *delta.mutable_node() = to.node();
-
-  std::map<std::string, const v1::DesiredDaemonSet*> before;
-  for (const v1::DesiredDaemonSet& daemon_set : from.daemon_sets()) {
-    before[Key(daemon_set)] = &daemon_set;
-  }
-  std::set<std::string> kept;
-  for (const v1::DesiredDaemonSet& daemon_set : to.daemon_sets()) {
-    const std::string key = Key(daemon_set);
-    kept.insert(key);
-    const auto it = before.find(key);
-    if (it == before.end() ||
-        !google::protobuf::util::MessageDifferencer::Equals(*it->second, daemon_set)) {
-      *delta.add_upserts() = daemon_set;
-    }
-  }
-  for (const auto& [key, daemon_set] : before) {
-    if (kept.count(key) == 0) delta.add_deletes(key);
-  }
+  Diff(from.daemon_sets(), to.daemon_sets(), delta.mutable_upserts(), delta.mutable_deletes());
+  Diff(from.config_maps(), to.config_maps(), delta.mutable_config_map_upserts(),
+       delta.mutable_config_map_deletes());
+  Diff(from.secrets(), to.secrets(), delta.mutable_secret_upserts(),
+       delta.mutable_secret_deletes());
   return delta;
 }
 
@@ -53,33 +97,10 @@ std::optional<v1::DesiredState> ApplyDesiredStateDelta(const v1::DesiredState& b
   // The node record travels whole: a delta without one means the node has
   // no record at the coordinator, so the agent's own facts apply again.
   if (delta.has_node()) *state.mutable_node() = delta.node();
-
-  const std::set<std::string> deleted(delta.deletes().begin(), delta.deletes().end());
-  std::map<std::string, const v1::DesiredDaemonSet*> upserts;
-  for (const v1::DesiredDaemonSet& daemon_set : delta.upserts()) {
-    upserts[Key(daemon_set)] = &daemon_set;
-  }
-  // Existing entries keep their place (replaced when upserted), so the
-  // rebuilt state lists DaemonSets in the order the coordinator sent them.
-  for (const v1::DesiredDaemonSet& daemon_set : base.daemon_sets()) {
-    const std::string key = Key(daemon_set);
-    if (deleted.count(key) != 0) continue;
-    const auto upsert = upserts.find(key);
-    if (upsert == upserts.end()) {
-      *state.add_daemon_sets() = daemon_set;
-    } else {
-      *state.add_daemon_sets() = *upsert->second;
-      upserts.erase(upsert);
-    }
-  }
-  for (const v1::DesiredDaemonSet& daemon_set : delta.upserts()) {
-    const std::string key = Key(daemon_set);
-    const auto upsert = upserts.find(key);
-    // A key upserted twice appears once, with its last value.
-    if (upsert == upserts.end() || deleted.count(key) != 0) continue;
-    *state.add_daemon_sets() = *upsert->second;
-    upserts.erase(upsert);
-  }
+  Merge(base.daemon_sets(), delta.upserts(), delta.deletes(), state.mutable_daemon_sets());
+  Merge(base.config_maps(), delta.config_map_upserts(), delta.config_map_deletes(),
+        state.mutable_config_maps());
+  Merge(base.secrets(), delta.secret_upserts(), delta.secret_deletes(), state.mutable_secrets());
   return state;
 }
 

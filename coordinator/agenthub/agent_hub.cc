@@ -23,6 +23,17 @@ using google::protobuf::util::MessageDifferencer;
 
 const Caller kHub = Caller::System("agent-hub");
 
+// Whether two lists of objects hold the same objects at the same versions
+// (the builder lists them in key order).
+template <typename T>
+bool SameVersions(const google::protobuf::RepeatedPtrField<T>& a,
+                  const google::protobuf::RepeatedPtrField<T>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const T& x, const T& y) {
+    return x.metadata().uid() == y.metadata().uid() &&
+           x.metadata().resource_version() == y.metadata().resource_version();
+  });
+}
+
 // Whether two states the hub built differ only in version. A pod template
 // is compared by its revision hash, which names it (both states come from
 // ControllerRevisions), so no template is copied or walked field by field:
@@ -34,13 +45,16 @@ bool SameState(const v1::DesiredState& offered, const v1::DesiredState& built) {
     const v1::DesiredDaemonSet& b = built.daemon_sets(i);
     if (a.revision_hash() != b.revision_hash() || a.revision() != b.revision() ||
         a.surge() != b.surge() || a.min_ready_seconds() != b.min_ready_seconds() ||
+        a.priority() != b.priority() || a.pod_create_error() != b.pod_create_error() ||
         !std::equal(a.deleted_pod_uids().begin(), a.deleted_pod_uids().end(),
                     b.deleted_pod_uids().begin(), b.deleted_pod_uids().end()) ||
         !MessageDifferencer::Equals(a.metadata(), b.metadata())) {
       return false;
     }
   }
-  return MessageDifferencer::Equals(offered.node(), built.node());
+  return SameVersions(offered.config_maps(), built.config_maps()) &&
+         SameVersions(offered.secrets(), built.secrets()) &&
+         MessageDifferencer::Equals(offered.node(), built.node());
 }
 
 }  // namespace
@@ -54,7 +68,11 @@ AgentHub::AgentHub(Registries& registries, SharedInformers& informers, EventReco
       daemon_sets_(informers.daemon_sets),
       revisions_(informers.controller_revisions),
       nodes_(informers.nodes),
-      assignments_(informers.node_assignments) {}
+      assignments_(informers.node_assignments),
+      node_reports_(informers.node_reports),
+      config_maps_(informers.config_maps),
+      secrets_(informers.secrets),
+      priority_classes_(informers.priority_classes) {}
 
 void AgentHub::LoadDesiredVersion() {
   storage::Storage& store = registries_.daemon_sets.storage();
@@ -104,6 +122,15 @@ void AgentHub::Start(std::function<void()> on_change) {
   assignments_.AddHandler([this](const WatchEvent<v1::NodeAssignments>& event) {
     MarkDirty(event.object.metadata().name());
   });
+  // Which nodes an object concerns is the builder's to work out.
+  config_maps_.AddHandler([this](const auto&) { MarkAllDirty(); });
+  secrets_.AddHandler([this](const auto&) { MarkAllDirty(); });
+  priority_classes_.AddHandler([this](const auto&) { MarkAllDirty(); });
+  // A node that now reports it runs a DaemonSet the coordinator's reading
+  // of the rules gives it not (yet) needs that DaemonSet's objects.
+  node_reports_.AddHandler([this](const WatchEvent<v1::NodeReport>& event) {
+    MarkDirty(event.object.metadata().name());
+  });
 }
 
 void AgentHub::MarkDirty(const std::string& node_name) {
@@ -141,6 +168,27 @@ std::vector<DaemonSetRevisions> AgentHub::DaemonSetSnapshot() const {
   return snapshot;
 }
 
+PodObjectCatalog AgentHub::ObjectCatalog() const {
+  PodObjectCatalog catalog;
+  catalog.config_map = [this](const std::string& namespace_, const std::string& name) {
+    return config_maps_.Get(namespace_, name);
+  };
+  catalog.secret = [this](const std::string& namespace_, const std::string& name) {
+    return secrets_.Get(namespace_, name);
+  };
+  catalog.priority_classes = priority_classes_.List();
+  return catalog;
+}
+
+v1::DesiredState AgentHub::BuildFor(const v1::Node& node,
+                                    const std::vector<DaemonSetRevisions>& daemon_sets,
+                                    const PodObjectCatalog& catalog) const {
+  const std::string& name = node.metadata().name();
+  const auto assignments = assignments_.Get("", name);
+  const auto report = node_reports_.Get("", name);
+  return BuildDesiredState(node, NodeInputs{assignments.get(), report.get()}, daemon_sets, catalog);
+}
+
 void AgentHub::Connect(const Caller& caller, const v1::Hello& hello,
                        std::shared_ptr<AgentOutbox> outbox) {
   // NodeRestriction: a node speaks for itself only.
@@ -176,7 +224,7 @@ void AgentHub::Connect(const Caller& caller, const v1::Hello& hello,
   }
   Write(std::move(writes));
   RenewLease(name, /*force=*/true);
-  Offer(name, BuildDesiredState(node, assignments_.Get("", name).get(), DaemonSetSnapshot()));
+  Offer(name, BuildFor(node, DaemonSetSnapshot(), ObjectCatalog()));
 }
 
 void AgentHub::Report(const std::string& node_name, const v1::StatusReport& report) {
@@ -262,10 +310,11 @@ void AgentHub::SyncOnce() {
   }
   if (dirty.empty()) return;
   const std::vector<DaemonSetRevisions> daemon_sets = DaemonSetSnapshot();
+  const PodObjectCatalog catalog = ObjectCatalog();
   for (const std::string& name : dirty) {
     std::shared_ptr<const v1::Node> node = nodes_.Get("", name);
     if (!node) continue;
-    Offer(name, BuildDesiredState(*node, assignments_.Get("", name).get(), daemon_sets));
+    Offer(name, BuildFor(*node, daemon_sets, catalog));
   }
 }
 

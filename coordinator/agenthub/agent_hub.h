@@ -73,6 +73,10 @@ class AgentHub {
   void Write(ReportWrites writes);
   void RenewLease(const std::string& node_name, bool force);
   std::vector<DaemonSetRevisions> DaemonSetSnapshot() const;
+  PodObjectCatalog ObjectCatalog() const;
+  v1::DesiredState BuildFor(const v1::Node& node,
+                            const std::vector<DaemonSetRevisions>& daemon_sets,
+                            const PodObjectCatalog& catalog) const;
   // Offers `built` unless the stream already has the same state.
   void Offer(const std::string& node_name, v1::DesiredState built);
   void Forget(const std::string& node_name);
@@ -90,6 +94,10 @@ class AgentHub {
   Informer<v1::ControllerRevision>& revisions_;
   Informer<v1::Node>& nodes_;
   Informer<v1::NodeAssignments>& assignments_;
+  Informer<v1::NodeReport>& node_reports_;
+  Informer<v1::ConfigMap>& config_maps_;
+  Informer<v1::Secret>& secrets_;
+  Informer<v1::PriorityClass>& priority_classes_;
 
   mutable std::mutex mu_;
   std::map<std::string, Connection> connections_;

@@ -1,24 +1,82 @@
 #include "coordinator/agenthub/desired_state_builder.h"
 
+#include <map>
+#include <set>
+
 #include "coordinator/controllers/node_states.h"
+#include "coordinator/controllers/pod_priority.h"
 #include "coordinator/controllers/revision_history.h"
+#include "fleetset/pod_references.h"
 
 namespace fleetset::coordinator {
+namespace {
 
-v1::DesiredState BuildDesiredState(const v1::Node& node, const v1::NodeAssignments* assignments,
-                                   const std::vector<DaemonSetRevisions>& daemon_sets) {
+// Whether the node may run (or keep running) a pod of `daemon_set` from
+// `spec`: by the node's own latest decision or the coordinator's reading of
+// the same rules, so objects arrive with the state that lets the node start
+// the pod, and stay while either still says it runs.
+bool NodeMayRun(const v1::Node& node, const v1::NodeReport* report, const v1::DaemonSet& daemon_set,
+                const v1::PodTemplateSpec& pod) {
+  const EligibilityDecision decision =
+      EvaluateEligibility(pod.spec(), ToLabels(pod.metadata().labels()),
+                          daemon_set.metadata().namespace_(), FactsOf(node));
+  if (decision.should_run || decision.should_continue_running) return true;
+  if (report == nullptr) return false;
+  const std::string key = OwnerKeyOf(daemon_set);
+  for (const v1::Eligibility& eligibility : report->eligibility()) {
+    if (eligibility.daemon_set() == key) {
+      return eligibility.should_run() || eligibility.should_continue_running();
+    }
+  }
+  return false;
+}
+
+// namespace/name of every object the node's pods reference.
+struct Referenced {
+  std::set<std::pair<std::string, std::string>> config_maps;
+  std::set<std::pair<std::string, std::string>> secrets;
+
+  void Add(const std::string& namespace_, const v1::PodSpec& spec) {
+    const PodReferences references = ReferencesOf(spec);
+    for (const std::string& name : references.config_maps) config_maps.emplace(namespace_, name);
+    for (const std::string& name : references.secrets) secrets.emplace(namespace_, name);
+  }
+};
+
+void AddObjects(const Referenced& referenced, const PodObjectCatalog& catalog,
+                v1::DesiredState& state) {
+  if (catalog.config_map) {
+    for (const auto& [namespace_, name] : referenced.config_maps) {
+      if (auto config_map = catalog.config_map(namespace_, name)) {
+        *state.add_config_maps() = *config_map;
+      }
+    }
+  }
+  if (catalog.secret) {
+    for (const auto& [namespace_, name] : referenced.secrets) {
+      if (auto secret = catalog.secret(namespace_, name)) *state.add_secrets() = *secret;
+    }
+  }
+}
+
+}  // namespace
+
+v1::DesiredState BuildDesiredState(const v1::Node& node, const NodeInputs& inputs,
+                                   const std::vector<DaemonSetRevisions>& daemon_sets,
+                                   const PodObjectCatalog& catalog) {
   v1::DesiredState state;
   v1::NodeUpdate& update = *state.mutable_node();
   *update.mutable_labels() = node.metadata().labels();
   for (const v1::Taint& taint : FactsOf(node).taints) *update.add_taints() = taint;
   update.set_unschedulable(node.spec().unschedulable());
+  Referenced referenced;
   for (const DaemonSetRevisions& entry : daemon_sets) {
     if (entry.revisions.empty()) continue;
     const v1::DaemonSet& daemon_set = *entry.daemon_set;
     v1::NodeAssignment assignment;
-    if (assignments != nullptr) {
-      auto assigned = assignments->assignments().find(OwnerKeyOf(daemon_set));
-      if (assigned != assignments->assignments().end()) assignment = assigned->second;
+    if (inputs.assignments != nullptr) {
+      auto assigned = inputs.assignments->assignments().find(OwnerKeyOf(daemon_set));
+      if (assigned != inputs.assignments->assignments().end()) assignment = assigned->second;
     }
     const v1::DaemonSetRevision* revision =
         FindRevisionByHash(entry.revisions, assignment.revision_hash());
@@ -39,7 +97,15 @@ v1::DesiredState BuildDesiredState(const v1::Node& node, const v1::NodeAssignmen
     desired.set_surge(assignment.surge());
     desired.set_min_ready_seconds(daemon_set.spec().min_ready_seconds());
     *desired.mutable_deleted_pod_uids() = assignment.deleted_pod_uids();
+    const PodPriority priority = ResolvePodPriority(
+        revision->template_().spec(), catalog.priority_classes, daemon_set.metadata().name() + "-");
+    desired.set_priority(priority.value);
+    desired.set_pod_create_error(priority.refusal);
+    if (NodeMayRun(node, inputs.report, daemon_set, revision->template_())) {
+      referenced.Add(daemon_set.metadata().namespace_(), revision->template_().spec());
+    }
   }
+  AddObjects(referenced, catalog, state);
   return state;
 }
 

@@ -1,16 +1,22 @@
-// A node's desired state: its record (labels, taints, cordon) and, for
-// every DaemonSet, the template of the revision the DaemonSet controller
-// assigned it (the newest one while it has none).
+// A node's desired state: its record (labels, taints, cordon); for every
+// DaemonSet, the template of the revision the DaemonSet controller assigned
+// it (the newest one while it has none) with the priority its pods get;
+// and the ConfigMaps and Secrets those pods reference, but only for the
+// DaemonSets the node may run (the Node authorizer's rule: a node reads
+// what its own pods need and nothing else).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "fleetset/v1/agent_service.pb.h"
+#include "fleetset/v1/config.pb.h"
 #include "fleetset/v1/daemonset.pb.h"
 #include "fleetset/v1/node.pb.h"
 #include "fleetset/v1/node_assignment.pb.h"
+#include "fleetset/v1/node_report.pb.h"
 
 namespace fleetset::coordinator {
 
@@ -20,9 +26,29 @@ struct DaemonSetRevisions {
   std::vector<v1::DaemonSetRevision> revisions;
 };
 
+// The objects pods may reference, as the coordinator's caches hold them.
+struct PodObjectCatalog {
+  std::function<std::shared_ptr<const v1::ConfigMap>(const std::string& namespace_,
+                                                     const std::string& name)>
+      config_map;
+  std::function<std::shared_ptr<const v1::Secret>(const std::string& namespace_,
+                                                  const std::string& name)>
+      secret;
+  std::vector<std::shared_ptr<const v1::PriorityClass>> priority_classes;
+};
+
+// What the coordinator knows of the node besides its record.
+struct NodeInputs {
+  // Null when the controller has not assigned the node anything yet.
+  const v1::NodeAssignments* assignments = nullptr;
+  // The node's latest eligibility decisions; null before its first report.
+  const v1::NodeReport* report = nullptr;
+};
+
 // Without a version (the hub numbers what it offers). A DaemonSet whose
 // first revision is not stored yet is left out until it is.
-v1::DesiredState BuildDesiredState(const v1::Node& node, const v1::NodeAssignments* assignments,
-                                   const std::vector<DaemonSetRevisions>& daemon_sets);
+v1::DesiredState BuildDesiredState(const v1::Node& node, const NodeInputs& inputs,
+                                   const std::vector<DaemonSetRevisions>& daemon_sets,
+                                   const PodObjectCatalog& catalog);
 
 }  // namespace fleetset::coordinator

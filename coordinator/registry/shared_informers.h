@@ -17,7 +17,10 @@ class SharedInformers {
         nodes(registries.nodes),
         node_assignments(registries.node_assignments),
         node_reports(registries.node_reports),
-        node_leases(registries.leases, ListOptions{kNodeLeaseNamespace, "", ""}) {}
+        node_leases(registries.leases, ListOptions{kNodeLeaseNamespace, "", ""}),
+        config_maps(registries.config_maps),
+        secrets(registries.secrets),
+        priority_classes(registries.priority_classes) {}
   ~SharedInformers() { Stop(); }
 
   // Throws ApiError when a store cannot be read.
@@ -28,8 +31,14 @@ class SharedInformers {
     node_assignments.Start();
     node_reports.Start();
     node_leases.Start();
+    config_maps.Start();
+    secrets.Start();
+    priority_classes.Start();
   }
   void Stop() {
+    priority_classes.Stop();
+    secrets.Stop();
+    config_maps.Stop();
     node_leases.Stop();
     node_reports.Stop();
     node_assignments.Stop();
@@ -44,6 +53,11 @@ class SharedInformers {
   Informer<v1::NodeAssignments> node_assignments;
   Informer<v1::NodeReport> node_reports;
   Informer<v1::Lease> node_leases;
+  // What pods reference; held decrypted in memory only, as kube-apiserver's
+  // watch cache holds Secrets.
+  Informer<v1::ConfigMap> config_maps;
+  Informer<v1::Secret> secrets;
+  Informer<v1::PriorityClass> priority_classes;
 };
 
 }  // namespace fleetset::coordinator
