@@ -9,9 +9,11 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "agent/pod_objects.h"
 #include "cri/runtime/v1/api.pb.h"
 #include "fleetset/v1/pod.pb.h"
 
@@ -51,6 +53,11 @@ struct PodContext {
   // When the pod was created (whole seconds). Kept on its sandboxes, so an
   // agent that restarts reports the pod's age as before; unset: not kept.
   std::chrono::system_clock::time_point created{};
+  // The ConfigMaps and Secrets the pod's volumes, env and image pulls may
+  // name (never null; empty for static pods, which may not reference any).
+  std::shared_ptr<const PodObjects> objects = std::make_shared<const PodObjects>();
+  // From the pod's PriorityClass (0 without one).
+  int32_t priority = 0;
 };
 
 // The pod's terminationGracePeriodSeconds, Kubernetes' 30 s when unset.

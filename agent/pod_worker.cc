@@ -60,13 +60,15 @@ struct PodWorker::PassOutput {
   bool acted = false;
 };
 
-PodWorker::PodWorker(const PodWorkerDeps& deps, const PodOwner& owner,
-                     const v1::PodTemplateSpec& template_spec, const std::string& revision_hash)
+PodWorker::PodWorker(const PodWorkerDeps& deps, const Workload& workload)
     : deps_(deps),
-      owner_(owner),
+      owner_(workload.owner),
       context_(deps.node_defaults),
-      template_(template_spec),
+      template_(workload.template_spec),
       runtime_state_(deps.runtime->NewPodState()) {
+  const PodOwner& owner = workload.owner;
+  const std::string& revision_hash = workload.revision_hash;
+  context_.priority = workload.priority;
   context_.pod_name = GeneratePodName(owner.name);
   context_.pod_namespace = owner.namespace_;
   context_.pod_uid = GenerateUid();
@@ -99,8 +101,9 @@ PodWorker::PodWorker(const PodWorkerDeps& deps, const SandboxSnapshot& found)
   context_.created = CreatedAt(found.sandbox);
 }
 
-void PodWorker::AssignTemplate(const v1::PodTemplateSpec& template_spec) {
-  template_ = template_spec;
+void PodWorker::AssignTemplate(const Workload& workload) {
+  template_ = workload.template_spec;
+  context_.priority = workload.priority;
 }
 
 std::chrono::seconds PodWorker::GracePeriod() const {

@@ -28,6 +28,7 @@
 #include "agent/pod_runtime_state.h"
 #include "agent/runtime_manager.h"
 #include "agent/runtime_snapshot.h"
+#include "agent/workload.h"
 #include "fleetset/clock.h"
 #include "fleetset/pod_owner.h"
 #include "fleetset/v1/node.pb.h"
@@ -53,9 +54,8 @@ struct PodWorkerDeps {
 
 class PodWorker {
  public:
-  // A new pod (new name and UID) for `owner` running `template_spec`.
-  PodWorker(const PodWorkerDeps& deps, const PodOwner& owner,
-            const v1::PodTemplateSpec& template_spec, const std::string& revision_hash);
+  // A new pod (new name and UID) of `workload`.
+  PodWorker(const PodWorkerDeps& deps, const Workload& workload);
   // A pod found in the runtime (after an agent restart): identity from the
   // sandbox's labels; it runs nothing until AssignTemplate, and is removed
   // with Terminate when nothing claims it.
@@ -63,9 +63,13 @@ class PodWorker {
   PodWorker(const PodWorker&) = delete;
   PodWorker& operator=(const PodWorker&) = delete;
 
-  // Gives an adopted worker the template it runs (the owner's current
-  // template for the revision it was created with).
-  void AssignTemplate(const v1::PodTemplateSpec& template_spec);
+  // Gives an adopted worker the template it runs (its owner's workload for
+  // the revision it was created with).
+  void AssignTemplate(const Workload& workload);
+  // The ConfigMaps and Secrets the next passes read.
+  void SetPodObjects(std::shared_ptr<const PodObjects> objects) {
+    context_.objects = std::move(objects);
+  }
 
   // Starts one pass toward the spec. `sandboxes` are this pod's sandboxes in
   // the latest relist (newest last), or null when it has none. `done(acted)`

@@ -43,6 +43,7 @@ void Reconciler::SetLocalNodeFacts(const NodeFacts& facts) {
 
 void Reconciler::SetCoordinatorState(const v1::DesiredState& state) {
   coordinator_state_ = state;
+  objects_ = PodObjects::From(state);
   Decide();
 }
 
@@ -147,6 +148,8 @@ std::vector<Workload> Reconciler::AllWorkloads() const {
       workload.revision = desired.revision();
       workload.surge = desired.surge();
       workload.min_ready_seconds = desired.min_ready_seconds();
+      workload.priority = desired.priority();
+      workload.pod_create_error = desired.pod_create_error();
       workloads.push_back(std::move(workload));
     }
   }
@@ -182,8 +185,7 @@ void Reconciler::RequestTermination(Slot& slot, const std::string& reason) {
 }
 
 void Reconciler::Spawn(const Workload& workload) {
-  auto worker = std::make_unique<PodWorker>(deps_, workload.owner, workload.template_spec,
-                                            workload.revision_hash);
+  auto worker = std::make_unique<PodWorker>(deps_, workload);
   spdlog::info("pod {}/{}: creating for {} revision {}", workload.owner.namespace_, worker->name(),
                workload.owner.Key(), workload.revision_hash);
   const std::string uid = worker->uid();
@@ -214,7 +216,7 @@ void Reconciler::DecideWorkload(const Workload& workload, const NodeFacts& node)
     if (deleted.count(uid) != 0) RequestTermination(slot, "deleted by the operator");
     if (slot.terminate_reason) continue;
     if (slot.worker->revision_hash() == workload.revision_hash) {
-      if (!slot.worker->HasTemplate()) slot.worker->AssignTemplate(workload.template_spec);
+      if (!slot.worker->HasTemplate()) slot.worker->AssignTemplate(workload);
       current.push_back(&slot);
     } else {
       old.push_back(&slot);
@@ -259,6 +261,8 @@ void Reconciler::DecideWorkload(const Workload& workload, const NodeFacts& node)
 
   if (current.empty()) {
     if (!decision.should_run) return;  // old pods may stay (e.g. NoSchedule added later)
+    // The coordinator records why (FailedCreate); nothing to create here.
+    if (!workload.pod_create_error.empty()) return;
     if (old.empty() || workload.surge) {
       Spawn(workload);
     } else {
@@ -322,6 +326,9 @@ void Reconciler::Dispatch() {
     }
     if (!worker.HasTemplate() || snapshot_seq_ < slot.min_snapshot_seq || !snapshot_) continue;
     slot.busy = true;
+    // Static pods may not reference API objects, as with kubelet.
+    worker.SetPodObjects(worker.owner().static_pod ? std::make_shared<const PodObjects>()
+                                                   : objects_);
     auto found = snapshot_->pods.find(uid);
     worker.Sync(found == snapshot_->pods.end() || found->second.empty() ? nullptr : &found->second,
                 [this, uid = uid](bool acted) { OnSynced(uid, acted); });

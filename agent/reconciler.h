@@ -101,6 +101,8 @@ class Reconciler {
 
   NodeFacts local_node_;
   std::optional<v1::DesiredState> coordinator_state_;
+  // The ConfigMaps and Secrets of coordinator_state_, for pod passes.
+  std::shared_ptr<const PodObjects> objects_ = std::make_shared<const PodObjects>();
   std::vector<Workload> static_workloads_;
   std::vector<v1::ManifestProblem> manifest_problems_;
   std::string runtime_;

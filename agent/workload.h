@@ -19,6 +19,11 @@ struct Workload {
   // Start the new revision's pod before stopping the old one (maxSurge).
   bool surge = false;
   int32_t min_ready_seconds = 0;
+  // From the template's PriorityClass, resolved by the coordinator.
+  int32_t priority = 0;
+  // Why no new pod may be created (the coordinator's FailedCreate reason);
+  // empty when pods may be.
+  std::string pod_create_error;
 };
 
 }  // namespace fleetset::agent

@@ -31,8 +31,16 @@ class PodWorkerTest : public ::testing::Test {
   ~PodWorkerTest() override { std::filesystem::remove_all(pods_dir_); }
 
   std::unique_ptr<PodWorker> NewWorker(const v1::PodTemplateSpec& template_spec) {
-    PodOwner owner{"kube-system", "fluentd", false};
-    return std::make_unique<PodWorker>(Deps(), owner, template_spec, "rev1");
+    agent::Workload workload;
+    workload.owner = PodOwner{"kube-system", "fluentd", false};
+    workload.template_spec = template_spec;
+    workload.revision_hash = "rev1";
+    return std::make_unique<PodWorker>(Deps(), workload);
+  }
+  static agent::Workload WorkloadOf(const v1::PodTemplateSpec& template_spec) {
+    agent::Workload workload;
+    workload.template_spec = template_spec;
+    return workload;
   }
   agent::PodWorkerDeps Deps() { return fakes_.Deps(); }
 
@@ -223,7 +231,7 @@ TEST_F(PodWorkerTest, AdoptedPodKeepsItsCreationTime) {
   auto sandboxes = SandboxesOf(runtime_, original->uid());
   ASSERT_EQ(sandboxes.size(), 1u);
   PodWorker adopted(Deps(), sandboxes.back());
-  adopted.AssignTemplate(MakeTemplate());
+  adopted.AssignTemplate(WorkloadOf(MakeTemplate()));
   Pass(adopted);
   EXPECT_EQ(adopted.Status().metadata().creation_timestamp().seconds(), created.seconds());
 }
@@ -304,7 +312,7 @@ TEST_F(PodWorkerTest, AdoptedPodKeepsItsContainers) {
   EXPECT_EQ(adopted.revision_hash(), "rev1");
   EXPECT_EQ(adopted.owner().Key(), "kube-system/fluentd");
   EXPECT_FALSE(adopted.HasTemplate());
-  adopted.AssignTemplate(MakeTemplate({"a", "b"}));
+  adopted.AssignTemplate(WorkloadOf(MakeTemplate({"a", "b"})));
   EXPECT_FALSE(Pass(adopted));
   EXPECT_EQ(runtime_.CallCount("CreateContainer"), created);
   EXPECT_EQ(runtime_.CallCount("RunPodSandbox"), 1);
