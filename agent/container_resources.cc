@@ -64,21 +64,6 @@ int64_t MilliCpuToQuota(int64_t milli_cpu) {
   return quota < kMinCfsQuotaMicros ? kMinCfsQuotaMicros : quota;
 }
 
-int64_t NodeMemoryFromProc() {
-  static const int64_t bytes = [] {
-    std::ifstream meminfo("/proc/meminfo");
-    std::string line;
-    while (std::getline(meminfo, line)) {
-      std::istringstream fields(line);
-      std::string key;
-      int64_t kib = 0;
-      if (fields >> key >> kib && key == "MemTotal:") return kib * 1024;
-    }
-    return int64_t{0};
-  }();
-  return bytes;
-}
-
 // kubelet's GetContainerOOMScoreAdjust: Burstable containers are killed
 // before Guaranteed ones, and those asking for less memory go first.
 int64_t OomScoreAdj(const v1::PodSpec& spec, const v1::Container& container,
@@ -109,6 +94,21 @@ int64_t OomScoreAdj(const v1::PodSpec& spec, const v1::Container& container,
 }
 
 }  // namespace
+
+int64_t NodeMemoryFromProc() {
+  static const int64_t bytes = [] {
+    std::ifstream meminfo("/proc/meminfo");
+    std::string line;
+    while (std::getline(meminfo, line)) {
+      std::istringstream fields(line);
+      std::string key;
+      int64_t kib = 0;
+      if (fields >> key >> kib && key == "MemTotal:") return kib * 1024;
+    }
+    return int64_t{0};
+  }();
+  return bytes;
+}
 
 QosClass PodQosClass(const v1::PodSpec& spec) {
   Amounts requests;

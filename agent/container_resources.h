@@ -16,6 +16,9 @@ enum class QosClass { kGuaranteed, kBurstable, kBestEffort };
 // as the API server's defaulting would have made it.
 QosClass PodQosClass(const v1::PodSpec& spec);
 
+// The node's memory from /proc/meminfo (read once); 0 when unknown.
+int64_t NodeMemoryFromProc();
+
 // kubelet's conversion: cpu shares from the request (or the limit when
 // there is no request), CFS quota from the limit over a 100 ms period,
 // memory limit in bytes, oom_score_adj from the QoS class. A Burstable

@@ -1,13 +1,18 @@
-// Container environment as kubelet computes it: literal values with $(VAR)
-// references to earlier variables, and the downward API's fieldRef.
+// Container environment as kubelet computes it: every key of the envFrom
+// ConfigMaps and Secrets, then literal values with $(VAR) references to
+// earlier variables, the downward API's fieldRef and resourceFieldRef, and
+// single keys of ConfigMaps and Secrets.
 #include <algorithm>
+#include <cctype>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "agent/pod_config_builder.h"
 #include "agent/pod_identity.h"
+#include "agent/resource_field_value.h"
 #include "fleetset/strings.h"
 
 namespace fleetset::agent {
@@ -122,6 +127,75 @@ bool FieldRefValue(const std::string& path, const v1::PodTemplateSpec& template_
   return true;
 }
 
+// Kubernetes' IsEnvVarName: what envFrom keys must look like to become
+// variables (kubelet skips the others).
+bool IsEnvVarName(const std::string& name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
+  });
+}
+
+// One key of a ConfigMap or Secret in the pod's namespace (configMapKeyRef,
+// secretKeyRef), in kubelet's words when it is missing. nullopt with
+// *error empty: optional and missing, so the variable stays unset.
+std::optional<std::string> KeyValue(const v1::ObjectKeySelector& selector, bool secret,
+                                    const PodContext& context, std::string* error) {
+  const bool optional = selector.has_optional() && selector.optional();
+  std::map<std::string, std::string> contents;
+  if (secret) {
+    const v1::Secret* found = context.objects->FindSecret(context.pod_namespace, selector.name());
+    if (found == nullptr) {
+      if (!optional) *error = SecretNotFound(selector.name());
+      return std::nullopt;
+    }
+    contents.insert(found->data().begin(), found->data().end());
+  } else {
+    const v1::ConfigMap* found =
+        context.objects->FindConfigMap(context.pod_namespace, selector.name());
+    if (found == nullptr) {
+      if (!optional) *error = ConfigMapNotFound(selector.name());
+      return std::nullopt;
+    }
+    contents = ConfigMapContents(*found);
+  }
+  auto it = contents.find(selector.key());
+  if (it == contents.end()) {
+    if (!optional) {
+      *error = "couldn't find key " + selector.key() + " in " +
+               (secret ? "Secret " : "ConfigMap ") + context.pod_namespace + "/" + selector.name();
+    }
+    return std::nullopt;
+  }
+  return it->second;
+}
+
+// Every key of one envFrom source as prefix + key; false with *error when
+// a source that is not optional is missing.
+bool AddEnvFrom(const v1::EnvFromSource& source, const PodContext& context,
+                std::map<std::string, std::string>& out, std::string* error) {
+  const bool secret = source.has_secret_ref();
+  const v1::EnvObjectSource& ref = secret ? source.secret_ref() : source.config_map_ref();
+  const bool optional = ref.has_optional() && ref.optional();
+  std::map<std::string, std::string> contents;
+  if (secret) {
+    const v1::Secret* found = context.objects->FindSecret(context.pod_namespace, ref.name());
+    if (found != nullptr) contents.insert(found->data().begin(), found->data().end());
+    if (found == nullptr && !optional) *error = SecretNotFound(ref.name());
+  } else {
+    const v1::ConfigMap* found = context.objects->FindConfigMap(context.pod_namespace, ref.name());
+    // Only data: kubelet leaves binaryData out of the environment.
+    if (found != nullptr) contents.insert(found->data().begin(), found->data().end());
+    if (found == nullptr && !optional) *error = ConfigMapNotFound(ref.name());
+  }
+  if (!error->empty()) return false;
+  for (const auto& [key, value] : contents) {
+    const std::string name = source.prefix() + key;
+    if (IsEnvVarName(name)) out[name] = value;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string ExpandVariables(const std::string& input,
@@ -167,8 +241,13 @@ std::vector<std::pair<std::string, std::string>> ResolveEnv(
     const v1::Container& container, const v1::PodTemplateSpec& template_spec,
     const PodContext& context, std::string* error) {
   std::vector<std::pair<std::string, std::string>> resolved;
-  // What $(VAR) may refer to: only variables defined earlier in the list.
+  // What $(VAR) may refer to: envFrom's variables and those defined earlier
+  // in the list.
   std::map<std::string, std::string> defined;
+  for (const v1::EnvFromSource& source : container.env_from()) {
+    if (!AddEnvFrom(source, context, defined, error)) return {};
+  }
+  resolved.assign(defined.begin(), defined.end());
   for (const v1::EnvVar& var : container.env()) {
     std::string value;
     if (var.has_value_from()) {
@@ -179,9 +258,19 @@ std::vector<std::pair<std::string, std::string>> ResolveEnv(
                    source.field_ref().field_path() + "\"";
           return {};
         }
+      } else if (source.has_resource_field_ref()) {
+        std::optional<std::string> amount =
+            ResourceFieldValue(template_spec.spec(), container.name(), source.resource_field_ref(),
+                               ThisNodeAllocatable(context.node_memory_bytes), error);
+        if (!amount) return {};
+        value = *amount;
       } else {
-        *error = "env " + var.name() + ": only valueFrom.fieldRef is supported";
-        return {};
+        const bool secret = source.has_secret_key_ref();
+        std::optional<std::string> found = KeyValue(
+            secret ? source.secret_key_ref() : source.config_map_key_ref(), secret, context, error);
+        if (!error->empty()) return {};
+        if (!found) continue;  // optional, and missing
+        value = *found;
       }
     } else {
       value = ExpandVariables(var.value(), defined);
