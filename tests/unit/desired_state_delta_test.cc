@@ -126,3 +126,65 @@ TEST(DesiredStateDeltaTest, DeltaOnAnotherBaseIsRefused) {
 
 }  // namespace
 }  // namespace fleetset
+
+namespace fleetset {
+namespace {
+
+v1::ConfigMap ConfigMap(const std::string& name, const std::string& value) {
+  v1::ConfigMap config_map;
+  config_map.mutable_metadata()->set_namespace_("logging");
+  config_map.mutable_metadata()->set_name(name);
+  (*config_map.mutable_data())["fluent-bit.conf"] = value;
+  return config_map;
+}
+
+v1::Secret Secret(const std::string& name, const std::string& value) {
+  v1::Secret secret;
+  secret.mutable_metadata()->set_namespace_("logging");
+  secret.mutable_metadata()->set_name(name);
+  (*secret.mutable_data())["password"] = value;
+  return secret;
+}
+
+TEST(DesiredStateDeltaTest, CarriesChangedConfigMapsAndSecretsOnlyAndRebuildsThem) {
+  v1::DesiredState from = State(1, {DaemonSet("fluent-bit", "a")});
+  *from.add_config_maps() = ConfigMap("kept", "same");
+  *from.add_config_maps() = ConfigMap("edited", "old");
+  *from.add_config_maps() = ConfigMap("dropped", "x");
+  *from.add_secrets() = Secret("creds", "old");
+  v1::DesiredState to = State(2, {DaemonSet("fluent-bit", "a")});
+  *to.add_config_maps() = ConfigMap("kept", "same");
+  *to.add_config_maps() = ConfigMap("edited", "new");
+  *to.add_config_maps() = ConfigMap("added", "y");
+  *to.add_secrets() = Secret("creds", "new");
+
+  const v1::DesiredStateDelta delta = MakeDesiredStateDelta(from, to);
+  ASSERT_EQ(delta.config_map_upserts_size(), 2);
+  EXPECT_EQ(delta.config_map_upserts(0).metadata().name(), "edited");
+  EXPECT_EQ(delta.config_map_upserts(1).metadata().name(), "added");
+  ASSERT_EQ(delta.config_map_deletes_size(), 1);
+  EXPECT_EQ(delta.config_map_deletes(0), "logging/dropped");
+  ASSERT_EQ(delta.secret_upserts_size(), 1);
+  EXPECT_EQ(delta.secret_upserts(0).data().at("password"), "new");
+  EXPECT_EQ(delta.secret_deletes_size(), 0);
+  EXPECT_EQ(delta.upserts_size(), 0);
+
+  const std::optional<v1::DesiredState> rebuilt = ApplyDesiredStateDelta(from, delta);
+  ASSERT_TRUE(rebuilt.has_value());
+  EXPECT_TRUE(MessageDifferencer::Equals(*rebuilt, to)) << rebuilt->DebugString();
+}
+
+TEST(DesiredStateDeltaTest, ASecretNoLongerNeededIsDeletedOnTheNode) {
+  v1::DesiredState from = State(1, {});
+  *from.add_secrets() = Secret("creds", "s3cr3t");
+  const v1::DesiredState to = State(2, {});
+  const v1::DesiredStateDelta delta = MakeDesiredStateDelta(from, to);
+  ASSERT_EQ(delta.secret_deletes_size(), 1);
+  EXPECT_EQ(delta.secret_deletes(0), "logging/creds");
+  const std::optional<v1::DesiredState> rebuilt = ApplyDesiredStateDelta(from, delta);
+  ASSERT_TRUE(rebuilt.has_value());
+  EXPECT_EQ(rebuilt->secrets_size(), 0);
+}
+
+}  // namespace
+}  // namespace fleetset

@@ -1,0 +1,156 @@
+// A node's desired state carries only the ConfigMaps and Secrets of the
+// DaemonSets it may run (the Node authorizer's rule), and each DaemonSet's
+// pod priority from its PriorityClass.
+#include "coordinator/agenthub/desired_state_builder.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace fleetset::coordinator {
+namespace {
+
+std::shared_ptr<const v1::DaemonSet> DaemonSet(const std::string& name,
+                                               const std::map<std::string, std::string>& selector,
+                                               v1::PodSpec spec) {
+  auto daemon_set = std::make_shared<v1::DaemonSet>();
+  daemon_set->mutable_metadata()->set_namespace_("logging");
+  daemon_set->mutable_metadata()->set_name(name);
+  spec.mutable_node_selector()->insert(selector.begin(), selector.end());
+  *daemon_set->mutable_spec()->mutable_template_()->mutable_spec() = spec;
+  return daemon_set;
+}
+
+DaemonSetRevisions WithRevision(std::shared_ptr<const v1::DaemonSet> daemon_set) {
+  DaemonSetRevisions entry;
+  v1::DaemonSetRevision& revision = entry.revisions.emplace_back();
+  revision.set_revision(1);
+  revision.set_hash("h1");
+  *revision.mutable_template_() = daemon_set->spec().template_();
+  entry.daemon_set = std::move(daemon_set);
+  return entry;
+}
+
+v1::PodSpec Referencing(const std::string& config_map, const std::string& secret) {
+  v1::PodSpec spec;
+  v1::Volume& volume = *spec.add_volumes();
+  volume.set_name("config");
+  volume.mutable_config_map()->set_name(config_map);
+  v1::Container& container = *spec.add_containers();
+  container.set_name("main");
+  v1::EnvVar& env = *container.add_env();
+  env.set_name("PASSWORD");
+  env.mutable_value_from()->mutable_secret_key_ref()->set_name(secret);
+  env.mutable_value_from()->mutable_secret_key_ref()->set_key("password");
+  return spec;
+}
+
+class DesiredStateBuilderTest : public ::testing::Test {
+ protected:
+  DesiredStateBuilderTest() {
+    node_.mutable_metadata()->set_name("node-a");
+    (*node_.mutable_metadata()->mutable_labels())["role"] = "logs";
+    for (const std::string name : {"shipper-config", "exporter-config", "unused-config"}) {
+      Add(config_maps_, name);
+    }
+    for (const std::string name : {"shipper-creds", "exporter-creds"}) Add(secrets_, name);
+    catalog_.config_map = [this](const std::string& ns, const std::string& name) {
+      return Find(config_maps_, ns, name);
+    };
+    catalog_.secret = [this](const std::string& ns, const std::string& name) {
+      return Find(secrets_, ns, name);
+    };
+  }
+
+  template <typename T>
+  static void Add(std::map<std::string, std::shared_ptr<const T>>& objects,
+                  const std::string& name) {
+    auto object = std::make_shared<T>();
+    object->mutable_metadata()->set_namespace_("logging");
+    object->mutable_metadata()->set_name(name);
+    objects["logging/" + name] = object;
+  }
+  template <typename T>
+  static std::shared_ptr<const T> Find(const std::map<std::string, std::shared_ptr<const T>>& all,
+                                       const std::string& ns, const std::string& name) {
+    auto it = all.find(ns + "/" + name);
+    return it == all.end() ? nullptr : it->second;
+  }
+
+  static std::vector<std::string> Names(const v1::DesiredState& state) {
+    std::vector<std::string> names;
+    for (const auto& config_map : state.config_maps())
+      names.push_back(config_map.metadata().name());
+    for (const auto& secret : state.secrets()) names.push_back(secret.metadata().name());
+    return names;
+  }
+
+  v1::Node node_;
+  std::map<std::string, std::shared_ptr<const v1::ConfigMap>> config_maps_;
+  std::map<std::string, std::shared_ptr<const v1::Secret>> secrets_;
+  PodObjectCatalog catalog_;
+};
+
+TEST_F(DesiredStateBuilderTest, ANodeGetsTheObjectsOfTheDaemonSetsItMayRunOnly) {
+  const std::vector<DaemonSetRevisions> daemon_sets = {
+      WithRevision(
+          DaemonSet("shipper", {{"role", "logs"}}, Referencing("shipper-config", "shipper-creds"))),
+      WithRevision(DaemonSet("exporter", {{"role", "metrics"}},
+                             Referencing("exporter-config", "exporter-creds"))),
+  };
+  const v1::DesiredState state = BuildDesiredState(node_, {}, daemon_sets, catalog_);
+  EXPECT_EQ(state.daemon_sets_size(), 2);
+  EXPECT_EQ(Names(state), (std::vector<std::string>{"shipper-config", "shipper-creds"}));
+}
+
+TEST_F(DesiredStateBuilderTest, TheNodesOwnDecisionThatItRunsADaemonSetBringsItsObjects) {
+  const std::vector<DaemonSetRevisions> daemon_sets = {WithRevision(DaemonSet(
+      "exporter", {{"role", "metrics"}}, Referencing("exporter-config", "exporter-creds")))};
+  v1::NodeReport report;
+  v1::Eligibility& eligibility = *report.add_eligibility();
+  eligibility.set_daemon_set("logging/exporter");
+  eligibility.set_should_continue_running(true);
+  const v1::DesiredState state =
+      BuildDesiredState(node_, NodeInputs{nullptr, &report}, daemon_sets, catalog_);
+  EXPECT_EQ(Names(state), (std::vector<std::string>{"exporter-config", "exporter-creds"}));
+}
+
+TEST_F(DesiredStateBuilderTest, AMissingObjectIsLeftOutAndTheOthersStillCome) {
+  const std::vector<DaemonSetRevisions> daemon_sets = {
+      WithRevision(DaemonSet("shipper", {}, Referencing("not-created-yet", "shipper-creds")))};
+  const v1::DesiredState state = BuildDesiredState(node_, {}, daemon_sets, catalog_);
+  EXPECT_EQ(Names(state), (std::vector<std::string>{"shipper-creds"}));
+}
+
+TEST_F(DesiredStateBuilderTest, PodsGetThePriorityOfTheirClassOrAreRefusedWhenItIsMissing) {
+  auto critical = std::make_shared<v1::PriorityClass>();
+  critical->mutable_metadata()->set_name("system-node-critical");
+  critical->set_value(2000001000);
+  auto fallback = std::make_shared<v1::PriorityClass>();
+  fallback->mutable_metadata()->set_name("fleet-default");
+  fallback->set_value(1000);
+  fallback->set_global_default(true);
+  catalog_.priority_classes = {critical, fallback};
+  v1::PodSpec named;
+  named.set_priority_class_name("system-node-critical");
+  v1::PodSpec missing;
+  missing.set_priority_class_name("high-priority");
+  const std::vector<DaemonSetRevisions> daemon_sets = {
+      WithRevision(DaemonSet("critical", {}, named)),
+      WithRevision(DaemonSet("plain", {}, v1::PodSpec())),
+      WithRevision(DaemonSet("typo", {}, missing)),
+  };
+  const v1::DesiredState state = BuildDesiredState(node_, {}, daemon_sets, catalog_);
+  ASSERT_EQ(state.daemon_sets_size(), 3);
+  EXPECT_EQ(state.daemon_sets(0).priority(), 2000001000);
+  EXPECT_EQ(state.daemon_sets(0).pod_create_error(), "");
+  EXPECT_EQ(state.daemon_sets(1).priority(), 1000);  // the globalDefault class
+  EXPECT_EQ(state.daemon_sets(2).pod_create_error(),
+            "pods \"typo-\" is forbidden: no PriorityClass with name high-priority was found");
+}
+
+}  // namespace
+}  // namespace fleetset::coordinator
