@@ -36,6 +36,7 @@ PodContext NodeDefaults(const AgentConfig& config) {
   defaults.node_name = config.NodeName();
   defaults.host_ip = config.NodeIp();
   defaults.log_root = config.pod_log_root;
+  defaults.seccomp_profile_root = config.root_dir + "/seccomp";
   const ResolvConf resolv = ReadResolvConf();
   defaults.dns_servers = resolv.nameservers;
   defaults.dns_searches = resolv.searches;

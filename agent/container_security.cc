@@ -52,12 +52,39 @@ void AddSupplementalGroups(const v1::PodSecurityContext& pod,
   if (pod.has_fs_group()) groups->Add(pod.fs_group());
 }
 
+// kubelet's getSeccompProfile: the container's profile, else the pod's,
+// else Unconfined (kubelet's default without SeccompDefault).
+cri::SecurityProfile SeccompProfile(const v1::SeccompProfile* own, const v1::SeccompProfile& pod,
+                                    const std::string& seccomp_root) {
+  const v1::SeccompProfile& chosen = own != nullptr && !own->type().empty() ? *own : pod;
+  cri::SecurityProfile profile;
+  if (chosen.type() == "RuntimeDefault") {
+    profile.set_profile_type(cri::SecurityProfile::RuntimeDefault);
+  } else if (chosen.type() == "Localhost") {
+    profile.set_profile_type(cri::SecurityProfile::Localhost);
+    profile.set_localhost_ref(seccomp_root + "/" + chosen.localhost_profile());
+  } else {
+    profile.set_profile_type(cri::SecurityProfile::Unconfined);
+  }
+  return profile;
+}
+
+cri::SELinuxOption SeLinuxOption(const v1::SELinuxOptions& options) {
+  cri::SELinuxOption out;
+  out.set_user(options.user());
+  out.set_role(options.role());
+  out.set_type(options.type());
+  out.set_level(options.level());
+  return out;
+}
+
 }  // namespace
 
 cri::NamespaceOption PodNamespaceOptions(const v1::PodSpec& spec) {
   cri::NamespaceOption options;
   options.set_network(spec.host_network() ? cri::NODE : cri::POD);
-  options.set_pid(spec.host_pid() ? cri::NODE : cri::CONTAINER);
+  const bool shared = spec.has_share_process_namespace() && spec.share_process_namespace();
+  options.set_pid(spec.host_pid() ? cri::NODE : shared ? cri::POD : cri::CONTAINER);
   options.set_ipc(spec.host_ipc() ? cri::NODE : cri::POD);
   return options;
 }
@@ -76,7 +103,8 @@ bool HasPrivilegedContainer(const v1::PodSpec& spec) {
   return false;
 }
 
-cri::LinuxSandboxSecurityContext BuildSandboxSecurityContext(const v1::PodSpec& spec) {
+cri::LinuxSandboxSecurityContext BuildSandboxSecurityContext(const v1::PodSpec& spec,
+                                                             const std::string& seccomp_root) {
   cri::LinuxSandboxSecurityContext context;
   *context.mutable_namespace_options() = PodNamespaceOptions(spec);
   const v1::PodSecurityContext& pod = spec.security_context();
@@ -84,10 +112,15 @@ cri::LinuxSandboxSecurityContext BuildSandboxSecurityContext(const v1::PodSpec& 
   if (pod.has_run_as_group()) context.mutable_run_as_group()->set_value(pod.run_as_group());
   AddSupplementalGroups(pod, context.mutable_supplemental_groups());
   context.set_privileged(HasPrivilegedContainer(spec));
+  *context.mutable_seccomp() = SeccompProfile(nullptr, pod.seccomp_profile(), seccomp_root);
+  if (pod.has_se_linux_options()) {
+    *context.mutable_selinux_options() = SeLinuxOption(pod.se_linux_options());
+  }
   return context;
 }
 
 std::string BuildContainerSecurityContext(const v1::PodSpec& spec, const v1::Container& container,
+                                          const std::string& seccomp_root,
                                           cri::LinuxContainerSecurityContext* out) {
   const v1::SecurityContext& own = container.security_context();
   const EffectiveUser user = Effective(spec, container);
@@ -114,9 +147,15 @@ std::string BuildContainerSecurityContext(const v1::PodSpec& spec, const v1::Con
     for (const char* path : kMaskedPaths) out->add_masked_paths(path);
     for (const char* path : kReadonlyPaths) out->add_readonly_paths(path);
   }
-  // seccomp and AppArmor stay unset: the runtime's configured defaults
-  // apply (containerd: unconfined seccomp unless configured otherwise),
-  // which is what kubelet's default of Unconfined amounts to.
+  *out->mutable_seccomp() = SeccompProfile(&own.seccomp_profile(),
+                                           spec.security_context().seccomp_profile(), seccomp_root);
+  const v1::SELinuxOptions& selinux = own.has_se_linux_options()
+                                          ? own.se_linux_options()
+                                          : spec.security_context().se_linux_options();
+  if (own.has_se_linux_options() || spec.security_context().has_se_linux_options()) {
+    *out->mutable_selinux_options() = SeLinuxOption(selinux);
+  }
+  // AppArmor stays unset: the runtime's default applies.
   return "";
 }
 

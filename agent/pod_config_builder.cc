@@ -186,7 +186,8 @@ cri::PodSandboxConfig BuildSandboxConfig(const v1::PodTemplateSpec& template_spe
   }
   // cgroup_parent stays empty: without kubelet's QoS cgroup tree there is no
   // parent to name, and containerd places the sandbox itself.
-  *config.mutable_linux()->mutable_security_context() = BuildSandboxSecurityContext(spec);
+  *config.mutable_linux()->mutable_security_context() =
+      BuildSandboxSecurityContext(spec, context.seccomp_profile_root);
   return config;
 }
 
@@ -241,8 +242,8 @@ ContainerConfigResult BuildContainerConfig(const v1::PodTemplateSpec& template_s
   cri::LinuxContainerConfig* linux_config = config.mutable_linux();
   *linux_config->mutable_resources() =
       BuildContainerResources(spec, container, context.node_memory_bytes);
-  result.error =
-      BuildContainerSecurityContext(spec, container, linux_config->mutable_security_context());
+  result.error = BuildContainerSecurityContext(spec, container, context.seccomp_profile_root,
+                                               linux_config->mutable_security_context());
   return result;
 }
 

@@ -47,6 +47,8 @@ struct PodContext {
   std::vector<std::string> dns_servers;
   std::vector<std::string> dns_searches;
   std::vector<std::string> dns_options;
+  // Where Localhost seccomp profiles are (kubelet's <root-dir>/seccomp).
+  std::string seccomp_profile_root = "/var/lib/fleetset/seccomp";
   // The node's memory in bytes, which a Burstable container's OOM score is
   // relative to (as kubelet's); 0 reads it from /proc/meminfo.
   int64_t node_memory_bytes = 0;

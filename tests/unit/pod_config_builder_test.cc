@@ -555,12 +555,13 @@ TEST(ContainerSecurityTest, Table) {
     ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(
         c.container, container->mutable_security_context()));
     cri::LinuxContainerSecurityContext got;
-    ASSERT_EQ(BuildContainerSecurityContext(spec, *container, &got), "");
+    ASSERT_EQ(BuildContainerSecurityContext(spec, *container, "/seccomp", &got), "");
     cri::LinuxContainerSecurityContext expected;
     ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(c.expected, &expected));
-    // Fields every case has: namespaces, and the masked /proc paths for all
-    // but privileged containers.
+    // Fields every case has: namespaces, seccomp (its own test), and the
+    // masked /proc paths for all but privileged containers.
     got.clear_namespace_options();
+    got.clear_seccomp();
     if (got.privileged()) {
       EXPECT_THAT(got.masked_paths(), IsEmpty());
     } else {
@@ -580,12 +581,12 @@ TEST(ContainerSecurityTest, RunAsNonRootChecks) {
   container->set_name("c");
   container->mutable_security_context()->set_run_as_user(0);
   cri::LinuxContainerSecurityContext context;
-  EXPECT_THAT(BuildContainerSecurityContext(spec, *container, &context),
+  EXPECT_THAT(BuildContainerSecurityContext(spec, *container, "/seccomp", &context),
               HasSubstr("runAsUser breaks non-root policy"));
 
   // Without runAsUser, only the image can tell.
   container->mutable_security_context()->clear_run_as_user();
-  EXPECT_EQ(BuildContainerSecurityContext(spec, *container, &context), "");
+  EXPECT_EQ(BuildContainerSecurityContext(spec, *container, "/seccomp", &context), "");
   cri::Image image;
   EXPECT_THAT(VerifyImageUserIsNonRoot(spec, *container, image), HasSubstr("will run as root"));
   image.mutable_uid()->set_value(0);
