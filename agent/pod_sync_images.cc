@@ -39,12 +39,28 @@ bool PodSyncPass::EnsureImage(const v1::Container& spec, ContainerRuntimeState& 
   // could show it.
   cri::PullImageRequest pull;
   pull.mutable_image()->set_image(spec.image());
-  if (const RegistryCredentials* credentials = manager_.deps().credentials) {
-    if (auto auth = credentials->For(spec.image())) *pull.mutable_auth() = std::move(*auth);
-  }
   *pull.mutable_sandbox_config() = SandboxConfig(state_.sandbox_attempt);
+  std::vector<std::string> skipped;
+  std::vector<cri::AuthConfig> credentials = PullSecretCredentials(
+      pod_.spec(), context_.pod_namespace, *context_.objects, spec.image(), &skipped);
+  for (const std::string& why : skipped) {
+    spdlog::warn("pod {}/{}: imagePullSecrets: {}", context_.pod_namespace, context_.pod_name, why);
+  }
+  if (const RegistryCredentials* node = manager_.deps().credentials) {
+    if (auto auth = node->For(spec.image())) credentials.push_back(std::move(*auth));
+  }
+  // As kubelet: each credential in turn until one pulls; none, anonymous.
+  if (credentials.empty()) credentials.emplace_back();
   cri::PullImageResponse pulled;
-  status = runtime_.PullImage(pull, &pulled);
+  for (cri::AuthConfig& auth : credentials) {
+    if (auth.ByteSizeLong() == 0) {
+      pull.clear_auth();
+    } else {
+      *pull.mutable_auth() = std::move(auth);
+    }
+    status = runtime_.PullImage(pull, &pulled);
+    if (status.ok()) break;
+  }
   if (!status.ok()) {
     container.image_pull.Next(clock_.Now());
     container.last_pull_failure = clock_.Now();

@@ -14,6 +14,26 @@ std::string NormaliseRegistryKey(std::string key) {
   return key;
 }
 
+// The entry for `host` in a map of registry keys to credentials (the
+// "auths" of a config.json, or a whole .dockercfg); throws YAML::Exception
+// on a malformed entry.
+std::optional<cri::AuthConfig> EntryFor(const YAML::Node& auths, const std::string& host) {
+  if (!auths || !auths.IsMap()) return std::nullopt;
+  for (const auto& entry : auths) {
+    if (NormaliseRegistryKey(entry.first.as<std::string>()) != host) continue;
+    const YAML::Node& value = entry.second;
+    // server_address stays empty: containerd parses it as a URL and
+    // rejects a bare "host:port"; empty means "the host being pulled".
+    cri::AuthConfig auth;
+    if (value["auth"]) auth.set_auth(value["auth"].as<std::string>());
+    if (value["username"]) auth.set_username(value["username"].as<std::string>());
+    if (value["password"]) auth.set_password(value["password"].as<std::string>());
+    if (value["identitytoken"]) auth.set_identity_token(value["identitytoken"].as<std::string>());
+    return auth;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string RegistryHostOf(std::string_view image) {
@@ -39,26 +59,47 @@ std::optional<cri::AuthConfig> RegistryCredentials::For(std::string_view image) 
     spdlog::warn("{}: not a valid credential file: {}", path_, error.what());
     return std::nullopt;
   }
-  const std::string host = RegistryHostOf(image);
   try {
-    const YAML::Node auths = config["auths"];
-    if (!auths || !auths.IsMap()) return std::nullopt;
-    for (const auto& entry : auths) {
-      if (NormaliseRegistryKey(entry.first.as<std::string>()) != host) continue;
-      const YAML::Node& value = entry.second;
-      // server_address stays empty: containerd parses it as a URL and
-      // rejects a bare "host:port"; empty means "the host being pulled".
-      cri::AuthConfig auth;
-      if (value["auth"]) auth.set_auth(value["auth"].as<std::string>());
-      if (value["username"]) auth.set_username(value["username"].as<std::string>());
-      if (value["password"]) auth.set_password(value["password"].as<std::string>());
-      if (value["identitytoken"]) auth.set_identity_token(value["identitytoken"].as<std::string>());
-      return auth;
-    }
+    return EntryFor(config["auths"], RegistryHostOf(image));
   } catch (const YAML::Exception& error) {
     spdlog::warn("{}: not a valid credential file: {}", path_, error.what());
   }
   return std::nullopt;
+}
+
+std::vector<cri::AuthConfig> PullSecretCredentials(const v1::PodSpec& spec,
+                                                   const std::string& pod_namespace,
+                                                   const PodObjects& objects,
+                                                   std::string_view image,
+                                                   std::vector<std::string>* skipped) {
+  std::vector<cri::AuthConfig> found;
+  const std::string host = RegistryHostOf(image);
+  auto skip = [&](const std::string& why) {
+    if (skipped != nullptr) skipped->push_back(why);
+  };
+  for (const v1::LocalObjectReference& reference : spec.image_pull_secrets()) {
+    const v1::Secret* secret = objects.FindSecret(pod_namespace, reference.name());
+    if (secret == nullptr) {
+      skip(SecretNotFound(reference.name()));
+      continue;
+    }
+    // dockerconfigjson wraps the map in "auths"; the older dockercfg is the map.
+    const bool wrapped = secret->type() == "kubernetes.io/dockerconfigjson";
+    const char* key = wrapped ? ".dockerconfigjson" : ".dockercfg";
+    auto data = secret->data().find(key);
+    if (data == secret->data().end()) {
+      skip("secret \"" + reference.name() + "\" has no " + std::string(key) + " key");
+      continue;
+    }
+    try {
+      const YAML::Node config = YAML::Load(data->second);
+      if (auto auth = EntryFor(wrapped ? config["auths"] : config, host)) found.push_back(*auth);
+    } catch (const YAML::Exception&) {
+      // The parser's message may quote the secret; only say which one.
+      skip("secret \"" + reference.name() + "\": " + std::string(key) + " is not valid JSON");
+    }
+  }
+  return found;
 }
 
 }  // namespace fleetset::agent

@@ -1,15 +1,19 @@
-// Credentials for image pulls, found the way kubelet finds them: a Docker
-// config file (<root-dir>/config.json, {"auths": {"host[:port]": {"auth":
-// base64(user:password)} or {"username": ..., "password": ...}}}). There is
-// no Secret store on a fleetset node, so imagePullSecrets cannot name one;
-// the node's credential file serves every pod, as kubelet's does.
+// Credentials for image pulls, found the way kubelet finds them: the pod's
+// imagePullSecrets (kubernetes.io/dockerconfigjson and
+// kubernetes.io/dockercfg Secrets) first, in the order the pod lists them,
+// then the node's Docker config file (<root-dir>/config.json, {"auths":
+// {"host[:port]": {"auth": base64(user:password)} or {"username": ...,
+// "password": ...}}}). kubelet tries each in turn until a pull succeeds.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "agent/cri_runtime.h"
+#include "agent/pod_objects.h"
+#include "fleetset/v1/pod.pb.h"
 
 namespace fleetset::agent {
 
@@ -29,5 +33,15 @@ class RegistryCredentials {
  private:
   std::string path_;
 };
+
+// The credentials for `image` in the pod's imagePullSecrets, in the order
+// the pod lists them. A Secret that is missing, of another type or not
+// valid JSON is skipped (kubelet warns and pulls with what it has);
+// `skipped` (when given) collects why, never the secret's contents.
+std::vector<cri::AuthConfig> PullSecretCredentials(const v1::PodSpec& spec,
+                                                   const std::string& pod_namespace,
+                                                   const PodObjects& objects,
+                                                   std::string_view image,
+                                                   std::vector<std::string>* skipped = nullptr);
 
 }  // namespace fleetset::agent

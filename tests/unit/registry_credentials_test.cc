@@ -51,5 +51,43 @@ TEST_F(RegistryCredentialsTest, MissingOrBrokenFileMeansNoCredentials) {
   EXPECT_FALSE(credentials.For("127.0.0.1:5000/x").has_value());
 }
 
+TEST(PullSecretCredentialsTest, ThePodsSecretsInOrderWithWhyOthersWereSkipped) {
+  v1::DesiredState state;
+  auto add = [&](const std::string& name, const std::string& type, const std::string& key,
+                 const std::string& value) {
+    v1::Secret& secret = *state.add_secrets();
+    secret.mutable_metadata()->set_namespace_("logging");
+    secret.mutable_metadata()->set_name(name);
+    secret.set_type(type);
+    (*secret.mutable_data())[key] = value;
+  };
+  add("registry", "kubernetes.io/dockerconfigjson", ".dockerconfigjson",
+      R"({"auths": {"127.0.0.1:5000": {"username": "ops", "password": "pw1"}}})");
+  add("legacy", "kubernetes.io/dockercfg", ".dockercfg",
+      R"({"http://127.0.0.1:5000/v1/": {"auth": "b3BzOnB3Mg=="}})");
+  add("elsewhere", "kubernetes.io/dockerconfigjson", ".dockerconfigjson",
+      R"({"auths": {"quay.io": {"auth": "eDp5"}}})");
+  add("broken", "kubernetes.io/dockerconfigjson", ".dockerconfigjson", "{not json: s3cr3t");
+  add("opaque", "Opaque", "password", "x");
+  const auto objects = PodObjects::From(state);
+  v1::PodSpec spec;
+  for (const char* name : {"missing", "registry", "elsewhere", "broken", "opaque", "legacy"}) {
+    spec.add_image_pull_secrets()->set_name(name);
+  }
+  std::vector<std::string> skipped;
+  const std::vector<cri::AuthConfig> found = PullSecretCredentials(
+      spec, "logging", *objects, "127.0.0.1:5000/fleetset/busybox:registry", &skipped);
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].username(), "ops");
+  EXPECT_EQ(found[0].password(), "pw1");
+  EXPECT_EQ(found[1].auth(), "b3BzOnB3Mg==");
+  EXPECT_EQ(skipped,
+            (std::vector<std::string>{"secret \"missing\" not found",
+                                      "secret \"broken\": .dockerconfigjson is not valid JSON",
+                                      "secret \"opaque\" has no .dockercfg key"}));
+  // A Secret of another namespace is not the pod's.
+  EXPECT_TRUE(PullSecretCredentials(spec, "default", *objects, "127.0.0.1:5000/x").empty());
+}
+
 }  // namespace
 }  // namespace fleetset::agent
