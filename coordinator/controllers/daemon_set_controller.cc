@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <set>
 
+#include "coordinator/controllers/pod_priority.h"
 #include "coordinator/controllers/revision_history.h"
 #include "coordinator/controllers/rollout_planner.h"
 #include "coordinator/repeated_fields.h"
@@ -74,7 +75,8 @@ DaemonSetController::DaemonSetController(Registries& registries, SharedInformers
       revisions_(informers.controller_revisions),
       nodes_(informers.nodes),
       assignments_(informers.node_assignments),
-      reports_(informers.node_reports) {}
+      reports_(informers.node_reports),
+      priority_classes_(informers.priority_classes) {}
 
 DaemonSetController::~DaemonSetController() { Stop(); }
 
@@ -87,6 +89,7 @@ void DaemonSetController::Start(std::function<void()> on_change) {
   nodes_.AddHandler(wake);
   assignments_.AddHandler(wake);
   reports_.AddHandler(wake);
+  priority_classes_.AddHandler(wake);
   pods_.Start(registries_.pods, on_change);
 }
 
@@ -108,6 +111,25 @@ std::map<std::string, NodeView> DaemonSetController::NodeViews() const {
     view.report = reports_.Get("", name);
   }
   return views;
+}
+
+void DaemonSetController::RecordFailedCreate(const v1::DaemonSet& daemon_set,
+                                             const std::vector<NodeDaemonSetState>& nodes) {
+  const std::string key = OwnerKeyOf(daemon_set);
+  const PodPriority priority =
+      ResolvePodPriority(daemon_set.spec().template_().spec(), priority_classes_.List(),
+                         daemon_set.metadata().name() + "-");
+  const bool wanted = std::any_of(nodes.begin(), nodes.end(), [](const NodeDaemonSetState& node) {
+    return node.eligible && node.pods.empty();
+  });
+  if (priority.refusal.empty() || !wanted) {
+    failed_create_.erase(key);
+    return;
+  }
+  std::string& recorded = failed_create_[key];
+  if (recorded == priority.refusal) return;
+  recorded = priority.refusal;
+  events_.Record("daemonset/" + key, "Warning", "FailedCreate", "Error creating: " + recorded);
 }
 
 std::vector<v1::DaemonSetRevision> DaemonSetController::SyncRevisions(
@@ -209,6 +231,7 @@ std::optional<std::chrono::milliseconds> DaemonSetController::SyncOnce() {
     const PodIndex::PodsByNode& pods = pods_.PodsOf(key);
     input.nodes.reserve(nodes.size());
     for (const auto& [name, view] : nodes) input.nodes.push_back(StateOf(*daemon_set, view, pods));
+    RecordFailedCreate(*daemon_set, input.nodes);
 
     std::vector<std::string> moved;
     for (auto& [node_name, assignment] : PlanRollout(input)) {
@@ -254,6 +277,7 @@ std::optional<std::chrono::milliseconds> DaemonSetController::SyncOnce() {
     }
   }
 
+  std::erase_if(failed_create_, [&](const auto& entry) { return live.count(entry.first) == 0; });
   // What the DaemonSets that are gone left behind: their revisions (as
   // Kubernetes' garbage collector deletes what an owner owned) and their
   // entries in node assignments.

@@ -51,6 +51,11 @@ class DaemonSetController {
                                                    const std::string& newest_hash,
                                                    const std::map<std::string, NodeView>& nodes);
   std::map<std::string, NodeView> NodeViews() const;
+  // Records FailedCreate when nodes should run the DaemonSet's pods but
+  // none may be created (a missing PriorityClass), once per distinct
+  // reason, as the DaemonSet controller's event for each failed create.
+  void RecordFailedCreate(const v1::DaemonSet& daemon_set,
+                          const std::vector<NodeDaemonSetState>& nodes);
   void WaitForOwnWrites();
 
   Registries& registries_;
@@ -62,7 +67,10 @@ class DaemonSetController {
   Informer<v1::Node>& nodes_;
   Informer<v1::NodeAssignments>& assignments_;
   Informer<v1::NodeReport>& reports_;
+  Informer<v1::PriorityClass>& priority_classes_;
   PodIndex pods_;
+  // The FailedCreate reason last recorded per DaemonSet (pass thread only).
+  std::map<std::string, std::string> failed_create_;
 
   // Written by this controller and not yet seen in its caches: the next
   // pass waits for them (Kubernetes' controller expectations), so it never
