@@ -26,7 +26,7 @@ PodSyncResult PodSyncPass::Run(const std::vector<SandboxSnapshot>* sandboxes) {
     return result;
   }
   result.sandbox_ready = true;
-  if (auto error = manager_.deps().volumes->Update(pod_.spec(), context_)) {
+  if (auto error = manager_.deps().volumes->Update(pod_, context_)) {
     spdlog::warn("pod {}/{}: {}", context_.pod_namespace, context_.pod_name, *error);
   }
   result.initialized = SyncInitContainers(result.containers);
@@ -81,7 +81,7 @@ bool PodSyncPass::EnsureSandbox(const std::vector<SandboxSnapshot>* sandboxes,
   if (state_.sandbox_retry.Remaining(clock_.Now()) > BackoffPolicy::Duration::zero()) {
     return false;
   }
-  if (auto error = manager_.deps().volumes->Prepare(pod_.spec(), context_)) {
+  if (auto error = manager_.deps().volumes->Prepare(pod_, context_)) {
     state_.pod_error = *error;
     return false;
   }

@@ -1,10 +1,7 @@
 // emptyDir: scratch space under the pod's own directory, on the node's disk
 // or (medium: Memory) a tmpfs, as kubelet's emptyDir plugin makes it.
-#include <sys/mount.h>
 #include <sys/stat.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 
 #include "agent/volumes/mount_points.h"
@@ -24,36 +21,39 @@ class EmptyDirVolume final : public VolumePlugin {
     return EmptyDirPath(context, volume.name());
   }
 
-  std::string Prepare(const v1::Volume& volume, const PodContext& context) const override {
-    const std::string path = EmptyDirPath(context, volume.name());
-    std::error_code error;
-    fs::create_directories(path, error);
-    if (error) return "cannot create " + path + ": " + error.message();
-    // World-writable as in kubelet, so containers running as any user can
-    // use the scratch space.
-    ::chmod(path.c_str(), 0777);
-    if (volume.empty_dir().medium() != "Memory" || !MountsUnder(path).empty()) return "";
-    std::string options = "mode=0777";
-    if (!volume.empty_dir().size_limit().empty()) {
-      if (auto size = Quantity::Parse(volume.empty_dir().size_limit())) {
-        options += ",size=" + std::to_string(size->Value());
-      }
-    }
-    if (::mount("tmpfs", path.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, options.c_str()) != 0) {
-      return "cannot mount tmpfs on " + path + ": " + std::strerror(errno);
-    }
-    return "";
+  std::string Prepare(const v1::Volume& volume, const v1::PodTemplateSpec&,
+                      const PodContext& context) const override {
+    return MakeEmptyDir(EmptyDirPath(context, volume.name()),
+                        volume.empty_dir().medium() == "Memory", volume.empty_dir().size_limit());
   }
 
   void TearDown(const v1::Volume& volume, const PodContext& context) const override {
     if (volume.empty_dir().medium() != "Memory") return;
-    for (const std::string& mount_point : MountsUnder(EmptyDirPath(context, volume.name()))) {
-      ::umount2(mount_point.c_str(), MNT_DETACH);
-    }
+    UnmountUnder(EmptyDirPath(context, volume.name()));
   }
 };
 
 }  // namespace
+
+std::string MakeEmptyDir(const std::string& path, bool memory, const std::string& size_limit) {
+  std::error_code error;
+  fs::create_directories(path, error);
+  if (error) return "cannot create " + path + ": " + error.message();
+  // World-writable as in kubelet, so containers running as any user can
+  // use the scratch space. Only the permission bits: a setgid bit that an
+  // fsGroup added stays.
+  struct stat info {};
+  if (::stat(path.c_str(), &info) == 0 && (info.st_mode & 0777) != 0777) {
+    ::chmod(path.c_str(), (info.st_mode & 07000) | 0777);
+  }
+  if (!memory) return "";
+  std::string options = "mode=0777";
+  if (!size_limit.empty()) {
+    if (auto size = Quantity::Parse(size_limit))
+      options += ",size=" + std::to_string(size->Value());
+  }
+  return EnsureTmpfs(path, options);
+}
 
 std::string EmptyDirPath(const PodContext& context, const std::string& volume_name) {
   return context.pod_dir + "/volumes/" + volume_name;

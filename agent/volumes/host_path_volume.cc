@@ -66,7 +66,8 @@ class HostPathVolume final : public VolumePlugin {
   std::string HostPath(const v1::Volume& volume, const PodContext&) const override {
     return volume.host_path().path();
   }
-  std::string Prepare(const v1::Volume& volume, const PodContext&) const override {
+  std::string Prepare(const v1::Volume& volume, const v1::PodTemplateSpec&,
+                      const PodContext&) const override {
     return CheckHostPath(volume.host_path().path(), volume.host_path().type());
   }
 };

@@ -1,7 +1,5 @@
 #include "agent/volumes/volume_manager.h"
 
-#include <sys/mount.h>
-
 #include <filesystem>
 
 #include "agent/volumes/container_mounts.h"
@@ -37,10 +35,10 @@ const VolumePlugin* VolumeManager::PluginFor(const v1::Volume& volume) const {
   return nullptr;
 }
 
-std::optional<std::string> VolumeManager::EachVolume(const v1::PodSpec& spec,
+std::optional<std::string> VolumeManager::EachVolume(const v1::PodTemplateSpec& pod,
                                                      const PodContext& context,
                                                      VolumeStep step) const {
-  for (const v1::Volume& volume : spec.volumes()) {
+  for (const v1::Volume& volume : pod.spec().volumes()) {
     const VolumePlugin* plugin = PluginFor(volume);
     if (plugin == nullptr) {
       // A type the manifest model takes before this agent can fill it: the
@@ -49,22 +47,22 @@ std::optional<std::string> VolumeManager::EachVolume(const v1::PodSpec& spec,
       return Named(volume, "this agent cannot prepare volumes of this type yet (it prepares " +
                                SupportedTypes() + ")");
     }
-    if (std::string error = (plugin->*step)(volume, context); !error.empty()) {
+    if (std::string error = (plugin->*step)(volume, pod, context); !error.empty()) {
       return Named(volume, error);
     }
   }
   return std::nullopt;
 }
 
-std::optional<std::string> VolumeManager::Prepare(const v1::PodSpec& spec,
+std::optional<std::string> VolumeManager::Prepare(const v1::PodTemplateSpec& pod,
                                                   const PodContext& context) const {
-  if (auto error = EachVolume(spec, context, &VolumePlugin::Prepare)) return error;
-  return PrepareSubPaths(spec, context);
+  if (auto error = EachVolume(pod, context, &VolumePlugin::Prepare)) return error;
+  return PrepareSubPaths(pod.spec(), context);
 }
 
-std::optional<std::string> VolumeManager::Update(const v1::PodSpec& spec,
+std::optional<std::string> VolumeManager::Update(const v1::PodTemplateSpec& pod,
                                                  const PodContext& context) const {
-  return EachVolume(spec, context, &VolumePlugin::Update);
+  return EachVolume(pod, context, &VolumePlugin::Update);
 }
 
 void VolumeManager::TearDown(const v1::PodSpec* spec, const PodContext& context) const {
@@ -76,9 +74,7 @@ void VolumeManager::TearDown(const v1::PodSpec* spec, const PodContext& context)
   }
   // Removing files through a live mount would be harmless for a tmpfs, but
   // remove_all must never cross into whatever else might be mounted there.
-  for (const std::string& mount_point : MountsUnder(context.pod_dir)) {
-    ::umount2(mount_point.c_str(), MNT_DETACH);
-  }
+  UnmountUnder(context.pod_dir);
   if (!MountsUnder(context.pod_dir).empty()) return;
   std::error_code ignored;
   fs::remove_all(context.pod_dir, ignored);

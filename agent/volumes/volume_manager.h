@@ -18,13 +18,15 @@ class VolumeManager {
  public:
   explicit VolumeManager(std::vector<std::unique_ptr<VolumePlugin>> plugins);
 
-  // Prepares every volume of `spec` and the subPaths its containers mount
+  // Prepares every volume of the pod and the subPaths its containers mount
   // (kubelet creates a missing subPath inside the volume before the runtime
   // bind-mounts it, which would otherwise create it as root, 0755). Returns
   // why one cannot be set up, naming the volume.
-  std::optional<std::string> Prepare(const v1::PodSpec& spec, const PodContext& context) const;
+  std::optional<std::string> Prepare(const v1::PodTemplateSpec& pod,
+                                     const PodContext& context) const;
   // Brings volumes that follow a source up to date; the first problem, if any.
-  std::optional<std::string> Update(const v1::PodSpec& spec, const PodContext& context) const;
+  std::optional<std::string> Update(const v1::PodTemplateSpec& pod,
+                                    const PodContext& context) const;
   // Tears down the pod's volumes and removes its directory. `spec` may be
   // null (a pod adopted after a restart and removed before anything claimed
   // it): whatever is still mounted under the pod's directory is unmounted
@@ -37,11 +39,12 @@ class VolumeManager {
   std::string SupportedTypes() const;
 
  private:
-  using VolumeStep = std::string (VolumePlugin::*)(const v1::Volume&, const PodContext&) const;
+  using VolumeStep = std::string (VolumePlugin::*)(const v1::Volume&, const v1::PodTemplateSpec&,
+                                                   const PodContext&) const;
 
   const VolumePlugin* PluginFor(const v1::Volume& volume) const;
   // Runs `step` of each volume's plugin; the first error, naming its volume.
-  std::optional<std::string> EachVolume(const v1::PodSpec& spec, const PodContext& context,
+  std::optional<std::string> EachVolume(const v1::PodTemplateSpec& pod, const PodContext& context,
                                         VolumeStep step) const;
   std::optional<std::string> PrepareSubPaths(const v1::PodSpec& spec,
                                              const PodContext& context) const;

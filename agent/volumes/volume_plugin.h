@@ -24,10 +24,14 @@ class VolumePlugin {
   // Before the pod's sandbox starts: makes the volume ready to mount.
   // Returns why it cannot be, or "" when it is. Must be idempotent: it runs
   // again for every new sandbox of the pod, and after an agent restart.
-  virtual std::string Prepare(const v1::Volume& volume, const PodContext& context) const = 0;
+  // `pod` is the pod's template, for what a volume shows of the pod itself
+  // (the downward API's labels, annotations and resources).
+  virtual std::string Prepare(const v1::Volume& volume, const v1::PodTemplateSpec& pod,
+                              const PodContext& context) const = 0;
   // While the pod runs, at every sync: brings contents that follow a source
   // up to date (a configMap's keys, a secret's). "" when nothing is wrong.
-  virtual std::string Update(const v1::Volume& /*volume*/, const PodContext& /*context*/) const {
+  virtual std::string Update(const v1::Volume& /*volume*/, const v1::PodTemplateSpec& /*pod*/,
+                             const PodContext& /*context*/) const {
     return "";
   }
   // Once the pod's containers are gone: undoes what Prepare did outside the

@@ -15,6 +15,11 @@ std::unique_ptr<VolumePlugin> MakeEmptyDirVolume();
 // <pod_dir>/volumes/<name>: where an emptyDir lives.
 std::string EmptyDirPath(const PodContext& context, const std::string& volume_name);
 
+// What an emptyDir is, and what kubelet's plugins that write files start
+// from: the directory `path`, world-writable, with a tmpfs on it (of
+// `size_limit`, a quantity, when not empty) when `memory`. Idempotent.
+std::string MakeEmptyDir(const std::string& path, bool memory, const std::string& size_limit);
+
 // Every supported type, in the order messages name them.
 std::vector<std::unique_ptr<VolumePlugin>> DefaultVolumePlugins();
 

@@ -138,7 +138,7 @@ class PodConfigOnContainerdTest : public ::testing::Test {
     RunningPod pod;
     contexts_.push_back(context);
     const std::optional<std::string> volume_error =
-        volumes_->Prepare(template_spec.spec(), context);
+        volumes_->Prepare(template_spec, context);
     EXPECT_EQ(volume_error, std::nullopt);
 
     cri::RunPodSandboxRequest run;

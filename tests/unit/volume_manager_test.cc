@@ -37,17 +37,17 @@ class VolumeManagerTest : public ::testing::Test {
     fs::remove_all(root_);
   }
 
-  v1::PodSpec HostPathSpec(const std::string& path, const std::string& type) {
-    v1::PodSpec spec;
-    v1::Volume* volume = spec.add_volumes();
+  v1::PodTemplateSpec HostPathPod(const std::string& path, const std::string& type) {
+    v1::PodTemplateSpec pod;
+    v1::Volume* volume = pod.mutable_spec()->add_volumes();
     volume->set_name("data");
     volume->mutable_host_path()->set_path(path);
     volume->mutable_host_path()->set_type(type);
-    return spec;
+    return pod;
   }
 
   std::optional<std::string> Prepare(const std::string& path, const std::string& type) {
-    return volumes_->Prepare(HostPathSpec(path, type), context_);
+    return volumes_->Prepare(HostPathPod(path, type), context_);
   }
 
   std::string root_;
@@ -89,14 +89,12 @@ TEST_F(VolumeManagerTest, HostPathTypeChecks) {
   EXPECT_FALSE(fs::exists(missing)) << "checks must not create anything";
 }
 
-// A configMap volume is accepted in manifests before this agent can fill
-// it: the pod waits with the reason instead of running without its files.
+// A volume source newer than this agent (here: none it knows): the pod
+// waits with the reason instead of running without its files.
 TEST_F(VolumeManagerTest, AVolumeTypeWithoutAPluginHoldsThePodWithTheReason) {
-  v1::PodSpec spec;
-  v1::Volume* volume = spec.add_volumes();
-  volume->set_name("config");
-  volume->mutable_config_map()->set_name("fluent-bit-config");
-  EXPECT_EQ(volumes_->Prepare(spec, context_),
+  v1::PodTemplateSpec pod;
+  pod.mutable_spec()->add_volumes()->set_name("config");
+  EXPECT_EQ(volumes_->Prepare(pod, context_),
             "volume \"config\": this agent cannot prepare volumes of this type yet (it prepares " +
                 volumes_->SupportedTypes() + ")");
 }
@@ -135,11 +133,12 @@ TEST_F(VolumeManagerTest, FileOrCreateNeedsTheParentDirectory) {
 }
 
 TEST_F(VolumeManagerTest, EmptyDirCreatedAndRemoved) {
-  v1::PodSpec spec;
+  v1::PodTemplateSpec pod;
+  v1::PodSpec& spec = *pod.mutable_spec();
   v1::Volume* volume = spec.add_volumes();
   volume->set_name("scratch");
   volume->mutable_empty_dir();
-  ASSERT_EQ(volumes_->Prepare(spec, context_), std::nullopt);
+  ASSERT_EQ(volumes_->Prepare(pod, context_), std::nullopt);
   const std::string path = EmptyDirPath(context_, "scratch");
   EXPECT_EQ(path, context_.pod_dir + "/volumes/scratch");
   ASSERT_TRUE(fs::is_directory(path));
@@ -148,7 +147,7 @@ TEST_F(VolumeManagerTest, EmptyDirCreatedAndRemoved) {
   EXPECT_EQ(info.st_mode & 07777, 0777u);
   std::ofstream(path + "/kept") << "data";
   // Preparing again (agent restart) keeps the contents.
-  ASSERT_EQ(volumes_->Prepare(spec, context_), std::nullopt);
+  ASSERT_EQ(volumes_->Prepare(pod, context_), std::nullopt);
   EXPECT_TRUE(fs::exists(path + "/kept"));
   volumes_->TearDown(&spec, context_);
   EXPECT_FALSE(fs::exists(context_.pod_dir));
@@ -156,12 +155,13 @@ TEST_F(VolumeManagerTest, EmptyDirCreatedAndRemoved) {
 
 TEST_F(VolumeManagerTest, MemoryEmptyDirIsATmpfs) {
   if (::geteuid() != 0) GTEST_SKIP() << "mounting tmpfs needs root";
-  v1::PodSpec spec;
+  v1::PodTemplateSpec pod;
+  v1::PodSpec& spec = *pod.mutable_spec();
   v1::Volume* volume = spec.add_volumes();
   volume->set_name("shm");
   volume->mutable_empty_dir()->set_medium("Memory");
   volume->mutable_empty_dir()->set_size_limit("1Mi");
-  ASSERT_EQ(volumes_->Prepare(spec, context_), std::nullopt);
+  ASSERT_EQ(volumes_->Prepare(pod, context_), std::nullopt);
   const std::string path = EmptyDirPath(context_, "shm");
   std::ifstream mounts("/proc/self/mounts");
   std::string line;
@@ -173,13 +173,14 @@ TEST_F(VolumeManagerTest, MemoryEmptyDirIsATmpfs) {
     }
   }
   EXPECT_TRUE(found) << path << " is not a tmpfs mount";
-  ASSERT_EQ(volumes_->Prepare(spec, context_), std::nullopt) << "idempotent";
+  ASSERT_EQ(volumes_->Prepare(pod, context_), std::nullopt) << "idempotent";
   volumes_->TearDown(&spec, context_);
   EXPECT_FALSE(fs::exists(context_.pod_dir));
 }
 
 TEST_F(VolumeManagerTest, ContainerMounts) {
-  v1::PodSpec spec = HostPathSpec(root_ + "/host", "DirectoryOrCreate");
+  v1::PodTemplateSpec pod = HostPathPod(root_ + "/host", "DirectoryOrCreate");
+  v1::PodSpec& spec = *pod.mutable_spec();
   spec.add_volumes()->set_name("scratch");
   spec.mutable_volumes(1)->mutable_empty_dir();
   v1::Container* container = spec.add_containers();
@@ -193,7 +194,7 @@ TEST_F(VolumeManagerTest, ContainerMounts) {
   add_mount("data", "/data")->set_read_only(true);
   add_mount("data", "/logs")->set_sub_path("logs/app");
   add_mount("scratch", "/tmp/scratch")->set_mount_propagation("HostToContainer");
-  ASSERT_EQ(volumes_->Prepare(spec, context_), std::nullopt);
+  ASSERT_EQ(volumes_->Prepare(pod, context_), std::nullopt);
   EXPECT_TRUE(fs::is_directory(root_ + "/host/logs/app")) << "subPath created like kubelet";
 
   std::vector<cri::Mount> mounts;
@@ -232,11 +233,13 @@ class RecordingVolume final : public VolumePlugin {
   std::string HostPath(const v1::Volume& volume, const PodContext& context) const override {
     return context.pod_dir + "/recorded/" + volume.name();
   }
-  std::string Prepare(const v1::Volume& volume, const PodContext&) const override {
+  std::string Prepare(const v1::Volume& volume, const v1::PodTemplateSpec&,
+                      const PodContext&) const override {
     calls_->push_back("prepare " + volume.name());
     return volume.name() == "rec-broken" ? "source missing" : "";
   }
-  std::string Update(const v1::Volume& volume, const PodContext&) const override {
+  std::string Update(const v1::Volume& volume, const v1::PodTemplateSpec&,
+                     const PodContext&) const override {
     calls_->push_back("update " + volume.name());
     return "";
   }
@@ -258,14 +261,15 @@ TEST(VolumePluginTest, ANewVolumeTypeIsItsPlugin) {
 
   PodContext context;
   context.pod_dir = (fs::temp_directory_path() / "volume-plugin-test").string();
-  v1::PodSpec spec;
+  v1::PodTemplateSpec pod;
+  v1::PodSpec& spec = *pod.mutable_spec();
   spec.add_volumes()->set_name("rec-config");
   v1::Container* container = spec.add_containers();
   v1::VolumeMount* mount = container->add_volume_mounts();
   mount->set_name("rec-config");
   mount->set_mount_path("/etc/app");
-  ASSERT_EQ(volumes.Prepare(spec, context), std::nullopt);
-  ASSERT_EQ(volumes.Update(spec, context), std::nullopt);
+  ASSERT_EQ(volumes.Prepare(pod, context), std::nullopt);
+  ASSERT_EQ(volumes.Update(pod, context), std::nullopt);
   std::vector<cri::Mount> mounts;
   ASSERT_EQ(BuildContainerMounts(spec, *container, context, volumes, &mounts), "");
   EXPECT_EQ(mounts.at(0).host_path(), context.pod_dir + "/recorded/rec-config");
@@ -274,7 +278,7 @@ TEST(VolumePluginTest, ANewVolumeTypeIsItsPlugin) {
                                              "tear down rec-config"}));
 
   spec.add_volumes()->set_name("rec-broken");
-  EXPECT_EQ(volumes.Prepare(spec, context), "volume \"rec-broken\": source missing");
+  EXPECT_EQ(volumes.Prepare(pod, context), "volume \"rec-broken\": source missing");
   // A volume no plugin handles cannot be mounted, and the message says what can.
   spec.mutable_volumes(0)->set_name("other");
   mount->set_name("other");
