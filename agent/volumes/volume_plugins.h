@@ -11,6 +11,10 @@ namespace fleetset::agent {
 
 std::unique_ptr<VolumePlugin> MakeHostPathVolume();
 std::unique_ptr<VolumePlugin> MakeEmptyDirVolume();
+std::unique_ptr<VolumePlugin> MakeConfigMapVolume();
+std::unique_ptr<VolumePlugin> MakeSecretVolume();
+std::unique_ptr<VolumePlugin> MakeDownwardApiVolume();
+std::unique_ptr<VolumePlugin> MakeProjectedVolume();
 
 // <pod_dir>/volumes/<name>: where an emptyDir lives.
 std::string EmptyDirPath(const PodContext& context, const std::string& volume_name);
