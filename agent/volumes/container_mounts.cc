@@ -43,7 +43,7 @@ std::string BuildContainerMounts(const v1::PodSpec& spec, const v1::Container& c
     cri::Mount mount;
     mount.set_container_path(volume_mount.mount_path());
     mount.set_host_path(host_path);
-    mount.set_readonly(volume_mount.read_only());
+    mount.set_readonly(volume_mount.read_only() || volumes.MountsReadOnly(*volume));
     const std::string& propagation = volume_mount.mount_propagation();
     if (propagation == "HostToContainer") {
       mount.set_propagation(cri::PROPAGATION_HOST_TO_CONTAINER);

@@ -1,5 +1,6 @@
 // How a container's volumeMounts become CRI mounts: the volume's place on
-// the node (from its plugin), subPath, read-only and propagation.
+// the node (from its plugin), subPath, read-only (always, for the volumes
+// the agent writes itself) and propagation.
 #pragma once
 
 #include <string>

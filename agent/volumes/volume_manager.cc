@@ -85,6 +85,11 @@ std::string VolumeManager::HostPath(const v1::Volume& volume, const PodContext& 
   return plugin == nullptr ? "" : plugin->HostPath(volume, context);
 }
 
+bool VolumeManager::MountsReadOnly(const v1::Volume& volume) const {
+  const VolumePlugin* plugin = PluginFor(volume);
+  return plugin != nullptr && plugin->WritesItsOwnFiles();
+}
+
 std::string VolumeManager::SupportedTypes() const {
   std::vector<std::string> names;
   for (const auto& plugin : plugins_) names.emplace_back(plugin->Name());
@@ -97,8 +102,11 @@ std::optional<std::string> VolumeManager::PrepareSubPaths(const v1::PodSpec& spe
     for (const v1::VolumeMount& mount : container.volume_mounts()) {
       if (mount.sub_path().empty() || !SubPathIsSafe(mount.sub_path())) continue;
       const v1::Volume* volume = FindVolume(spec, mount.name());
-      if (volume == nullptr) continue;
-      const std::string base = HostPath(*volume, context);
+      const VolumePlugin* plugin = volume == nullptr ? nullptr : PluginFor(*volume);
+      // A subPath into files the agent writes names one of them: creating
+      // it as a directory would only hide a missing key.
+      if (plugin == nullptr || plugin->WritesItsOwnFiles()) continue;
+      const std::string base = plugin->HostPath(*volume, context);
       if (base.empty()) continue;
       const std::string path = (fs::path(base) / mount.sub_path()).string();
       std::error_code error;

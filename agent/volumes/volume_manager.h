@@ -35,6 +35,9 @@ class VolumeManager {
 
   // Where `volume` is on the node; "" for a type no plugin handles.
   std::string HostPath(const v1::Volume& volume, const PodContext& context) const;
+  // Whether containers must mount `volume` read-only whatever their
+  // volumeMount says (the volumes the agent writes itself).
+  bool MountsReadOnly(const v1::Volume& volume) const;
   // The supported types, for messages: "hostPath, emptyDir".
   std::string SupportedTypes() const;
 

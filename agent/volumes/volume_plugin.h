@@ -37,6 +37,11 @@ class VolumePlugin {
   // Once the pod's containers are gone: undoes what Prepare did outside the
   // pod's directory, or what the directory's removal cannot (mounts).
   virtual void TearDown(const v1::Volume& /*volume*/, const PodContext& /*context*/) const {}
+  // True for volumes whose files the agent writes from a source (configMap,
+  // secret, downwardAPI, projected): containers always mount them
+  // read-only, as kubelet's, and a subPath into one names a file it has,
+  // never a directory to create.
+  virtual bool WritesItsOwnFiles() const { return false; }
 };
 
 }  // namespace fleetset::agent

@@ -38,6 +38,7 @@ class WrittenFilesVolume : public VolumePlugin {
   std::string Update(const v1::Volume& volume, const v1::PodTemplateSpec& pod,
                      const PodContext& context) const final;
   void TearDown(const v1::Volume& volume, const PodContext& context) const final;
+  bool WritesItsOwnFiles() const final { return true; }
 
  protected:
   // The volume's files as its source gives them now, or why it cannot.

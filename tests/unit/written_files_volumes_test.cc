@@ -1,5 +1,6 @@
 // configMap, secret, downwardAPI and projected volumes through the volume
-// manager: the files kubelet would write, its errors and live updates.
+// manager: the files kubelet would write, its errors, live updates, and
+// how containers mount them.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/volumes/container_mounts.h"
 #include "agent/volumes/mount_points.h"
 #include "agent/volumes/volume_manager.h"
 #include "storage_test_util.h"
@@ -367,6 +369,38 @@ TEST_F(WrittenFilesVolumeTest, AnFsGroupOwnsTheFiles) {
   const std::string written = DataTarget(Dir("configmap", "config"));
   ASSERT_EQ(Update(), std::nullopt);
   EXPECT_EQ(DataTarget(Dir("configmap", "config")), written);
+}
+
+TEST_F(WrittenFilesVolumeTest, ContainersMountThemReadOnlyAndSubPathsAreNeverCreated) {
+  (*AddConfigMap("app")->mutable_data())["app.conf"] = "conf";
+  SetObjects();
+  AddVolume("config")->mutable_config_map()->set_name("app");
+  v1::Container* container = pod_.mutable_spec()->add_containers();
+  container->set_name("c");
+  v1::VolumeMount* whole = container->add_volume_mounts();
+  whole->set_name("config");
+  whole->set_mount_path("/etc/app");
+  v1::VolumeMount* file = container->add_volume_mounts();
+  file->set_name("config");
+  file->set_mount_path("/etc/app.conf");
+  file->set_sub_path("app.conf");
+  v1::VolumeMount* missing = container->add_volume_mounts();
+  missing->set_name("config");
+  missing->set_mount_path("/etc/other");
+  missing->set_sub_path("other.conf");
+
+  ASSERT_EQ(Prepare(), std::nullopt);
+  const std::string dir = Dir("configmap", "config");
+  EXPECT_FALSE(fs::exists(dir + "/other.conf")) << "a subPath into a configMap is never created";
+  EXPECT_THAT(VisibleNames(dir), ElementsAre("app.conf"));
+
+  std::vector<cri::Mount> mounts;
+  ASSERT_EQ(BuildContainerMounts(pod_.spec(), *container, context_, *volumes_, &mounts), "");
+  ASSERT_EQ(mounts.size(), 3u);
+  EXPECT_EQ(mounts[0].host_path(), dir);
+  EXPECT_TRUE(mounts[0].readonly()) << "read-only whatever the volumeMount says";
+  EXPECT_EQ(mounts[1].host_path(), dir + "/app.conf");
+  EXPECT_TRUE(mounts[1].readonly());
 }
 
 }  // namespace
