@@ -10,12 +10,11 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "storage_test_util.h"
+#include "volume_test_util.h"
 
 namespace fleetset::agent {
 namespace {
@@ -27,18 +26,9 @@ using ::testing::UnorderedElementsAre;
 
 class AtomicWriterTest : public ::testing::Test {
  protected:
-  std::string Read(const std::string& relative) {
-    std::ifstream in(dir_ + "/" + relative);
-    std::stringstream contents;
-    contents << in.rdbuf();
-    return contents.str();
-  }
-  mode_t Mode(const std::string& relative) {
-    struct stat info {};
-    EXPECT_EQ(::stat((dir_ + "/" + relative).c_str(), &info), 0) << relative;
-    return info.st_mode & 07777;
-  }
-  std::string DataTarget() { return fs::read_symlink(dir_ + "/..data").string(); }
+  std::string Read(const std::string& relative) { return ReadFile(dir_ + "/" + relative); }
+  mode_t Mode(const std::string& relative) { return FileMode(dir_ + "/" + relative); }
+  std::string DataTarget() { return agent::DataTarget(dir_); }
   std::vector<std::string> Entries() {
     std::vector<std::string> names;
     for (const auto& entry : fs::directory_iterator(dir_)) {

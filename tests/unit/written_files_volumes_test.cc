@@ -8,8 +8,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -17,6 +15,7 @@
 #include "agent/volumes/mount_points.h"
 #include "agent/volumes/volume_manager.h"
 #include "storage_test_util.h"
+#include "volume_test_util.h"
 
 namespace fleetset::agent {
 namespace {
@@ -73,17 +72,6 @@ class WrittenFilesVolumeTest : public ::testing::Test {
   std::string Dir(const std::string& plugin, const std::string& volume) {
     return context_.pod_dir + "/volumes/kubernetes.io~" + plugin + "/" + volume;
   }
-  static std::string Read(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream contents;
-    contents << in.rdbuf();
-    return contents.str();
-  }
-  static mode_t Mode(const std::string& path) {
-    struct stat info {};
-    EXPECT_EQ(::stat(path.c_str(), &info), 0) << path;
-    return info.st_mode & 07777;
-  }
   // The user-visible names of a volume (its own ..names left out).
   static std::vector<std::string> VisibleNames(const std::string& dir) {
     std::vector<std::string> names;
@@ -92,9 +80,6 @@ class WrittenFilesVolumeTest : public ::testing::Test {
       if (!name.starts_with("..")) names.push_back(name);
     }
     return names;
-  }
-  static std::string DataTarget(const std::string& dir) {
-    return fs::read_symlink(dir + "/..data").string();
   }
 
   fleetset::testing::ScratchDirectory scratch_{"written-volumes"};
@@ -118,9 +103,9 @@ TEST_F(WrittenFilesVolumeTest, ConfigMapKeysBecomeFilesOnDisk) {
   EXPECT_THAT(VisibleNames(dir),
               UnorderedElementsAre("fluent-bit.conf", "parsers.conf", "logo.png"));
   EXPECT_EQ(fs::read_symlink(dir + "/parsers.conf"), "..data/parsers.conf");
-  EXPECT_EQ(Read(dir + "/fluent-bit.conf"), "[SERVICE]\n");
-  EXPECT_EQ(Read(dir + "/logo.png"), std::string("\x89PNG\0", 5));
-  EXPECT_EQ(Mode(dir + "/parsers.conf"), 0644u) << "defaultMode's default";
+  EXPECT_EQ(ReadFile(dir + "/fluent-bit.conf"), "[SERVICE]\n");
+  EXPECT_EQ(ReadFile(dir + "/logo.png"), std::string("\x89PNG\0", 5));
+  EXPECT_EQ(FileMode(dir + "/parsers.conf"), 0644u) << "defaultMode's default";
   EXPECT_THAT(MountsUnder(dir), IsEmpty()) << "a ConfigMap stays on disk";
 }
 
@@ -139,10 +124,10 @@ TEST_F(WrittenFilesVolumeTest, ItemsChooseKeysPathsAndModes) {
   ASSERT_EQ(Prepare(), std::nullopt);
   const std::string dir = Dir("configmap", "config");
   EXPECT_THAT(VisibleNames(dir), UnorderedElementsAre("conf", "b.txt"));
-  EXPECT_EQ(Read(dir + "/conf/deep/a.yaml"), "A");
-  EXPECT_EQ(Mode(dir + "/conf/deep/a.yaml"), 0600u);
-  EXPECT_EQ(Read(dir + "/b.txt"), "B");
-  EXPECT_EQ(Mode(dir + "/b.txt"), 0640u);
+  EXPECT_EQ(ReadFile(dir + "/conf/deep/a.yaml"), "A");
+  EXPECT_EQ(FileMode(dir + "/conf/deep/a.yaml"), 0600u);
+  EXPECT_EQ(ReadFile(dir + "/b.txt"), "B");
+  EXPECT_EQ(FileMode(dir + "/b.txt"), 0640u);
 }
 
 TEST_F(WrittenFilesVolumeTest, AMissingConfigMapOrKeyHoldsThePodUnlessOptional) {
@@ -188,7 +173,7 @@ TEST_F(WrittenFilesVolumeTest, AChangedConfigMapIsSwappedInWhileThePodRuns) {
   EXPECT_NE(second, first);
   EXPECT_FALSE(fs::exists(dir + "/" + first));
   EXPECT_THAT(VisibleNames(dir), ElementsAre("keep"));
-  EXPECT_EQ(Read(dir + "/keep"), "2");
+  EXPECT_EQ(ReadFile(dir + "/keep"), "2");
 }
 
 TEST_F(WrittenFilesVolumeTest, AConfigMapThatGoesAwayLeavesTheFilesUnlessOptional) {
@@ -204,7 +189,7 @@ TEST_F(WrittenFilesVolumeTest, AConfigMapThatGoesAwayLeavesTheFilesUnlessOptiona
   SetObjects();
   EXPECT_EQ(Update(), std::nullopt) << "no message at every sync";
   EXPECT_EQ(DataTarget(dir), written);
-  EXPECT_EQ(Read(dir + "/k"), "v");
+  EXPECT_EQ(ReadFile(dir + "/k"), "v");
   EXPECT_EQ(Prepare(), "volume \"config\": configmap \"app\" not found") << "a new sandbox waits";
 
   source->set_optional(true);
@@ -223,8 +208,8 @@ TEST_F(WrittenFilesVolumeTest, SecretFilesLiveOnATmpfs) {
   ASSERT_EQ(Prepare(), std::nullopt);
   const std::string dir = Dir("secret", "creds");
   EXPECT_THAT(MountsUnder(dir), ElementsAre(dir));
-  EXPECT_EQ(Read(dir + "/token"), "s3cr3t");
-  EXPECT_EQ(Mode(dir + "/token"), 0400u);
+  EXPECT_EQ(ReadFile(dir + "/token"), "s3cr3t");
+  EXPECT_EQ(FileMode(dir + "/token"), 0400u);
   ASSERT_EQ(Prepare(), std::nullopt) << "idempotent";
   EXPECT_THAT(MountsUnder(dir), ElementsAre(dir)) << "mounted once";
 
@@ -279,24 +264,24 @@ TEST_F(WrittenFilesVolumeTest, DownwardApiFilesShowThePodsMetadataAndResources) 
 
   ASSERT_EQ(Prepare(), std::nullopt);
   const std::string dir = Dir("downward-api", "podinfo");
-  EXPECT_EQ(Read(dir + "/labels"),
+  EXPECT_EQ(ReadFile(dir + "/labels"),
             "app=\"fluent-bit\"\ncontroller-revision-hash=\"5d8f\"\ntier=\"node \\\"edge\\\"\"");
-  EXPECT_EQ(Read(dir + "/meta/name"), "fluent-bit-x7k2p");
-  EXPECT_EQ(Read(dir + "/meta/namespace"), "logging");
-  EXPECT_EQ(Read(dir + "/meta/uid"), "uid-1");
-  EXPECT_EQ(Mode(dir + "/meta/uid"), 0600u);
-  EXPECT_EQ(Mode(dir + "/meta/name"), 0644u);
-  EXPECT_EQ(Read(dir + "/team"), "obs");
-  EXPECT_EQ(Read(dir + "/missing"), "");
-  EXPECT_EQ(Read(dir + "/memory_limit"), "64");
-  EXPECT_EQ(Read(dir + "/cpu_request"), "250");
+  EXPECT_EQ(ReadFile(dir + "/meta/name"), "fluent-bit-x7k2p");
+  EXPECT_EQ(ReadFile(dir + "/meta/namespace"), "logging");
+  EXPECT_EQ(ReadFile(dir + "/meta/uid"), "uid-1");
+  EXPECT_EQ(FileMode(dir + "/meta/uid"), 0600u);
+  EXPECT_EQ(FileMode(dir + "/meta/name"), 0644u);
+  EXPECT_EQ(ReadFile(dir + "/team"), "obs");
+  EXPECT_EQ(ReadFile(dir + "/missing"), "");
+  EXPECT_EQ(ReadFile(dir + "/memory_limit"), "64");
+  EXPECT_EQ(ReadFile(dir + "/cpu_request"), "250");
   EXPECT_THAT(MountsUnder(dir), IsEmpty());
 
   const std::string first = DataTarget(dir);
   (*pod_.mutable_metadata()->mutable_annotations())["team"] = "platform";
   ASSERT_EQ(Update(), std::nullopt);
   EXPECT_NE(DataTarget(dir), first);
-  EXPECT_EQ(Read(dir + "/team"), "platform");
+  EXPECT_EQ(ReadFile(dir + "/team"), "platform");
 }
 
 TEST_F(WrittenFilesVolumeTest, DownwardApiVolumesShowOnlyMetadata) {
@@ -336,11 +321,11 @@ TEST_F(WrittenFilesVolumeTest, ProjectedCombinesItsSourcesOnATmpfs) {
   EXPECT_THAT(MountsUnder(dir), ElementsAre(dir));
   EXPECT_THAT(VisibleNames(dir), UnorderedElementsAre("app.conf", "secrets", "name"))
       << "a serviceAccountToken source writes no file";
-  EXPECT_EQ(Read(dir + "/app.conf"), "conf");
-  EXPECT_EQ(Mode(dir + "/app.conf"), 0440u);
-  EXPECT_EQ(Read(dir + "/secrets/token"), "s3cr3t");
-  EXPECT_EQ(Mode(dir + "/secrets/token"), 0400u);
-  EXPECT_EQ(Read(dir + "/name"), "fluent-bit-x7k2p");
+  EXPECT_EQ(ReadFile(dir + "/app.conf"), "conf");
+  EXPECT_EQ(FileMode(dir + "/app.conf"), 0440u);
+  EXPECT_EQ(ReadFile(dir + "/secrets/token"), "s3cr3t");
+  EXPECT_EQ(FileMode(dir + "/secrets/token"), 0400u);
+  EXPECT_EQ(ReadFile(dir + "/name"), "fluent-bit-x7k2p");
 }
 
 TEST_F(WrittenFilesVolumeTest, ProjectedNamesEverySourceThatIsMissing) {
@@ -377,17 +362,15 @@ TEST_F(WrittenFilesVolumeTest, ContainersMountThemReadOnlyAndSubPathsAreNeverCre
   AddVolume("config")->mutable_config_map()->set_name("app");
   v1::Container* container = pod_.mutable_spec()->add_containers();
   container->set_name("c");
-  v1::VolumeMount* whole = container->add_volume_mounts();
-  whole->set_name("config");
-  whole->set_mount_path("/etc/app");
-  v1::VolumeMount* file = container->add_volume_mounts();
-  file->set_name("config");
-  file->set_mount_path("/etc/app.conf");
-  file->set_sub_path("app.conf");
-  v1::VolumeMount* missing = container->add_volume_mounts();
-  missing->set_name("config");
-  missing->set_mount_path("/etc/other");
-  missing->set_sub_path("other.conf");
+  auto mount = [&](const std::string& path, const std::string& sub_path) {
+    v1::VolumeMount* volume_mount = container->add_volume_mounts();
+    volume_mount->set_name("config");
+    volume_mount->set_mount_path(path);
+    volume_mount->set_sub_path(sub_path);
+  };
+  mount("/etc/app", "");
+  mount("/etc/app.conf", "app.conf");
+  mount("/etc/other", "other.conf");
 
   ASSERT_EQ(Prepare(), std::nullopt);
   const std::string dir = Dir("configmap", "config");
