@@ -184,6 +184,18 @@ void ValidatePodSpec(const v1::PodSpec& spec, const std::string& path, FieldErro
     errors->push_back(InvalidError(ChildPath(path, "shareProcessNamespace"), "true",
                                    "ShareProcessNamespace and HostPID cannot both be enabled"));
   }
+  if (spec.has_os()) {
+    const std::string os_path = ChildPath(ChildPath(path, "os"), "name");
+    const std::string& name = spec.os().name();
+    if (name.empty()) {
+      errors->push_back(RequiredError(os_path));
+    } else if (name == "windows") {
+      errors->push_back(ForbiddenError(
+          os_path, "Windows pods are not supported by fleetset (fleetset runs Linux containers)"));
+    } else if (name != "linux") {
+      errors->push_back(UnsupportedError(os_path, name, {"linux", "windows"}));
+    }
+  }
   ValidateScheduling(spec, path, errors);
 }
 

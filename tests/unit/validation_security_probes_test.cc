@@ -1,5 +1,5 @@
 // ValidateDaemonSet: seccomp and SELinux settings of the pod and its
-// containers, shareProcessNamespace, and gRPC probes.
+// containers, shareProcessNamespace, gRPC probes and the pod's os.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -151,6 +151,24 @@ INSTANTIATE_TEST_SUITE_P(
              {{kC0 + ".lifecycle.preStop.exec.command", "Required value"},
               {kC0 + ".lifecycle.preStop.httpGet",
                "Forbidden: may not specify more than 1 handler type"}}}),
+    validation_test::CaseName);
+
+INSTANTIATE_TEST_SUITE_P(
+    PodOs, ValidationCaseTest,
+    testing::Values(
+        Case{"linux", [](v1::DaemonSet* ds) { Pod(ds)->mutable_os()->set_name("linux"); }, {}},
+        Case{"windows",
+             [](v1::DaemonSet* ds) { Pod(ds)->mutable_os()->set_name("windows"); },
+             {{kPod + ".os.name",
+               "Forbidden: Windows pods are not supported by fleetset (fleetset runs "
+               "Linux containers)"}}},
+        Case{"name required",
+             [](v1::DaemonSet* ds) { Pod(ds)->mutable_os(); },
+             {{kPod + ".os.name", "Required value"}}},
+        Case{"unknown os",
+             [](v1::DaemonSet* ds) { Pod(ds)->mutable_os()->set_name("darwin"); },
+             {{kPod + ".os.name",
+               "Unsupported value \"darwin\": must be one of \"linux\", \"windows\""}}}),
     validation_test::CaseName);
 
 }  // namespace
