@@ -2,19 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include "agent/handler_target.h"
 #include "agent/runtime_snapshot.h"
 
 namespace fleetset::agent {
 namespace {
-
-// A probe's port: a number, or the name of one of the container's ports.
-int ResolvePort(const v1::IntOrString& port, const v1::Container& spec) {
-  if (port.has_int_val()) return port.int_val();
-  for (const v1::ContainerPort& container_port : spec.ports()) {
-    if (container_port.name() == port.str_val()) return container_port.container_port();
-  }
-  return -1;
-}
 
 ProbeKill KillFor(const v1::PodSpec& pod, const cri::Container& running,
                   const ProbeTracker& tracker) {
@@ -53,23 +45,21 @@ std::vector<ProbeKill> PodProber::Probe(const v1::PodSpec& spec, const PodContex
 ProbeOutcome PodProber::Run(const v1::Probe& probe, const v1::Container& spec,
                             const PodContext& context, const std::string& container_id) const {
   const std::chrono::seconds timeout(std::max(1, probe.timeout_seconds()));
-  const std::string& pod_host = context.pod_ip.empty() ? context.host_ip : context.pod_ip;
   if (probe.has_exec()) {
     std::vector<std::string> command(probe.exec().command().begin(), probe.exec().command().end());
     return executor_.Exec(container_id, command, timeout);
   }
   if (probe.has_http_get()) {
-    const int port = ResolvePort(probe.http_get().port(), spec);
-    if (port <= 0) return {false, "no port named \"" + probe.http_get().port().str_val() + "\""};
-    const std::string host = probe.http_get().host().empty() ? pod_host : probe.http_get().host();
-    return executor_.HttpGet(host, port, probe.http_get(), timeout);
+    const HandlerTarget target =
+        ResolveHandlerTarget(probe.http_get().port(), probe.http_get().host(), spec, context);
+    if (!target.error.empty()) return {false, target.error};
+    return executor_.HttpGet(target.host, target.port, probe.http_get(), timeout);
   }
   if (probe.has_tcp_socket()) {
-    const int port = ResolvePort(probe.tcp_socket().port(), spec);
-    if (port <= 0) return {false, "no port named \"" + probe.tcp_socket().port().str_val() + "\""};
-    const std::string host =
-        probe.tcp_socket().host().empty() ? pod_host : probe.tcp_socket().host();
-    return executor_.TcpConnect(host, port, timeout);
+    const HandlerTarget target =
+        ResolveHandlerTarget(probe.tcp_socket().port(), probe.tcp_socket().host(), spec, context);
+    if (!target.error.empty()) return {false, target.error};
+    return executor_.TcpConnect(target.host, target.port, timeout);
   }
   return {false, "probe has no handler"};
 }

@@ -1,18 +1,17 @@
 #include "agent/probe_executor.h"
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http.hpp>
+
+#include "agent/handler_target.h"
+#include "agent/http_get_probe.h"
 
 namespace fleetset::agent {
 namespace {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 class RealProbeExecutor final : public ProbeExecutor {
@@ -35,56 +34,9 @@ class RealProbeExecutor final : public ProbeExecutor {
     return {true, ""};
   }
 
-  // Each probe runs its own short-lived io_context so the timeout covers
-  // resolve, connect, write and read together.
   ProbeOutcome HttpGet(const std::string& host, int port, const v1::HTTPGetAction& action,
                        std::chrono::seconds timeout) override {
-    if (action.scheme() == "HTTPS") {
-      // kubelet does not verify certificates; without TLS support here a
-      // TCP-level check is the honest approximation, and it is reported.
-      ProbeOutcome outcome = TcpConnect(host, port, timeout);
-      if (outcome.success) outcome.message = "HTTPS probe checked at TCP level only";
-      return outcome;
-    }
-    asio::io_context context;
-    beast::tcp_stream stream(context);
-    http::response<http::string_body> response;
-    beast::flat_buffer buffer;
-    http::request<http::empty_body> request{http::verb::get,
-                                            action.path().empty() ? "/" : action.path(), 11};
-    request.set(http::field::host, host + ":" + std::to_string(port));
-    request.set(http::field::user_agent, "fleetset-probe/1.0");
-    request.set(http::field::accept, "*/*");
-    for (const v1::HTTPHeader& header : action.http_headers()) {
-      request.set(header.name(), header.value());
-    }
-    beast::error_code failure;
-    stream.expires_after(timeout);
-    tcp::endpoint endpoint(asio::ip::make_address(host, failure), static_cast<uint16_t>(port));
-    if (failure) return {false, "bad probe host \"" + host + "\": " + failure.message()};
-    stream.async_connect(endpoint, [&](beast::error_code ec) {
-      if (ec) {
-        failure = ec;
-        return;
-      }
-      http::async_write(stream, request, [&](beast::error_code write_ec, size_t) {
-        if (write_ec) {
-          failure = write_ec;
-          return;
-        }
-        http::async_read(stream, buffer, response,
-                         [&](beast::error_code read_ec, size_t) { failure = read_ec; });
-      });
-    });
-    context.run();
-    if (failure) {
-      return {false, "Get \"http://" + host + ":" + std::to_string(port) + action.path() +
-                         "\": " + failure.message()};
-    }
-    const unsigned code = response.result_int();
-    // kubelet: 2xx and 3xx succeed.
-    if (code >= 200 && code < 400) return {true, ""};
-    return {false, "HTTP probe failed with statuscode: " + std::to_string(code)};
+    return HttpGetProbe(host, port, action, timeout);
   }
 
   ProbeOutcome TcpConnect(const std::string& host, int port,
@@ -98,7 +50,7 @@ class RealProbeExecutor final : public ProbeExecutor {
     stream.async_connect(endpoint, [&](beast::error_code ec) { failure = ec; });
     context.run();
     if (failure) {
-      return {false, "dial tcp " + host + ":" + std::to_string(port) + ": " + failure.message()};
+      return {false, "dial tcp " + JoinHostPort(host, port) + ": " + failure.message()};
     }
     return {true, ""};
   }

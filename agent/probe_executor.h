@@ -1,6 +1,6 @@
-// Runs one probe action (exec through CRI ExecSync, HTTP GET, TCP connect)
-// with its timeout. Behind an interface so pod-worker tests can script
-// probe outcomes.
+// Runs one probe action (exec through CRI ExecSync, HTTP or HTTPS GET, TCP
+// connect) with its timeout. Behind an interface so pod-worker tests can
+// script probe outcomes.
 #pragma once
 
 #include <chrono>
@@ -31,7 +31,7 @@ class ProbeExecutor {
                                   std::chrono::seconds timeout) = 0;
 };
 
-// Exec through `runtime`, HTTP and TCP with Boost.Asio/Beast.
+// Exec through `runtime`, HTTP(S) and TCP with Boost.Asio/Beast.
 std::unique_ptr<ProbeExecutor> MakeProbeExecutor(CriRuntime& runtime);
 
 }  // namespace fleetset::agent
