@@ -61,6 +61,11 @@ ProbeOutcome PodProber::Run(const v1::Probe& probe, const v1::Container& spec,
     if (!target.error.empty()) return {false, target.error};
     return executor_.TcpConnect(target.host, target.port, timeout);
   }
+  if (probe.has_grpc()) {
+    // Always the pod's own address: a gRPC probe has no host field.
+    return executor_.GrpcCheck(HandlerHost("", context), probe.grpc().port(),
+                               probe.grpc().service(), timeout);
+  }
   return {false, "probe has no handler"};
 }
 

@@ -4,6 +4,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
+#include "agent/grpc_health_probe.h"
 #include "agent/handler_target.h"
 #include "agent/http_get_probe.h"
 
@@ -53,6 +54,11 @@ class RealProbeExecutor final : public ProbeExecutor {
       return {false, "dial tcp " + JoinHostPort(host, port) + ": " + failure.message()};
     }
     return {true, ""};
+  }
+
+  ProbeOutcome GrpcCheck(const std::string& host, int port, const std::string& service,
+                         std::chrono::seconds timeout) override {
+    return GrpcHealthProbe(host, port, service, timeout);
   }
 
  private:

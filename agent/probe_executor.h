@@ -1,6 +1,6 @@
-// Runs one probe action (exec through CRI ExecSync, HTTP or HTTPS GET, TCP
-// connect) with its timeout. Behind an interface so pod-worker tests can
-// script probe outcomes.
+// Runs one probe or lifecycle hook action (exec through CRI ExecSync, HTTP
+// or HTTPS GET, TCP connect, gRPC health check) with its timeout. Behind an
+// interface so pod-worker tests can script outcomes.
 #pragma once
 
 #include <chrono>
@@ -29,9 +29,13 @@ class ProbeExecutor {
                                std::chrono::seconds timeout) = 0;
   virtual ProbeOutcome TcpConnect(const std::string& host, int port,
                                   std::chrono::seconds timeout) = 0;
+  // grpc.health.v1.Health/Check of `service` ("" for the whole server).
+  virtual ProbeOutcome GrpcCheck(const std::string& host, int port, const std::string& service,
+                                 std::chrono::seconds timeout) = 0;
 };
 
-// Exec through `runtime`, HTTP(S) and TCP with Boost.Asio/Beast.
+// Exec through `runtime`, HTTP(S) and TCP with Boost.Asio/Beast, gRPC with
+// a gRPC channel of each probe's own.
 std::unique_ptr<ProbeExecutor> MakeProbeExecutor(CriRuntime& runtime);
 
 }  // namespace fleetset::agent

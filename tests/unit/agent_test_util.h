@@ -9,9 +9,11 @@
 #include <boost/asio/io_context.hpp>
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "agent/pod_services.h"
 #include "agent/runtime_snapshot.h"
@@ -29,26 +31,43 @@ inline constexpr char kImage[] = "docker.io/fleetset/busybox:test";
 v1::PodTemplateSpec MakeTemplate(const std::vector<std::string>& containers = {"main"},
                                  const std::vector<std::string>& init_containers = {});
 
-// Probe outcomes given in order; when the script runs out, the last one repeats.
+// Probe and hook outcomes given in order; when the script runs out, the
+// last one repeats. Each call is written down, and `during_call` runs in it
+// (to move the clock as a slow action would, or look at the runtime then).
 class ScriptedProbes final : public agent::ProbeExecutor {
  public:
   std::deque<bool> outcomes{true};
   int calls = 0;
-  agent::ProbeOutcome Exec(const std::string&, const std::vector<std::string>&,
-                           std::chrono::seconds) override {
-    return Next();
+  // "exec <container id> <command words>", "http <host>:<port><path>",
+  // "tcp <host>:<port>", "grpc <host>:<port> <service>", each with
+  // " within <timeout>s".
+  std::vector<std::string> log;
+  std::function<void()> during_call;
+
+  agent::ProbeOutcome Exec(const std::string& container_id, const std::vector<std::string>& command,
+                           std::chrono::seconds timeout) override {
+    std::string words;
+    for (const std::string& word : command) words += " " + word;
+    return Next("exec " + container_id + words, timeout);
   }
-  agent::ProbeOutcome HttpGet(const std::string&, int, const v1::HTTPGetAction&,
-                              std::chrono::seconds) override {
-    return Next();
+  agent::ProbeOutcome HttpGet(const std::string& host, int port, const v1::HTTPGetAction& action,
+                              std::chrono::seconds timeout) override {
+    return Next("http " + host + ":" + std::to_string(port) + action.path(), timeout);
   }
-  agent::ProbeOutcome TcpConnect(const std::string&, int, std::chrono::seconds) override {
-    return Next();
+  agent::ProbeOutcome TcpConnect(const std::string& host, int port,
+                                 std::chrono::seconds timeout) override {
+    return Next("tcp " + host + ":" + std::to_string(port), timeout);
+  }
+  agent::ProbeOutcome GrpcCheck(const std::string& host, int port, const std::string& service,
+                                std::chrono::seconds timeout) override {
+    return Next("grpc " + host + ":" + std::to_string(port) + " " + service, timeout);
   }
 
  private:
-  agent::ProbeOutcome Next() {
+  agent::ProbeOutcome Next(const std::string& call, std::chrono::seconds timeout) {
     ++calls;
+    log.push_back(call + " within " + std::to_string(timeout.count()) + "s");
+    if (during_call) during_call();
     bool result = outcomes.front();
     if (outcomes.size() > 1) outcomes.pop_front();
     return {result, result ? "" : "scripted failure"};
