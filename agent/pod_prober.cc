@@ -8,13 +8,13 @@
 namespace fleetset::agent {
 namespace {
 
-ProbeKill KillFor(const v1::PodSpec& pod, const cri::Container& running,
+ProbeKill KillFor(const v1::PodSpec& pod, const v1::Container& spec, const cri::Container& running,
                   const ProbeTracker& tracker) {
   std::chrono::seconds grace = TerminationGracePeriod(pod);
   if (tracker.probe().has_termination_grace_period_seconds()) {
     grace = std::chrono::seconds(tracker.probe().termination_grace_period_seconds());
   }
-  return {running.id(), grace};
+  return {running.id(), grace, &spec};
 }
 
 }  // namespace
@@ -89,7 +89,7 @@ std::optional<ProbeKill> PodProber::ProbeContainer(const v1::PodSpec& pod,
     spdlog::info("pod {}/{}: container {} failed {} probe, will be restarted: {}",
                  context.pod_namespace, context.pod_name, spec.name(), which,
                  tracker.LastMessage());
-    return KillFor(pod, running, tracker);
+    return KillFor(pod, spec, running, tracker);
   };
   if (probes.startup && !probes.startup->Verdict()) {
     std::optional<ProbeKill> kill;

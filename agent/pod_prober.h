@@ -37,6 +37,8 @@ using PodProbes = std::map<std::string, ContainerProbes>;
 struct ProbeKill {
   std::string container_id;
   std::chrono::seconds grace;
+  // Its spec in the PodSpec given to Probe (for its preStop hook).
+  const v1::Container* spec = nullptr;
 };
 
 class PodProber {

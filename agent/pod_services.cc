@@ -11,6 +11,7 @@ PodServices::PodServices(const PodSeams& seams, const PodContext& node_defaults,
   runtime.clock = seams.clock;
   runtime.executor = seams.executor;
   runtime.node_name = node_defaults.node_name;
+  runtime.hook_actions = seams.probes;
   runtime.credentials = seams.credentials;
   runtime.pod_logs = seams.pod_logs;
   runtime.backoffs.random = seams.random;

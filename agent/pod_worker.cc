@@ -159,7 +159,7 @@ PodWorker::PassOutput PodWorker::RunPass(const PassInput& input) {
     if (sync.initialized) {
       for (const ProbeKill& kill :
            input.prober->Probe(input.pod.spec(), context, sync.containers, output.probes)) {
-        runtime.KillContainer(kill.container_id, kill.grace);
+        runtime.KillContainer(context, kill.spec, kill.container_id, kill.grace);
         output.acted = true;
       }
     }
@@ -189,9 +189,12 @@ void PodWorker::Terminate(std::chrono::seconds grace, const std::string& reason,
                context_.pod_name, reason, grace.count());
   std::optional<v1::PodSpec> spec;
   if (template_) spec = template_->spec();
+  // The pod's IP, which preStop hooks' HTTP GETs go to, is learned by passes.
+  PodContext context = context_;
+  context.pod_ip = runtime_state_.pod_ip;
   deps_.executor->Post([loop = deps_.loop, alive = std::weak_ptr<bool>(alive_),
-                        runtime = deps_.runtime, context = context_, spec = std::move(spec), grace,
-                        done = std::move(done)]() mutable {
+                        runtime = deps_.runtime, context = std::move(context),
+                        spec = std::move(spec), grace, done = std::move(done)]() mutable {
     runtime->KillPod(context, spec ? &*spec : nullptr, grace,
                      [loop, alive, done = std::move(done)](bool ok) {
                        PostIfAlive(*loop, alive, [done, ok] { done(ok); });

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <optional>
@@ -38,9 +39,19 @@ void RunAllThen(Executor& executor, std::vector<std::function<bool()>> tasks,
   }
 }
 
+// The app container of that name, or null (init containers have no hooks).
+const v1::Container* FindContainer(const v1::PodSpec& spec, const std::string& name) {
+  for (const v1::Container& container : spec.containers()) {
+    if (container.name() == name) return &container;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
-RuntimeManager::RuntimeManager(RuntimeManagerDeps deps) : deps_(std::move(deps)) {}
+RuntimeManager::RuntimeManager(RuntimeManagerDeps deps) : deps_(std::move(deps)) {
+  if (deps_.hook_actions != nullptr) hooks_.emplace(*deps_.hook_actions, *deps_.clock);
+}
 
 PodRuntimeState RuntimeManager::NewPodState() const { return PodRuntimeState(deps_.backoffs); }
 
@@ -112,11 +123,15 @@ RuntimePodStatus RuntimeManager::GetPodStatus(const std::string& sandbox_id,
   return status;
 }
 
-bool RuntimeManager::KillContainer(const std::string& container_id,
+bool RuntimeManager::KillContainer(const PodContext& context, const v1::Container* spec,
+                                   const std::string& container_id,
                                    std::chrono::seconds grace) const {
+  if (spec != nullptr && hooks_) grace -= hooks_->PreStop(*spec, context, container_id, grace);
   cri::StopContainerRequest stop;
   stop.set_container_id(container_id);
-  stop.set_timeout(grace.count());
+  // As kubelet: a minimal window to shut down, so that no container is
+  // killed without a chance to handle SIGTERM.
+  stop.set_timeout(std::max(grace, kMinimumStopGrace).count());
   cri::StopContainerResponse stopped;
   return deps_.runtime->StopContainer(stop, &stopped).ok();
 }
@@ -138,7 +153,15 @@ void RuntimeManager::KillPod(const PodContext& context, const v1::PodSpec* spec,
     if (!runtime.ListContainers(list_containers, &containers).ok()) return done(false);
     for (const cri::Container& container : containers.containers()) {
       if (container.state() != cri::CONTAINER_RUNNING) continue;
-      stops.push_back([this, id = container.id(), grace] { return KillContainer(id, grace); });
+      const v1::Container* container_spec =
+          spec != nullptr ? FindContainer(*spec, ContainerNameOf(container)) : nullptr;
+      // The spec is copied: the stops run after the caller's is gone.
+      std::optional<v1::Container> hook_spec;
+      if (container_spec != nullptr) hook_spec = *container_spec;
+      stops.push_back(
+          [this, context, hook_spec = std::move(hook_spec), id = container.id(), grace] {
+            return KillContainer(context, hook_spec ? &*hook_spec : nullptr, id, grace);
+          });
     }
   }
   std::optional<v1::PodSpec> known_spec;

@@ -13,14 +13,17 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "agent/cri_runtime.h"
 #include "agent/executor.h"
+#include "agent/lifecycle_hooks.h"
 #include "agent/pod_config_builder.h"
 #include "agent/pod_log_cleanup.h"
 #include "agent/pod_runtime_state.h"
+#include "agent/probe_executor.h"
 #include "agent/registry_credentials.h"
 #include "agent/runtime_snapshot.h"
 #include "agent/volumes/volume_manager.h"
@@ -28,6 +31,11 @@
 #include "fleetset/v1/pod.pb.h"
 
 namespace fleetset::agent {
+
+// kubelet's minimumGracePeriodInSeconds: however little of the grace
+// period a preStop hook leaves, a container gets this long to stop before
+// it is killed.
+inline constexpr std::chrono::seconds kMinimumStopGrace{2};
 
 struct RuntimeManagerDeps {
   CriRuntime* runtime = nullptr;
@@ -37,6 +45,8 @@ struct RuntimeManagerDeps {
   Executor* executor = nullptr;
   // The node whose agent owns what is listed (the fleetset.io/node label).
   std::string node_name;
+  // Runs lifecycle hooks' actions (exec, HTTP GET); null: hooks are not run.
+  ProbeExecutor* hook_actions = nullptr;
   // Pull credentials; null: pull anonymously.
   const RegistryCredentials* credentials = nullptr;
   // Records each pod's log directory before its sandbox is created, and
@@ -84,12 +94,17 @@ class RuntimeManager {
                         const std::vector<SandboxSnapshot>* sandboxes,
                         PodRuntimeState& state) const;
 
-  // Stops one container within `grace` (a failed liveness or startup probe).
-  // Returns whether the runtime did.
-  bool KillContainer(const std::string& container_id, std::chrono::seconds grace) const;
+  // Stops one container of the pod (a failed liveness or startup probe)
+  // within `grace`, as kubelet's killContainer: its preStop hook (`spec`
+  // null: none known) runs first and the time it takes comes out of
+  // `grace`, which leaves the stop itself at least kMinimumStopGrace.
+  // Returns whether the runtime stopped it.
+  bool KillContainer(const PodContext& context, const v1::Container* spec,
+                     const std::string& container_id, std::chrono::seconds grace) const;
 
-  // Stops every container of the pod, all at once so that `grace` bounds
-  // the whole stop (kubelet: SIGTERM, then SIGKILL when it expires), then
+  // Stops every container of the pod as KillContainer does (preStop hooks
+  // included), all at once so that `grace` bounds the whole stop (kubelet:
+  // SIGTERM, then SIGKILL when it expires), then
   // removes its sandboxes, tears down its volumes (`spec` null when not
   // known) and removes its log directory: the pod is gone for good. `done(ok)` runs on an executor
   // thread; ok is false when the runtime could not be reached (try again later).
@@ -111,6 +126,7 @@ class RuntimeManager {
 
  private:
   RuntimeManagerDeps deps_;
+  std::optional<LifecycleHooks> hooks_;
 };
 
 }  // namespace fleetset::agent

@@ -344,6 +344,7 @@ grpc::Status FakeCriRuntime::StopContainer(const cri::StopContainerRequest& requ
   std::lock_guard lock(mu_);
   auto it = containers_.find(request.container_id());
   if (it == containers_.end()) return NotFound("container", request.container_id());
+  stop_timeouts_[request.container_id()] = request.timeout();
   // Stopping a created or exited container changes nothing.
   if (it->second.state == cri::CONTAINER_RUNNING) ExitLocked(&it->second, stop_exit_code_, "");
   return grpc::Status::OK;
@@ -534,6 +535,13 @@ grpc::Status FakeCriRuntime::ReopenContainerLog(const cri::ReopenContainerLogReq
   }
   ++reopened_[request.container_id()];
   return grpc::Status::OK;
+}
+
+std::optional<int64_t> FakeCriRuntime::StopTimeoutOf(const std::string& container_id) const {
+  std::lock_guard lock(mu_);
+  auto it = stop_timeouts_.find(container_id);
+  if (it == stop_timeouts_.end()) return std::nullopt;
+  return it->second;
 }
 
 int FakeCriRuntime::ReopenCount(const std::string& container_id) const {

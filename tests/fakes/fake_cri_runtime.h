@@ -115,6 +115,8 @@ class FakeCriRuntime final : public agent::CriRuntime {
   // --- Inspection ---------------------------------------------------------
   // Calls of `method` so far, including failed ones.
   int CallCount(const std::string& method) const;
+  // The timeout (seconds) of the last StopContainer of the container.
+  std::optional<int64_t> StopTimeoutOf(const std::string& container_id) const;
   // How often ReopenContainerLog succeeded for the container.
   int ReopenCount(const std::string& container_id) const;
   std::optional<cri::PodSandboxConfig> SandboxConfigOf(const std::string& sandbox_id) const;
@@ -169,6 +171,7 @@ class FakeCriRuntime final : public agent::CriRuntime {
   std::set<std::string> pinned_images_;
   std::string sandbox_image_;
   std::map<std::string, int> reopened_;
+  std::map<std::string, int64_t> stop_timeouts_;
   std::map<std::string, grpc::Status> unpullable_;
   std::map<std::string, int> calls_;
   std::map<std::string, std::deque<grpc::Status>> failures_;
