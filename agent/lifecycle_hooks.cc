@@ -30,6 +30,13 @@ std::string HookFailure(const std::string& kind, const std::string& what, const 
 
 }  // namespace
 
+std::optional<std::string> LifecycleHooks::PostStart(const v1::Container& spec,
+                                                     const PodContext& context,
+                                                     const std::string& container_id) const {
+  if (!spec.lifecycle().has_post_start()) return std::nullopt;
+  return Run(spec.lifecycle().post_start(), spec, context, container_id, kPostStartHookTimeout);
+}
+
 std::chrono::seconds LifecycleHooks::PreStop(const v1::Container& spec, const PodContext& context,
                                              const std::string& container_id,
                                              std::chrono::seconds grace) const {

@@ -80,7 +80,9 @@ void PodSyncPass::SyncAppContainer(const v1::Container& spec,
       if (!status.ok()) {
         container.waiting_reason = "RunContainerError";
         container.waiting_message = status.error_message();
+        return;
       }
+      RunPostStartHook(spec, latest->id(), container);
       return;
     }
     default:
@@ -149,6 +151,23 @@ void PodSyncPass::StartContainer(const v1::Container& spec, const cri::Container
   // Only the previous instance is kept (for its logs and exit status), as
   // kubelet keeps one dead container per container.
   if (previous != nullptr) RemoveOlderContainers(spec.name(), *previous);
+  RunPostStartHook(spec, created.container_id(), container);
+}
+
+void PodSyncPass::RunPostStartHook(const v1::Container& spec, const std::string& container_id,
+                                   ContainerRuntimeState& container) {
+  const LifecycleHooks* hooks = manager_.hooks();
+  if (hooks == nullptr) return;
+  std::optional<std::string> failure = hooks->PostStart(spec, context_, container_id);
+  if (!failure) return;
+  spdlog::warn("pod {}/{}: container {}: FailedPostStartHook: {}", context_.pod_namespace,
+               context_.pod_name, spec.name(), *failure);
+  // kubelet kills the container as for any other reason (preStop included,
+  // within the pod's grace period) and reports PostStartHookError until it
+  // restarts.
+  manager_.KillContainer(context_, &spec, container_id, TerminationGracePeriod(pod_.spec()));
+  container.waiting_reason = "PostStartHookError";
+  container.waiting_message = *failure;
 }
 
 void PodSyncPass::RemoveOlderContainers(const std::string& name, const cri::Container& keep) {

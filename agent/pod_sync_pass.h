@@ -32,6 +32,11 @@ class PodSyncPass {
   // Starts (or restarts, honouring back-off) `spec`; `previous` is its
   // newest exited container, if any.
   void StartContainer(const v1::Container& spec, const cri::Container* previous, bool init);
+  // Runs the postStart hook of the just started container `container_id`;
+  // when it fails, kills the container (kubelet's FailedPostStartHook, and
+  // the container restarts with back-off) and says why in `container`.
+  void RunPostStartHook(const v1::Container& spec, const std::string& container_id,
+                        ContainerRuntimeState& container);
   void RemoveOlderContainers(const std::string& name, const cri::Container& keep);
   std::chrono::steady_clock::time_point ToSteady(int64_t unix_nanos) const;
 

@@ -94,7 +94,7 @@ class RuntimeManager {
                         const std::vector<SandboxSnapshot>* sandboxes,
                         PodRuntimeState& state) const;
 
-  // Stops one container of the pod (a failed liveness or startup probe)
+  // Stops one container of the pod (a failed probe or postStart hook)
   // within `grace`, as kubelet's killContainer: its preStop hook (`spec`
   // null: none known) runs first and the time it takes comes out of
   // `grace`, which leaves the stop itself at least kMinimumStopGrace.
@@ -123,6 +123,8 @@ class RuntimeManager {
                                            PodRuntimeState& state) const;
 
   const RuntimeManagerDeps& deps() const { return deps_; }
+  // Null when hooks are not run.
+  const LifecycleHooks* hooks() const { return hooks_ ? &*hooks_ : nullptr; }
 
  private:
   RuntimeManagerDeps deps_;

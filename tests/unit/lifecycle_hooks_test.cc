@@ -1,6 +1,7 @@
 // Lifecycle hooks as the pod worker runs them against the in-memory
-// runtime: preStop before a container is stopped, its time taken from the
-// grace period. The scripted executor stands for the hooks' exec and HTTP GET;
+// runtime: postStart right after a container starts (a failing one kills
+// it), preStop before a container is stopped, its time taken from the grace
+// period. The scripted executor stands for the hooks' exec and HTTP GET;
 // the fake clock stands for the time they take.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -81,6 +82,54 @@ class LifecycleHooksTest : public ::testing::Test {
   AgentFakes fakes_;
   std::unique_ptr<agent::PodWorker> worker_;
 };
+
+TEST_F(LifecycleHooksTest, PostStartRunsInTheContainerRightAfterItStarts) {
+  v1::Lifecycle lifecycle;
+  *lifecycle.mutable_post_start() = ExecHandler("echo ready > /tmp/ready");
+  std::optional<cri::ContainerState> state_during_hook;
+  fakes_.probes.during_call = [&] { state_during_hook = MainState(); };
+  Start(PodWith(lifecycle));
+  EXPECT_THAT(fakes_.probes.log,
+              ElementsAre("exec " + MainId() + " sh -c echo ready > /tmp/ready within 120s"));
+  EXPECT_EQ(state_during_hook, cri::CONTAINER_RUNNING);
+  EXPECT_TRUE(MainStatus().state().has_running());
+  Pass();
+  EXPECT_EQ(fakes_.probes.calls, 1) << "postStart runs once per container";
+}
+
+TEST_F(LifecycleHooksTest, FailedPostStartKillsTheContainerWhichRestartsWithBackOff) {
+  v1::Lifecycle lifecycle;
+  *lifecycle.mutable_post_start() = ExecHandler("exit 1");
+  fakes_.probes.outcomes = {false};
+  Start(PodWith(lifecycle));
+  const std::string first = MainId();
+  EXPECT_EQ(fakes_.runtime.CallCount("StopContainer"), 1);
+  EXPECT_EQ(fakes_.runtime.StopTimeoutOf(first), 30) << "killed within the pod's grace period";
+  EXPECT_EQ(MainStatus().state().waiting().reason(), "PostStartHookError");
+  EXPECT_EQ(MainStatus().state().waiting().message(),
+            "Exec lifecycle hook ([sh -c exit 1]) for Container \"main\" in Pod \"" +
+                worker_->name() + "_kube-system(" + worker_->uid() +
+                ")\" failed - error: scripted failure");
+
+  Pass();  // restarted at once, and killed again
+  EXPECT_NE(MainId(), first);
+  EXPECT_EQ(MainStatus().restart_count(), 1);
+  EXPECT_EQ(MainStatus().last_state().terminated().exit_code(), 137);
+  EXPECT_EQ(MainStatus().state().waiting().reason(), "PostStartHookError");
+
+  Pass();  // now it backs off
+  EXPECT_EQ(MainStatus().state().waiting().reason(), "CrashLoopBackOff");
+  EXPECT_EQ(fakes_.probes.calls, 2);
+}
+
+TEST_F(LifecycleHooksTest, TcpSocketPostStartIsNeverRunAndFailsAsInKubelet) {
+  v1::Lifecycle lifecycle;
+  lifecycle.mutable_post_start()->mutable_tcp_socket()->mutable_port()->set_int_val(80);
+  Start(PodWith(lifecycle));
+  EXPECT_EQ(fakes_.probes.calls, 0);
+  EXPECT_EQ(MainStatus().state().waiting().reason(), "PostStartHookError");
+  EXPECT_THAT(MainStatus().state().waiting().message(), HasSubstr("Cannot run handler"));
+}
 
 TEST_F(LifecycleHooksTest, PreStopRunsBeforeTheStopAndItsTimeComesOutOfTheGracePeriod) {
   v1::Lifecycle lifecycle;
