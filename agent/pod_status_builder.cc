@@ -129,7 +129,10 @@ v1::Pod BuildPodStatus(const PodStatusSources& sources) {
   status->set_pod_ip(sources.state.pod_ip);
   *status->mutable_start_time() = metadata->creation_timestamp();
   if (!sources.state.pod_error.empty()) {
-    status->set_reason("PodSandboxError");
+    // A volume that cannot be set up (the volume manager names it first)
+    // is kubelet's FailedMount; anything else kept the sandbox from starting.
+    const bool mount = sources.state.pod_error.rfind("volume \"", 0) == 0;
+    status->set_reason(mount ? "FailedMount" : "PodSandboxError");
     status->set_message(sources.state.pod_error);
   }
   bool any_running = false;
