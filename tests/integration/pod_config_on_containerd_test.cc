@@ -137,8 +137,7 @@ class PodConfigOnContainerdTest : public ::testing::Test {
   RunningPod Run(const v1::PodTemplateSpec& template_spec, const PodContext& context) {
     RunningPod pod;
     contexts_.push_back(context);
-    const std::optional<std::string> volume_error =
-        volumes_->Prepare(template_spec, context);
+    const std::optional<std::string> volume_error = volumes_->Prepare(template_spec, context);
     EXPECT_EQ(volume_error, std::nullopt);
 
     cri::RunPodSandboxRequest run;
