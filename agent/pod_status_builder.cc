@@ -123,6 +123,8 @@ v1::Pod BuildPodStatus(const PodStatusSources& sources) {
   pod.set_revision_hash(context.revision_hash);
   pod.set_static_pod(sources.owner.static_pod);
   pod.set_sandbox_id(sources.state.sandbox_id);
+  pod.set_priority(context.priority);
+  pod.set_priority_class_name(sources.pod.spec().priority_class_name());
 
   v1::PodStatus* status = pod.mutable_status();
   status->set_host_ip(context.host_ip);

@@ -155,6 +155,13 @@ void ReshapePod(JsonValue& object) {
     Child(metadata, "annotations").fields["kubernetes.io/config.source"] =
         JsonValue::String("file");
   }
+  // kube-apiserver's Priority admission always sets spec.priority.
+  auto priority = object.fields.extract("priority");
+  Child(object, "spec").fields["priority"] =
+      priority ? std::move(priority.mapped()) : JsonValue::Number("0");
+  if (auto class_name = object.fields.extract("priorityClassName")) {
+    Child(object, "spec").fields["priorityClassName"] = std::move(class_name.mapped());
+  }
   if (auto sandbox = object.fields.extract("sandboxId")) {
     Child(metadata, "annotations").fields["fleetset.io/sandbox-id"] = std::move(sandbox.mapped());
   }

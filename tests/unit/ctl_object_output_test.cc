@@ -118,6 +118,20 @@ TEST(CtlObjectOutputTest, PodMovesNodeAndOwnerWhereKubernetesHasThem) {
             "6d8c9f7b5");
   EXPECT_EQ(object["status"]["podIP"].as<std::string>(), "10.0.0.7");
   EXPECT_FALSE(object["nodeName"]);
+  EXPECT_EQ(object["spec"]["priority"].as<int>(), 0);
+  EXPECT_FALSE(object["spec"]["priorityClassName"]);
+}
+
+TEST(CtlObjectOutputTest, PodPriorityIsInTheSpecAsTheAdmissionSetIt) {
+  v1::Pod pod;
+  pod.mutable_metadata()->set_name("node-exporter-abcde");
+  pod.set_priority(2000001000);
+  pod.set_priority_class_name("system-node-critical");
+  const YAML::Node object = YAML::Load(ToJson(ToKubernetesObject(pod)));
+  EXPECT_EQ(object["spec"]["priority"].as<int64_t>(), 2000001000);
+  EXPECT_EQ(object["spec"]["priorityClassName"].as<std::string>(), "system-node-critical");
+  EXPECT_FALSE(object["priority"]);
+  EXPECT_FALSE(object["priorityClassName"]);
 }
 
 TEST(CtlObjectOutputTest, JsonEscapesAsGo) {
