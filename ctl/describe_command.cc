@@ -1,4 +1,4 @@
-// `fleetsetctl describe ds|node|cm|secret|pc|ns [NAME...]`: kubectl's
+// `fleetsetctl describe ds|pod|node|cm|secret|pc|ns [NAME...]`: kubectl's
 // describe layouts, with the object's events where kubectl shows them;
 // without names, every object of the type (in the namespace).
 #include <ostream>
@@ -8,6 +8,7 @@
 #include "connection.h"
 #include "describers.h"
 #include "fetch.h"
+#include "pod_describer.h"
 #include "resources.h"
 
 namespace fleetset::ctl {
@@ -55,7 +56,7 @@ void RunDescribe(const DescribeOptions& options, const GlobalOptions& global, Io
   std::string error;
   const auto resources = ParseResourceArgsOf(
       options.args, "describe",
-      {ResourceKind::kDaemonSet, ResourceKind::kNode, ResourceKind::kConfigMap,
+      {ResourceKind::kDaemonSet, ResourceKind::kPod, ResourceKind::kNode, ResourceKind::kConfigMap,
        ResourceKind::kSecret, ResourceKind::kPriorityClass, ResourceKind::kNamespace},
       &error);
   if (!resources) return Fail(io, error);
@@ -67,7 +68,7 @@ void RunDescribe(const DescribeOptions& options, const GlobalOptions& global, Io
   query.label_selector = options.selector;
   const auto now = std::chrono::system_clock::now();
   const ResourceType& type = *resources->type;
-  // The object's events: "daemonset/NS/NAME", "node/NAME", "configmap/NS/NAME" ...
+  // The object's events: "daemonset/NS/NAME", "pod/NS/NAME", "node/NAME" ...
   auto events = [&](const v1::ObjectMeta& metadata) {
     return EventsAbout(*connection, std::string(type.singular) + "/" +
                                         (type.namespaced ? metadata.namespace_() + "/" : "") +
@@ -115,6 +116,14 @@ void RunDescribe(const DescribeOptions& options, const GlobalOptions& global, Io
           *connection, query, type, FetchObjects<v1::Namespace>,
           [&](const auto& item) { DescribeNamespace(io.out, item); }, io);
     case ResourceKind::kPod:
+      return DescribeAll<v1::Pod>(
+          *connection, query, type, FetchPods,
+          [&](const v1::Pod& item) {
+            const std::optional<v1::PodTemplateSpec> pod_template = TemplateOf(*connection, item);
+            DescribePod(io.out, item, pod_template ? &*pod_template : nullptr,
+                        events(item.metadata()), now);
+          },
+          io);
     case ResourceKind::kUser:
       return;  // refused by ParseResourceArgsOf
   }
@@ -126,15 +135,17 @@ void AddDescribeCommand(CLI::App& app, Io& io, const GlobalOptions& global) {
   auto options = std::make_shared<DescribeOptions>();
   CLI::App* command = app.add_subcommand(
       "describe",
-      "Show details of DaemonSets or nodes (with their pods and recent events), ConfigMaps, "
-      "Secrets (the size of each key, never its value), PriorityClasses or Namespaces (types: "
-      "ds, node, cm, secret, pc, ns)");
+      "Show details of DaemonSets or nodes (with their pods and recent events), pods (with "
+      "each container's state and why it waits), ConfigMaps, Secrets (the size of each key, "
+      "never its value), PriorityClasses or Namespaces (types: ds, pod, node, cm, secret, pc, "
+      "ns)");
   command->add_option("args", options->args, "TYPE [NAME...] or TYPE/NAME...")->required();
   command->add_option("-l,--selector", options->selector,
                       "Label selector to choose the objects when no name is given");
   command->footer(
       "Examples:\n"
       "  fleetsetctl describe ds fluentd-elasticsearch -n kube-system\n"
+      "  fleetsetctl describe pod fluentd-elasticsearch-c5r58 -n kube-system\n"
       "  fleetsetctl describe node k8s-01\n"
       "  fleetsetctl describe secret es-credentials -n logging\n");
   command->callback([options, &global, &io] { RunDescribe(*options, global, io); });

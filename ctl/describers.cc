@@ -10,6 +10,7 @@
 #include "fleetset/labels.h"
 #include "fleetset/scheduling.h"
 #include "fleetset/strings.h"
+#include "volume_describer.h"
 
 namespace fleetset::ctl {
 namespace {
@@ -78,8 +79,6 @@ void WriteAnnotations(TabWriter& w, const std::string& title, const StringMap& a
   }
 }
 
-namespace {
-
 void WriteTolerations(TabWriter& w, const std::string& title,
                       const google::protobuf::RepeatedPtrField<v1::Toleration>& tolerations) {
   w.Write(0, title + ":\t");
@@ -104,6 +103,8 @@ void WriteTolerations(TabWriter& w, const std::string& title,
     w.Write(0, text + "\n");
   }
 }
+
+namespace {
 
 void WriteTaints(TabWriter& w, const google::protobuf::RepeatedPtrField<v1::Taint>& taints) {
   w.Write(0, "Taints:\t");
@@ -172,9 +173,40 @@ std::string ResourceFieldValue(const v1::Container& container, const std::string
   return kind == "limits" ? "node allocatable" : "0";
 }
 
-void DescribeContainer(TabWriter& w, const v1::Container& container) {
-  w.Write(1, " " + container.name() + ":\n");
+// kubectl's describeStatus: a container's State or Last State. kubectl
+// leaves a waiting container's message to the pod's events; fleetset
+// records no pod events, so the message is shown here instead.
+void DescribeContainerState(TabWriter& w, const std::string& title,
+                            const v1::ContainerState& state) {
+  if (state.has_running()) {
+    w.Write(2, title + ":\tRunning\n");
+    w.Write(3, "Started:\t" + FormatRfc1123z(state.running().started_at()) + "\n");
+  } else if (state.has_terminated()) {
+    const v1::ContainerStateTerminated& terminated = state.terminated();
+    w.Write(2, title + ":\tTerminated\n");
+    if (!terminated.reason().empty()) w.Write(3, "Reason:\t" + terminated.reason() + "\n");
+    if (!terminated.message().empty()) w.Write(3, "Message:\t" + terminated.message() + "\n");
+    w.Write(3, "Exit Code:\t" + std::to_string(terminated.exit_code()) + "\n");
+    if (terminated.signal() > 0)
+      w.Write(3, "Signal:\t" + std::to_string(terminated.signal()) + "\n");
+    w.Write(3, "Started:\t" + FormatRfc1123z(terminated.started_at()) + "\n");
+    w.Write(3, "Finished:\t" + FormatRfc1123z(terminated.finished_at()) + "\n");
+  } else {
+    w.Write(2, title + ":\tWaiting\n");
+    if (!state.waiting().reason().empty())
+      w.Write(3, "Reason:\t" + state.waiting().reason() + "\n");
+    if (!state.waiting().message().empty()) {
+      w.Write(3, "Message:\t" + state.waiting().message() + "\n");
+    }
+  }
+}
+
+void DescribeContainer(TabWriter& w, const v1::Container& container,
+                       const v1::ContainerStatus* status, const std::string& name_indent) {
+  w.Write(1, name_indent + container.name() + ":\n");
+  if (status != nullptr) w.Write(2, "Container ID:\t" + status->container_id() + "\n");
   w.Write(2, "Image:\t" + container.image() + "\n");
+  if (status != nullptr) w.Write(2, "Image ID:\t" + status->image_id() + "\n");
   const std::string ports = PortList(container, false);
   const std::string host_ports = PortList(container, true);
   w.Write(2, (ports.find(',') != std::string::npos ? "Ports:\t" : "Port:\t") +
@@ -188,6 +220,16 @@ void DescribeContainer(TabWriter& w, const v1::Container& container) {
     for (const std::string& item : *items) {
       for (const std::string& line : SplitLines(item)) w.Write(3, line + "\n");
     }
+  }
+  if (status != nullptr) {
+    DescribeContainerState(w, "State", status->state());
+    if (status->has_last_state() &&
+        (status->last_state().has_running() || status->last_state().has_terminated() ||
+         status->last_state().has_waiting())) {
+      DescribeContainerState(w, "Last State", status->last_state());
+    }
+    w.Write(2, std::string("Ready:\t") + (status->ready() ? "True" : "False") + "\n");
+    w.Write(2, "Restart Count:\t" + std::to_string(status->restart_count()) + "\n");
   }
   for (const auto& [title, values] : {std::pair{"Limits", &container.resources().limits()},
                                       std::pair{"Requests", &container.resources().requests()}}) {
@@ -231,35 +273,26 @@ void DescribeContainer(TabWriter& w, const v1::Container& container) {
   }
 }
 
-void DescribeContainers(TabWriter& w, const std::string& label,
-                        const google::protobuf::RepeatedPtrField<v1::Container>& containers) {
-  w.Write(0, "  " + label + ":" + (containers.empty() ? " <none>" : "") + "\n");
-  for (const v1::Container& container : containers) DescribeContainer(w, container);
-}
-
-void DescribeVolumes(TabWriter& w, const google::protobuf::RepeatedPtrField<v1::Volume>& volumes) {
-  if (volumes.empty()) {
-    w.Write(0, "  Volumes:\t<none>\n");
-    return;
-  }
-  w.Write(0, "  Volumes:\n");
-  for (const v1::Volume& volume : volumes) {
-    w.Write(1, " " + volume.name() + ":\n");
-    if (volume.has_host_path()) {
-      w.Write(2, "Type:\tHostPath (bare host directory volume)\n    Path:\t" +
-                     volume.host_path().path() + "\n    HostPathType:\t" +
-                     volume.host_path().type() + "\n");
-    } else if (volume.has_empty_dir()) {
-      const std::string& limit = volume.empty_dir().size_limit();
-      w.Write(
-          2, "Type:\tEmptyDir (a temporary directory that shares a pod's lifetime)\n    Medium:\t" +
-                 volume.empty_dir().medium() + "\n    SizeLimit:\t" +
-                 (limit.empty() ? std::string("<unset>") : limit) + "\n");
-    }
-  }
-}
-
 }  // namespace
+
+void DescribeContainers(TabWriter& w, const std::string& label,
+                        const google::protobuf::RepeatedPtrField<v1::Container>& containers,
+                        const google::protobuf::RepeatedPtrField<v1::ContainerStatus>* statuses,
+                        const std::string& space) {
+  w.Write(0, space + label + ":" + (containers.empty() ? " <none>" : "") + "\n");
+  const std::string name_indent = space.empty() ? "" : " ";
+  for (const v1::Container& container : containers) {
+    const v1::ContainerStatus* status = nullptr;
+    if (statuses != nullptr) {
+      static const v1::ContainerStatus kNotReported;
+      status = &kNotReported;
+      for (const v1::ContainerStatus& reported : *statuses) {
+        if (reported.name() == container.name()) status = &reported;
+      }
+    }
+    DescribeContainer(w, container, status, name_indent);
+  }
+}
 
 // kubectl's DescribeEvents; the table is aligned on its own (Flush first).
 void DescribeEvents(TabWriter& w, std::vector<v1::Event> events, TimePoint now) {
@@ -309,9 +342,9 @@ void DescribePodTemplate(TabWriter& w, const v1::PodTemplateSpec& pod_template) 
     w.Write(1, "Service Account:\t" + spec.service_account_name() + "\n");
   }
   if (!spec.init_containers().empty())
-    DescribeContainers(w, "Init Containers", spec.init_containers());
-  DescribeContainers(w, "Containers", spec.containers());
-  DescribeVolumes(w, spec.volumes());
+    DescribeContainers(w, "Init Containers", spec.init_containers(), nullptr, "  ");
+  DescribeContainers(w, "Containers", spec.containers(), nullptr, "  ");
+  DescribeVolumes(w, spec.volumes(), "  ");
   if (!spec.priority_class_name().empty()) {
     w.Write(1, "Priority Class Name:\t" + spec.priority_class_name() + "\n");
   }

@@ -1,6 +1,6 @@
 // kubectl's `describe` layouts for DaemonSets and nodes, the pod template
 // block that `rollout history --revision` prints too, and the sections
-// every layout shares.
+// every layout shares (pods: pod_describer.h).
 #pragma once
 
 #include <optional>
@@ -42,5 +42,16 @@ void DescribeNode(std::ostream& out, const v1::Node& node, const std::vector<v1:
 
 // "Pod Template:" and everything under it.
 void DescribePodTemplate(TabWriter& w, const v1::PodTemplateSpec& pod_template);
+
+// "Containers:" (or "Init Containers") and each container; `space` is
+// kubectl's indent of the label ("  " in a pod template, "" in a pod).
+// With `statuses` (a pod's), each container also shows its ID, image ID,
+// state, last state, readiness and restarts, as kubectl's describe pod does.
+void DescribeContainers(TabWriter& w, const std::string& label,
+                        const google::protobuf::RepeatedPtrField<v1::Container>& containers,
+                        const google::protobuf::RepeatedPtrField<v1::ContainerStatus>* statuses,
+                        const std::string& space);
+void WriteTolerations(TabWriter& w, const std::string& title,
+                      const google::protobuf::RepeatedPtrField<v1::Toleration>& tolerations);
 
 }  // namespace fleetset::ctl

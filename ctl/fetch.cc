@@ -174,6 +174,21 @@ std::vector<v1::Pod> PodsOf(Connection& connection, const v1::DaemonSet& daemon_
   return owned;
 }
 
+std::optional<v1::PodTemplateSpec> TemplateOf(Connection& connection, const v1::Pod& pod) {
+  if (pod.owner().empty()) return std::nullopt;
+  v1::RolloutHistoryRequest request;
+  request.mutable_key()->set_namespace_(pod.metadata().namespace_());
+  request.mutable_key()->set_name(pod.owner().substr(pod.owner().find('/') + 1));
+  v1::RolloutHistoryResponse response;
+  grpc::ClientContext context;
+  connection.PrepareContext(&context, true);
+  if (!connection.stub().RolloutHistory(&context, request, &response).ok()) return std::nullopt;
+  for (const v1::DaemonSetRevision& revision : response.revisions()) {
+    if (revision.hash() == pod.revision_hash()) return revision.template_();
+  }
+  return std::nullopt;
+}
+
 std::optional<std::vector<v1::Event>> EventsAbout(Connection& connection,
                                                   const std::string& involved_object) {
   v1::ListEventsRequest request;

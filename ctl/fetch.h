@@ -37,6 +37,10 @@ std::optional<std::vector<T>> FetchObjects(Connection& connection, const Query& 
 
 // The pods a DaemonSet owns, for describe; empty when they cannot be listed.
 std::vector<v1::Pod> PodsOf(Connection& connection, const v1::DaemonSet& daemon_set);
+// The template of the DaemonSet revision a pod runs (by its
+// controller-revision-hash); nullopt for a static pod, or when the revision
+// is no longer kept or cannot be read.
+std::optional<v1::PodTemplateSpec> TemplateOf(Connection& connection, const v1::Pod& pod);
 // Events about "daemonset/NS/NAME" or "node/NAME"; nullopt when they cannot
 // be listed (describe then leaves the section out, as kubectl does).
 std::optional<std::vector<v1::Event>> EventsAbout(Connection& connection,
