@@ -82,6 +82,7 @@ spec:
     metadata: {labels: {app: shipper}}
     spec:
       serviceAccountName: shipper
+      priorityClassName: system-node-critical
       terminationGracePeriodSeconds: 1
       initContainers:
       - name: check-config
@@ -193,6 +194,10 @@ TEST_F(FleetConfigObjectsTest, ALogShipperBundleRunsWithItsConfigMapAndSecretAnd
   // Secret files live in memory only.
   EXPECT_THAT(Exec(kWorker1Node, id, {"grep", "/etc/shipper-creds", "/proc/mounts"}),
               HasSubstr("tmpfs"));
+  // The built-in class's value reaches the pod, and the pod reports it.
+  const CommandResult pods = Ctl("get", "pods", "-n", kLogging, "-o", "yaml");
+  EXPECT_THAT(pods.out, HasSubstr("priority: 2000001000")) << Show(pods);
+  EXPECT_THAT(pods.out, HasSubstr("priorityClassName: system-node-critical")) << Show(pods);
 
   // An edit reaches the running container's file within 5 s, with no restart.
   const CommandResult edit = Ctl("apply", "-f", WriteFile("config.yaml", ShipperConfig("es-2")));
@@ -254,6 +259,19 @@ TEST_F(FleetConfigObjectsTest, PodsWaitForAMissingConfigMapOrSecretAndStartOnceI
       << Show(statuses);
   EXPECT_THAT(statuses.out, HasSubstr("reason: FailedMount")) << Show(statuses);
   EXPECT_THAT(statuses.out, HasSubstr("secret \"late-secret\" not found")) << Show(statuses);
+  // describe says the same, with the volume from the pod's revision.
+  const CommandResult volume_described =
+      Ctl("describe", "pod", volume_pod->at("NAME"), "-n", kLogging);
+  EXPECT_THAT(volume_described.out, HasSubstr("Reason:")) << Show(volume_described);
+  EXPECT_THAT(volume_described.out, HasSubstr("FailedMount")) << Show(volume_described);
+  EXPECT_THAT(volume_described.out, HasSubstr("configmap \"late-config\" not found"))
+      << Show(volume_described);
+  EXPECT_THAT(volume_described.out, HasSubstr("ConfigMap (a volume populated by a ConfigMap)"))
+      << Show(volume_described);
+  const CommandResult env_described = Ctl("describe", "pod", env_pod->at("NAME"), "-n", kLogging);
+  EXPECT_THAT(env_described.out, HasSubstr("CreateContainerConfigError")) << Show(env_described);
+  EXPECT_THAT(env_described.out, HasSubstr("secret \"late-secret\" not found"))
+      << Show(env_described);
 
   ASSERT_EQ(
       Ctl("create", "configmap", "late-config", "-n", kLogging, "--from-literal=a=1").exit_code, 0);
