@@ -384,8 +384,8 @@ class Registry {
         updated.mutable_metadata()->set_resource_version(std::to_string(result.revision));
         return updated;
       }
-      if (result.status == storage::TransactionResult::Status::kFailed) {
-        throw ApiError::Unavailable("store unavailable: " + result.error);
+      if (result.status != storage::TransactionResult::Status::kCompareFailed) {
+        throw StoreFailure(result);
       }
       // Changed since it was read: the caller's resourceVersion is stale,
       // or (without one) read again and reapply.
@@ -399,7 +399,15 @@ class Registry {
   static void CheckCommitted(const storage::TransactionResult& result, MakeError compare_failed) {
     if (result.committed()) return;
     if (result.status == storage::TransactionResult::Status::kCompareFailed) throw compare_failed();
-    throw ApiError::Unavailable("store unavailable: " + result.error);
+    throw StoreFailure(result);
+  }
+
+  // A write the store did not apply for a reason other than a conflict.
+  static ApiError StoreFailure(const storage::TransactionResult& result) {
+    if (result.status == storage::TransactionResult::Status::kFenced) {
+      return ApiError::Unavailable(result.error);
+    }
+    return ApiError::Unavailable("store unavailable: " + result.error);
   }
 
   static void Report(const WriteDone& done, std::optional<ApiError> error) {
@@ -414,8 +422,8 @@ class Registry {
                                  done = std::move(done)](const storage::TransactionResult& result) {
           if (!done) return;
           if (result.committed()) return done({std::nullopt, result.revision});
-          if (result.status == storage::TransactionResult::Status::kFailed) {
-            return done({ApiError::Unavailable("store unavailable: " + result.error), 0});
+          if (result.status != storage::TransactionResult::Status::kCompareFailed) {
+            return done({StoreFailure(result), 0});
           }
           done({ApiError::Conflict(resource, name), 0});
         });

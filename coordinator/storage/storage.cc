@@ -4,6 +4,13 @@
 
 namespace fleetset::coordinator::storage {
 
+std::string FencedError(const Compare& fence) {
+  // A negative revision is the fence of a coordinator that does not lead.
+  if (fence.mod_revision < 0) return "not the leader: this coordinator does not hold " + fence.key;
+  return "not the leader: " + fence.key + " is no longer at revision " +
+         std::to_string(fence.mod_revision) + " (another coordinator has taken over)";
+}
+
 TransactionResult Storage::Commit(Transaction transaction) {
   // Shared with the callback: the store's thread may still be inside
   // set_value when this thread has woken up and returned.

@@ -94,10 +94,19 @@ struct Operation {
 // deletes of missing keys) commits without a revision of its own and emits
 // no watch event. Also as in etcd, a transaction that names one key in two
 // operations, or an empty key, is refused (kFailed) without being applied.
+//
+// `fence`, when set, is checked before the compares: the leader's
+// controllers write only while the leader key still has the revision that
+// made them leader, so a deposed leader's late writes are refused
+// (kFenced) rather than applied or mistaken for a conflict.
 struct Transaction {
   std::vector<Compare> compares;
   std::vector<Operation> operations;
+  std::optional<Compare> fence;
 };
+
+// The error of a kFenced result, the same from every store.
+std::string FencedError(const Compare& fence);
 
 struct TransactionResult {
   enum class Status {
@@ -109,6 +118,9 @@ struct TransactionResult {
     kCompareFailed,
     // The store failed; nothing was applied; `error` says why.
     kFailed,
+    // The fence did not hold (leadership has moved); nothing was applied;
+    // `error` says so.
+    kFenced,
   };
   Status status = Status::kFailed;
   Revision revision = 0;

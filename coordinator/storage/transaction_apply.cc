@@ -19,6 +19,7 @@ std::optional<std::string> Invalid(const Transaction& transaction) {
   for (const Compare& compare : transaction.compares) {
     if (compare.key.empty()) return "a transaction compare has an empty key";
   }
+  if (transaction.fence && transaction.fence->key.empty()) return "the fence has an empty key";
   return std::nullopt;
 }
 
@@ -33,6 +34,9 @@ TransactionResult ApplyTransaction(const Transaction& transaction, KeySpace& key
                                    Revision& revision, std::vector<WatchEvent>& events) {
   if (std::optional<std::string> error = Invalid(transaction)) {
     return {TransactionResult::Status::kFailed, revision, std::move(*error)};
+  }
+  if (transaction.fence && !Holds(*transaction.fence, keys)) {
+    return {TransactionResult::Status::kFenced, revision, FencedError(*transaction.fence)};
   }
   for (const Compare& compare : transaction.compares) {
     if (!Holds(compare, keys)) return {TransactionResult::Status::kCompareFailed, revision, {}};
