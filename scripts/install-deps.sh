@@ -15,7 +15,7 @@ build_packages=(
 )
 test_packages=(
   containerd runc containernetworking-plugins busybox-static umoci skopeo
-  docker-registry iproute2 systemd procps curl python3 sqlite3 jq
+  docker-registry iproute2 systemd procps curl python3 sqlite3 jq etcd-server etcd-client
 )
 
 wanted=("${build_packages[@]}")
