@@ -1,0 +1,164 @@
+#include "coordinator/storage/etcd_commit_pipeline.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+namespace fleetset::coordinator::storage {
+namespace {
+
+// Ranks within one revision r: the transaction that wrote r, then the
+// watch events of r, then whatever read r without writing (and failures).
+constexpr int kWrote = 0;
+constexpr int kEvents = 1;
+constexpr int kRead = 2;
+
+std::vector<std::string> KeysOf(const Transaction& transaction) {
+  std::vector<std::string> keys;
+  for (const Compare& compare : transaction.compares) keys.push_back(compare.key);
+  for (const Operation& operation : transaction.operations) keys.push_back(operation.key);
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  return keys;
+}
+
+}  // namespace
+
+CommitPipeline::CommitPipeline(size_t max_in_flight, Send send, Deliver deliver)
+    : max_in_flight_(std::max<size_t>(max_in_flight, 1)),
+      send_(std::move(send)),
+      deliver_(std::move(deliver)) {}
+
+void CommitPipeline::Queue(Transaction transaction, Done done, std::string refusal) {
+  Outgoing outgoing;
+  {
+    std::lock_guard lock(mutex_);
+    const uint64_t id = next_id_++;
+    Entry& entry = entries_[id];
+    entry.done = std::move(done);
+    if (!refusal.empty()) {
+      entry.state = State::kResolved;
+      entry.result = {TransactionResult::Status::kFailed, known_, std::move(refusal)};
+      resolved_.insert({known_, kRead, id});
+    } else {
+      entry.keys = KeysOf(transaction);
+      entry.transaction = std::move(transaction);
+      waiting_.push_back(id);
+      outgoing = StartWaiting();
+    }
+    Release();
+  }
+  SendAll(std::move(outgoing));
+}
+
+void CommitPipeline::Resolve(uint64_t id, TransactionResult result, bool wrote) {
+  Outgoing outgoing;
+  {
+    std::lock_guard lock(mutex_);
+    Entry& entry = entries_.at(id);
+    in_flight_.erase({entry.floor, kRead, id});
+    for (const std::string& key : entry.keys) {
+      auto busy = busy_keys_.find(key);
+      if (--busy->second == 0) busy_keys_.erase(busy);
+    }
+    // A failure read nothing: it takes its place at what is known now.
+    if (result.status == TransactionResult::Status::kFailed) result.revision = known_;
+    known_ = std::max(known_, result.revision);
+    entry.state = State::kResolved;
+    entry.wrote = wrote && result.committed();
+    entry.result = std::move(result);
+    resolved_.insert({entry.result.revision, entry.wrote ? kWrote : kRead, id});
+    outgoing = StartWaiting();
+    Release();
+  }
+  SendAll(std::move(outgoing));
+}
+
+void CommitPipeline::Observe(std::vector<WatchEvent> events) {
+  std::lock_guard lock(mutex_);
+  for (WatchEvent& event : events) {
+    known_ = std::max(known_, event.kv.mod_revision);
+    held_.push_back(std::move(event));
+  }
+  Release();
+}
+
+void CommitPipeline::NoteRevision(Revision revision) {
+  std::lock_guard lock(mutex_);
+  known_ = std::max(known_, revision);
+}
+
+Revision CommitPipeline::known_revision() {
+  std::lock_guard lock(mutex_);
+  return known_;
+}
+
+bool CommitPipeline::Idle() {
+  std::lock_guard lock(mutex_);
+  return entries_.empty() && held_.empty();
+}
+
+uint64_t CommitPipeline::sent() {
+  std::lock_guard lock(mutex_);
+  return sent_;
+}
+
+CommitPipeline::Outgoing CommitPipeline::StartWaiting() {
+  Outgoing outgoing;
+  // The keys of earlier transactions left waiting: a later one naming one
+  // of them must not overtake it.
+  std::unordered_set<std::string> passed_over;
+  for (auto it = waiting_.begin(); it != waiting_.end() && in_flight_.size() < max_in_flight_;) {
+    Entry& entry = entries_.at(*it);
+    const bool free = std::none_of(entry.keys.begin(), entry.keys.end(), [&](const auto& key) {
+      return busy_keys_.contains(key) || passed_over.contains(key);
+    });
+    if (!free) {
+      passed_over.insert(entry.keys.begin(), entry.keys.end());
+      ++it;
+      continue;
+    }
+    entry.state = State::kInFlight;
+    entry.floor = known_;
+    in_flight_.insert({known_, kRead, *it});
+    for (const std::string& key : entry.keys) ++busy_keys_[key];
+    outgoing.emplace_back(*it, std::move(entry.transaction));
+    ++sent_;
+    it = waiting_.erase(it);
+  }
+  return outgoing;
+}
+
+void CommitPipeline::Release() {
+  while (true) {
+    // Nothing may pass the earliest place a transaction in flight may take.
+    const Position* limit = in_flight_.empty() ? nullptr : &*in_flight_.begin();
+    const Position* result = resolved_.empty() ? nullptr : &*resolved_.begin();
+    if (!held_.empty()) {
+      const Position events{held_.front().kv.mod_revision, kEvents, 0};
+      if ((!limit || events < *limit) && (!result || events < *result)) {
+        Delivery delivery;
+        auto passes = [&](const WatchEvent& event) {
+          const Position position{event.kv.mod_revision, kEvents, 0};
+          return (!limit || position < *limit) && (!result || position < *result);
+        };
+        while (!held_.empty() && passes(held_.front())) {
+          delivery.events.push_back(std::move(held_.front()));
+          held_.pop_front();
+        }
+        deliver_(std::move(delivery));
+        continue;
+      }
+    }
+    if (!result || (limit && !(*result < *limit))) return;
+    auto entry = entries_.find(result->sequence);
+    deliver_({std::move(entry->second.done), std::move(entry->second.result), {}});
+    entries_.erase(entry);
+    resolved_.erase(resolved_.begin());
+  }
+}
+
+void CommitPipeline::SendAll(Outgoing outgoing) {
+  for (auto& [id, transaction] : outgoing) send_(id, transaction);
+}
+
+}  // namespace fleetset::coordinator::storage

@@ -1,0 +1,97 @@
+#include "coordinator/storage/etcd_mapping.h"
+
+#include "coordinator/storage/transaction_apply.h"
+
+namespace fleetset::coordinator::storage {
+namespace {
+
+// A key space with nothing in it that forgets what is written: applying a
+// transaction to it only validates the transaction.
+class EmptyKeySpace final : public KeySpace {
+ public:
+  std::optional<KeyValue> Find(const std::string&) override { return std::nullopt; }
+  void Put(const KeyValue&) override {}
+  void Erase(const std::string&) override {}
+};
+
+}  // namespace
+
+std::string PrefixRangeEnd(const std::string& prefix) {
+  std::string end = prefix;
+  while (!end.empty()) {
+    if (static_cast<unsigned char>(end.back()) != 0xff) {
+      end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
+      return end;
+    }
+    end.pop_back();
+  }
+  return std::string(1, '\0');
+}
+
+KeyValue EtcdKeyMapping::FromEtcd(const mvccpb::KeyValue& kv) const {
+  return {FromEtcd(kv.key()), kv.value(), kv.create_revision(), kv.mod_revision()};
+}
+
+WatchEvent EtcdKeyMapping::FromEtcd(const mvccpb::Event& event) const {
+  WatchEvent converted;
+  converted.type =
+      event.type() == mvccpb::Event::DELETE ? WatchEvent::Type::kDelete : WatchEvent::Type::kPut;
+  converted.kv = FromEtcd(event.kv());
+  if (converted.type == WatchEvent::Type::kDelete) {
+    converted.kv.value.clear();
+    converted.kv.create_revision = 0;
+  }
+  if (event.has_prev_kv()) converted.previous = FromEtcd(event.prev_kv());
+  return converted;
+}
+
+etcdserverpb::RangeRequest EtcdKeyMapping::ListRequest(const std::string& prefix) const {
+  etcdserverpb::RangeRequest request;
+  request.set_key(ToEtcd(prefix));
+  request.set_range_end(PrefixRangeEnd(ToEtcd(prefix)));
+  return request;
+}
+
+etcdserverpb::TxnRequest EtcdKeyMapping::TxnRequest(const Transaction& transaction) const {
+  etcdserverpb::TxnRequest request;
+  for (const Compare& compare : transaction.compares) {
+    etcdserverpb::Compare& etcd = *request.add_compare();
+    etcd.set_key(ToEtcd(compare.key));
+    etcd.set_target(etcdserverpb::Compare::MOD);
+    etcd.set_result(etcdserverpb::Compare::EQUAL);
+    etcd.set_mod_revision(compare.mod_revision);
+  }
+  for (const Operation& operation : transaction.operations) {
+    etcdserverpb::RequestOp& op = *request.add_success();
+    if (operation.type == Operation::Type::kPut) {
+      op.mutable_request_put()->set_key(ToEtcd(operation.key));
+      op.mutable_request_put()->set_value(operation.value);
+    } else {
+      op.mutable_request_delete_range()->set_key(ToEtcd(operation.key));
+    }
+  }
+  return request;
+}
+
+std::string RefusedTransaction(const Transaction& transaction) {
+  EmptyKeySpace nothing;
+  Revision revision = 0;
+  std::vector<WatchEvent> events;
+  const TransactionResult result = ApplyTransaction(transaction, nothing, revision, events);
+  return result.status == TransactionResult::Status::kFailed ? result.error : "";
+}
+
+TransactionResult TransactionOutcome(const etcdserverpb::TxnResponse& response, bool& wrote) {
+  const Revision revision = response.header().revision();
+  wrote = false;
+  if (!response.succeeded()) return {TransactionResult::Status::kCompareFailed, revision, {}};
+  for (const etcdserverpb::ResponseOp& op : response.responses()) {
+    if (op.has_response_put() ||
+        (op.has_response_delete_range() && op.response_delete_range().deleted() > 0)) {
+      wrote = true;
+    }
+  }
+  return {TransactionResult::Status::kCommitted, revision, {}};
+}
+
+}  // namespace fleetset::coordinator::storage

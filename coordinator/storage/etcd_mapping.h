@@ -1,0 +1,52 @@
+// How the store's keys, transactions and events map onto etcd's: every key
+// lives under the store's prefix, a Compare becomes etcd's compare on the
+// key's mod_revision, a Transaction becomes a Txn whose success branch holds
+// its operations, and etcd's records come back with the prefix removed.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "coordinator/storage/storage.h"
+#include "etcd/etcdserverpb/rpc.pb.h"
+
+namespace fleetset::coordinator::storage {
+
+// The end of etcd's range of every key starting with `prefix`: the prefix
+// with its last byte raised by one (trailing 0xff bytes dropped first); "\0"
+// (every key) when nothing is left.
+std::string PrefixRangeEnd(const std::string& prefix);
+
+class EtcdKeyMapping {
+ public:
+  explicit EtcdKeyMapping(std::string prefix) : prefix_(std::move(prefix)) {}
+
+  const std::string& prefix() const { return prefix_; }
+  std::string ToEtcd(const std::string& key) const { return prefix_ + key; }
+  // `key` is one of the store's (it starts with the prefix).
+  std::string FromEtcd(const std::string& key) const { return key.substr(prefix_.size()); }
+
+  KeyValue FromEtcd(const mvccpb::KeyValue& kv) const;
+  WatchEvent FromEtcd(const mvccpb::Event& event) const;
+
+  // Every key under `prefix` (relative), in key order.
+  etcdserverpb::RangeRequest ListRequest(const std::string& prefix) const;
+
+  // A mod_revision compare of 0 holds for a missing key too: etcd compares
+  // a missing key as a record whose numbers are all 0, as Compare::Absent
+  // means.
+  etcdserverpb::TxnRequest TxnRequest(const Transaction& transaction) const;
+
+ private:
+  std::string prefix_;
+};
+
+// Why the store refuses `transaction` before sending it (an empty key, a
+// key written twice), in the words every store uses; "" when it may go.
+std::string RefusedTransaction(const Transaction& transaction);
+
+// What etcd's answer to TxnRequest() means for the caller. `wrote` says
+// whether the transaction took a revision of its own.
+TransactionResult TransactionOutcome(const etcdserverpb::TxnResponse& response, bool& wrote);
+
+}  // namespace fleetset::coordinator::storage

@@ -1,0 +1,133 @@
+// The etcd store's commit pipeline without etcd: what it sends when, and
+// the order in which it hands over results and watch events.
+#include "coordinator/storage/etcd_commit_pipeline.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "storage_test_util.h"
+
+namespace fleetset::testing {
+namespace {
+
+using storage::CommitPipeline;
+using storage::Revision;
+using storage::TransactionResult;
+using storage::WatchEvent;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+class CommitPipelineTest : public ::testing::Test {
+ protected:
+  explicit CommitPipelineTest(size_t max_in_flight = 8)
+      : pipeline_(
+            max_in_flight,
+            [this](uint64_t id, const storage::Transaction&) { sent_.push_back(id); },
+            [this](CommitPipeline::Delivery delivery) {
+              if (delivery.done) {
+                delivery.done(delivery.result);
+              } else {
+                for (const WatchEvent& event : delivery.events) {
+                  told_.push_back("event " + std::to_string(event.kv.mod_revision));
+                }
+              }
+            }) {
+    pipeline_.NoteRevision(10);
+  }
+
+  // Queues a put of `key`; its result is told as "done <name> <revision>".
+  void Queue(const std::string& name, const std::string& key, std::string refusal = "") {
+    pipeline_.Queue(
+        PutTransaction(key, "v"),
+        [this, name](const TransactionResult& result) {
+          told_.push_back("done " + name + " " + std::to_string(result.revision));
+        },
+        std::move(refusal));
+  }
+
+  void Wrote(uint64_t id, Revision revision) {
+    pipeline_.Resolve(id, {TransactionResult::Status::kCommitted, revision, {}}, true);
+  }
+
+  void Events(std::initializer_list<Revision> revisions) {
+    std::vector<WatchEvent> events;
+    for (Revision revision : revisions) {
+      events.push_back({WatchEvent::Type::kPut, {"/k", "v", revision, revision}, std::nullopt});
+    }
+    pipeline_.Observe(std::move(events));
+  }
+
+  std::vector<uint64_t> sent_;
+  std::vector<std::string> told_;
+  CommitPipeline pipeline_;
+};
+
+TEST_F(CommitPipelineTest, ATransactionOnAKeyInFlightWaitsForIt) {
+  Queue("a", "/a");
+  Queue("b", "/b");
+  Queue("a-again", "/a");
+  Queue("c", "/c");
+  EXPECT_THAT(sent_, ElementsAre(0, 1, 3));
+
+  Wrote(0, 11);
+  EXPECT_THAT(sent_, ElementsAre(0, 1, 3, 2));
+}
+
+TEST_F(CommitPipelineTest, ResultsAreToldInTheOrderEtcdAppliedThem) {
+  Queue("first", "/a");
+  Queue("second", "/b");
+  // etcd applied the second one first.
+  Wrote(1, 11);
+  EXPECT_THAT(told_, IsEmpty());
+  Wrote(0, 12);
+  EXPECT_THAT(told_, ElementsAre("done second 11", "done first 12"));
+  EXPECT_TRUE(pipeline_.Idle());
+}
+
+TEST_F(CommitPipelineTest, EventsWaitForTheDoneOfTheirTransaction) {
+  Queue("mine", "/a");
+  // Another writer's revision 11 and this one's 12 arrive before the answer.
+  Events({11, 12});
+  EXPECT_THAT(told_, IsEmpty());
+  Wrote(0, 12);
+  EXPECT_THAT(told_, ElementsAre("event 11", "done mine 12", "event 12"));
+}
+
+TEST_F(CommitPipelineTest, EventsPassWhenNothingSentBeforeThemIsInFlight) {
+  Events({11});
+  EXPECT_THAT(told_, ElementsAre("event 11"));
+  // Sent after revision 11 was known: it cannot hold 11 back, nor 12 when
+  // its answer comes.
+  Queue("later", "/a");
+  Wrote(0, 12);
+  Events({12});
+  EXPECT_THAT(told_, ElementsAre("event 11", "done later 12", "event 12"));
+}
+
+TEST_F(CommitPipelineTest, RefusedAndFailedTransactionsKeepTheirPlace) {
+  Queue("sent", "/a");
+  Queue("refused", "/b", "key /b is written twice in one transaction");
+  EXPECT_THAT(sent_, ElementsAre(0));
+  EXPECT_THAT(told_, IsEmpty());
+  pipeline_.Resolve(0, {TransactionResult::Status::kFailed, 0, "etcd unavailable: x"}, false);
+  EXPECT_THAT(told_, ElementsAre("done sent 10", "done refused 10"));
+}
+
+class OneInFlightTest : public CommitPipelineTest {
+ protected:
+  OneInFlightTest() : CommitPipelineTest(1) {}
+};
+
+TEST_F(OneInFlightTest, SendsEachAfterThePreviousAnswer) {
+  Queue("a", "/a");
+  Queue("b", "/b");
+  EXPECT_THAT(sent_, ElementsAre(0));
+  Wrote(0, 11);
+  EXPECT_THAT(sent_, ElementsAre(0, 1));
+  Wrote(1, 12);
+  EXPECT_THAT(told_, ElementsAre("done a 11", "done b 12"));
+  EXPECT_EQ(pipeline_.sent(), 2u);
+}
+
+}  // namespace
+}  // namespace fleetset::testing

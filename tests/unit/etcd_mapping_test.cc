@@ -1,0 +1,99 @@
+// How the etcd store writes its keys and transactions in etcd's terms.
+#include "coordinator/storage/etcd_mapping.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace fleetset::testing {
+namespace {
+
+namespace storage = coordinator::storage;
+using ::testing::HasSubstr;
+
+TEST(EtcdMapping, PrefixRangeEndRaisesTheLastByteThatCanBe) {
+  EXPECT_EQ(storage::PrefixRangeEnd("/a"), "/b");
+  EXPECT_EQ(storage::PrefixRangeEnd("/x\xff"), "/y");
+  EXPECT_EQ(storage::PrefixRangeEnd("/x\xff\xff"), "/y");
+  EXPECT_EQ(storage::PrefixRangeEnd("\xff"), std::string(1, '\0'));
+  EXPECT_EQ(storage::PrefixRangeEnd(""), std::string(1, '\0'));
+}
+
+TEST(EtcdMapping, TransactionBecomesAGuardedTxnUnderThePrefix) {
+  const storage::EtcdKeyMapping keys("/fleetset");
+  const etcdserverpb::TxnRequest request =
+      keys.TxnRequest({{storage::Compare::Absent("/a"), storage::Compare::ModRevision("/b", 7)},
+                       {storage::Operation::Put("/a", "v"), storage::Operation::Delete("/b")}});
+
+  ASSERT_EQ(request.compare_size(), 2);
+  for (const etcdserverpb::Compare& compare : request.compare()) {
+    EXPECT_EQ(compare.target(), etcdserverpb::Compare::MOD);
+    EXPECT_EQ(compare.result(), etcdserverpb::Compare::EQUAL);
+  }
+  EXPECT_EQ(request.compare(0).key(), "/fleetset/a");
+  EXPECT_EQ(request.compare(0).mod_revision(), 0);
+  EXPECT_EQ(request.compare(1).mod_revision(), 7);
+  ASSERT_EQ(request.success_size(), 2);
+  EXPECT_EQ(request.success(0).request_put().key(), "/fleetset/a");
+  EXPECT_EQ(request.success(0).request_put().value(), "v");
+  EXPECT_EQ(request.success(1).request_delete_range().key(), "/fleetset/b");
+  EXPECT_EQ(request.success(1).request_delete_range().range_end(), "");
+  EXPECT_EQ(request.failure_size(), 0);
+}
+
+TEST(EtcdMapping, ListAndRecordsStripThePrefix) {
+  const storage::EtcdKeyMapping keys("/fleetset");
+  const etcdserverpb::RangeRequest list = keys.ListRequest("/registry/");
+  EXPECT_EQ(list.key(), "/fleetset/registry/");
+  EXPECT_EQ(list.range_end(), "/fleetset/registry0");
+
+  mvccpb::Event event;
+  event.set_type(mvccpb::Event::DELETE);
+  event.mutable_kv()->set_key("/fleetset/registry/x");
+  event.mutable_kv()->set_mod_revision(9);
+  event.mutable_prev_kv()->set_key("/fleetset/registry/x");
+  event.mutable_prev_kv()->set_value("old");
+  event.mutable_prev_kv()->set_create_revision(3);
+  event.mutable_prev_kv()->set_mod_revision(4);
+  const storage::WatchEvent converted = keys.FromEtcd(event);
+  EXPECT_EQ(converted.type, storage::WatchEvent::Type::kDelete);
+  EXPECT_EQ(converted.kv.key, "/registry/x");
+  EXPECT_EQ(converted.kv.mod_revision, 9);
+  ASSERT_TRUE(converted.previous);
+  EXPECT_EQ(converted.previous->value, "old");
+  EXPECT_EQ(converted.previous->create_revision, 3);
+}
+
+TEST(EtcdMapping, RefusesWhatEveryStoreRefuses) {
+  EXPECT_THAT(storage::RefusedTransaction(
+                  {{}, {storage::Operation::Put("/k", "a"), storage::Operation::Delete("/k")}}),
+              HasSubstr("/k is written twice"));
+  EXPECT_THAT(storage::RefusedTransaction({{}, {storage::Operation::Put("", "a")}}),
+              HasSubstr("empty key"));
+  EXPECT_EQ(storage::RefusedTransaction(
+                {{storage::Compare::ModRevision("/k", 3)}, {storage::Operation::Put("/k", "a")}}),
+            "");
+}
+
+TEST(EtcdMapping, OnlyAPutOrARealDeleteTakesARevision) {
+  etcdserverpb::TxnResponse response;
+  response.mutable_header()->set_revision(5);
+  response.set_succeeded(true);
+  response.add_responses()->mutable_response_delete_range()->set_deleted(0);
+  bool wrote = true;
+  storage::TransactionResult result = storage::TransactionOutcome(response, wrote);
+  EXPECT_TRUE(result.committed());
+  EXPECT_EQ(result.revision, 5);
+  EXPECT_FALSE(wrote);
+
+  response.add_responses()->mutable_response_put();
+  storage::TransactionOutcome(response, wrote);
+  EXPECT_TRUE(wrote);
+
+  response.set_succeeded(false);
+  result = storage::TransactionOutcome(response, wrote);
+  EXPECT_EQ(result.status, storage::TransactionResult::Status::kCompareFailed);
+  EXPECT_FALSE(wrote);
+}
+
+}  // namespace
+}  // namespace fleetset::testing
