@@ -77,6 +77,8 @@ struct EtcdClient::AsyncTxn {
   size_t endpoint = 0;
   bool was_connected = false;
   std::unique_ptr<grpc::ClientContext> context;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<etcdserverpb::TxnResponse>> reader;
+  grpc::Status status;
 };
 
 bool EtcdError::compacted() const {
@@ -153,9 +155,13 @@ EtcdClient::EtcdClient(EtcdClientOptions options) : options_(std::move(options))
     endpoint->maintenance = etcdserverpb::Maintenance::NewStub(endpoint->channel);
     endpoints_.push_back(std::move(endpoint));
   }
+  completion_thread_ = std::thread([this] { Complete(); });
 }
 
-EtcdClient::~EtcdClient() = default;
+EtcdClient::~EtcdClient() {
+  completions_.Shutdown();
+  completion_thread_.join();
+}
 
 const std::string& EtcdClient::endpoint_url(size_t endpoint) const {
   return endpoints_.at(endpoint)->url;
@@ -283,7 +289,7 @@ etcdserverpb::StatusResponse EtcdClient::Status(size_t endpoint) {
 }
 
 void EtcdClient::TxnAsync(etcdserverpb::TxnRequest request, TxnDone done) {
-  auto call = std::make_shared<AsyncTxn>();
+  auto call = std::make_unique<AsyncTxn>();
   call->request = std::move(request);
   call->done = std::move(done);
   call->deadline = Clock::now() + options_.request_timeout;
@@ -291,23 +297,33 @@ void EtcdClient::TxnAsync(etcdserverpb::TxnRequest request, TxnDone done) {
   StartAttempt(std::move(call));
 }
 
-void EtcdClient::StartAttempt(std::shared_ptr<AsyncTxn> call) {
+void EtcdClient::StartAttempt(std::unique_ptr<AsyncTxn> call) {
   call->endpoint = (call->first + call->tried) % endpoints_.size();
   Endpoint& endpoint = *endpoints_[call->endpoint];
   call->was_connected = endpoint.Connected();
   call->context = std::make_unique<grpc::ClientContext>();
   Prepare(*call->context, call->deadline);
   call->response.Clear();
+  call->reader = endpoint.kv->AsyncTxn(call->context.get(), call->request, &completions_);
   AsyncTxn& state = *call;
-  endpoint.kv->async()->Txn(state.context.get(), &state.request, &state.response,
-                            [this, call = std::move(call)](grpc::Status status) mutable {
-                              if (!status.ok() && ++call->tried < endpoints_.size() &&
-                                  TryNext(status, true, call->was_connected)) {
-                                MoveOn(call->endpoint);
-                                return StartAttempt(std::move(call));
-                              }
-                              call->done(status, call->response);
-                            });
+  // The completion queue owns the call until its tag comes back.
+  state.reader->Finish(&state.response, &state.status, call.release());
+}
+
+void EtcdClient::Complete() {
+  void* tag = nullptr;
+  bool ok = false;
+  while (completions_.Next(&tag, &ok)) {
+    std::unique_ptr<AsyncTxn> call(static_cast<AsyncTxn*>(tag));
+    const grpc::Status& status = call->status;
+    if (!status.ok() && ++call->tried < endpoints_.size() &&
+        TryNext(status, true, call->was_connected)) {
+      MoveOn(call->endpoint);
+      StartAttempt(std::move(call));
+      continue;
+    }
+    call->done(status, call->response);
+  }
 }
 
 EtcdClient::WatchStream EtcdClient::OpenWatch() {

@@ -28,6 +28,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "coordinator/storage/storage.h"
@@ -90,9 +91,11 @@ class EtcdClient {
   // One member's own status (no failover: the caller chose it).
   etcdserverpb::StatusResponse Status(size_t endpoint);
 
-  // The same transaction without waiting: `done` runs once, on a gRPC
-  // thread, with the call's status and (when it is OK) the response. Many
-  // may be in flight at once; etcd orders them as they reach its leader.
+  // The same transaction without waiting: `done` runs once, on the
+  // client's completion thread, with the call's status and (when it is OK)
+  // the response; it must not block. Many may be in flight at once; etcd
+  // orders them as they reach its leader. The client must outlive them
+  // (each ends within the request timeout).
   using TxnDone =
       std::function<void(const grpc::Status& status, const etcdserverpb::TxnResponse& response)>;
   void TxnAsync(etcdserverpb::TxnRequest request, TxnDone done);
@@ -122,7 +125,9 @@ class EtcdClient {
   // one answers or moving on is not safe; throws EtcdError on failure.
   void Call(bool mutating,
             const std::function<grpc::Status(Endpoint&, grpc::ClientContext&)>& attempt);
-  void StartAttempt(std::shared_ptr<AsyncTxn> call);
+  void StartAttempt(std::unique_ptr<AsyncTxn> call);
+  // The completion thread: finishes or retries each asynchronous attempt.
+  void Complete();
   void Prepare(grpc::ClientContext& context, Clock::time_point deadline) const;
   // Makes the endpoint after `failed` the preferred one (unless another
   // thread already moved on).
@@ -131,6 +136,8 @@ class EtcdClient {
   const EtcdClientOptions options_;
   std::vector<std::unique_ptr<Endpoint>> endpoints_;
   std::atomic<size_t> preferred_ = 0;
+  grpc::CompletionQueue completions_;
+  std::thread completion_thread_;
 };
 
 }  // namespace fleetset::coordinator::storage
