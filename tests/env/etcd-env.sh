@@ -48,15 +48,18 @@ usage() {
 # Ports and certificates
 # ---------------------------------------------------------------------------
 
-# COUNT loopback ports nobody listens on, one a line. Another process may
-# take one before etcd binds it; start then fails and says so.
+# COUNT loopback ports no socket uses, one a line, below the kernel's
+# ephemeral range (where any outgoing connection may hold a port). Another
+# process may take one before etcd binds it; start then fails and says so.
 free_ports() {
-  local count=$1 port taken
+  local count=$1 port taken low
   local -A used=()
-  taken=$(ss -Htln 2>/dev/null | awk '{print $4}' | sed 's/.*://')
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+  ((low > 12000)) || low=32768
+  taken=$(ss -Htan 2>/dev/null | awk '{print $4}' | sed 's/.*://')
   for port in $taken; do used[$port]=1; done
   while ((count > 0)); do
-    port=$((20000 + RANDOM % 40000))
+    port=$((10000 + RANDOM % (low - 10000)))
     [[ -z ${used[$port]:-} ]] || continue
     used[$port]=1
     echo "$port"
@@ -117,7 +120,7 @@ wait_listening() {
   deadline=$((SECONDS + START_TIMEOUT_S))
   until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
     alive "$(cat "$(member_dir "$dir" "$n")/pid")" ||
-      die "member $n exited; see $(member_dir "$dir" "$n")/etcd.log"
+      die "member $n exited: $(tail -n 3 "$(member_dir "$dir" "$n")/etcd.log" | tr '\n' ' ')"
     ((SECONDS < deadline)) || die "member $n does not listen on $port"
     sleep 0.05
   done
