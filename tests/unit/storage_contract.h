@@ -20,6 +20,7 @@
 #include <atomic>
 #include <future>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -422,6 +423,34 @@ TYPED_TEST_P(StorageContractTest, DoneRunsOffTheCallersThread) {
   EXPECT_NE(done_thread.get_future().get(), std::this_thread::get_id());
 }
 
+TYPED_TEST_P(StorageContractTest, DoneRunsBeforeTheWatchEventsOfItsTransaction) {
+  constexpr int kTransactions = 50;
+  std::mutex mutex;
+  std::set<Revision> done;
+  int events_before_done = 0;
+  WatchRecorder watch;
+  auto record = watch.Callback();
+  auto handle = this->store_->Watch("/", 0, [&](const std::vector<WatchEvent>& events) {
+    {
+      std::lock_guard lock(mutex);
+      for (const WatchEvent& event : events) {
+        if (!done.contains(event.kv.mod_revision)) ++events_before_done;
+      }
+    }
+    record(events);
+  });
+  for (int i = 0; i < kTransactions; ++i) {
+    this->store_->CommitAsync(PutTransaction("/k/" + std::to_string(i % 3), "v"),
+                              [&](const TransactionResult& result) {
+                                std::lock_guard lock(mutex);
+                                done.insert(result.revision);
+                              });
+  }
+  watch.WaitFor(kTransactions);
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(events_before_done, 0);
+}
+
 TYPED_TEST_P(StorageContractTest, ConcurrentCommitsGetDistinctRevisionsInOrder) {
   constexpr int kThreads = 4;
   constexpr int kCommitsEach = 25;
@@ -469,6 +498,6 @@ REGISTER_TYPED_TEST_SUITE_P(
     WatchSeesOnlyItsPrefix, EventsCarryTheKeyAsItWasBefore, WatchOlderThanTheHistoryIsCompacted,
     DestroyedHandleIsNeverCalledAgain, DestroyingAHandleWaitsForItsRunningCallback,
     HandleDestroyedFromItsOwnCallbackStopsDelivery, DoneRunsOffTheCallersThread,
-    ConcurrentCommitsGetDistinctRevisionsInOrder);
+    DoneRunsBeforeTheWatchEventsOfItsTransaction, ConcurrentCommitsGetDistinctRevisionsInOrder);
 
 }  // namespace fleetset::testing
