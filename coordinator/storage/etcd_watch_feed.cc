@@ -96,7 +96,11 @@ bool EtcdWatchFeed::Follow(EtcdClient::WatchStream& watch) {
           client_.endpoint_url(watch.endpoint), next_, response.compact_revision(), keys_.prefix());
       return true;
     }
-    if (response.canceled()) return false;
+    if (response.canceled()) {
+      spdlog::warn("etcd watch on {} was cancelled by the member: {}",
+                   client_.endpoint_url(watch.endpoint), response.cancel_reason());
+      return false;
+    }
     if (response.events_size() == 0) continue;
     std::vector<WatchEvent> events;
     events.reserve(response.events_size());
