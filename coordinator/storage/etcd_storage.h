@@ -59,7 +59,7 @@ struct EtcdOptions {
   // included.
   std::chrono::milliseconds request_timeout{5000};
   // How long the store's watch waits before reconnecting after its stream
-  // broke.
+  // broke (doubling, up to 5 s or this, while no member answers).
   std::chrono::milliseconds watch_retry_interval{200};
   // Transactions in flight at once; 1 sends each after the previous one's
   // answer.

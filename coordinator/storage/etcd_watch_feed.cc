@@ -5,6 +5,11 @@
 #include <algorithm>
 
 namespace fleetset::coordinator::storage {
+namespace {
+
+constexpr std::chrono::milliseconds kLongestRetryInterval{5000};
+
+}  // namespace
 
 EtcdWatchFeed::EtcdWatchFeed(EtcdClient& client, const EtcdKeyMapping& keys,
                              std::chrono::milliseconds retry_interval, Sink sink)
@@ -46,6 +51,10 @@ bool EtcdWatchFeed::Pause(std::chrono::milliseconds interval) {
 
 void EtcdWatchFeed::Run() {
   bool compacted = false;
+  // Doubles while no member answers, so that an outage of minutes is not
+  // a log line every fraction of a second.
+  std::chrono::milliseconds wait = retry_interval_;
+  const std::chrono::milliseconds longest_wait = std::max(retry_interval_, kLongestRetryInterval);
   while (true) {
     if (compacted) {
       try {
@@ -53,7 +62,8 @@ void EtcdWatchFeed::Run() {
         compacted = false;
       } catch (const StorageError& error) {
         spdlog::warn("etcd watch: listing {} again failed: {}", keys_.prefix(), error.what());
-        if (!Pause(retry_interval_)) return;
+        if (!Pause(wait)) return;
+        wait = std::min(wait * 2, longest_wait);
         continue;
       }
     }
@@ -63,7 +73,9 @@ void EtcdWatchFeed::Run() {
       if (stopping_) return;
       context_ = watch.context.get();
     }
-    compacted = Follow(watch);
+    bool answered = false;
+    compacted = Follow(watch, answered);
+    if (answered) wait = retry_interval_;
     watch.context->TryCancel();
     const grpc::Status status = watch.stream->Finish();
     {
@@ -75,11 +87,12 @@ void EtcdWatchFeed::Run() {
     spdlog::warn("etcd watch on {} ended ({}); resuming from revision {} on another member",
                  client_.endpoint_url(watch.endpoint), DescribeEtcdFailure(status), next_);
     client_.StreamFailed(watch.endpoint);
-    if (!Pause(retry_interval_)) return;
+    if (!Pause(wait)) return;
+    wait = std::min(wait * 2, longest_wait);
   }
 }
 
-bool EtcdWatchFeed::Follow(EtcdClient::WatchStream& watch) {
+bool EtcdWatchFeed::Follow(EtcdClient::WatchStream& watch, bool& answered) {
   etcdserverpb::WatchRequest request;
   etcdserverpb::WatchCreateRequest& create = *request.mutable_create_request();
   create.set_key(keys_.ToEtcd(""));
@@ -89,6 +102,7 @@ bool EtcdWatchFeed::Follow(EtcdClient::WatchStream& watch) {
   if (!watch.stream->Write(request)) return false;
   etcdserverpb::WatchResponse response;
   while (watch.stream->Read(&response)) {
+    answered = true;
     if (response.compact_revision() != 0) {
       spdlog::warn(
           "etcd watch on {}: revision {} has been compacted (oldest kept: {}); listing "

@@ -60,8 +60,9 @@ class EtcdWatchFeed {
  private:
   void Run();
   // Reads one stream until it ends; true when it ended because the
-  // revision it asked for has been compacted.
-  bool Follow(EtcdClient::WatchStream& watch);
+  // revision it asked for has been compacted. `answered`: the member
+  // answered at all.
+  bool Follow(EtcdClient::WatchStream& watch, bool& answered);
   // Lists again after a compaction and passes on the difference.
   void Relist();
   void Pass(std::vector<WatchEvent> events);
