@@ -1,5 +1,6 @@
 #include "client_config.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 
@@ -26,6 +27,25 @@ std::vector<std::string> Candidates(const std::string& config_flag, const Enviro
   if (auto home = env("HOME")) files.push_back(*home + "/.config/fleetset/config.yaml");
   files.push_back(system_config);
   return files;
+}
+
+// "a:1, b:1,,a:1" is {"a:1", "b:1"}: spaces and empty entries are dropped,
+// and an address listed twice is tried once.
+std::vector<std::string> SplitServers(const std::string& list) {
+  std::vector<std::string> servers;
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t end = list.find(',', start);
+    if (end == std::string::npos) end = list.size();
+    std::string server = list.substr(start, end - start);
+    server.erase(0, server.find_first_not_of(" \t"));
+    server.erase(server.find_last_not_of(" \t") + 1);
+    if (!server.empty() && std::find(servers.begin(), servers.end(), server) == servers.end()) {
+      servers.push_back(std::move(server));
+    }
+    start = end + 1;
+  }
+  return servers;
 }
 
 std::string MissingCredential(const pki::ClientConfig& config) {
@@ -76,15 +96,24 @@ std::optional<ClientSettings> ResolveClient(const std::string& config_flag,
              "three)";
     return std::nullopt;
   }
-  if (!server_flag.empty()) {
-    settings.server = server_flag;
-  } else if (auto server = env("FLEETSET_SERVER")) {
-    settings.server = *server;
-  } else if (!settings.config.servers.empty()) {
-    settings.server = settings.config.servers.front();
-  } else {
-    settings.server = kDefaultServer;
+  // Where the list comes from, to name in an error.
+  std::string source = "--server";
+  std::string list = server_flag;
+  if (list.empty()) {
+    if (auto server = env("FLEETSET_SERVER")) {
+      source = "$FLEETSET_SERVER";
+      list = *server;
+    } else {
+      source = settings.config_path + ": servers";
+      list = Join(settings.config.servers, ",");
+    }
   }
+  settings.servers = SplitServers(list);
+  if (settings.servers.empty() && !list.empty()) {
+    *error = source + " \"" + list + "\" names no coordinator (HOST:PORT,...)";
+    return std::nullopt;
+  }
+  if (settings.servers.empty()) settings.servers = {kDefaultServer};
   return settings;
 }
 

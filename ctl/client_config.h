@@ -24,7 +24,8 @@ using Environment = std::function<std::optional<std::string>(const std::string& 
 Environment ProcessEnvironment();
 
 struct ClientSettings {
-  std::string server;
+  // The coordinators to try, in order; never empty.
+  std::vector<std::string> servers;
   // The file the credentials came from.
   std::string config_path;
   pki::ClientConfig config;
@@ -33,9 +34,12 @@ struct ClientSettings {
 // The config file is the first of: `config_flag` (--config); $FLEETSET_CONFIG
 // (when set, the only file read, as with KUBECONFIG); the first of
 // $HOME/.config/fleetset/config.yaml and `system_config` that exists. The
-// server: `server_flag` (-s); $FLEETSET_SERVER; the file's first server;
+// servers: `server_flag` (-s); $FLEETSET_SERVER; the file's `servers:`;
 // kDefaultServer. nullopt with *error, naming the files looked at, when
 // there is no file, or it cannot be read, or it lacks a credential.
+// The flag and the variable may list several coordinators separated by
+// commas, as the file's `servers:` does: every one of a fleet's
+// coordinators serves operators, so any of them will do.
 std::optional<ClientSettings> ResolveClient(const std::string& config_flag,
                                             const std::string& server_flag, const Environment& env,
                                             std::string* error,

@@ -24,7 +24,8 @@ struct GlobalOptions {
   // --config; empty: $FLEETSET_CONFIG, ~/.config/fleetset/config.yaml,
   // /etc/fleetset/fleetsetctl.yaml.
   std::string config;
-  // --server/-s; empty: FLEETSET_SERVER, the config file, 127.0.0.1:7400.
+  // --server/-s, one address or several separated by commas; empty:
+  // FLEETSET_SERVER, the config file, 127.0.0.1:7400.
   std::string server;
   // --namespace/-n; empty: "default".
   std::string namespace_;

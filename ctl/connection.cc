@@ -101,7 +101,7 @@ std::string FormatCallError(const grpc::Status& status, const std::string& serve
 }
 
 Connection::Connection(const ClientSettings& settings, std::chrono::milliseconds timeout, Io& io)
-    : server_(settings.server), timeout_(timeout), io_(io) {
+    : server_(settings.servers.front()), timeout_(timeout), io_(io) {
   grpc::ChannelArguments args;
   // Lists are answered whole: 10,000 nodes are about 5 MB, past gRPC's
   // default 4 MiB. The coordinator is authenticated, and limits what it

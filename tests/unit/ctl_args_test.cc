@@ -13,6 +13,7 @@
 #include "ctl/resources.h"
 #include "fleetset/pki/issuer.h"
 #include "fleetset/pki/keys.h"
+#include "fleetset/strings.h"
 
 namespace fleetset::ctl {
 namespace {
@@ -178,7 +179,7 @@ class CtlServerResolutionTest : public ::testing::Test {
     std::string error;
     auto settings = Settings(config_flag, flag, env, &error);
     EXPECT_TRUE(settings) << error;
-    return settings ? settings->server : "";
+    return settings ? Join(settings->servers, ",") : "";
   }
 
   std::filesystem::path dir_;
@@ -202,6 +203,23 @@ TEST_F(CtlServerResolutionTest, FlagThenEnvironmentThenConfigThenDefault) {
   EXPECT_EQ(Resolve("", Env({{"HOME", home}})), "system-config:7400");
   Write("etc.yaml", pki::RenderClientConfig({{}, "ca", "certificate", "key"}));
   EXPECT_EQ(Resolve("", Env({{"HOME", home}})), "127.0.0.1:7400");
+}
+
+TEST_F(CtlServerResolutionTest, EachSourceMayListSeveralCoordinators) {
+  const std::string home = (dir_ / "home").string();
+  Write("home/.config/fleetset/config.yaml",
+        pki::RenderClientConfig({{"c1:7400", "c2:7400", "c3:7400"}, "ca", "certificate", "key"}));
+
+  EXPECT_EQ(Resolve("a:7400,b:7400", Env({{"FLEETSET_SERVER", "e:1,f:1"}, {"HOME", home}})),
+            "a:7400,b:7400");
+  EXPECT_EQ(Resolve("", Env({{"FLEETSET_SERVER", "e:1, f:1,"}, {"HOME", home}})), "e:1,f:1");
+  EXPECT_EQ(Resolve("", Env({{"HOME", home}})), "c1:7400,c2:7400,c3:7400");
+  // An address given twice is tried once.
+  EXPECT_EQ(Resolve("a:1,b:1,a:1", Env({{"HOME", home}})), "a:1,b:1");
+
+  std::string error;
+  EXPECT_FALSE(Settings("", " , ", Env({{"HOME", home}}), &error));
+  EXPECT_EQ(error, "--server \" , \" names no coordinator (HOST:PORT,...)");
 }
 
 TEST_F(CtlServerResolutionTest, NoConfigSaysWhereItLooked) {
