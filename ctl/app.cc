@@ -49,9 +49,10 @@ int RunCtl(const std::vector<std::string>& args, Io& io) {
                  "/etc/fleetset/fleetsetctl.yaml")
       ->type_name("FILE");
   app.add_option("-s,--server", global.server,
-                 "The coordinators' addresses, HOST:PORT,...: one, or several separated by "
-                 "commas. Default: $FLEETSET_SERVER (likewise a list), then `servers:` in the "
-                 "config file, then 127.0.0.1:7400")
+                 "The coordinators' addresses: one, or several separated by commas, of which "
+                 "each command uses one that answers (one that cannot be reached is passed over "
+                 "within 3s). Default: $FLEETSET_SERVER (likewise a list), then `servers:` in "
+                 "the config file, then 127.0.0.1:7400")
       ->type_name("HOST:PORT,...");
   app.add_option("-n,--namespace", global.namespace_,
                  "The namespace of DaemonSets, pods, ConfigMaps and Secrets (default \"default\")");

@@ -152,7 +152,7 @@ std::optional<std::string> SendRequest(Connection& connection,
   request.set_create_only(create);
   request.set_dry_run(dry_run);
   Response response;
-  if (!connection.Call(method, request, &response, call)) return std::nullopt;
+  if (!connection.Write(method, request, &response, call)) return std::nullopt;
   if (!response.result().empty()) return response.result();
   return create ? "created" : "configured";
 }

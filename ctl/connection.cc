@@ -7,26 +7,15 @@
 #include <ostream>
 
 #include "fleetset/duration.h"
+#include "fleetset/strings.h"
 #include "fleetset/tls_channel.h"
 
 namespace fleetset::ctl {
 namespace {
 
-// The useful tail of gRPC's connection failure text: "failed to connect to
-// all addresses; last error: UNKNOWN: ipv4:127.0.0.1:1: Failed to connect
-// to remote host: Connection refused" becomes "connection refused".
-std::string ShortReason(const std::string& message) {
-  std::string reason = message;
-  if (const size_t colon = reason.rfind(": "); colon != std::string::npos) {
-    reason = reason.substr(colon + 2);
-  }
-  while (!reason.empty() && std::isspace(static_cast<unsigned char>(reason.back()))) {
-    reason.pop_back();
-  }
-  if (reason.empty()) return "unavailable";
-  reason[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(reason[0])));
-  return reason;
-}
+// How long a coordinator of several is given to connect before the next
+// is tried (less when the request timeout is shorter).
+constexpr std::chrono::milliseconds kConnectWindow = std::chrono::seconds(3);
 
 // Kubernetes' StatusReason for a gRPC code, as kubectl shows it in
 // "Error from server (Reason): ...".
@@ -57,6 +46,21 @@ std::string Reason(grpc::StatusCode code) {
     default:
       return "InternalError";
   }
+}
+
+// No answer came: the coordinator could not be reached, or went away or
+// stopped after the call was sent.
+bool IsTransportFailure(const grpc::Status& status) {
+  return status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+         status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
+}
+
+// A few words for a call sent on a connected channel that got no answer.
+std::string WhyNoAnswer(const grpc::Status& status, std::chrono::milliseconds timeout) {
+  if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    return "did not answer within " + FormatDuration(timeout);
+  }
+  return ShortReason(status.error_message());
 }
 
 }  // namespace
@@ -101,18 +105,17 @@ std::string FormatCallError(const grpc::Status& status, const std::string& serve
 }
 
 Connection::Connection(const ClientSettings& settings, std::chrono::milliseconds timeout, Io& io)
-    : server_(settings.servers.front()), timeout_(timeout), io_(io) {
+    : timeout_(timeout), io_(io) {
   grpc::ChannelArguments args;
   // Lists are answered whole: 10,000 nodes are about 5 MB, past gRPC's
   // default 4 MiB. The coordinator is authenticated, and limits what it
   // receives itself.
   args.SetMaxReceiveMessageSize(-1);
-  channel_ = grpc::CreateCustomChannel(
-      server_,
-      CoordinatorCredentials(settings.config.ca_pem, settings.config.certificate_pem,
-                             settings.config.key_pem),
-      args);
-  stub_ = v1::OperatorService::NewStub(channel_);
+  const auto credentials = CoordinatorCredentials(
+      settings.config.ca_pem, settings.config.certificate_pem, settings.config.key_pem);
+  for (const std::string& server : settings.servers) {
+    endpoints_.push_back(std::make_unique<Endpoint>(server, credentials, args));
+  }
 }
 
 std::unique_ptr<Connection> Connection::Open(const GlobalOptions& global, Io& io) {
@@ -144,15 +147,82 @@ void Connection::PrepareContext(grpc::ClientContext* context, bool with_deadline
   }
 }
 
+std::vector<std::string> Connection::servers() const {
+  std::vector<std::string> addresses;
+  for (const auto& endpoint : endpoints_) addresses.push_back(endpoint->address());
+  return addresses;
+}
+
+bool Connection::Reach(size_t index, std::vector<std::string>* failures) {
+  last_ = index;
+  Endpoint& endpoint = *endpoints_[index];
+  // Long enough for a coordinator across a WAN to finish its handshake,
+  // short enough that a stopped one does not hold up the command.
+  const auto window = timeout_.count() > 0 ? std::min(timeout_, kConnectWindow) : kConnectWindow;
+  const auto why = endpoint.Reach(window);
+  if (why) failures->push_back(endpoint.address() + ": " + *why);
+  return !why;
+}
+
+grpc::Status Connection::Attempt(Effect effect, const StubCall& call) {
+  failures_.clear();
+  if (endpoints_.size() == 1) {
+    grpc::ClientContext context;
+    PrepareContext(&context, /*with_deadline=*/true);
+    return call(endpoints_.front()->stub(), &context);
+  }
+  std::vector<std::string> failures;
+  for (size_t i = 0; i < endpoints_.size(); ++i) {
+    const size_t index = (preferred_ + i) % endpoints_.size();
+    if (!Reach(index, &failures)) continue;
+    grpc::ClientContext context;
+    PrepareContext(&context, /*with_deadline=*/true);
+    grpc::Status status = call(endpoints_[index]->stub(), &context);
+    if (!IsTransportFailure(status)) {
+      preferred_ = index;
+      return status;
+    }
+    if (effect == Effect::kWrite) return status;
+    failures.push_back(endpoints_[index]->address() + ": " + WhyNoAnswer(status, timeout_));
+  }
+  failures_ = std::move(failures);
+  return grpc::Status(grpc::StatusCode::UNAVAILABLE, Join(failures_, "; "));
+}
+
+v1::OperatorService::Stub* Connection::LiveStub() {
+  // The stream is opened by the caller: what is attempted here is only
+  // finding a coordinator that can be reached.
+  v1::OperatorService::Stub* live = nullptr;
+  const grpc::Status status =
+      Attempt(Effect::kRead, [&](v1::OperatorService::Stub& stub, grpc::ClientContext*) {
+        live = &stub;
+        return grpc::Status::OK;
+      });
+  if (!status.ok()) Report(status);
+  return live;
+}
+
+bool Connection::Reported(const grpc::Status& status, const CallOptions& options) {
+  if (status.ok()) return true;
+  Report(status, options);
+  return false;
+}
+
 void Connection::Report(const grpc::Status& status, const CallOptions& options) {
-  const bool connected = channel_->GetState(false) == GRPC_CHANNEL_READY;
-  const grpc::StatusCode code = status.error_code();
-  if (!connected &&
-      (code == grpc::StatusCode::UNAVAILABLE || code == grpc::StatusCode::DEADLINE_EXCEEDED)) {
+  if (IsTransportFailure(status) && !failures_.empty()) {
+    if (unreachable_) return;
+    unreachable_ = true;
+    io_.err << "error: cannot reach any coordinator (" << Join(failures_, "; ") << ")\n";
+    io_.exit_code = 1;
+    return;
+  }
+  const Endpoint& endpoint = *endpoints_[last_];
+  const bool connected = endpoint.connected();
+  if (!connected && IsTransportFailure(status)) {
     if (unreachable_) return;
     unreachable_ = true;
   }
-  io_.err << FormatCallError(status, server_, connected, timeout_, options) << "\n";
+  io_.err << FormatCallError(status, endpoint.address(), connected, timeout_, options) << "\n";
   io_.exit_code = 1;
 }
 

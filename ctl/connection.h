@@ -1,4 +1,4 @@
-// How fleetsetctl reaches the coordinator: which address, how long to wait
+// How fleetsetctl reaches the coordinators: which of them, how long to wait
 // for each answer, and how a failed call reads (kubectl's wording, one line).
 #pragma once
 
@@ -14,6 +14,7 @@
 
 #include "client_config.h"
 #include "commands.h"
+#include "endpoint.h"
 #include "fleetset/duration.h"
 #include "fleetset/v1/operator_service.grpc.pb.h"
 
@@ -48,51 +49,94 @@ std::string FormatCallError(const grpc::Status& status, const std::string& serve
                             bool channel_connected, std::chrono::milliseconds timeout,
                             const CallOptions& options = {});
 
+// The coordinators a command may talk to. Every coordinator of a fleet
+// serves operators, so a command goes to whichever answers: before each
+// call the preferred one (at first the first listed) is given a short
+// window to connect, then the next in turn, and the one that answered is
+// preferred for the rest of the command. With one coordinator, calls go
+// straight to it: there is no other to try, and the request timeout alone
+// bounds the wait.
 class Connection {
  public:
   template <typename Request, typename Response>
   using Method = grpc::Status (v1::OperatorService::Stub::*)(grpc::ClientContext*, const Request&,
                                                              Response*);
 
-  // Resolves the server, the credentials and the timeout from the global
+  // Whether a call changes anything. A call that went out on a connected
+  // channel and then got no answer (the coordinator died or stopped) may
+  // have been applied: a read is asked of the next coordinator, a write is
+  // not sent again. A call that found no connected channel never left, and
+  // either kind goes to the next coordinator.
+  enum class Effect { kRead, kWrite };
+
+  // Resolves the servers, the credentials and the timeout from the global
   // flags (see client_config.h); on a bad flag, a missing or unusable
   // credential prints the error, sets io.exit_code and returns null.
   // Nothing is dialled until the first call.
   static std::unique_ptr<Connection> Open(const GlobalOptions& global, Io& io);
 
-  // Makes one unary call with the request timeout. On failure prints the
-  // error line, sets io.exit_code to 1 and returns false.
+  // Makes one unary call that changes nothing (Get, List, Version...) or
+  // one that does (Apply, Delete, Label, Create...), with the request
+  // timeout. On failure prints the error line, sets io.exit_code to 1 and
+  // returns false.
   template <typename Request, typename Response>
-  bool Call(Method<Request, Response> method, const Request& request, Response* response,
+  bool Read(Method<Request, Response> method, const Request& request, Response* response,
             const CallOptions& options = {}) {
-    grpc::ClientContext context;
-    PrepareContext(&context, /*with_deadline=*/true);
-    const grpc::Status status = (stub_.get()->*method)(&context, request, response);
-    if (status.ok()) return true;
-    Report(status, options);
-    return false;
+    return Reported(Invoke(Effect::kRead, method, request, response), options);
+  }
+  template <typename Request, typename Response>
+  bool Write(Method<Request, Response> method, const Request& request, Response* response,
+             const CallOptions& options = {}) {
+    return Reported(Invoke(Effect::kWrite, method, request, response), options);
   }
 
-  // A context for a streaming call: no deadline, since a watch lasts until
-  // the user interrupts it.
+  // The same call, returning its status without printing anything: for
+  // callers that tolerate some failures. Report() prints one.
+  template <typename Request, typename Response>
+  grpc::Status Invoke(Effect effect, Method<Request, Response> method, const Request& request,
+                      Response* response) {
+    return Attempt(effect, [&](v1::OperatorService::Stub& stub, grpc::ClientContext* context) {
+      response->Clear();  // of what a read that failed may have left
+      return (stub.*method)(context, request, response);
+    });
+  }
+
+  // A stub on a coordinator that can be reached, for a streaming call
+  // (make its context with PrepareContext); null, with the error printed,
+  // when none can.
+  v1::OperatorService::Stub* LiveStub();
+  // A context for a call: with the request timeout, or none for a watch,
+  // which lasts until the user interrupts it.
   void PrepareContext(grpc::ClientContext* context, bool with_deadline) const;
-  v1::OperatorService::Stub& stub() { return *stub_; }
   // Prints a failed call's error line and sets the exit code.
   void Report(const grpc::Status& status, const CallOptions& options = {});
 
-  // True once a call found the coordinator unreachable; loops over several
+  // True once a call found no coordinator reachable; loops over several
   // objects stop rather than print the same line for each.
   bool unreachable() const { return unreachable_; }
-  const std::string& server() const { return server_; }
+  // Every coordinator's address, as listed.
+  std::vector<std::string> servers() const;
 
  private:
+  using StubCall = std::function<grpc::Status(v1::OperatorService::Stub&, grpc::ClientContext*)>;
+
   Connection(const ClientSettings& settings, std::chrono::milliseconds timeout, Io& io);
 
-  std::string server_;
+  grpc::Status Attempt(Effect effect, const StubCall& call);
+  // Whether the coordinator at `index` is connected or connects within
+  // the window; if not, adds why to `failures`.
+  bool Reach(size_t index, std::vector<std::string>* failures);
+  bool Reported(const grpc::Status& status, const CallOptions& options);
+
   std::chrono::milliseconds timeout_;
   Io& io_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::OperatorService::Stub> stub_;
+  std::vector<std::unique_ptr<Endpoint>> endpoints_;
+  // The one that answered last, tried first.
+  size_t preferred_ = 0;
+  // The one the last call went to, or was last tried.
+  size_t last_ = 0;
+  // Why each coordinator failed, when none could take the last call.
+  std::vector<std::string> failures_;
   bool unreachable_ = false;
 };
 

@@ -24,7 +24,7 @@ void RunCordon(const std::vector<std::string>& names, bool unschedulable,
     v1::GetNodeRequest get;
     get.set_name(name);
     v1::Node node;
-    if (!connection->Call(&v1::OperatorService::Stub::GetNode, get, &node)) {
+    if (!connection->Read(&v1::OperatorService::Stub::GetNode, get, &node)) {
       if (connection->unreachable()) return;
       continue;
     }
@@ -36,7 +36,7 @@ void RunCordon(const std::vector<std::string>& names, bool unschedulable,
     v1::SetNodeSchedulableRequest request;
     request.set_name(name);
     request.set_unschedulable(unschedulable);
-    if (connection->Call(&v1::OperatorService::Stub::SetNodeSchedulable, request, &node)) {
+    if (connection->Write(&v1::OperatorService::Stub::SetNodeSchedulable, request, &node)) {
       io.out << object << " " << verb << "\n";
     } else if (connection->unreachable()) {
       return;

@@ -73,7 +73,7 @@ void CreateObject(v1::Object object, const CreateObjectOptions& options,
   CallOptions call;
   call.context = "failed to create " + Lower(KindName(object.kind_case()));
   call.wrapped_in_context = true;
-  if (!connection->Call(&v1::OperatorService::Stub::ApplyObject, request, &response, call)) return;
+  if (!connection->Write(&v1::OperatorService::Stub::ApplyObject, request, &response, call)) return;
   const bool stored = response.object().kind_case() == object.kind_case();
   PrintCreated(stored ? response.object() : request.object(), options, io);
 }

@@ -18,35 +18,35 @@ struct DeleteOptions {
 // tolerated NotFound).
 bool DeleteOne(Connection& connection, const ResourceType& type, const std::string& namespace_,
                const std::string& name, bool ignore_not_found) {
+  using Stub = v1::OperatorService::Stub;
+  constexpr auto kWrite = Connection::Effect::kWrite;
   v1::DeleteResponse response;
-  grpc::ClientContext context;
-  connection.PrepareContext(&context, true);
   grpc::Status status;
   switch (type.kind) {
     case ResourceKind::kDaemonSet: {
       v1::DeleteDaemonSetRequest request;
       request.mutable_key()->set_namespace_(namespace_);
       request.mutable_key()->set_name(name);
-      status = connection.stub().DeleteDaemonSet(&context, request, &response);
+      status = connection.Invoke(kWrite, &Stub::DeleteDaemonSet, request, &response);
       break;
     }
     case ResourceKind::kNode: {
       v1::DeleteNodeRequest request;
       request.set_name(name);
-      status = connection.stub().DeleteNode(&context, request, &response);
+      status = connection.Invoke(kWrite, &Stub::DeleteNode, request, &response);
       break;
     }
     case ResourceKind::kPod: {
       v1::DeletePodRequest request;
       request.set_namespace_(namespace_);
       request.set_name(name);
-      status = connection.stub().DeletePod(&context, request, &response);
+      status = connection.Invoke(kWrite, &Stub::DeletePod, request, &response);
       break;
     }
     case ResourceKind::kUser: {
       v1::DeleteUserRequest request;
       request.set_name(name);
-      status = connection.stub().DeleteUser(&context, request, &response);
+      status = connection.Invoke(kWrite, &Stub::DeleteUser, request, &response);
       break;
     }
     case ResourceKind::kConfigMap:
@@ -57,7 +57,7 @@ bool DeleteOne(Connection& connection, const ResourceType& type, const std::stri
       request.set_resource(std::string(type.resource));
       request.set_namespace_(type.namespaced ? namespace_ : "");
       request.set_name(name);
-      status = connection.stub().DeleteObject(&context, request, &response);
+      status = connection.Invoke(kWrite, &Stub::DeleteObject, request, &response);
       break;
     }
   }

@@ -7,6 +7,8 @@
 namespace fleetset::ctl {
 namespace {
 
+constexpr auto kRead = Connection::Effect::kRead;
+
 template <typename T>
 std::vector<T> SortedByName(std::vector<T> items) {
   std::sort(items.begin(), items.end(), [](const T& a, const T& b) {
@@ -69,7 +71,7 @@ std::optional<std::vector<v1::DaemonSet>> FetchDaemonSets(Connection& connection
           v1::GetDaemonSetRequest request;
           request.mutable_key()->set_namespace_(query.namespace_);
           request.mutable_key()->set_name(name);
-          return connection.Call(&v1::OperatorService::Stub::GetDaemonSet, request, item);
+          return connection.Read(&v1::OperatorService::Stub::GetDaemonSet, request, item);
         });
   }
   v1::ListDaemonSetsRequest request;
@@ -77,7 +79,7 @@ std::optional<std::vector<v1::DaemonSet>> FetchDaemonSets(Connection& connection
   request.set_all_namespaces(query.all_namespaces);
   request.set_label_selector(query.label_selector);
   v1::ListDaemonSetsResponse response;
-  if (!connection.Call(&v1::OperatorService::Stub::ListDaemonSets, request, &response)) {
+  if (!connection.Read(&v1::OperatorService::Stub::ListDaemonSets, request, &response)) {
     return std::nullopt;
   }
   return SortedByName(ToVector(response.items()));
@@ -88,13 +90,13 @@ std::optional<std::vector<v1::Node>> FetchNodes(Connection& connection, const Qu
     return ByName<v1::Node>(connection, query.names, [&](const std::string& name, v1::Node* item) {
       v1::GetNodeRequest request;
       request.set_name(name);
-      return connection.Call(&v1::OperatorService::Stub::GetNode, request, item);
+      return connection.Read(&v1::OperatorService::Stub::GetNode, request, item);
     });
   }
   v1::ListNodesRequest request;
   request.set_label_selector(query.label_selector);
   v1::ListNodesResponse response;
-  if (!connection.Call(&v1::OperatorService::Stub::ListNodes, request, &response)) {
+  if (!connection.Read(&v1::OperatorService::Stub::ListNodes, request, &response)) {
     return std::nullopt;
   }
   return SortedByName(ToVector(response.items()));
@@ -108,7 +110,7 @@ std::optional<std::vector<v1::Pod>> FetchPods(Connection& connection, const Quer
   request.set_label_selector(query.label_selector);
   request.set_node_name(query.node_name);
   v1::ListPodsResponse response;
-  if (!connection.Call(&v1::OperatorService::Stub::ListPods, request, &response)) {
+  if (!connection.Read(&v1::OperatorService::Stub::ListPods, request, &response)) {
     return std::nullopt;
   }
   return Named(connection, SortedByName(ToVector(response.items())), query.names, "pods");
@@ -116,7 +118,7 @@ std::optional<std::vector<v1::Pod>> FetchPods(Connection& connection, const Quer
 
 std::optional<std::vector<v1::User>> FetchUsers(Connection& connection, const Query& query) {
   v1::ListUsersResponse response;
-  if (!connection.Call(&v1::OperatorService::Stub::ListUsers, v1::ListUsersRequest(), &response)) {
+  if (!connection.Read(&v1::OperatorService::Stub::ListUsers, v1::ListUsersRequest(), &response)) {
     return std::nullopt;
   }
   return Named(connection, SortedByName(ToVector(response.items())), query.names, "users");
@@ -133,7 +135,7 @@ std::optional<std::vector<T>> FetchObjects(Connection& connection, const Query& 
       request.set_namespace_(namespace_);
       request.set_name(name);
       v1::Object object;
-      if (!connection.Call(&v1::OperatorService::Stub::GetObject, request, &object)) return false;
+      if (!connection.Read(&v1::OperatorService::Stub::GetObject, request, &object)) return false;
       if (const T* member = MemberOf<T>(object)) *item = *member;
       return true;
     });
@@ -144,7 +146,7 @@ std::optional<std::vector<T>> FetchObjects(Connection& connection, const Query& 
   request.set_all_namespaces(query.all_namespaces);
   request.set_label_selector(query.label_selector);
   v1::ListObjectsResponse response;
-  if (!connection.Call(&v1::OperatorService::Stub::ListObjects, request, &response)) {
+  if (!connection.Read(&v1::OperatorService::Stub::ListObjects, request, &response)) {
     return std::nullopt;
   }
   std::vector<T> items;
@@ -163,9 +165,9 @@ std::vector<v1::Pod> PodsOf(Connection& connection, const v1::DaemonSet& daemon_
   v1::ListPodsRequest request;
   request.set_namespace_(daemon_set.metadata().namespace_());
   v1::ListPodsResponse response;
-  grpc::ClientContext context;
-  connection.PrepareContext(&context, true);
-  if (!connection.stub().ListPods(&context, request, &response).ok()) return {};
+  if (!connection.Invoke(kRead, &v1::OperatorService::Stub::ListPods, request, &response).ok()) {
+    return {};
+  }
   const PodOwner owner = PodOwner::DaemonSet(daemon_set.metadata());
   std::vector<v1::Pod> owned;
   for (const v1::Pod& pod : response.items()) {
@@ -180,9 +182,10 @@ std::optional<v1::PodTemplateSpec> TemplateOf(Connection& connection, const v1::
   request.mutable_key()->set_namespace_(pod.metadata().namespace_());
   request.mutable_key()->set_name(pod.owner().substr(pod.owner().find('/') + 1));
   v1::RolloutHistoryResponse response;
-  grpc::ClientContext context;
-  connection.PrepareContext(&context, true);
-  if (!connection.stub().RolloutHistory(&context, request, &response).ok()) return std::nullopt;
+  if (!connection.Invoke(kRead, &v1::OperatorService::Stub::RolloutHistory, request, &response)
+           .ok()) {
+    return std::nullopt;
+  }
   for (const v1::DaemonSetRevision& revision : response.revisions()) {
     if (revision.hash() == pod.revision_hash()) return revision.template_();
   }
@@ -194,9 +197,9 @@ std::optional<std::vector<v1::Event>> EventsAbout(Connection& connection,
   v1::ListEventsRequest request;
   request.set_involved_object(involved_object);
   v1::ListEventsResponse response;
-  grpc::ClientContext context;
-  connection.PrepareContext(&context, true);
-  if (!connection.stub().ListEvents(&context, request, &response).ok()) return std::nullopt;
+  if (!connection.Invoke(kRead, &v1::OperatorService::Stub::ListEvents, request, &response).ok()) {
+    return std::nullopt;
+  }
   return ToVector(response.items());
 }
 

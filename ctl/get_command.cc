@@ -85,9 +85,11 @@ void PrintItems(const std::vector<T>& items, const Presentation& how, Io& io) {
 template <typename T>
 void Follow(Connection& connection, const v1::WatchRequest& request, const Query& query,
             Presentation how, std::set<std::string> listed, Io& io) {
+  v1::OperatorService::Stub* stub = connection.LiveStub();
+  if (stub == nullptr) return;
   grpc::ClientContext context;
   connection.PrepareContext(&context, /*with_deadline=*/false);
-  auto reader = connection.stub().Watch(&context, request);
+  auto reader = stub->Watch(&context, request);
   how.table.headers = listed.empty();
   how.single = true;
   v1::WatchEvent event;

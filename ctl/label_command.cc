@@ -23,7 +23,7 @@ void LabelOne(Connection& connection, const std::string& name, const LabelChange
   v1::GetNodeRequest get;
   get.set_name(name);
   v1::Node before;
-  if (!connection.Call(&v1::OperatorService::Stub::GetNode, get, &before)) return;
+  if (!connection.Read(&v1::OperatorService::Stub::GetNode, get, &before)) return;
   for (const std::string& key : changes.remove) {
     if (!before.metadata().labels().contains(key)) io.out << "label \"" << key << "\" not found.\n";
   }
@@ -35,7 +35,7 @@ void LabelOne(Connection& connection, const std::string& name, const LabelChange
   v1::Node after;
   CallOptions call;
   call.precondition_is_client_check = true;
-  if (!connection.Call(&v1::OperatorService::Stub::LabelNode, request, &after, call)) return;
+  if (!connection.Write(&v1::OperatorService::Stub::LabelNode, request, &after, call)) return;
   const std::map<std::string, std::string> old_labels(before.metadata().labels().begin(),
                                                       before.metadata().labels().end());
   const std::map<std::string, std::string> new_labels(after.metadata().labels().begin(),

@@ -67,7 +67,7 @@ void RunStatus(const RolloutOptions& options, const GlobalOptions& global, Io& i
   std::string last_message;
   while (true) {
     v1::RolloutStatusResponse response;
-    if (!connection->Call(&v1::OperatorService::Stub::RolloutStatus, request, &response,
+    if (!connection->Read(&v1::OperatorService::Stub::RolloutStatus, request, &response,
                           ClientCheck())) {
       return;
     }
@@ -133,7 +133,7 @@ void RunHistory(const RolloutOptions& options, const GlobalOptions& global, Io& 
     *request.mutable_key() = Key(global, name);
     request.set_revision(options.revision);
     v1::RolloutHistoryResponse response;
-    if (connection->Call(&v1::OperatorService::Stub::RolloutHistory, request, &response,
+    if (connection->Read(&v1::OperatorService::Stub::RolloutHistory, request, &response,
                          ClientCheck())) {
       PrintHistory(response, name, options.revision, io);
     } else if (connection->unreachable()) {
@@ -154,8 +154,8 @@ void RunUndo(const RolloutOptions& options, const GlobalOptions& global, Io& io)
     request.set_to_revision(options.revision);
     request.set_dry_run(options.dry_run != "none");
     v1::ApplyDaemonSetResponse response;
-    if (connection->Call(&v1::OperatorService::Stub::RolloutUndo, request, &response,
-                         ClientCheck())) {
+    if (connection->Write(&v1::OperatorService::Stub::RolloutUndo, request, &response,
+                          ClientCheck())) {
       io.out << QualifiedName(DaemonSetType(), name) << " "
              << (response.result().empty() ? "rolled back" : response.result()) << suffix << "\n";
     } else if (connection->unreachable()) {

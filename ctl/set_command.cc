@@ -38,7 +38,7 @@ void RunSetImage(const std::vector<std::string>& args, const GlobalOptions& glob
     request.mutable_key()->set_name(name);
     request.mutable_images()->insert(images.begin(), images.end());
     v1::ApplyDaemonSetResponse response;
-    if (!connection->Call(&v1::OperatorService::Stub::SetImage, request, &response, call)) {
+    if (!connection->Write(&v1::OperatorService::Stub::SetImage, request, &response, call)) {
       if (connection->unreachable()) return;
       continue;
     }

@@ -48,7 +48,7 @@ void RunTaint(const TaintOptions& options, const GlobalOptions& global, Io& io) 
     for (const v1::Taint& taint : changes->remove) *request.add_remove() = taint;
     request.set_overwrite(options.overwrite);
     v1::Node node;
-    if (connection->Call(&v1::OperatorService::Stub::TaintNode, request, &node, call)) {
+    if (connection->Write(&v1::OperatorService::Stub::TaintNode, request, &node, call)) {
       io.out << QualifiedName(NodeType(), name) << " " << Operation(*changes, options.overwrite)
              << "\n";
     } else if (connection->unreachable()) {

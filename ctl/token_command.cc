@@ -37,12 +37,12 @@ void RunCreate(const TokenCreateOptions& options, const GlobalOptions& global, I
   request.set_ttl_seconds(std::chrono::duration_cast<std::chrono::seconds>(*ttl).count());
   request.set_description(options.description);
   v1::CreateTokenResponse response;
-  if (!connection->Call(&v1::OperatorService::Stub::CreateToken, request, &response)) return;
+  if (!connection->Write(&v1::OperatorService::Stub::CreateToken, request, &response)) return;
   if (!options.print_join_command) {
     io.out << response.token() << "\n";
     return;
   }
-  io.out << "fleetset-agent --coordinator " << connection->server() << " --token "
+  io.out << "fleetset-agent --coordinator " << Join(connection->servers(), ",") << " --token "
          << response.token() << " --discovery-token-ca-cert-hash " << response.ca_cert_hash()
          << "\n";
 }
@@ -60,7 +60,7 @@ void RunList(const GlobalOptions& global, Io& io) {
   auto connection = Connection::Open(global, io);
   if (!connection) return;
   v1::ListTokensResponse response;
-  if (!connection->Call(&v1::OperatorService::Stub::ListTokens, v1::ListTokensRequest(),
+  if (!connection->Read(&v1::OperatorService::Stub::ListTokens, v1::ListTokensRequest(),
                         &response)) {
     return;
   }
@@ -88,7 +88,7 @@ void RunDelete(const std::vector<std::string>& tokens, const GlobalOptions& glob
     v1::DeleteTokenRequest request;
     request.set_id(id);
     v1::DeleteResponse response;
-    if (connection->Call(&v1::OperatorService::Stub::DeleteToken, request, &response)) {
+    if (connection->Write(&v1::OperatorService::Stub::DeleteToken, request, &response)) {
       io.out << "bootstrap token \"" << id << "\" deleted\n";
     } else if (connection->unreachable()) {
       return;

@@ -37,9 +37,9 @@ void RunCreateUser(const CreateUserOptions& options, const GlobalOptions& global
   request.set_certificate_request(
       pki::CreateCertificateRequest(key, {options.name, {options.role}}));
   v1::CreateUserResponse response;
-  if (!connection->Call(&v1::OperatorService::Stub::CreateUser, request, &response)) return;
+  if (!connection->Write(&v1::OperatorService::Stub::CreateUser, request, &response)) return;
   io.out << pki::RenderClientConfig(
-      {{connection->server()}, response.ca_certificate(), response.certificate(), key.ToPem()});
+      {connection->servers(), response.ca_certificate(), response.certificate(), key.ToPem()});
   io.err << "user/" << options.name << " created (role " << options.role
          << "); the config above holds its private key: hand it over privately\n";
 }

@@ -19,7 +19,7 @@ void RunVersion(bool client_only, const GlobalOptions& global, Io& io) {
   auto connection = Connection::Open(global, io);
   if (!connection) return;
   v1::VersionResponse response;
-  if (!connection->Call(&v1::OperatorService::Stub::Version, v1::VersionRequest(), &response)) {
+  if (!connection->Read(&v1::OperatorService::Stub::Version, v1::VersionRequest(), &response)) {
     return;
   }
   io.out << "Server Version: " << WithV(response.version()) << "\n";

@@ -30,7 +30,7 @@ void RunWhy(const std::vector<std::string>& args, const GlobalOptions& global, I
   request.mutable_key()->set_name(resources->names.front());
   if (args.size() > resource_args) request.set_node_name(args.back());
   v1::ExplainPlacementResponse response;
-  if (!connection->Call(&v1::OperatorService::Stub::ExplainPlacement, request, &response)) return;
+  if (!connection->Read(&v1::OperatorService::Stub::ExplainPlacement, request, &response)) return;
   if (response.nodes().empty()) {
     io.err << "No nodes found\n";
     return;
