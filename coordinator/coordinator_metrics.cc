@@ -2,7 +2,12 @@
 
 #include "coordinator/storage/forwarding_storage.h"
 
+#include <map>
+#include <optional>
+
+#include <prometheus/counter.h>
 #include <prometheus/family.h>
+#include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 
 namespace fleetset::coordinator {
@@ -20,31 +25,94 @@ prometheus::Histogram& MakeHistogram(prometheus::Registry& registry, const std::
 
 }  // namespace
 
+// Times every request to the store by operation, and how long after a
+// commit its change reaches this coordinator's watches (the watch lag).
 class CoordinatorMetrics::TimedStore final : public storage::ForwardingStorage {
  public:
   TimedStore(std::unique_ptr<storage::Storage> inner, CoordinatorMetrics& metrics)
-      : ForwardingStorage(std::move(inner)), owner_(metrics) {}
+      : ForwardingStorage(std::move(inner)),
+        owner_(metrics),
+        commit_times_(std::make_shared<CommitTimes>()) {}
+
+  std::optional<storage::KeyValue> Get(const std::string& key) override {
+    const auto started = Clock::now();
+    auto result = inner().Get(key);
+    Observe(*owner_.get_durations_, started);
+    return result;
+  }
+  storage::ListResult List(const std::string& prefix) override {
+    const auto started = Clock::now();
+    auto result = inner().List(prefix);
+    Observe(*owner_.list_durations_, started);
+    return result;
+  }
 
   void CommitAsync(storage::Transaction transaction,
                    std::function<void(const storage::TransactionResult&)> done) override {
     const auto started = Clock::now();
-    inner().CommitAsync(std::move(transaction), [this, started, done = std::move(done)](
-                                                    const storage::TransactionResult& result) {
-      Record(started,
-             result.status == storage::TransactionResult::Status::kFailed ? result.error : "");
-      if (done) done(result);
-    });
+    inner().CommitAsync(
+        std::move(transaction), [this, started, times = commit_times_,
+                                 done = std::move(done)](const storage::TransactionResult& result) {
+          const bool failed = result.status == storage::TransactionResult::Status::kFailed;
+          Record(started, failed ? result.error : "");
+          if (result.committed()) times->Committed(result.revision, Clock::now());
+          if (done) done(result);
+        });
+  }
+
+  std::unique_ptr<storage::WatchHandle> Watch(const std::string& prefix, storage::Revision from,
+                                              storage::WatchCallback callback) override {
+    return inner().Watch(
+        prefix, from,
+        [times = commit_times_, lag = owner_.watch_lag_,
+         callback = std::move(callback)](const std::vector<storage::WatchEvent>& events) {
+          for (const storage::WatchEvent& event : events) {
+            if (auto committed = times->Delivered(event.kv.mod_revision)) {
+              lag->Observe(std::chrono::duration<double>(Clock::now() - *committed).count());
+            }
+          }
+          callback(events);
+        });
   }
 
  private:
+  // When this coordinator's own commits completed, until a watch delivers
+  // them; bounded, since a revision no watch covers is never delivered.
+  class CommitTimes {
+   public:
+    void Committed(storage::Revision revision, Clock::time_point at) {
+      std::lock_guard lock(mu_);
+      times_[revision] = at;
+      while (times_.size() > kKept) times_.erase(times_.begin());
+    }
+    std::optional<Clock::time_point> Delivered(storage::Revision revision) {
+      std::lock_guard lock(mu_);
+      auto it = times_.find(revision);
+      if (it == times_.end()) return std::nullopt;
+      const Clock::time_point at = it->second;
+      times_.erase(it);
+      return at;
+    }
+
+   private:
+    static constexpr size_t kKept = 4096;
+    std::mutex mu_;
+    std::map<storage::Revision, Clock::time_point> times_;
+  };
+
+  static void Observe(prometheus::Histogram& histogram, Clock::time_point started) {
+    histogram.Observe(std::chrono::duration<double>(Clock::now() - started).count());
+  }
+
   void Record(Clock::time_point started, std::string error) {
-    const std::chrono::duration<double> took = Clock::now() - started;
-    owner_.commit_durations_.Observe(took.count());
+    Observe(owner_.commit_durations_, started);
+    Observe(*owner_.txn_durations_, started);
     std::lock_guard lock(owner_.mu_);
     owner_.store_error_ = std::move(error);
   }
 
   CoordinatorMetrics& owner_;
+  const std::shared_ptr<CommitTimes> commit_times_;
 };
 
 CoordinatorMetrics::CoordinatorMetrics()
@@ -56,7 +124,33 @@ CoordinatorMetrics::CoordinatorMetrics()
                                       "fleetset_coordinator_store_commit_duration_seconds",
                                       "Duration of the store's transactions (SQLite commits).")),
       // Until the first pass, the loop counts as having passed at start.
-      last_pass_(Clock::now().time_since_epoch().count()) {}
+      last_pass_(Clock::now().time_since_epoch().count()) {
+  auto& requests = prometheus::BuildHistogram()
+                       .Name("fleetset_coordinator_store_request_duration_seconds")
+                       .Help("Duration of requests to the store (SQLite or etcd), by operation.")
+                       .Register(metrics_.registry());
+  get_durations_ = &requests.Add({{"operation", "get"}}, LatencyBuckets());
+  list_durations_ = &requests.Add({{"operation", "list"}}, LatencyBuckets());
+  txn_durations_ = &requests.Add({{"operation", "txn"}}, LatencyBuckets());
+  watch_lag_ = &MakeHistogram(metrics_.registry(), "fleetset_coordinator_watch_lag_seconds",
+                              "Time from this coordinator's commit of a change to its delivery "
+                              "to the coordinator's own watches (informers).");
+  auto& leading = prometheus::BuildGauge()
+                      .Name("fleetset_coordinator_is_leader")
+                      .Help("1 while this coordinator leads and runs the controllers, else 0.")
+                      .Register(metrics_.registry());
+  is_leader_ = &leading.Add({});
+  auto& transitions = prometheus::BuildCounter()
+                          .Name("fleetset_coordinator_leader_transitions_total")
+                          .Help("How often this coordinator started or stopped leading.")
+                          .Register(metrics_.registry());
+  leader_transitions_ = &transitions.Add({});
+}
+
+void CoordinatorMetrics::LeaderChanged(bool leading) {
+  is_leader_->Set(leading ? 1 : 0);
+  leader_transitions_->Increment();
+}
 
 std::unique_ptr<storage::Storage> CoordinatorMetrics::Instrument(
     std::unique_ptr<storage::Storage> store) {

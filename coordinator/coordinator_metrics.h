@@ -4,6 +4,8 @@
 // queues, and how long control loop passes and store commits take.
 #pragma once
 
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 
 #include <atomic>
@@ -46,6 +48,9 @@ class CoordinatorMetrics {
   // Wraps the store so that its commits are timed and their failures seen.
   // This object must outlive the returned store.
   std::unique_ptr<storage::Storage> Instrument(std::unique_ptr<storage::Storage> store);
+  // From the leader election: sets is_leader and counts the transition.
+  // Without an election (one coordinator) is_leader is set once, at start.
+  void LeaderChanged(bool leading);
   // For ControlLoopOptions::pass_observer.
   void PassDone(std::chrono::steady_clock::duration took);
   // Adds the gauges read from `counts` and `agents` at scrape time; both
@@ -61,6 +66,12 @@ class CoordinatorMetrics {
   Metrics metrics_;
   prometheus::Histogram& pass_durations_;
   prometheus::Histogram& commit_durations_;
+  prometheus::Histogram* get_durations_ = nullptr;
+  prometheus::Histogram* list_durations_ = nullptr;
+  prometheus::Histogram* txn_durations_ = nullptr;
+  prometheus::Histogram* watch_lag_ = nullptr;
+  prometheus::Gauge* is_leader_ = nullptr;
+  prometheus::Counter* leader_transitions_ = nullptr;
   std::atomic<std::chrono::steady_clock::rep> last_pass_;
   mutable std::mutex mu_;
   // Why the last commit failed; empty when it worked.
