@@ -54,13 +54,20 @@ etcdserverpb::RangeRequest EtcdKeyMapping::ListRequest(const std::string& prefix
 
 etcdserverpb::TxnRequest EtcdKeyMapping::TxnRequest(const Transaction& transaction) const {
   etcdserverpb::TxnRequest request;
-  for (const Compare& compare : transaction.compares) {
+  auto add_compare = [&](const Compare& compare) {
     etcdserverpb::Compare& etcd = *request.add_compare();
     etcd.set_key(ToEtcd(compare.key));
     etcd.set_target(etcdserverpb::Compare::MOD);
     etcd.set_result(etcdserverpb::Compare::EQUAL);
     etcd.set_mod_revision(compare.mod_revision);
+  };
+  if (transaction.fence) {
+    add_compare(*transaction.fence);
+    // When a compare fails, the fence key as it is now tells a deposed
+    // leader from a conflict.
+    request.add_failure()->mutable_request_range()->set_key(ToEtcd(transaction.fence->key));
   }
+  for (const Compare& compare : transaction.compares) add_compare(compare);
   for (const Operation& operation : transaction.operations) {
     etcdserverpb::RequestOp& op = *request.add_success();
     if (operation.type == Operation::Type::kPut) {
@@ -81,10 +88,19 @@ std::string RefusedTransaction(const Transaction& transaction) {
   return result.status == TransactionResult::Status::kFailed ? result.error : "";
 }
 
-TransactionResult TransactionOutcome(const etcdserverpb::TxnResponse& response, bool& wrote) {
+TransactionResult TransactionOutcome(const etcdserverpb::TxnResponse& response,
+                                     const std::optional<Compare>& fence, bool& wrote) {
   const Revision revision = response.header().revision();
   wrote = false;
-  if (!response.succeeded()) return {TransactionResult::Status::kCompareFailed, revision, {}};
+  if (!response.succeeded()) {
+    if (fence && !response.responses().empty()) {
+      const auto& holder = response.responses(0).response_range().kvs();
+      if (holder.empty() || holder[0].mod_revision() != fence->mod_revision) {
+        return {TransactionResult::Status::kFenced, revision, FencedError(*fence)};
+      }
+    }
+    return {TransactionResult::Status::kCompareFailed, revision, {}};
+  }
   for (const etcdserverpb::ResponseOp& op : response.responses()) {
     if (op.has_response_put() ||
         (op.has_response_delete_range() && op.response_delete_range().deleted() > 0)) {

@@ -1,9 +1,11 @@
 // How the store's keys, transactions and events map onto etcd's: every key
 // lives under the store's prefix, a Compare becomes etcd's compare on the
 // key's mod_revision, a Transaction becomes a Txn whose success branch holds
-// its operations, and etcd's records come back with the prefix removed.
+// its operations (and whose failure branch reads the fence key, when there
+// is a fence), and etcd's records come back with the prefix removed.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,8 +47,10 @@ class EtcdKeyMapping {
 // key written twice), in the words every store uses; "" when it may go.
 std::string RefusedTransaction(const Transaction& transaction);
 
-// What etcd's answer to TxnRequest() means for the caller. `wrote` says
-// whether the transaction took a revision of its own.
-TransactionResult TransactionOutcome(const etcdserverpb::TxnResponse& response, bool& wrote);
+// What etcd's answer to TxnRequest() means for the caller, given the
+// transaction's fence. `wrote` says whether the transaction took a
+// revision of its own.
+TransactionResult TransactionOutcome(const etcdserverpb::TxnResponse& response,
+                                     const std::optional<Compare>& fence, bool& wrote);
 
 }  // namespace fleetset::coordinator::storage

@@ -94,18 +94,18 @@ class EtcdStorage final : public Storage {
 
  private:
   void Send(uint64_t id, const Transaction& transaction) {
-    client_.TxnAsync(
-        keys_.TxnRequest(transaction),
-        [this, id](const grpc::Status& status, const etcdserverpb::TxnResponse& response) {
-          if (!status.ok()) {
-            pipeline_.Resolve(
-                id, {TransactionResult::Status::kFailed, 0, DescribeEtcdFailure(status)}, false);
-            return;
-          }
-          bool wrote = false;
-          TransactionResult result = TransactionOutcome(response, wrote);
-          pipeline_.Resolve(id, std::move(result), wrote);
-        });
+    client_.TxnAsync(keys_.TxnRequest(transaction), [this, id, fence = transaction.fence](
+                                                        const grpc::Status& status,
+                                                        const etcdserverpb::TxnResponse& response) {
+      if (!status.ok()) {
+        pipeline_.Resolve(id, {TransactionResult::Status::kFailed, 0, DescribeEtcdFailure(status)},
+                          false);
+        return;
+      }
+      bool wrote = false;
+      TransactionResult result = TransactionOutcome(response, fence, wrote);
+      pipeline_.Resolve(id, std::move(result), wrote);
+    });
   }
 
   void Dispatch(std::vector<CommitPipeline::Delivery>& batch) {

@@ -19,7 +19,9 @@
 
 namespace fleetset::coordinator::storage {
 
-// etcd's revision: 0 is "never"; the first committed transaction is 1.
+// etcd's revision: 0 is "never"; a store's revisions only increase. A new
+// embedded store starts at 0; on etcd they are the cluster's, from wherever
+// it has reached.
 using Revision = int64_t;
 
 // The store could not be read or written (disk full, corrupt file, locked
@@ -102,7 +104,7 @@ struct Operation {
 struct Transaction {
   std::vector<Compare> compares;
   std::vector<Operation> operations;
-  std::optional<Compare> fence;
+  std::optional<Compare> fence = std::nullopt;
 };
 
 // The error of a kFenced result, the same from every store.

@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "storage_test_util.h"
+
 namespace fleetset::testing {
 namespace {
 
@@ -80,19 +82,44 @@ TEST(EtcdMapping, OnlyAPutOrARealDeleteTakesARevision) {
   response.set_succeeded(true);
   response.add_responses()->mutable_response_delete_range()->set_deleted(0);
   bool wrote = true;
-  storage::TransactionResult result = storage::TransactionOutcome(response, wrote);
+  storage::TransactionResult result = storage::TransactionOutcome(response, std::nullopt, wrote);
   EXPECT_TRUE(result.committed());
   EXPECT_EQ(result.revision, 5);
   EXPECT_FALSE(wrote);
 
   response.add_responses()->mutable_response_put();
-  storage::TransactionOutcome(response, wrote);
+  storage::TransactionOutcome(response, std::nullopt, wrote);
   EXPECT_TRUE(wrote);
 
   response.set_succeeded(false);
-  result = storage::TransactionOutcome(response, wrote);
+  result = storage::TransactionOutcome(response, std::nullopt, wrote);
   EXPECT_EQ(result.status, storage::TransactionResult::Status::kCompareFailed);
   EXPECT_FALSE(wrote);
+}
+
+TEST(EtcdMapping, AFenceIsComparedFirstAndItsKeyReadWhenACompareFails) {
+  const storage::Compare fence = storage::Compare::ModRevision("/coordinator/leader", 7);
+  storage::Transaction transaction = PutTransaction("/registry/a", "1");
+  transaction.fence = fence;
+  const etcdserverpb::TxnRequest request = storage::EtcdKeyMapping("/p").TxnRequest(transaction);
+  ASSERT_EQ(request.compare_size(), 1);
+  EXPECT_EQ(request.compare(0).key(), "/p/coordinator/leader");
+  EXPECT_EQ(request.compare(0).mod_revision(), 7);
+  ASSERT_EQ(request.failure_size(), 1);
+  EXPECT_EQ(request.failure(0).request_range().key(), "/p/coordinator/leader");
+
+  etcdserverpb::TxnResponse response;
+  response.set_succeeded(false);
+  mvccpb::KeyValue* holder = response.add_responses()->mutable_response_range()->add_kvs();
+  holder->set_mod_revision(9);
+  bool wrote = false;
+  storage::TransactionResult result = storage::TransactionOutcome(response, fence, wrote);
+  EXPECT_EQ(result.status, storage::TransactionResult::Status::kFenced);
+  EXPECT_THAT(result.error, HasSubstr("not the leader"));
+  // The fence held: another compare failed, a conflict as ever.
+  holder->set_mod_revision(7);
+  result = storage::TransactionOutcome(response, fence, wrote);
+  EXPECT_EQ(result.status, storage::TransactionResult::Status::kCompareFailed);
 }
 
 }  // namespace
