@@ -98,13 +98,18 @@ void LeaderElection::StepAsLeader(Time now) {
 
 void LeaderElection::Campaign(Time now) {
   next_step_ = now + retry_interval_;
-  if (!KeepLease(now)) return;
   LeaderRecord holder;
+  if (!KeepLease(now)) {
+    // Cut off from the store, a follower no longer knows who leads.
+    SeenHolder(holder);
+    return;
+  }
   try {
     holder = store_.Acquire(options_.key, options_.identity, lease_);
   } catch (const storage::StorageError& error) {
     if (last_error_ != error.what()) spdlog::warn("leader election: {}", error.what());
     last_error_ = error.what();
+    SeenHolder(LeaderRecord{});
     return;
   }
   last_error_.clear();
@@ -117,13 +122,12 @@ void LeaderElection::Campaign(Time now) {
     next_step_ = now + renew_interval_;
     return;
   }
-  bool changed;
-  {
-    std::lock_guard lock(mu_);
-    changed = leader_.identity != holder.identity || leader_.revision != holder.revision;
-    leader_ = holder;
-  }
-  if (changed && options_.on_change) options_.on_change(false, holder);
+  SeenHolder(holder);
+}
+
+void LeaderElection::SeenHolder(const LeaderRecord& holder) {
+  std::lock_guard lock(mu_);
+  leader_ = holder;
 }
 
 bool LeaderElection::KeepLease(Time now) {

@@ -39,7 +39,8 @@ struct LeaderElectionOptions {
   // How often a follower tries to take the key (and retries after a
   // failed renewal); zero: one second, or the renewal interval if shorter.
   std::chrono::milliseconds retry_interval{0};
-  // Told of every change, from the election's thread (or Step's caller).
+  // Told each time this coordinator starts or stops leading, from the
+  // election's thread (or Step's caller).
   std::function<void(bool leading, const LeaderRecord& leader)> on_change;
 };
 
@@ -55,7 +56,8 @@ class LeaderElection final : public LeaderGate {
   // While leading: the leader key with the revision that wrote it, the
   // compare every controller write carries. nullopt when not leading.
   std::optional<storage::Compare> Fence() const;
-  // The holder last seen (this coordinator while it leads).
+  // The holder last seen (this coordinator while it leads); not held when
+  // nobody holds the key or the store cannot be reached.
   LeaderRecord Leader() const;
   // How often this coordinator started or stopped leading.
   uint64_t Transitions() const;
@@ -78,6 +80,8 @@ class LeaderElection final : public LeaderGate {
   // could not be reached. Updates lease_valid_until_.
   bool KeepLease(Time now);
   void SetLeading(bool leading, const LeaderRecord& leader, const std::string& why);
+  // A follower's view of the holder (not held: nobody, or not known).
+  void SeenHolder(const LeaderRecord& holder);
   void Run();
 
   LeaderLeaseStore& store_;
