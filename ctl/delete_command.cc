@@ -49,6 +49,8 @@ bool DeleteOne(Connection& connection, const ResourceType& type, const std::stri
       status = connection.Invoke(kWrite, &Stub::DeleteUser, request, &response);
       break;
     }
+    case ResourceKind::kCoordinator:
+      return false;  // refused by RunDelete
     case ResourceKind::kConfigMap:
     case ResourceKind::kSecret:
     case ResourceKind::kPriorityClass:
@@ -72,6 +74,11 @@ void RunDelete(const DeleteOptions& options, const GlobalOptions& global, Io& io
   std::string error;
   const auto resources = ParseResourceArgs(options.args, "delete", &error);
   if (!resources) return Fail(io, error);
+  if (resources->type->kind == ResourceKind::kCoordinator) {
+    return Fail(io,
+                "coordinators cannot be deleted: one that is gone is forgotten a day after it was "
+                "last heard from");
+  }
   if (resources->names.empty()) {
     return Fail(io, "resource(s) were provided, but no name was specified");
   }

@@ -125,6 +125,7 @@ void RunDescribe(const DescribeOptions& options, const GlobalOptions& global, Io
           },
           io);
     case ResourceKind::kUser:
+    case ResourceKind::kCoordinator:
       return;  // refused by ParseResourceArgsOf
   }
 }

@@ -124,6 +124,16 @@ std::optional<std::vector<v1::User>> FetchUsers(Connection& connection, const Qu
   return Named(connection, SortedByName(ToVector(response.items())), query.names, "users");
 }
 
+std::optional<std::vector<v1::Coordinator>> FetchCoordinators(Connection& connection,
+                                                              const Query& query) {
+  v1::ListCoordinatorsResponse response;
+  if (!connection.Read(&v1::OperatorService::Stub::ListCoordinators, v1::ListCoordinatorsRequest(),
+                       &response)) {
+    return std::nullopt;
+  }
+  return Named(connection, SortedByName(ToVector(response.items())), query.names, "coordinators");
+}
+
 template <ConfigObject T>
 std::optional<std::vector<T>> FetchObjects(Connection& connection, const Query& query) {
   const ResourceType& type = TypeOf<T>();

@@ -31,6 +31,8 @@ std::optional<std::vector<v1::DaemonSet>> FetchDaemonSets(Connection& connection
 std::optional<std::vector<v1::Node>> FetchNodes(Connection& connection, const Query& query);
 std::optional<std::vector<v1::Pod>> FetchPods(Connection& connection, const Query& query);
 std::optional<std::vector<v1::User>> FetchUsers(Connection& connection, const Query& query);
+std::optional<std::vector<v1::Coordinator>> FetchCoordinators(Connection& connection,
+                                                              const Query& query);
 // Through GetObject for each name, or ListObjects.
 template <ConfigObject T>
 std::optional<std::vector<T>> FetchObjects(Connection& connection, const Query& query);

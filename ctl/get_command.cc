@@ -168,8 +168,9 @@ void RunGet(const GetOptions& options, const GlobalOptions& global, Io& io) {
     return Fail(io, "a resource cannot be retrieved by name across all namespaces");
   }
 
-  if (type.kind == ResourceKind::kUser && (options.watch || !options.selector.empty())) {
-    return Fail(io, "users cannot be watched or selected by label");
+  if ((type.kind == ResourceKind::kUser || type.kind == ResourceKind::kCoordinator) &&
+      (options.watch || !options.selector.empty())) {
+    return Fail(io, std::string(type.resource) + " cannot be watched or selected by label");
   }
   if (IsObjectKind(type.kind) && options.watch) {
     return Fail(io, std::string(type.resource) +
@@ -215,6 +216,9 @@ void RunGet(const GetOptions& options, const GlobalOptions& global, Io& io) {
     case ResourceKind::kNamespace:
       return Show<v1::Namespace>(*connection, query, how, false, "namespaces",
                                  FetchObjects<v1::Namespace>, io);
+    case ResourceKind::kCoordinator:
+      return Show<v1::Coordinator>(*connection, query, how, false, "coordinators",
+                                   FetchCoordinators, io);
   }
 }
 
@@ -224,9 +228,9 @@ void AddGetCommand(CLI::App& app, Io& io, const GlobalOptions& global) {
   auto options = std::make_shared<GetOptions>();
   CLI::App* command = app.add_subcommand(
       "get",
-      "Display one or many DaemonSets, nodes, pods, users, ConfigMaps, Secrets, PriorityClasses "
-      "or Namespaces (types: daemonsets/ds, nodes/no, pods/po, users, configmaps/cm, secrets, "
-      "priorityclasses/pc, namespaces/ns)");
+      "Display one or many DaemonSets, nodes, pods, users, ConfigMaps, Secrets, PriorityClasses, "
+      "Namespaces or coordinators (types: daemonsets/ds, nodes/no, pods/po, users, "
+      "configmaps/cm, secrets, priorityclasses/pc, namespaces/ns, coordinators)");
   command->add_option("args", options->args, "TYPE [NAME...] or TYPE/NAME...")->required();
   command->add_option("-o,--output", options->output,
                       "Output format: wide, json, yaml or name (default: a table)");
@@ -246,7 +250,8 @@ void AddGetCommand(CLI::App& app, Io& io, const GlobalOptions& global) {
       "  fleetsetctl get pods -n kube-system -l name=fluentd-elasticsearch -o wide\n"
       "  fleetsetctl get nodes\n"
       "  fleetsetctl get ds/fluentd -o yaml\n"
-      "  fleetsetctl get configmaps -n logging\n");
+      "  fleetsetctl get configmaps -n logging\n"
+      "  fleetsetctl get coordinators\n");
   command->callback([options, &global, &io] { RunGet(*options, global, io); });
 }
 

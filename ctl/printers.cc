@@ -205,4 +205,26 @@ std::string NameLine(const v1::User& item) {
   return QualifiedName(UserType(), item.metadata().name());
 }
 
+Rows TableRows(const std::vector<v1::Coordinator>& items, const TableOptions& options) {
+  TableOptions cluster_scoped = options;
+  cluster_scoped.with_namespace = false;
+  return MakeRows(items, cluster_scoped,
+                  {"NAME", "ADDRESS", "STATUS", "LEADER", "VERSION", "STORE", "AGE"},
+                  [&](const v1::Coordinator& item) {
+                    const v1::CoordinatorStatus& status = item.status();
+                    return std::vector<std::string>{
+                        item.metadata().name(),
+                        OrNone(status.address()),
+                        status.state(),
+                        status.leader() ? "true" : "false",
+                        status.version(),
+                        status.store_error().empty() ? "ok" : "unavailable",
+                        AgeColumn(item.metadata().creation_timestamp(), options.now)};
+                  });
+}
+
+std::string NameLine(const v1::Coordinator& item) {
+  return QualifiedName(CoordinatorType(), item.metadata().name());
+}
+
 }  // namespace fleetset::ctl

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fleetset/v1/auth.pb.h"
+#include "fleetset/v1/coordinator.pb.h"
 #include "fleetset/v1/daemonset.pb.h"
 #include "fleetset/v1/node.pb.h"
 
@@ -79,5 +80,9 @@ std::string NameLine(const v1::DaemonSet& item);
 std::string NameLine(const v1::Node& item);
 std::string NameLine(const v1::Pod& item);
 std::string NameLine(const v1::User& item);
+// NAME, ADDRESS, STATUS (alive or unreachable), LEADER, VERSION, STORE (ok
+// or unavailable) and AGE, as `nomad server members` lists servers.
+Rows TableRows(const std::vector<v1::Coordinator>& items, const TableOptions& options);
+std::string NameLine(const v1::Coordinator& item);
 
 }  // namespace fleetset::ctl

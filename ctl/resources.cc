@@ -34,8 +34,12 @@ constexpr ResourceType kNamespace{
     ResourceKind::kNamespace, "namespace",     "namespaces", "namespace",
     kNamespaceKind,           kCoreApiVersion, false,        "namespaces"};
 
-constexpr std::array kTypes{&kDaemonSet, &kNode,   &kPod,           &kUser,
-                            &kConfigMap, &kSecret, &kPriorityClass, &kNamespace};
+constexpr ResourceType kCoordinator{
+    ResourceKind::kCoordinator, "coordinator", "coordinators", "coordinator", "Coordinator",
+    "fleetset.io/v1",           false,         "coordinators"};
+
+constexpr std::array kTypes{&kDaemonSet, &kNode,          &kPod,       &kUser,       &kConfigMap,
+                            &kSecret,    &kPriorityClass, &kNamespace, &kCoordinator};
 
 struct Alias {
   std::string_view name;
@@ -69,6 +73,8 @@ constexpr std::array kAliases{
     Alias{"ns", &kNamespace},
     Alias{"namespace", &kNamespace},
     Alias{"namespaces", &kNamespace},
+    Alias{"coordinator", &kCoordinator},
+    Alias{"coordinators", &kCoordinator},
 };
 
 const ResourceType* FindOrExplain(std::string_view alias, std::string* error) {
@@ -85,6 +91,7 @@ const ResourceType& DaemonSetType() { return kDaemonSet; }
 const ResourceType& NodeType() { return kNode; }
 const ResourceType& PodType() { return kPod; }
 const ResourceType& UserType() { return kUser; }
+const ResourceType& CoordinatorType() { return kCoordinator; }
 
 bool IsObjectKind(ResourceKind kind) {
   return kind == ResourceKind::kConfigMap || kind == ResourceKind::kSecret ||

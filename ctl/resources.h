@@ -18,6 +18,7 @@ enum class ResourceKind {
   kSecret,
   kPriorityClass,
   kNamespace,
+  kCoordinator,
 };
 
 struct ResourceType {
@@ -41,6 +42,7 @@ const ResourceType& DaemonSetType();
 const ResourceType& NodeType();
 const ResourceType& PodType();
 const ResourceType& UserType();
+const ResourceType& CoordinatorType();
 
 // ConfigMaps, Secrets, PriorityClasses and Namespaces: the kinds the
 // coordinator serves through its generic ApplyObject, GetObject,

@@ -73,6 +73,16 @@ Reactor* OperatorServiceImpl::Version(Context* context, const v1::VersionRequest
   });
 }
 
+Reactor* OperatorServiceImpl::ListCoordinators(Context* context,
+                                               const v1::ListCoordinatorsRequest* /*request*/,
+                                               v1::ListCoordinatorsResponse* response) {
+  return Respond(context, access_, OnCluster("list", "coordinators"), [&](const Caller&) {
+    for (v1::Coordinator& member : apis_.members.List()) {
+      *response->add_items() = std::move(member);
+    }
+  });
+}
+
 Reactor* OperatorServiceImpl::ApplyDaemonSet(Context* context,
                                              const v1::ApplyDaemonSetRequest* request,
                                              v1::ApplyDaemonSetResponse* response) {

@@ -14,6 +14,7 @@
 #include "coordinator/api/token_api.h"
 #include "coordinator/api/user_api.h"
 #include "coordinator/frontend/access.h"
+#include "coordinator/members/coordinator_members.h"
 #include "fleetset/v1/operator_service.grpc.pb.h"
 
 namespace fleetset::coordinator {
@@ -28,6 +29,7 @@ struct OperatorApis {
   UserApi& users;
   const ClusterPki& pki;
   Registries& registries;
+  CoordinatorMembers& members;
 };
 
 class OperatorServiceImpl final : public v1::OperatorService::CallbackService {
@@ -39,6 +41,8 @@ class OperatorServiceImpl final : public v1::OperatorService::CallbackService {
 
   Reactor* Version(Context* context, const v1::VersionRequest* request,
                    v1::VersionResponse* response) override;
+  Reactor* ListCoordinators(Context* context, const v1::ListCoordinatorsRequest* request,
+                            v1::ListCoordinatorsResponse* response) override;
   Reactor* ApplyDaemonSet(Context* context, const v1::ApplyDaemonSetRequest* request,
                           v1::ApplyDaemonSetResponse* response) override;
   Reactor* GetDaemonSet(Context* context, const v1::GetDaemonSetRequest* request,

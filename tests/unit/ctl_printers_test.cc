@@ -190,6 +190,31 @@ TEST(CtlPrintersTest, NodeTableShowsStatusRolesAndWideColumns) {
   EXPECT_EQ(AgeColumn(fresh.metadata().creation_timestamp(), kNow), "<unknown>");
 }
 
+TEST(CtlPrintersTest, CoordinatorTableShowsTheLeaderAndWhoIsUnreachable) {
+  std::vector<v1::Coordinator> coordinators(2);
+  coordinators[0].mutable_metadata()->set_name("coord-1");
+  *coordinators[0].mutable_metadata()->mutable_creation_timestamp() = Ago(hours(72));
+  v1::CoordinatorStatus* first = coordinators[0].mutable_status();
+  first->set_address("10.0.0.1:7400");
+  first->set_state("alive");
+  first->set_leader(true);
+  first->set_version("0.1.0");
+  coordinators[1].mutable_metadata()->set_name("coord-2");
+  *coordinators[1].mutable_metadata()->mutable_creation_timestamp() = Ago(minutes(5));
+  v1::CoordinatorStatus* second = coordinators[1].mutable_status();
+  second->set_address("10.0.0.2:7400");
+  second->set_state("unreachable");
+  second->set_version("0.1.0");
+  second->set_store_error("etcd unavailable: context deadline exceeded");
+  TableOptions options;
+  options.now = kNow;
+  EXPECT_EQ(Table(TableRows(coordinators, options)),
+            "NAME      ADDRESS         STATUS        LEADER   VERSION   STORE         AGE\n"
+            "coord-1   10.0.0.1:7400   alive         true     0.1.0     ok            3d\n"
+            "coord-2   10.0.0.2:7400   unreachable   false    0.1.0     unavailable   5m\n");
+  EXPECT_EQ(NameLine(coordinators[0]), "coordinator/coord-1");
+}
+
 TEST(CtlPrintersTest, AgeFollowsKubectlsHumanDuration) {
   EXPECT_EQ(AgeColumn(Ago(seconds(45)), kNow), "45s");
   EXPECT_EQ(AgeColumn(Ago(minutes(3) + seconds(12)), kNow), "3m12s");
