@@ -100,6 +100,63 @@ std::string SetCount(const std::string& text, CoordinatorConfig& config) {
   return "";
 }
 
+std::string SetEtcdServers(const std::string& text, CoordinatorConfig& config) {
+  std::vector<std::string> servers;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = std::min(text.find(',', start), text.size());
+    std::string url = text.substr(start, comma - start);
+    start = comma + 1;
+    if (url.empty()) continue;
+    const bool scheme = url.starts_with("http://") || url.starts_with("https://");
+    const size_t host = url.find("://") + 3;
+    const size_t colon = url.rfind(':');
+    if (!scheme || colon < host || colon + 1 == url.size() ||
+        url.find_first_not_of("0123456789", colon + 1) != std::string::npos) {
+      return "\"" + url + "\": must be a URL such as https://10.0.0.1:2379";
+    }
+    servers.push_back(std::move(url));
+  }
+  config.etcd_servers = std::move(servers);
+  return "";
+}
+
+std::string SetEtcdPrefix(const std::string& text, CoordinatorConfig& config) {
+  if (text.size() < 2 || text.front() != '/' || text.back() == '/') {
+    return "\"" + text + "\": must start with / and not end with one, e.g. /fleetset";
+  }
+  config.etcd_prefix = text;
+  return "";
+}
+
+std::string SetLeaseDuration(const std::string& text, CoordinatorConfig& config) {
+  std::optional<std::chrono::milliseconds> parsed = ParseDuration(text);
+  if (!parsed || *parsed < std::chrono::seconds(2) || *parsed > std::chrono::minutes(5) ||
+      parsed->count() % 1000 != 0) {
+    return "\"" + text + "\": must be whole seconds from 2s to 5m, such as 10s";
+  }
+  config.leader_elect_lease_duration = std::chrono::duration_cast<std::chrono::seconds>(*parsed);
+  return "";
+}
+
+std::string SetName(const std::string& text, CoordinatorConfig& config) {
+  if (text.empty() || text.size() > 63 ||
+      text.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-.") != std::string::npos) {
+    return "\"" + text + "\": must be 1 to 63 lower-case letters, digits, '-' or '.'";
+  }
+  config.name = text;
+  return "";
+}
+
+std::string SetAdvertiseAddress(const std::string& text, CoordinatorConfig& config) {
+  const size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) {
+    return "\"" + text + "\": must be HOST:PORT, e.g. 10.0.0.1:7400";
+  }
+  config.advertise_address = text;
+  return "";
+}
+
 std::string SetLogLevel(const std::string& text, CoordinatorConfig& config) {
   static const std::map<std::string, spdlog::level::level_enum> kLevels = {
       {"trace", spdlog::level::trace}, {"debug", spdlog::level::debug},
@@ -160,6 +217,28 @@ const std::vector<Setting>& Settings() {
        SetCount<&CoordinatorConfig::audit_log_max_size_mb>},
       {"--audit-log-maxbackup", "auditLogMaxBackup", "N", "Rotated audit logs kept (default 10)",
        SetCount<&CoordinatorConfig::audit_log_max_backup>},
+      {"--etcd-servers", "etcdServers", "URLS",
+       "etcd members, comma-separated (https://HOST:2379,...): the store several coordinators "
+       "share; without it the store is SQLite in --data-dir",
+       SetEtcdServers},
+      {"--etcd-cafile", "etcdCafile", "FILE", "CA that signs the etcd members' certificates",
+       SetFile<&CoordinatorConfig::etcd_cafile>},
+      {"--etcd-certfile", "etcdCertfile", "FILE", "Client certificate for etcd",
+       SetFile<&CoordinatorConfig::etcd_certfile>},
+      {"--etcd-keyfile", "etcdKeyfile", "FILE", "Key of --etcd-certfile (mode 0600)",
+       SetFile<&CoordinatorConfig::etcd_keyfile>},
+      {"--etcd-prefix", "etcdPrefix", "PREFIX",
+       "Where in etcd this fleet's keys live (default /fleetset)", SetEtcdPrefix},
+      {"--leader-elect-lease-duration", "leaderElectLeaseDuration", "DURATION",
+       "With etcd: how long the leader's lease lasts without renewal, and so how long a dead "
+       "leader keeps the others from taking over (default 10s)",
+       SetLeaseDuration},
+      {"--name", "name", "NAME", "This coordinator's name among several (default: the host name)",
+       SetName},
+      {"--advertise-address", "advertiseAddress", "HOST:PORT",
+       "The address `fleetsetctl get coordinators` lists for this coordinator (default: the "
+       "host name with the --listen port)",
+       SetAdvertiseAddress},
   };
   return kSettings;
 }
@@ -205,8 +284,9 @@ CoordinatorCommandLine ParseCoordinatorCommandLine(const std::vector<std::string
                                                    std::ostream& out, std::ostream& err) {
   CoordinatorCommandLine result;
   CLI::App app{
-      "fleetset-coordinator stores DaemonSets and nodes in SQLite, serves agents and "
-      "fleetsetctl over gRPC, and drives rolling updates across the fleet.",
+      "fleetset-coordinator stores DaemonSets and nodes in SQLite (or, with several "
+      "coordinators, in etcd), serves agents and fleetsetctl over gRPC, and drives rolling "
+      "updates across the fleet.",
       "fleetset-coordinator"};
   app.set_version_flag("--version", std::string("fleetset-coordinator v") + kVersion);
   std::string config_file;
@@ -239,6 +319,14 @@ CoordinatorCommandLine ParseCoordinatorCommandLine(const std::vector<std::string
     if (app.count(setting.flag) == 0) continue;
     std::string problem = setting.set(flag_values[setting.flag], result.config);
     if (!problem.empty()) errors.push_back(std::string(setting.flag) + ": " + problem);
+  }
+  const CoordinatorConfig& config = result.config;
+  const bool etcd_tls = !config.etcd_certfile.empty() || !config.etcd_keyfile.empty();
+  if (etcd_tls && (config.etcd_certfile.empty() || config.etcd_keyfile.empty())) {
+    errors.push_back("--etcd-certfile and --etcd-keyfile: give both or neither");
+  }
+  if ((etcd_tls || !config.etcd_cafile.empty()) && config.etcd_servers.empty()) {
+    errors.push_back("--etcd-cafile, --etcd-certfile, --etcd-keyfile: need --etcd-servers");
   }
   if (!errors.empty()) {
     for (const std::string& error : errors) err << "fleetset-coordinator: " << error << "\n";

@@ -52,6 +52,21 @@ struct CoordinatorConfig {
   size_t audit_log_max_size_mb = 100;
   size_t audit_log_max_backup = 10;
   spdlog::level::level_enum log_level = spdlog::level::info;
+  // kube-apiserver's etcd flags. Without servers the store is SQLite in
+  // <data-dir>; with them, several coordinators share the etcd cluster.
+  std::vector<std::string> etcd_servers;
+  std::string etcd_cafile;
+  std::string etcd_certfile;
+  std::string etcd_keyfile;
+  std::string etcd_prefix = "/fleetset";
+  // kube-controller-manager's --leader-elect-lease-duration: how long a
+  // dead leader keeps the others from taking over (etcd only).
+  std::chrono::seconds leader_elect_lease_duration{10};
+  // This coordinator's name among several (default: the host name), and
+  // the address the others list for it (default: the host name with the
+  // --listen port).
+  std::string name;
+  std::string advertise_address;
 };
 
 struct CoordinatorCommandLine {

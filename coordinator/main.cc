@@ -63,6 +63,14 @@ int main(int argc, char** argv) {
   options.audit.path = config.audit_log_path;
   options.audit.max_bytes = config.audit_log_max_size_mb * 1024 * 1024;
   options.audit.max_backups = config.audit_log_max_backup;
+  options.shared.etcd.servers = config.etcd_servers;
+  options.shared.etcd.ca_file = config.etcd_cafile;
+  options.shared.etcd.cert_file = config.etcd_certfile;
+  options.shared.etcd.key_file = config.etcd_keyfile;
+  options.shared.etcd.prefix = config.etcd_prefix;
+  options.shared.name = config.name;
+  options.shared.advertise_address = config.advertise_address;
+  options.shared.leader_lease_duration = config.leader_elect_lease_duration;
   // The DaemonSet controller's loop pings the watchdog: a wedged loop gets
   // the service restarted. STATUS= follows the fleet's size.
   std::atomic<CoordinatorServer*> started = nullptr;

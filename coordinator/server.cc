@@ -2,9 +2,12 @@
 
 #include <grpcpp/server_builder.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include "coordinator/auth/admin_config.h"
+#include "coordinator/cluster/cluster_identity.h"
 #include "coordinator/controllers/node_states.h"
+#include "coordinator/leader/etcd_leader_lease_store.h"
 #include "coordinator/storage/memory_storage.h"
 #include "coordinator/storage/sqlite_storage.h"
 #include "coordinator/storage/watch_barrier.h"
@@ -15,8 +18,28 @@ namespace fleetset::coordinator {
 namespace {
 
 // Certificates are checked against the time TLS peers use, whatever clock
-// the controllers run on in a test.
+// the controllers run on in a test; so is the leader's lease.
 const RealClock kWallClock;
+
+std::string HostName() {
+  char name[256] = {};
+  if (gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') return "coordinator";
+  return name;
+}
+
+// How errors name the store: the data directory, or the etcd members.
+std::string StoreName(const ServerOptions& options) {
+  if (!options.shared.enabled()) return "data dir " + options.data_dir;
+  std::string servers;
+  for (const std::string& server : options.shared.etcd.servers) {
+    servers += (servers.empty() ? "" : ",") + server;
+  }
+  return "etcd " + servers;
+}
+
+std::string MemberName(const SharedStoreOptions& shared) {
+  return shared.name.empty() ? HostName() : shared.name;
+}
 
 // The address admin.conf names: the listen address, with a wildcard host
 // made loopback (admin.conf is read on the coordinator's machine).
@@ -29,10 +52,62 @@ std::string LocalAddress(const std::string& listen, int port) {
 
 }  // namespace
 
+void CoordinatorServer::OpenSharedStore(const SharedStoreOptions& shared,
+                                        const std::string& data_dir) {
+  // The data directory keeps this coordinator's own files (its serving
+  // certificate, the audit log) and the cluster's CA and keys the operator
+  // copied there: one process at a time.
+  storage::EnsureDirectory(data_dir);
+  data_dir_lock_ = std::make_unique<storage::DirectoryLock>(data_dir);
+  durable_ = metrics_->Instrument(storage::OpenEtcdStorage(shared.etcd));
+  volatile_store_ = durable_.get();
+  storage::EtcdClientOptions client;
+  client.servers = shared.etcd.servers;
+  client.ca_file = shared.etcd.ca_file;
+  client.cert_file = shared.etcd.cert_file;
+  client.key_file = shared.etcd.key_file;
+  client.request_timeout = shared.etcd.request_timeout;
+  // A client of its own: renewals must not queue behind the store's writes.
+  election_store_ = std::make_unique<EtcdLeaderLeaseStore>(
+      std::make_unique<storage::EtcdClient>(client), shared.etcd.prefix);
+  LeaderElectionOptions election;
+  election.identity = MemberName(shared);
+  election.lease_ttl = shared.leader_lease_duration;
+  election.on_change = [this](bool leading, const LeaderRecord&) {
+    metrics_->LeaderChanged(leading);
+    // A new leader looks at everything at once rather than at the next
+    // resync; loops are woken only once they exist.
+    for (ControlLoop* loop : {daemon_set_loop_.get(), node_lifecycle_loop_.get()}) {
+      if (loop != nullptr) loop->Wake();
+    }
+  };
+  election_ = std::make_unique<LeaderElection>(*election_store_, kWallClock, election);
+  leader_ = election_.get();
+  fenced_durable_ = std::make_unique<FencedStorage>(*durable_, election.key,
+                                                    [this] { return election_->Fence(); });
+}
+
+void CoordinatorServer::OpenStores(const ServerOptions& options) {
+  if (options.shared.enabled()) {
+    OpenSharedStore(options.shared, options.data_dir);
+  } else {
+    // The store first: it holds the data directory's lock, so a second
+    // coordinator on the same directory stops before it touches pki/.
+    durable_ = metrics_->Instrument(storage::OpenSqliteStorage(options.data_dir));
+    volatile_ = storage::OpenMemoryStorage();
+    volatile_store_ = volatile_.get();
+    metrics_->LeaderChanged(true);
+  }
+}
+
+void CoordinatorServer::CheckIdentity(const ServerOptions& options,
+                                      const EncryptionProviders& providers) {
+  if (!options.shared.enabled()) return;
+  CheckClusterIdentity(*durable_, IdentityOf(pki_->ca_pin(), providers), options.data_dir);
+}
+
 void CoordinatorServer::Assemble(const ServerOptions& options, const Clock& clock) {
-  // The store first: it holds the data directory's lock, so a second
-  // coordinator on the same directory stops before it touches pki/.
-  durable_ = metrics_->Instrument(storage::OpenSqliteStorage(options.data_dir));
+  OpenStores(options);
   PkiOptions pki = options.pki;
   pki.data_dir = options.data_dir;
   pki.listen = options.listen;
@@ -47,11 +122,11 @@ void CoordinatorServer::Assemble(const ServerOptions& options, const Clock& cloc
       spdlog::info("made a key to encrypt secrets at rest in {}", encryption_config);
     }
   }
-  secrets_transformer_ =
-      std::make_unique<AesGcmTransformer>(LoadEncryptionConfig(encryption_config));
-  volatile_ = storage::OpenMemoryStorage();
+  const EncryptionProviders providers = LoadEncryptionConfig(encryption_config);
+  CheckIdentity(options, providers);
+  secrets_transformer_ = std::make_unique<AesGcmTransformer>(providers);
   registries_ =
-      std::make_unique<Registries>(*durable_, *volatile_, clock, secrets_transformer_.get());
+      std::make_unique<Registries>(*durable_, *volatile_store_, clock, secrets_transformer_.get());
   if (const size_t rewritten = registries_->secrets.Rewrite([this](std::string_view stored) {
         return secrets_transformer_->WrittenByCurrent(stored);
       })) {
@@ -59,6 +134,16 @@ void CoordinatorServer::Assemble(const ServerOptions& options, const Clock& cloc
   }
   events_ = std::make_unique<EventRecorder>(registries_->events, clock);
   events_->Load();
+  Registries* controller_registries = registries_.get();
+  EventRecorder* controller_events = events_.get();
+  if (fenced_durable_) {
+    controller_registries_ = std::make_unique<Registries>(*fenced_durable_, *fenced_durable_, clock,
+                                                          secrets_transformer_.get());
+    controller_events_ = std::make_unique<EventRecorder>(controller_registries_->events, clock);
+    controller_events_->Load();
+    controller_registries = controller_registries_.get();
+    controller_events = controller_events_.get();
+  }
 
   const ControllerOptions& controllers = options.controllers;
   CoordinatorMetrics* metrics = metrics_.get();
@@ -71,21 +156,22 @@ void CoordinatorServer::Assemble(const ServerOptions& options, const Clock& cloc
   };
 
   informers_ = std::make_unique<SharedInformers>(*registries_);
-  daemon_set_controller_ =
-      std::make_unique<DaemonSetController>(*registries_, *informers_, *events_, clock);
+  daemon_set_controller_ = std::make_unique<DaemonSetController>(
+      *controller_registries, *informers_, *controller_events, clock);
   ControlLoopOptions daemon_set_loop = loop;
   daemon_set_loop.resync_period = controllers.controller_resync_period;
   daemon_set_loop.after_pass = options.after_pass;
   daemon_set_loop_ = std::make_unique<ControlLoop>(
-      "daemonset-controller", [this] { return daemon_set_controller_->SyncOnce(); }, leader_,
+      "daemonset-controller", [this] { return daemon_set_controller_->SyncOnce(); }, *leader_,
       daemon_set_loop);
   node_lifecycle_controller_ = std::make_unique<NodeLifecycleController>(
-      *registries_, *informers_, *events_, clock, controllers.node_grace_period);
+      *controller_registries, *informers_, *controller_events, clock,
+      controllers.node_grace_period);
   ControlLoopOptions node_lifecycle_loop = loop;
   node_lifecycle_loop.resync_period = controllers.controller_resync_period;
   node_lifecycle_loop_ = std::make_unique<ControlLoop>(
       "node-lifecycle-controller", [this] { return node_lifecycle_controller_->SyncOnce(); },
-      leader_, node_lifecycle_loop);
+      *leader_, node_lifecycle_loop);
   AgentHubOptions hub;
   hub.lease_duration =
       std::chrono::duration_cast<std::chrono::seconds>(controllers.node_grace_period);
@@ -94,10 +180,12 @@ void CoordinatorServer::Assemble(const ServerOptions& options, const Clock& cloc
   hub_ = std::make_unique<AgentHub>(*registries_, *informers_, *events_, clock, hub);
   // The hub serves agents on every coordinator, leading or not.
   static const AlwaysLeader kEveryCoordinator;
+  StartMembers(options);
   hub_loop_ = std::make_unique<ControlLoop>(
       "agent-hub",
       [this] {
         hub_->SyncOnce();
+        members_->Heartbeat(leader_->IsLeader());
         return std::nullopt;
       },
       kEveryCoordinator, loop);
@@ -111,6 +199,7 @@ void CoordinatorServer::Assemble(const ServerOptions& options, const Clock& cloc
     node_lifecycle_loop_->Start();
     hub_loop_->Start();
   }
+  if (election_) election_->Start();
 
   config_object_api_ = std::make_unique<ConfigObjectApi>(*registries_);
   config_object_api_->EnsureBuiltIns(Caller::System("coordinator"));
@@ -128,9 +217,26 @@ void CoordinatorServer::Assemble(const ServerOptions& options, const Clock& cloc
   agent_service_ = std::make_unique<AgentServiceImpl>(*hub_, *enrollment_api_, *access_);
   operator_service_ = std::make_unique<OperatorServiceImpl>(
       OperatorApis{*daemon_set_api_, *config_object_api_, *node_api_, *pod_api_, *event_api_,
-                   *token_api_, *user_api_, *pki_, *registries_},
+                   *token_api_, *user_api_, *pki_, *registries_, *members_},
       *access_);
   metrics_->Watch([this] { return Counts(); }, *agent_service_);
+}
+
+void CoordinatorServer::StartMembers(const ServerOptions& options) {
+  CoordinatorMemberOptions member;
+  member.name = MemberName(options.shared);
+  member.address = options.shared.advertise_address;
+  // Port 0 is known once bound (see Start).
+  const std::string port = options.listen.substr(options.listen.rfind(':') + 1);
+  if (member.address.empty() && port != "0" && !port.empty()) {
+    member.address = HostName() + ":" + port;
+  }
+  member.store = options.shared.enabled() ? "etcd" : "sqlite";
+  member.heartbeat_interval = options.shared.member_heartbeat;
+  members_ = std::make_unique<CoordinatorMembers>(*durable_, kWallClock, member, [this, member] {
+    if (!election_) return member.name;
+    return election_->IsLeader() ? member.name : election_->Leader().identity;
+  });
 }
 
 std::unique_ptr<CoordinatorServer> CoordinatorServer::Start(const ServerOptions& options,
@@ -152,10 +258,10 @@ std::unique_ptr<CoordinatorServer> CoordinatorServer::Start(const ServerOptions&
   try {
     server->Assemble(options, clock);
   } catch (const storage::StorageError& store_error) {
-    *error = std::string("data dir ") + options.data_dir + ": " + store_error.what();
+    *error = StoreName(options) + ": " + store_error.what();
     return nullptr;
   } catch (const ApiError& api_error) {
-    *error = std::string("data dir ") + options.data_dir + ": " + api_error.what();
+    *error = StoreName(options) + ": " + api_error.what();
     return nullptr;
   } catch (const pki::PkiError& pki_error) {
     *error = std::string("certificates: ") + pki_error.what();
@@ -192,6 +298,9 @@ std::unique_ptr<CoordinatorServer> CoordinatorServer::Start(const ServerOptions&
   }
   spdlog::info("serving on {} (port {}, mutual TLS), data in {}", options.listen, server->port_,
                options.data_dir);
+  if (options.shared.advertise_address.empty()) {
+    server->members_->SetAddress(HostName() + ":" + std::to_string(server->port_));
+  }
   if (options.write_admin_config && !options.listen.empty()) {
     server->admin_config_path_ = options.data_dir + "/admin.conf";
     try {
@@ -214,9 +323,13 @@ std::shared_ptr<grpc::Channel> CoordinatorServer::InProcessChannel() {
 void CoordinatorServer::SyncOnce() {
   auto caught_up = [this] {
     storage::WaitForWatchers(*durable_);
-    storage::WaitForWatchers(*volatile_);
+    if (volatile_) storage::WaitForWatchers(*volatile_);
   };
   caught_up();
+  if (!leader_->IsLeader()) {
+    hub_->SyncOnce();
+    return;
+  }
   node_lifecycle_controller_->SyncOnce();
   caught_up();
   daemon_set_controller_->SyncOnce();
@@ -255,6 +368,8 @@ void CoordinatorServer::Shutdown() {
     if (loop != nullptr) loop->Stop();
   }
   if (daemon_set_controller_) daemon_set_controller_->Stop();
+  // Handing the lease back lets another coordinator lead at once.
+  if (election_) election_->Stop();
   if (informers_) informers_->Stop();
 }
 

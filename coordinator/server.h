@@ -33,7 +33,12 @@
 #include "coordinator/frontend/access.h"
 #include "coordinator/frontend/agent_service.h"
 #include "coordinator/frontend/operator_service.h"
+#include "coordinator/leader/fenced_storage.h"
+#include "coordinator/leader/leader_election.h"
+#include "coordinator/members/coordinator_members.h"
 #include "coordinator/registry/registries.h"
+#include "coordinator/storage/directory_lock.h"
+#include "coordinator/storage/etcd_storage.h"
 #include "daemon/http_endpoint.h"
 
 namespace fleetset::coordinator {
@@ -55,6 +60,24 @@ struct ControllerOptions {
   std::function<void(std::chrono::steady_clock::duration)> pass_observer;
 };
 
+// Several coordinators sharing one etcd cluster (docs/operations.md).
+struct SharedStoreOptions {
+  // No servers: the store is SQLite in the data directory and this
+  // coordinator always leads.
+  storage::EtcdOptions etcd;
+  // This coordinator among the others: its name (the host name when
+  // empty) and the address `get coordinators` lists (the host name with
+  // the listen port when empty).
+  std::string name;
+  std::string advertise_address;
+  // How long the leader's lease lasts without renewal.
+  std::chrono::seconds leader_lease_duration{10};
+  // How often each coordinator records itself for `get coordinators`.
+  std::chrono::milliseconds member_heartbeat{5000};
+
+  bool enabled() const { return !etcd.servers.empty(); }
+};
+
 struct ServerOptions {
   // host:port, served over mutual TLS only; port 0 picks a free one (see
   // CoordinatorServer::port()); empty: no port, only InProcessChannel().
@@ -74,6 +97,7 @@ struct ServerOptions {
   // Writes <data_dir>/admin.conf (see auth/admin_config.h).
   bool write_admin_config = true;
   ControllerOptions controllers;
+  SharedStoreOptions shared;
   // Larger requests are refused with RESOURCE_EXHAUSTED.
   int max_message_bytes = 16 * 1024 * 1024;
   // Runs after every pass of the DaemonSet controller (systemd's watchdog).
@@ -126,17 +150,39 @@ class CoordinatorServer {
   // Everything up to the gRPC server; throws ApiError or StorageError.
   void Assemble(const ServerOptions& options, const Clock& clock);
 
+  // The stores; in a shared store, also the leader election and the
+  // fenced view of the store the controllers write through.
+  void OpenStores(const ServerOptions& options);
+  void OpenSharedStore(const SharedStoreOptions& shared, const std::string& data_dir);
+  // In a shared store: checks this coordinator's CA and keys against the
+  // others' (cluster/cluster_identity.h).
+  void CheckIdentity(const ServerOptions& options, const EncryptionProviders& providers);
+  void StartMembers(const ServerOptions& options);
+
   // First, so that it outlives the store it instruments.
   std::unique_ptr<CoordinatorMetrics> metrics_;
+  std::unique_ptr<storage::DirectoryLock> data_dir_lock_;
   std::unique_ptr<ClusterPki> pki_;
   std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<storage::Storage> durable_;
+  // In memory with SQLite; the durable store itself when it is shared, so
+  // that what agents report reaches whichever coordinator leads.
   std::unique_ptr<storage::Storage> volatile_;
+  storage::Storage* volatile_store_ = nullptr;
   std::unique_ptr<Registries> registries_;
   std::unique_ptr<AesGcmTransformer> secrets_transformer_;
   std::unique_ptr<EventRecorder> events_;
   std::unique_ptr<SharedInformers> informers_;
-  AlwaysLeader leader_;
+  AlwaysLeader always_leader_;
+  std::unique_ptr<LeaderLeaseStore> election_store_;
+  std::unique_ptr<LeaderElection> election_;
+  const LeaderGate* leader_ = &always_leader_;
+  // What the controllers write through: fenced on the leadership when the
+  // store is shared, the registries themselves otherwise.
+  std::unique_ptr<FencedStorage> fenced_durable_;
+  std::unique_ptr<Registries> controller_registries_;
+  std::unique_ptr<EventRecorder> controller_events_;
+  std::unique_ptr<CoordinatorMembers> members_;
   std::unique_ptr<DaemonSetController> daemon_set_controller_;
   std::unique_ptr<NodeLifecycleController> node_lifecycle_controller_;
   std::unique_ptr<AgentHub> hub_;
