@@ -289,6 +289,9 @@ CoordinatorCommandLine ParseCoordinatorCommandLine(const std::vector<std::string
       "updates across the fleet.",
       "fleetset-coordinator"};
   app.set_version_flag("--version", std::string("fleetset-coordinator v") + kVersion);
+  app.footer(
+      "To move a fleet between SQLite and etcd: fleetset-coordinator migrate --help "
+      "(docs/operations.md).");
   std::string config_file;
   app.add_option("--config", config_file,
                  "YAML file of settings (default /etc/fleetset/coordinator.yaml when it exists)");

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "coordinator/coordinator_config.h"
+#include "coordinator/migrate/migrate_command.h"
 #include "coordinator/server.h"
 #include "daemon/logging.h"
 #include "daemon/systemd_notifier.h"
@@ -33,6 +34,9 @@ sigset_t BlockStopSignals() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "migrate") {
+    return RunMigrateCommand(std::vector<std::string>(argv + 2, argv + argc), std::cout, std::cerr);
+  }
   CoordinatorCommandLine parsed = ParseCoordinatorCommandLine(
       std::vector<std::string>(argv + 1, argv + argc), std::cout, std::cerr);
   if (parsed.exit) return parsed.exit_code;
