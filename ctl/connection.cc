@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <ostream>
 
+#include "fleetset/call_warnings.h"
 #include "fleetset/duration.h"
 #include "fleetset/strings.h"
 #include "fleetset/tls_channel.h"
@@ -169,7 +170,9 @@ grpc::Status Connection::Attempt(Effect effect, const StubCall& call) {
   if (endpoints_.size() == 1) {
     grpc::ClientContext context;
     PrepareContext(&context, /*with_deadline=*/true);
-    return call(endpoints_.front()->stub(), &context);
+    grpc::Status status = call(endpoints_.front()->stub(), &context);
+    ShowWarnings(context);
+    return status;
   }
   std::vector<std::string> failures;
   for (size_t i = 0; i < endpoints_.size(); ++i) {
@@ -178,6 +181,7 @@ grpc::Status Connection::Attempt(Effect effect, const StubCall& call) {
     grpc::ClientContext context;
     PrepareContext(&context, /*with_deadline=*/true);
     grpc::Status status = call(endpoints_[index]->stub(), &context);
+    ShowWarnings(context);
     if (!IsTransportFailure(status)) {
       preferred_ = index;
       return status;
@@ -187,6 +191,15 @@ grpc::Status Connection::Attempt(Effect effect, const StubCall& call) {
   }
   failures_ = std::move(failures);
   return grpc::Status(grpc::StatusCode::UNAVAILABLE, Join(failures_, "; "));
+}
+
+void Connection::ShowWarnings(const grpc::ClientContext& context) {
+  // As kubectl prints an API server's Warning headers, once each.
+  const auto& trailers = context.GetServerTrailingMetadata();
+  for (auto [it, end] = trailers.equal_range(kWarningMetadata); it != end; ++it) {
+    std::string warning(it->second.data(), it->second.size());
+    if (shown_warnings_.insert(warning).second) io_.err << "Warning: " << warning << "\n";
+  }
 }
 
 v1::OperatorService::Stub* Connection::LiveStub() {

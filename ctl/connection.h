@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -127,6 +128,8 @@ class Connection {
   // the window; if not, adds why to `failures`.
   bool Reach(size_t index, std::vector<std::string>* failures);
   bool Reported(const grpc::Status& status, const CallOptions& options);
+  // Prints the coordinator's warnings about the answer (each once).
+  void ShowWarnings(const grpc::ClientContext& context);
 
   std::chrono::milliseconds timeout_;
   Io& io_;
@@ -138,6 +141,7 @@ class Connection {
   // Why each coordinator failed, when none could take the last call.
   std::vector<std::string> failures_;
   bool unreachable_ = false;
+  std::set<std::string> shown_warnings_;
 };
 
 }  // namespace fleetset::ctl

@@ -5,6 +5,8 @@
 #include <optional>
 
 #include "coordinator/frontend/watch_stream.h"
+#include "coordinator/storage/stale_reads.h"
+#include "fleetset/call_warnings.h"
 #include "fleetset/object_kinds.h"
 #include "fleetset/version.h"
 
@@ -15,16 +17,32 @@ namespace {
 using Reactor = OperatorServiceImpl::Reactor;
 using Context = OperatorServiceImpl::Context;
 
+// A read answered from this coordinator's copy of the store; metadata
+// values are printable ASCII on one line.
+std::string StaleWarning(const std::string& why) {
+  std::string warning = "store unavailable: " + why +
+                        "; this answer is from the coordinator's cache and may be stale";
+  for (char& c : warning) {
+    if (c < 0x20 || c > 0x7e) c = ' ';
+  }
+  return warning;
+}
+
 // Admits the caller for `action`, then answers the call with what `call`
 // does (or throws); what it changed is audited.
 template <typename Call>
 Reactor* Respond(Context* context, const Access& access, const Action& action, Call&& call) {
   Reactor* reactor = context->DefaultReactor();
   std::optional<Caller> caller;
+  storage::StaleReadScope reads;
   const grpc::Status status = Serve([&] {
     caller = access.Admit(*context, action);
     call(*caller);
   });
+  // A failed call says why it failed; the warning is for answers given.
+  if (reads.stale() && status.ok()) {
+    context->AddTrailingMetadata(kWarningMetadata, StaleWarning(reads.why()));
+  }
   if (caller) access.Audit(*caller, action, status);
   reactor->Finish(status);
   return reactor;

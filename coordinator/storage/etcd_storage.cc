@@ -5,6 +5,8 @@
 // etcd is asked anything.
 #include "coordinator/storage/etcd_storage.h"
 
+#include "coordinator/storage/stale_reads.h"
+
 #include <atomic>
 #include <optional>
 #include <thread>
@@ -50,17 +52,33 @@ class EtcdStorage final : public Storage {
     hub_.Close();
   }
 
+  // Without a quorum, reads are answered from the feed's mirror, as
+  // kube-apiserver's watch cache answers them, and noted as stale.
   std::optional<KeyValue> Get(const std::string& key) override {
     etcdserverpb::RangeRequest request;
     request.set_key(keys_.ToEtcd(key));
-    const etcdserverpb::RangeResponse response = client_.Range(request);
+    etcdserverpb::RangeResponse response;
+    try {
+      response = client_.Range(request);
+    } catch (const EtcdError& error) {
+      if (!Unreachable(error)) throw;
+      NoteStaleRead(error.what());
+      return feed_.MirrorGet(key);
+    }
     pipeline_.NoteRevision(response.header().revision());
     if (response.kvs_size() == 0) return std::nullopt;
     return keys_.FromEtcd(response.kvs(0));
   }
 
   ListResult List(const std::string& prefix) override {
-    const etcdserverpb::RangeResponse response = client_.Range(keys_.ListRequest(prefix));
+    etcdserverpb::RangeResponse response;
+    try {
+      response = client_.Range(keys_.ListRequest(prefix));
+    } catch (const EtcdError& error) {
+      if (!Unreachable(error)) throw;
+      NoteStaleRead(error.what());
+      return feed_.MirrorList(prefix);
+    }
     pipeline_.NoteRevision(response.header().revision());
     ListResult result;
     result.items.reserve(response.kvs_size());
@@ -93,6 +111,13 @@ class EtcdStorage final : public Storage {
   }
 
  private:
+  // No member could serve the read (no quorum, or none reachable), as
+  // opposed to a read etcd refused for its own reasons.
+  static bool Unreachable(const EtcdError& error) {
+    return error.code() == grpc::StatusCode::UNAVAILABLE ||
+           error.code() == grpc::StatusCode::DEADLINE_EXCEEDED;
+  }
+
   void Send(uint64_t id, const Transaction& transaction) {
     client_.TxnAsync(keys_.TxnRequest(transaction), [this, id, fence = transaction.fence](
                                                         const grpc::Status& status,

@@ -118,16 +118,18 @@ bool EtcdWatchFeed::Follow(EtcdClient::WatchStream& watch, bool& answered) {
     if (response.events_size() == 0) continue;
     std::vector<WatchEvent> events;
     events.reserve(response.events_size());
-    for (const mvccpb::Event& event : response.events()) {
-      events.push_back(keys_.FromEtcd(event));
-      const WatchEvent& converted = events.back();
-      if (converted.type == WatchEvent::Type::kPut) {
-        mirror_.insert_or_assign(converted.kv.key, converted.kv);
-      } else {
-        mirror_.erase(converted.kv.key);
+    for (const mvccpb::Event& event : response.events()) events.push_back(keys_.FromEtcd(event));
+    {
+      std::lock_guard lock(mirror_mutex_);
+      for (const WatchEvent& converted : events) {
+        if (converted.type == WatchEvent::Type::kPut) {
+          mirror_.insert_or_assign(converted.kv.key, converted.kv);
+        } else {
+          mirror_.erase(converted.kv.key);
+        }
       }
+      next_ = events.back().kv.mod_revision + 1;
     }
-    next_ = events.back().kv.mod_revision + 1;
     Pass(std::move(events));
   }
   return false;
@@ -158,13 +160,34 @@ void EtcdWatchFeed::Relist() {
   std::stable_sort(events.begin(), events.end(), [](const WatchEvent& a, const WatchEvent& b) {
     return a.kv.mod_revision < b.kv.mod_revision;
   });
-  mirror_ = std::move(current);
-  next_ = revision + 1;
+  {
+    std::lock_guard lock(mirror_mutex_);
+    mirror_ = std::move(current);
+    next_ = revision + 1;
+  }
   {
     std::lock_guard lock(mutex_);
     ++relists_;
   }
   if (!events.empty()) Pass(std::move(events));
+}
+
+std::optional<KeyValue> EtcdWatchFeed::MirrorGet(const std::string& key) const {
+  std::lock_guard lock(mirror_mutex_);
+  auto it = mirror_.find(key);
+  if (it == mirror_.end()) return std::nullopt;
+  return it->second;
+}
+
+ListResult EtcdWatchFeed::MirrorList(const std::string& prefix) const {
+  ListResult result;
+  std::lock_guard lock(mirror_mutex_);
+  for (auto it = mirror_.lower_bound(prefix); it != mirror_.end() && it->first.starts_with(prefix);
+       ++it) {
+    result.items.push_back(it->second);
+  }
+  result.revision = next_ - 1;
+  return result;
 }
 
 void EtcdWatchFeed::Pass(std::vector<WatchEvent> events) {

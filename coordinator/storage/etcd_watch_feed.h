@@ -22,6 +22,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -54,6 +55,12 @@ class EtcdWatchFeed {
   // How many times the feed had to list again after a compaction.
   uint64_t relists();
 
+  // The keys as the feed last saw them, at the last revision it passed
+  // on: what the store answers reads with when etcd cannot (they may be
+  // stale). Any thread.
+  std::optional<KeyValue> MirrorGet(const std::string& key) const;
+  ListResult MirrorList(const std::string& prefix) const;
+
   // Ends the stream and joins the thread; the sink is not called again.
   void Stop();
 
@@ -73,10 +80,12 @@ class EtcdWatchFeed {
   const EtcdKeyMapping& keys_;
   const std::chrono::milliseconds retry_interval_;
   const Sink sink_;
-  // The feed thread's own.
+  // Written by the feed's thread only, under mirror_mutex_, so that it
+  // reads them without the lock and other threads read them with it.
   std::map<std::string, KeyValue> mirror_;
-  Revision start_revision_ = 0;
   Revision next_ = 0;
+  mutable std::mutex mirror_mutex_;
+  Revision start_revision_ = 0;
 
   std::mutex mutex_;
   std::condition_variable stop_requested_;

@@ -2,7 +2,8 @@
 // is killed another leads within the lease and a second; a paused leader
 // stops leading and comes back as a follower; every coordinator serves
 // operators; fleetsetctl moves to a live one; losing etcd's quorum refuses
-// writes with one clear line, and everything works again once it is back.
+// writes with one clear line while reads answer from the coordinators'
+// caches, and everything works again once it is back.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -200,6 +201,12 @@ TEST_F(CoordinatorHaTest, LosingEtcdsQuorumRefusesWritesClearlyAndEverythingReco
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_THAT(refused.err, HasSubstr("store unavailable"));
   EXPECT_EQ(std::count(refused.err.begin(), refused.err.end(), '\n'), 1) << refused.err;
+  // Reads still answer, from the coordinator's cache, and say so.
+  const CommandResult stale = Ctl({"get", "ds"});
+  EXPECT_EQ(stale.exit_code, 0) << Show(stale);
+  EXPECT_THAT(stale.out, HasSubstr("api"));
+  EXPECT_THAT(stale.err, HasSubstr("Warning: store unavailable: "));
+  EXPECT_THAT(stale.err, HasSubstr("may be stale"));
   // No coordinator can keep leading without etcd.
   EXPECT_TRUE(Within(seconds(kLeaseSeconds + 3), [&] {
     const std::string listed = Ctl({"get", "coordinators"}).out;
