@@ -223,18 +223,77 @@ bool FleetE2ETest::StartFleet() {
     starting.push_back(
         std::async(std::launch::async, [name] { return ContainerdNode::Start(name); }));
   }
-  coordinator_ = CoordinatorProcess::Start(work_dir_, {"--node-monitor-grace-period", "10s"});
+  const bool coordinators_ok = StartCoordinators();
   bool nodes_ok = true;
   for (auto& future : starting) {
     nodes_.push_back(future.get());
     if (nodes_.back() == nullptr) nodes_ok = false;
   }
-  if (!nodes_ok || coordinator_ == nullptr) return false;
+  if (!nodes_ok || !coordinators_ok) return false;
 
   for (size_t i = 0; i < node_names_.size(); ++i) {
     if (!StartAgent(i)) return false;
   }
   return WaitForReadyNodes(node_names_);
+}
+
+void FleetE2ETest::UseCoordinatorsOnEtcd(int count, int lease_seconds) {
+  coordinator_count_ = count;
+  lease_seconds_ = lease_seconds;
+}
+
+bool FleetE2ETest::StartCoordinators() {
+  std::vector<std::string> flags = {"--node-monitor-grace-period", "10s"};
+  if (coordinator_count_ == 1) {
+    coordinator_ = CoordinatorProcess::Start(work_dir_, flags);
+    return coordinator_ != nullptr;
+  }
+  etcd_ = std::make_unique<EtcdCluster>(3);
+  if (!etcd_->ok()) {
+    ADD_FAILURE() << etcd_->error();
+    return false;
+  }
+  std::string servers;
+  for (const std::string& endpoint : etcd_->endpoints()) {
+    servers += (servers.empty() ? "" : ",") + endpoint;
+  }
+  for (int n = 1; n <= coordinator_count_; ++n) {
+    std::vector<std::string> own = flags;
+    own.insert(own.end(), {"--etcd-servers", servers, "--name", "c" + std::to_string(n),
+                           "--leader-elect-lease-duration", std::to_string(lease_seconds_) + "s"});
+    const std::string dir = work_dir_ + "/c" + std::to_string(n);
+    if (n > 1) {
+      // What the operator copies from the first coordinator to the others.
+      const std::string from = coordinator_->data_dir() + "/pki/";
+      const std::string to = dir + "/coordinator-data/pki/";
+      std::filesystem::create_directories(to);
+      for (const char* file : {"ca.crt", "ca.key", "encryption-config.yaml"}) {
+        std::filesystem::copy_file(from + file, to + file);
+      }
+    }
+    auto started = CoordinatorProcess::Start(dir, own);
+    if (started == nullptr) return false;
+    if (n == 1) {
+      coordinator_ = std::move(started);
+    } else {
+      more_coordinators_.push_back(std::move(started));
+    }
+  }
+  return true;
+}
+
+std::vector<CoordinatorProcess*> FleetE2ETest::Coordinators() {
+  std::vector<CoordinatorProcess*> all = {coordinator_.get()};
+  for (auto& more : more_coordinators_) all.push_back(more.get());
+  return all;
+}
+
+std::string FleetE2ETest::CoordinatorList() {
+  std::string list;
+  for (CoordinatorProcess* coordinator : Coordinators()) {
+    list += (list.empty() ? "" : ",") + coordinator->address();
+  }
+  return list;
 }
 
 bool FleetE2ETest::StartAgent(size_t index) {
@@ -243,6 +302,8 @@ bool FleetE2ETest::StartAgent(size_t index) {
   options.sync_frequency = kAgentSyncFrequency;
   options.file_check_frequency = kAgentFileCheckFrequency;
   options.extra_flags = coordinator_->JoinFlags();
+  // --coordinator ADDRESS: every coordinator, for the agent to move between.
+  options.extra_flags.at(1) = CoordinatorList();
   options.extra_flags.insert(options.extra_flags.end(), {"--node-status-update-frequency", "1s"});
   if (node_names_[index] == kMasterNode) {
     // What kubeadm gives a control-plane node: the role label and the
@@ -292,7 +353,7 @@ void FleetE2ETest::RemoveMachine(const std::string& name) {
 }
 
 void FleetE2ETest::DumpFleetState() {
-  if (coordinator_ == nullptr || !coordinator_->Running()) return;
+  if (coordinator_ == nullptr) return;
   std::cerr << "--- fleet state at the failure ---\n";
   for (const std::vector<std::string>& args :
        std::vector<std::vector<std::string>>{{"get", "nodes", "-o", "wide"},
@@ -311,7 +372,9 @@ void FleetE2ETest::TearDown() {
   // The agents first, so none recreates what its node removes; then the
   // coordinator; then the nodes, each removing its pods.
   agents_.clear();
+  more_coordinators_.clear();
   coordinator_.reset();
+  etcd_.reset();
   cri_.clear();
   std::vector<std::future<void>> stopping;
   for (auto& node : nodes_) {
@@ -329,6 +392,7 @@ void FleetE2ETest::TearDown() {
 
 CommandResult FleetE2ETest::CtlArgs(const std::vector<std::string>& args) {
   std::vector<std::string> argv = coordinator_->CtlCommand();
+  argv.back() = CoordinatorList();  // -s: every coordinator
   argv.insert(argv.end(), args.begin(), args.end());
   return RunCommand(argv);
 }

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "etcd/etcd_cluster.h"
 #include "support/agent_e2e.h"
 #include "support/agent_process.h"
 #include "support/containerd_node.h"
@@ -120,6 +121,9 @@ class FleetE2ETest : public ::testing::Test {
   CriView& Cri(const std::string& name);
   AgentProcess& Agent(const std::string& name);
   CoordinatorProcess& Coordinator() { return *coordinator_; }
+  // Every coordinator: one, or those UseCoordinatorsOnEtcd asked for.
+  std::vector<CoordinatorProcess*> Coordinators();
+  EtcdCluster* Etcd() { return etcd_.get(); }
 
   // What each node's runtime holds for the DaemonSet `name` in
   // `namespace_name`, from the test's own CRI view (not the agents').
@@ -145,8 +149,17 @@ class FleetE2ETest : public ::testing::Test {
   // the DaemonSet; a failure lists what is left.
   void ExpectAllPodsGone(const std::string& name, const std::string& namespace_name);
 
+ protected:
+  // Called from a derived test's constructor: the fleet gets `count`
+  // coordinators sharing a real three-member etcd (lease `lease_seconds`),
+  // agents and fleetsetctl given every one of them.
+  void UseCoordinatorsOnEtcd(int count, int lease_seconds);
+
  private:
   bool StartFleet();
+  bool StartCoordinators();
+  // "a:7400,b:7400,c:7400".
+  std::string CoordinatorList();
   // Starts the agent of nodes_[index] (agents_ and cri_ follow nodes_).
   bool StartAgent(size_t index);
   // Waits until `get nodes` shows every node in `names` Ready.
@@ -158,6 +171,10 @@ class FleetE2ETest : public ::testing::Test {
   std::vector<std::unique_ptr<ContainerdNode>> nodes_;
   std::vector<std::unique_ptr<CriView>> cri_;
   std::unique_ptr<CoordinatorProcess> coordinator_;
+  int coordinator_count_ = 1;
+  int lease_seconds_ = 10;
+  std::unique_ptr<EtcdCluster> etcd_;
+  std::vector<std::unique_ptr<CoordinatorProcess>> more_coordinators_;
   std::vector<std::unique_ptr<AgentProcess>> agents_;
 };
 
