@@ -9,6 +9,7 @@
 #include <ostream>
 
 #include "fleetset/duration.h"
+#include "fleetset/strings.h"
 #include "fleetset/version.h"
 
 namespace fleetset::coordinator {
@@ -70,14 +71,7 @@ std::string SetFile(const std::string& text, CoordinatorConfig& config) {
 }
 
 std::string SetTlsSans(const std::string& text, CoordinatorConfig& config) {
-  config.tls_sans.clear();
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t comma = std::min(text.find(',', start), text.size());
-    std::string name = text.substr(start, comma - start);
-    if (!name.empty()) config.tls_sans.push_back(std::move(name));
-    start = comma + 1;
-  }
+  config.tls_sans = SplitList(text);
   return "";
 }
 
@@ -101,13 +95,8 @@ std::string SetCount(const std::string& text, CoordinatorConfig& config) {
 }
 
 std::string SetEtcdServers(const std::string& text, CoordinatorConfig& config) {
-  std::vector<std::string> servers;
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t comma = std::min(text.find(',', start), text.size());
-    std::string url = text.substr(start, comma - start);
-    start = comma + 1;
-    if (url.empty()) continue;
+  std::vector<std::string> servers = SplitList(text);
+  for (const std::string& url : servers) {
     const bool scheme = url.starts_with("http://") || url.starts_with("https://");
     const size_t host = url.find("://") + 3;
     const size_t colon = url.rfind(':');
@@ -115,7 +104,6 @@ std::string SetEtcdServers(const std::string& text, CoordinatorConfig& config) {
         url.find_first_not_of("0123456789", colon + 1) != std::string::npos) {
       return "\"" + url + "\": must be a URL such as https://10.0.0.1:2379";
     }
-    servers.push_back(std::move(url));
   }
   config.etcd_servers = std::move(servers);
   return "";

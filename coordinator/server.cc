@@ -12,6 +12,7 @@
 #include "coordinator/storage/sqlite_storage.h"
 #include "coordinator/storage/watch_barrier.h"
 #include "fleetset/pki/pki_error.h"
+#include "fleetset/strings.h"
 
 namespace fleetset::coordinator {
 
@@ -30,11 +31,7 @@ std::string HostName() {
 // How errors name the store: the data directory, or the etcd members.
 std::string StoreName(const ServerOptions& options) {
   if (!options.shared.enabled()) return "data dir " + options.data_dir;
-  std::string servers;
-  for (const std::string& server : options.shared.etcd.servers) {
-    servers += (servers.empty() ? "" : ",") + server;
-  }
-  return "etcd " + servers;
+  return "etcd " + Join(options.shared.etcd.servers, ",");
 }
 
 std::string MemberName(const SharedStoreOptions& shared) {
@@ -61,15 +58,10 @@ void CoordinatorServer::OpenSharedStore(const SharedStoreOptions& shared,
   data_dir_lock_ = std::make_unique<storage::DirectoryLock>(data_dir);
   durable_ = metrics_->Instrument(storage::OpenEtcdStorage(shared.etcd));
   volatile_store_ = durable_.get();
-  storage::EtcdClientOptions client;
-  client.servers = shared.etcd.servers;
-  client.ca_file = shared.etcd.ca_file;
-  client.cert_file = shared.etcd.cert_file;
-  client.key_file = shared.etcd.key_file;
-  client.request_timeout = shared.etcd.request_timeout;
   // A client of its own: renewals must not queue behind the store's writes.
   election_store_ = std::make_unique<EtcdLeaderLeaseStore>(
-      std::make_unique<storage::EtcdClient>(client), shared.etcd.prefix);
+      std::make_unique<storage::EtcdClient>(storage::ClientOptions(shared.etcd)),
+      shared.etcd.prefix);
   LeaderElectionOptions election;
   election.identity = MemberName(shared);
   election.lease_ttl = shared.leader_lease_duration;

@@ -33,17 +33,10 @@ std::vector<std::string> Candidates(const std::string& config_flag, const Enviro
 // and an address listed twice is tried once.
 std::vector<std::string> SplitServers(const std::string& list) {
   std::vector<std::string> servers;
-  size_t start = 0;
-  while (start <= list.size()) {
-    size_t end = list.find(',', start);
-    if (end == std::string::npos) end = list.size();
-    std::string server = list.substr(start, end - start);
-    server.erase(0, server.find_first_not_of(" \t"));
-    server.erase(server.find_last_not_of(" \t") + 1);
-    if (!server.empty() && std::find(servers.begin(), servers.end(), server) == servers.end()) {
+  for (std::string& server : SplitList(list)) {
+    if (std::find(servers.begin(), servers.end(), server) == servers.end()) {
       servers.push_back(std::move(server));
     }
-    start = end + 1;
   }
   return servers;
 }

@@ -15,9 +15,7 @@ EtcdLeaderLeaseStore::EtcdLeaderLeaseStore(std::unique_ptr<storage::EtcdClient> 
     : client_(std::move(client)), prefix_(std::move(prefix)) {}
 
 int64_t EtcdLeaderLeaseStore::GrantLease(std::chrono::seconds ttl) {
-  const etcdserverpb::LeaseGrantResponse granted = client_->LeaseGrant(ttl.count());
-  if (!granted.error().empty()) throw storage::StorageError("etcd lease: " + granted.error());
-  return granted.id();
+  return client_->LeaseGrant(ttl.count()).id();
 }
 
 std::chrono::seconds EtcdLeaderLeaseStore::RenewLease(int64_t lease) {

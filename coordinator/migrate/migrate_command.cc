@@ -8,6 +8,7 @@
 #include "coordinator/storage/etcd_client.h"
 #include "coordinator/storage/etcd_storage.h"
 #include "coordinator/storage/sqlite_storage.h"
+#include "fleetset/strings.h"
 
 namespace fleetset::coordinator {
 
@@ -50,7 +51,7 @@ int RunMigrateCommand(const std::vector<std::string>& args, std::ostream& out, s
     const int code = app.exit(error, out, err);
     return code == 0 ? 0 : kExitUsage;
   }
-  etcd.servers = storage::SplitEtcdServers(servers);
+  etcd.servers = SplitList(servers);
   try {
     auto sqlite = storage::OpenSqliteStorage(from_data_dir.empty() ? to_data_dir : from_data_dir);
     auto shared = storage::OpenEtcdStorage(etcd);

@@ -1,9 +1,11 @@
 #include "coordinator/storage/etcd_client.h"
 
 #include <climits>
-#include <fstream>
-#include <sstream>
 #include <utility>
+
+#include "fleetset/pki/pki_error.h"
+#include "fleetset/pki/secret_files.h"
+#include "fleetset/tls_channel.h"
 
 namespace fleetset::coordinator::storage {
 namespace {
@@ -17,21 +19,13 @@ constexpr int kMaxReconnectBackoffMs = 1000;
 constexpr int kKeepaliveMs = 10000;
 constexpr int kKeepaliveTimeoutMs = 5000;
 
-std::string Trim(const std::string& text) {
-  const size_t first = text.find_first_not_of(" \t\n");
-  if (first == std::string::npos) return "";
-  return text.substr(first, text.find_last_not_of(" \t\n") - first + 1);
-}
-
 std::string ReadPem(const std::string& path, const char* what) {
   if (path.empty()) return "";
-  std::ifstream file(path);
-  std::stringstream contents;
-  contents << file.rdbuf();
-  if (!file || contents.str().empty()) {
-    throw StorageError(std::string("cannot read the etcd ") + what + " file " + path);
+  try {
+    return pki::ReadWholeFile(path);
+  } catch (const pki::PkiError& error) {
+    throw StorageError(std::string("cannot read the etcd ") + what + " file: " + error.what());
   }
-  return contents.str();
 }
 
 // The message without line breaks, so that a failure is one line.
@@ -81,9 +75,9 @@ struct EtcdClient::AsyncTxn {
   grpc::Status status;
 };
 
-bool EtcdError::compacted() const {
-  return code_ == grpc::StatusCode::OUT_OF_RANGE &&
-         std::string_view(what()).find("compacted") != std::string_view::npos;
+bool EtcdError::Unavailable(grpc::StatusCode code) {
+  return code == grpc::StatusCode::UNAVAILABLE || code == grpc::StatusCode::DEADLINE_EXCEEDED ||
+         code == grpc::StatusCode::CANCELLED;
 }
 
 std::string DescribeEtcdFailure(const grpc::Status& status) {
@@ -100,16 +94,6 @@ std::string DescribeEtcdFailure(const grpc::Status& status) {
   }
 }
 
-std::vector<std::string> SplitEtcdServers(const std::string& servers) {
-  std::vector<std::string> urls;
-  std::stringstream list(servers);
-  std::string url;
-  while (std::getline(list, url, ',')) {
-    if (std::string trimmed = Trim(url); !trimmed.empty()) urls.push_back(std::move(trimmed));
-  }
-  return urls;
-}
-
 EtcdClient::EtcdClient(EtcdClientOptions options) : options_(std::move(options)) {
   if (options_.servers.empty()) throw StorageError("no etcd servers given");
   const std::string ca = ReadPem(options_.ca_file, "CA");
@@ -122,11 +106,8 @@ EtcdClient::EtcdClient(EtcdClientOptions options) : options_(std::move(options))
     std::shared_ptr<grpc::ChannelCredentials> credentials;
     std::string target;
     if (url.starts_with("https://")) {
-      grpc::SslCredentialsOptions ssl;
-      ssl.pem_root_certs = ca;
-      ssl.pem_cert_chain = cert;
-      ssl.pem_private_key = key;
-      credentials = grpc::SslCredentials(ssl);
+      // TLS client credentials as agents and fleetsetctl build them.
+      credentials = CoordinatorCredentials(ca, cert, key);
       target = url.substr(8);
     } else if (url.starts_with("http://")) {
       credentials = grpc::InsecureChannelCredentials();

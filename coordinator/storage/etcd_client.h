@@ -49,9 +49,6 @@ struct EtcdClientOptions {
   std::chrono::milliseconds request_timeout{5000};
 };
 
-// "http://a:2379,http://b:2379" as a list; blanks around entries ignored.
-std::vector<std::string> SplitEtcdServers(const std::string& servers);
-
 // A request etcd did not answer, or refused. The message is one line:
 // "etcd unavailable: ..." when no member could serve it.
 class EtcdError : public StorageError {
@@ -59,8 +56,10 @@ class EtcdError : public StorageError {
   EtcdError(grpc::StatusCode code, const std::string& message)
       : StorageError(message), code_(code) {}
   grpc::StatusCode code() const { return code_; }
-  // The revision asked for has been compacted (a read at an old revision).
-  bool compacted() const;
+  // No member could serve the request (DescribeEtcdFailure's "etcd
+  // unavailable"), as opposed to one etcd refused for its own reasons.
+  bool unavailable() const { return Unavailable(code_); }
+  static bool Unavailable(grpc::StatusCode code);
 
  private:
   grpc::StatusCode code_;
@@ -113,7 +112,6 @@ class EtcdClient {
   WatchStream OpenWatch();
   void StreamFailed(size_t endpoint);
 
-  size_t endpoint_count() const { return endpoints_.size(); }
   const std::string& endpoint_url(size_t endpoint) const;
 
  private:

@@ -36,7 +36,6 @@ void CommitPipeline::Queue(Transaction transaction, Done done, std::string refus
     Entry& entry = entries_[id];
     entry.done = std::move(done);
     if (!refusal.empty()) {
-      entry.state = State::kResolved;
       entry.result = {TransactionResult::Status::kFailed, known_, std::move(refusal)};
       resolved_.insert({known_, kRead, id});
     } else {
@@ -63,10 +62,9 @@ void CommitPipeline::Resolve(uint64_t id, TransactionResult result, bool wrote) 
     // A failure read nothing: it takes its place at what is known now.
     if (result.status == TransactionResult::Status::kFailed) result.revision = known_;
     known_ = std::max(known_, result.revision);
-    entry.state = State::kResolved;
-    entry.wrote = wrote && result.committed();
+    const int rank = wrote && result.committed() ? kWrote : kRead;
     entry.result = std::move(result);
-    resolved_.insert({entry.result.revision, entry.wrote ? kWrote : kRead, id});
+    resolved_.insert({entry.result.revision, rank, id});
     outgoing = StartWaiting();
     Release();
   }
@@ -85,11 +83,6 @@ void CommitPipeline::Observe(std::vector<WatchEvent> events) {
 void CommitPipeline::NoteRevision(Revision revision) {
   std::lock_guard lock(mutex_);
   known_ = std::max(known_, revision);
-}
-
-Revision CommitPipeline::known_revision() {
-  std::lock_guard lock(mutex_);
-  return known_;
 }
 
 bool CommitPipeline::Idle() {
@@ -117,7 +110,6 @@ CommitPipeline::Outgoing CommitPipeline::StartWaiting() {
       ++it;
       continue;
     }
-    entry.state = State::kInFlight;
     entry.floor = known_;
     in_flight_.insert({known_, kRead, *it});
     for (const std::string& key : entry.keys) ++busy_keys_[key];

@@ -74,25 +74,20 @@ class CommitPipeline {
 
   // A revision etcd has reached (the header of a read).
   void NoteRevision(Revision revision);
-  // The newest revision etcd is known to have reached.
-  Revision known_revision();
   // True when nothing is queued, in flight or waiting to be delivered.
   bool Idle();
   // How many transactions were sent to etcd.
   uint64_t sent();
 
  private:
-  enum class State { kWaiting, kInFlight, kResolved };
   struct Entry {
     Transaction transaction;
     Done done;
     // Every key it names, without repeats.
     std::vector<std::string> keys;
-    State state = State::kWaiting;
     // While in flight: the newest revision known when it was sent.
     Revision floor = 0;
     TransactionResult result;
-    bool wrote = false;
   };
   // Where an item falls in delivery order: (revision, rank, sequence).
   struct Position {

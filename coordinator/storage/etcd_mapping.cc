@@ -3,19 +3,6 @@
 #include "coordinator/storage/transaction_apply.h"
 
 namespace fleetset::coordinator::storage {
-namespace {
-
-// A key space with nothing in it that forgets what is written: applying a
-// transaction to it only validates the transaction.
-class EmptyKeySpace final : public KeySpace {
- public:
-  std::optional<KeyValue> Find(const std::string&) override { return std::nullopt; }
-  void Put(const KeyValue&) override {}
-  void Erase(const std::string&) override {}
-};
-
-}  // namespace
-
 std::string PrefixRangeEnd(const std::string& prefix) {
   std::string end = prefix;
   while (!end.empty()) {
@@ -81,11 +68,7 @@ etcdserverpb::TxnRequest EtcdKeyMapping::TxnRequest(const Transaction& transacti
 }
 
 std::string RefusedTransaction(const Transaction& transaction) {
-  EmptyKeySpace nothing;
-  Revision revision = 0;
-  std::vector<WatchEvent> events;
-  const TransactionResult result = ApplyTransaction(transaction, nothing, revision, events);
-  return result.status == TransactionResult::Status::kFailed ? result.error : "";
+  return InvalidTransaction(transaction).value_or("");
 }
 
 TransactionResult TransactionOutcome(const etcdserverpb::TxnResponse& response,

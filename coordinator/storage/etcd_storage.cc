@@ -18,12 +18,12 @@
 #include "coordinator/storage/etcd_watch_feed.h"
 
 namespace fleetset::coordinator::storage {
-namespace {
-
 EtcdClientOptions ClientOptions(const EtcdOptions& options) {
   return {options.servers, options.ca_file, options.cert_file, options.key_file,
           options.request_timeout};
 }
+
+namespace {
 
 class EtcdStorage final : public Storage {
  public:
@@ -61,7 +61,7 @@ class EtcdStorage final : public Storage {
     try {
       response = client_.Range(request);
     } catch (const EtcdError& error) {
-      if (!Unreachable(error)) throw;
+      if (!error.unavailable()) throw;
       NoteStaleRead(error.what());
       return feed_.MirrorGet(key);
     }
@@ -75,7 +75,7 @@ class EtcdStorage final : public Storage {
     try {
       response = client_.Range(keys_.ListRequest(prefix));
     } catch (const EtcdError& error) {
-      if (!Unreachable(error)) throw;
+      if (!error.unavailable()) throw;
       NoteStaleRead(error.what());
       return feed_.MirrorList(prefix);
     }
@@ -111,13 +111,6 @@ class EtcdStorage final : public Storage {
   }
 
  private:
-  // No member could serve the read (no quorum, or none reachable), as
-  // opposed to a read etcd refused for its own reasons.
-  static bool Unreachable(const EtcdError& error) {
-    return error.code() == grpc::StatusCode::UNAVAILABLE ||
-           error.code() == grpc::StatusCode::DEADLINE_EXCEEDED;
-  }
-
   void Send(uint64_t id, const Transaction& transaction) {
     client_.TxnAsync(keys_.TxnRequest(transaction), [this, id, fence = transaction.fence](
                                                         const grpc::Status& status,

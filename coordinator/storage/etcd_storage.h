@@ -38,6 +38,7 @@
 #include <string>
 #include <vector>
 
+#include "coordinator/storage/etcd_client.h"
 #include "coordinator/storage/storage.h"
 #include "coordinator/storage/watch_hub.h"
 
@@ -67,6 +68,10 @@ struct EtcdOptions {
   // How many of the most recent events a watch may start from.
   size_t watch_history_events = kDefaultWatchHistoryEvents;
 };
+
+// The client settings within `options`, for another client of the same
+// cluster (the leader election's).
+EtcdClientOptions ClientOptions(const EtcdOptions& options);
 
 // Connects, reads the prefix and starts the store's watch; throws
 // StorageError when the options are wrong or etcd cannot be read.

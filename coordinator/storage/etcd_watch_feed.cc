@@ -39,11 +39,6 @@ void EtcdWatchFeed::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-uint64_t EtcdWatchFeed::relists() {
-  std::lock_guard lock(mutex_);
-  return relists_;
-}
-
 bool EtcdWatchFeed::Pause(std::chrono::milliseconds interval) {
   std::unique_lock lock(mutex_);
   return !stop_requested_.wait_for(lock, interval, [this] { return stopping_; });
@@ -164,10 +159,6 @@ void EtcdWatchFeed::Relist() {
     std::lock_guard lock(mirror_mutex_);
     mirror_ = std::move(current);
     next_ = revision + 1;
-  }
-  {
-    std::lock_guard lock(mutex_);
-    ++relists_;
   }
   if (!events.empty()) Pass(std::move(events));
 }

@@ -52,9 +52,6 @@ class EtcdWatchFeed {
   Revision start_revision() const { return start_revision_; }
   // Starts the feed's thread.
   void Start();
-  // How many times the feed had to list again after a compaction.
-  uint64_t relists();
-
   // The keys as the feed last saw them, at the last revision it passed
   // on: what the store answers reads with when etcd cannot (they may be
   // stale). Any thread.
@@ -90,7 +87,6 @@ class EtcdWatchFeed {
   std::mutex mutex_;
   std::condition_variable stop_requested_;
   bool stopping_ = false;
-  uint64_t relists_ = 0;
   // The stream being read, to be cancelled by Stop.
   grpc::ClientContext* context_ = nullptr;
   std::thread thread_;

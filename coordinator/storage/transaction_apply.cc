@@ -5,10 +5,14 @@
 namespace fleetset::coordinator::storage {
 namespace {
 
-// etcd refuses the same requests, so that code written against this store
-// keeps working on etcd: an empty key, and one key written twice (the
-// order of the two writes would otherwise decide the outcome silently).
-std::optional<std::string> Invalid(const Transaction& transaction) {
+bool Holds(const Compare& compare, KeySpace& keys) {
+  const std::optional<KeyValue> current = keys.Find(compare.key);
+  return (current ? current->mod_revision : 0) == compare.mod_revision;
+}
+
+}  // namespace
+
+std::optional<std::string> InvalidTransaction(const Transaction& transaction) {
   std::set<std::string_view> keys;
   for (const Operation& operation : transaction.operations) {
     if (operation.key.empty()) return "a transaction operation has an empty key";
@@ -23,16 +27,9 @@ std::optional<std::string> Invalid(const Transaction& transaction) {
   return std::nullopt;
 }
 
-bool Holds(const Compare& compare, KeySpace& keys) {
-  const std::optional<KeyValue> current = keys.Find(compare.key);
-  return (current ? current->mod_revision : 0) == compare.mod_revision;
-}
-
-}  // namespace
-
 TransactionResult ApplyTransaction(const Transaction& transaction, KeySpace& keys,
                                    Revision& revision, std::vector<WatchEvent>& events) {
-  if (std::optional<std::string> error = Invalid(transaction)) {
+  if (std::optional<std::string> error = InvalidTransaction(transaction)) {
     return {TransactionResult::Status::kFailed, revision, std::move(*error)};
   }
   if (transaction.fence && !Holds(*transaction.fence, keys)) {

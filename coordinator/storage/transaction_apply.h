@@ -22,6 +22,13 @@ class KeySpace {
   virtual void Erase(const std::string& key) = 0;
 };
 
+// Why every store refuses `transaction` unapplied (kFailed), nullopt when
+// it may go. etcd refuses the same requests, so that code written against
+// one store keeps working on etcd: an empty key, and one key written twice
+// (the order of the two writes would otherwise decide the outcome
+// silently).
+std::optional<std::string> InvalidTransaction(const Transaction& transaction);
+
 // Applies `transaction` to `keys` when its compares hold. `revision` is the
 // store's revision before it and is advanced by one when the transaction
 // writes something; the events it wrote are appended to `events`. What

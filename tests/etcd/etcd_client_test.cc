@@ -91,8 +91,6 @@ TEST(EtcdClient, MalformedServerIsRefused) {
   EXPECT_THROW(EtcdClient{options}, storage::StorageError);
   options.servers = {"127.0.0.1:2379"};
   EXPECT_THROW(EtcdClient{options}, storage::StorageError);
-  EXPECT_EQ(storage::SplitEtcdServers(" http://a:1, ,https://b:2 "),
-            (std::vector<std::string>{"http://a:1", "https://b:2"}));
 }
 
 }  // namespace

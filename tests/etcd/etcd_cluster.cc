@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "fleetset/strings.h"
 #include "support/run_command.h"
 
 namespace fleetset::testing {
@@ -50,7 +51,7 @@ EtcdCluster::EtcdCluster(int members, bool tls) : tls_(tls) {
   Run(arguments, &out);
   if (!ok()) return;
   if (!out.empty() && out.back() == '\n') out.pop_back();
-  endpoints_ = coordinator::storage::SplitEtcdServers(out);
+  endpoints_ = SplitList(out);
   if (endpoints_.size() != static_cast<size_t>(members)) error_ = "unexpected endpoints: " + out;
 }
 

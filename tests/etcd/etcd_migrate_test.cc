@@ -8,19 +8,14 @@
 #include "coordinator/migrate/migrate_command.h"
 #include "coordinator/storage/sqlite_storage.h"
 #include "etcd_cluster.h"
+#include "fleetset/strings.h"
 
 namespace fleetset::testing {
 namespace {
 
 using ::testing::HasSubstr;
 
-std::string Servers(const EtcdCluster& cluster) {
-  std::string servers;
-  for (const std::string& endpoint : cluster.endpoints()) {
-    servers += (servers.empty() ? "" : ",") + endpoint;
-  }
-  return servers;
-}
+std::string Servers(const EtcdCluster& cluster) { return Join(cluster.endpoints(), ","); }
 
 TEST(EtcdMigrate, ASqliteDatabaseGoesIntoEtcdAndBack) {
   REQUIRE_ETCD();

@@ -13,6 +13,13 @@ TEST(JoinTest, SeparatesEveryPartEvenEmptyOnes) {
   EXPECT_EQ(Join({"a", "", ""}, ","), "a,,");
 }
 
+TEST(SplitListTest, DropsBlanksAroundItemsAndEmptyItems) {
+  EXPECT_EQ(SplitList(" http://a:1, ,https://b:2 "),
+            (std::vector<std::string>{"http://a:1", "https://b:2"}));
+  EXPECT_EQ(SplitList(""), std::vector<std::string>{});
+  EXPECT_EQ(SplitList("a;b", ';'), (std::vector<std::string>{"a", "b"}));
+}
+
 TEST(AppendCommonEscapeTest, EscapesWhatGoAndJsonShareAndNothingElse) {
   std::string out;
   for (char c : std::string("\"\\\n\r\t")) EXPECT_TRUE(AppendCommonEscape(out, c)) << int(c);
