@@ -177,7 +177,7 @@ void CoordinatorServer::Assemble(const ServerOptions& options, const Clock& cloc
       "agent-hub",
       [this] {
         hub_->SyncOnce();
-        members_->Heartbeat(leader_->IsLeader());
+        members_->Heartbeat();
         return std::nullopt;
       },
       kEveryCoordinator, loop);
@@ -226,8 +226,10 @@ void CoordinatorServer::StartMembers(const ServerOptions& options) {
   member.store = options.shared.enabled() ? "etcd" : "sqlite";
   member.heartbeat_interval = options.shared.member_heartbeat;
   members_ = std::make_unique<CoordinatorMembers>(*durable_, kWallClock, member, [this, member] {
-    if (!election_) return member.name;
-    return election_->IsLeader() ? member.name : election_->Leader().identity;
+    if (!election_ || election_->IsLeader()) return member.name;
+    // Its own name as the last holder seen means a lease that ran out.
+    const std::string holder = election_->Leader().identity;
+    return holder == member.name ? std::string() : holder;
   });
 }
 

@@ -52,7 +52,7 @@ v1::Coordinator CoordinatorMembers::Self() const {
   return self;
 }
 
-void CoordinatorMembers::Heartbeat(bool leading) {
+void CoordinatorMembers::Heartbeat() {
   {
     std::lock_guard lock(mu_);
     if (address_.empty() || clock_.Now() < next_heartbeat_) return;
@@ -76,7 +76,7 @@ void CoordinatorMembers::Heartbeat(bool leading) {
                        }
                        health->error = std::move(error);
                      });
-  if (leading && StoreError().empty()) ForgetStale(List());
+  if (leader_() == options_.name && StoreError().empty()) ForgetStale(List());
 }
 
 void CoordinatorMembers::ForgetStale(const std::vector<v1::Coordinator>& members) {

@@ -44,8 +44,8 @@ class CoordinatorMembers {
 
   // Writes this coordinator's record; how the write went is its store
   // health. Called every heartbeat_interval (by the agent hub's loop).
-  // When `leading`, also deletes records forgotten for forget_after.
-  void Heartbeat(bool leading);
+  // On the leader, also deletes records forgotten for forget_after.
+  void Heartbeat();
 
   // Every record, by name, with status and leader set; this coordinator's
   // own from what it knows now. When the store cannot be read, the last

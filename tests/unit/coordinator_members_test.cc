@@ -25,8 +25,8 @@ CoordinatorMemberOptions Member(const std::string& name) {
 class CoordinatorMembersTest : public ::testing::Test {
  protected:
   // Heartbeats are committed in the background; wait for them.
-  void Beat(CoordinatorMembers& members, bool leading) {
-    members.Heartbeat(leading);
+  void Beat(CoordinatorMembers& members) {
+    members.Heartbeat();
     store_->Commit({});
   }
 
@@ -38,8 +38,8 @@ class CoordinatorMembersTest : public ::testing::Test {
 };
 
 TEST_F(CoordinatorMembersTest, EveryCoordinatorListsEveryOneWithTheLeaderMarked) {
-  Beat(one_, true);
-  Beat(two_, false);
+  Beat(one_);
+  Beat(two_);
   const std::vector<v1::Coordinator> seen = two_.List();
   ASSERT_EQ(seen.size(), 2u);
   EXPECT_EQ(seen[0].metadata().name(), "coord-1");
@@ -55,17 +55,17 @@ TEST_F(CoordinatorMembersTest, EveryCoordinatorListsEveryOneWithTheLeaderMarked)
 }
 
 TEST_F(CoordinatorMembersTest, ASilentCoordinatorIsUnreachableThenForgottenByTheLeader) {
-  Beat(one_, true);
-  Beat(two_, false);
+  Beat(one_);
+  Beat(two_);
   // coord-2 dies; coord-1 goes on beating.
   clock_.Advance(seconds(16));
-  Beat(one_, true);
+  Beat(one_);
   std::vector<v1::Coordinator> seen = one_.List();
   ASSERT_EQ(seen.size(), 2u);
   EXPECT_EQ(seen[1].status().state(), "unreachable");
   EXPECT_EQ(seen[0].status().state(), "alive");
   clock_.Advance(hours(25));
-  Beat(one_, true);
+  Beat(one_);
   seen = one_.List();
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0].metadata().name(), "coord-1");
@@ -75,10 +75,10 @@ TEST_F(CoordinatorMembersTest, NoRecordIsWrittenBeforeTheAddressIsKnown) {
   CoordinatorMemberOptions options = Member("coord-3");
   options.address.clear();
   CoordinatorMembers three(*store_, clock_, options, [] { return std::string(); });
-  Beat(three, false);
+  Beat(three);
   EXPECT_EQ(store_->Get(std::string(kCoordinatorMembersPrefix) + "coord-3"), std::nullopt);
   three.SetAddress("10.0.0.3:7400");
-  Beat(three, false);
+  Beat(three);
   ASSERT_TRUE(store_->Get(std::string(kCoordinatorMembersPrefix) + "coord-3").has_value());
 }
 
