@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "etcd/etcd_cluster.h"
+#include "fleetset/strings.h"
 #include "support/coordinator_process.h"
 #include "support/fleet_e2e.h"
 #include "support/run_command.h"
@@ -26,12 +27,6 @@ using std::chrono::seconds;
 using ::testing::HasSubstr;
 
 constexpr int kLeaseSeconds = 3;
-
-std::string Join(const std::vector<std::string>& items) {
-  std::string joined;
-  for (const std::string& item : items) joined += (joined.empty() ? "" : ",") + item;
-  return joined;
-}
 
 class CoordinatorHaTest : public ::testing::Test {
  protected:
@@ -50,7 +45,7 @@ class CoordinatorHaTest : public ::testing::Test {
 
   std::vector<std::string> Flags(int n) const {
     return {"--etcd-servers",
-            Join(etcd_->endpoints()),
+            Join(etcd_->endpoints(), ","),
             "--etcd-prefix",
             "/fleet",
             "--name",
@@ -77,7 +72,7 @@ class CoordinatorHaTest : public ::testing::Test {
                                         "--config",
                                         coordinators_[0]->admin_config(),
                                         "-s",
-                                        Join(addresses),
+                                        Join(addresses, ","),
                                         "--request-timeout",
                                         "10s"};
     command.insert(command.end(), args.begin(), args.end());

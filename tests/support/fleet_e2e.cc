@@ -15,6 +15,7 @@
 #include <stdexcept>
 
 #include "agent/pod_identity.h"
+#include "fleetset/strings.h"
 #include "support/prerequisites.h"
 
 namespace fleetset::testing {
@@ -253,10 +254,7 @@ bool FleetE2ETest::StartCoordinators() {
     ADD_FAILURE() << etcd_->error();
     return false;
   }
-  std::string servers;
-  for (const std::string& endpoint : etcd_->endpoints()) {
-    servers += (servers.empty() ? "" : ",") + endpoint;
-  }
+  const std::string servers = Join(etcd_->endpoints(), ",");
   for (int n = 1; n <= coordinator_count_; ++n) {
     std::vector<std::string> own = flags;
     own.insert(own.end(), {"--etcd-servers", servers, "--name", "c" + std::to_string(n),
@@ -289,11 +287,10 @@ std::vector<CoordinatorProcess*> FleetE2ETest::Coordinators() {
 }
 
 std::string FleetE2ETest::CoordinatorList() {
-  std::string list;
-  for (CoordinatorProcess* coordinator : Coordinators()) {
-    list += (list.empty() ? "" : ",") + coordinator->address();
-  }
-  return list;
+  std::vector<std::string> addresses;
+  for (CoordinatorProcess* coordinator : Coordinators())
+    addresses.push_back(coordinator->address());
+  return Join(addresses, ",");
 }
 
 bool FleetE2ETest::StartAgent(size_t index) {
