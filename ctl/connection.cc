@@ -49,13 +49,6 @@ std::string Reason(grpc::StatusCode code) {
   }
 }
 
-// No answer came: the coordinator could not be reached, or went away or
-// stopped after the call was sent.
-bool IsTransportFailure(const grpc::Status& status) {
-  return status.error_code() == grpc::StatusCode::UNAVAILABLE ||
-         status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
-}
-
 // A few words for a call sent on a connected channel that got no answer.
 std::string WhyNoAnswer(const grpc::Status& status, std::chrono::milliseconds timeout) {
   if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
@@ -167,22 +160,17 @@ bool Connection::Reach(size_t index, std::vector<std::string>* failures) {
 
 grpc::Status Connection::Attempt(Effect effect, const StubCall& call) {
   failures_.clear();
-  if (endpoints_.size() == 1) {
-    grpc::ClientContext context;
-    PrepareContext(&context, /*with_deadline=*/true);
-    grpc::Status status = call(endpoints_.front()->stub(), &context);
-    ShowWarnings(context);
-    return status;
-  }
+  // One coordinator is called straight away: there is nowhere to move on to.
+  const bool alone = endpoints_.size() == 1;
   std::vector<std::string> failures;
   for (size_t i = 0; i < endpoints_.size(); ++i) {
     const size_t index = (preferred_ + i) % endpoints_.size();
-    if (!Reach(index, &failures)) continue;
+    if (!alone && !Reach(index, &failures)) continue;
     grpc::ClientContext context;
     PrepareContext(&context, /*with_deadline=*/true);
     grpc::Status status = call(endpoints_[index]->stub(), &context);
     ShowWarnings(context);
-    if (!IsTransportFailure(status)) {
+    if (alone || !IsTransportFailure(status)) {
       preferred_ = index;
       return status;
     }

@@ -115,15 +115,15 @@ void RunDescribe(const DescribeOptions& options, const GlobalOptions& global, Io
       return DescribeAll<v1::Namespace>(
           *connection, query, type, FetchObjects<v1::Namespace>,
           [&](const auto& item) { DescribeNamespace(io.out, item); }, io);
-    case ResourceKind::kPod:
+    case ResourceKind::kPod: {
+      RevisionTemplates templates(*connection);
       return DescribeAll<v1::Pod>(
           *connection, query, type, FetchPods,
           [&](const v1::Pod& item) {
-            const std::optional<v1::PodTemplateSpec> pod_template = TemplateOf(*connection, item);
-            DescribePod(io.out, item, pod_template ? &*pod_template : nullptr,
-                        events(item.metadata()), now);
+            DescribePod(io.out, item, templates.Of(item), events(item.metadata()), now);
           },
           io);
+    }
     case ResourceKind::kUser:
     case ResourceKind::kCoordinator:
       return;  // refused by ParseResourceArgsOf

@@ -48,16 +48,18 @@ std::optional<std::string> Endpoint::Reach(std::chrono::milliseconds window) {
   return std::nullopt;
 }
 
+bool IsTransportFailure(const grpc::Status& status) {
+  return status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+         status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
+}
+
 std::optional<std::string> Endpoint::FailureReason(std::chrono::milliseconds window) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + window);
   v1::VersionResponse response;
   const grpc::Status status = stub_->Version(&context, v1::VersionRequest(), &response);
   // The channel came back in the meantime and the coordinator answered.
-  if (status.error_code() != grpc::StatusCode::UNAVAILABLE &&
-      status.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) {
-    return std::nullopt;
-  }
+  if (!IsTransportFailure(status)) return std::nullopt;
   if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) return NoAnswer(window);
   return ShortReason(status.error_message());
 }

@@ -19,6 +19,10 @@ namespace fleetset::ctl {
 // to remote host: Connection refused" becomes "connection refused".
 std::string ShortReason(const std::string& message);
 
+// No answer came: the coordinator could not be reached, or went away or
+// stopped after the call was sent.
+bool IsTransportFailure(const grpc::Status& status);
+
 class Endpoint {
  public:
   Endpoint(std::string address, const std::shared_ptr<grpc::ChannelCredentials>& credentials,

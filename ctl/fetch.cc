@@ -186,20 +186,23 @@ std::vector<v1::Pod> PodsOf(Connection& connection, const v1::DaemonSet& daemon_
   return owned;
 }
 
-std::optional<v1::PodTemplateSpec> TemplateOf(Connection& connection, const v1::Pod& pod) {
-  if (pod.owner().empty()) return std::nullopt;
-  v1::RolloutHistoryRequest request;
-  request.mutable_key()->set_namespace_(pod.metadata().namespace_());
-  request.mutable_key()->set_name(pod.owner().substr(pod.owner().find('/') + 1));
-  v1::RolloutHistoryResponse response;
-  if (!connection.Invoke(kRead, &v1::OperatorService::Stub::RolloutHistory, request, &response)
-           .ok()) {
-    return std::nullopt;
+const v1::PodTemplateSpec* RevisionTemplates::Of(const v1::Pod& pod) {
+  if (pod.owner().empty()) return nullptr;
+  auto [history, first] = histories_.try_emplace(pod.metadata().namespace_() + "/" + pod.owner());
+  if (first) {
+    v1::RolloutHistoryRequest request;
+    request.mutable_key()->set_namespace_(pod.metadata().namespace_());
+    request.mutable_key()->set_name(pod.owner().substr(pod.owner().find('/') + 1));
+    v1::RolloutHistoryResponse response;
+    if (connection_.Invoke(kRead, &v1::OperatorService::Stub::RolloutHistory, request, &response)
+            .ok()) {
+      history->second.assign(response.revisions().begin(), response.revisions().end());
+    }
   }
-  for (const v1::DaemonSetRevision& revision : response.revisions()) {
-    if (revision.hash() == pod.revision_hash()) return revision.template_();
+  for (const v1::DaemonSetRevision& revision : history->second) {
+    if (revision.hash() == pod.revision_hash()) return &revision.template_();
   }
-  return std::nullopt;
+  return nullptr;
 }
 
 std::optional<std::vector<v1::Event>> EventsAbout(Connection& connection,

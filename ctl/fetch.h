@@ -5,6 +5,7 @@
 // namespace and name.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,10 +40,21 @@ std::optional<std::vector<T>> FetchObjects(Connection& connection, const Query& 
 
 // The pods a DaemonSet owns, for describe; empty when they cannot be listed.
 std::vector<v1::Pod> PodsOf(Connection& connection, const v1::DaemonSet& daemon_set);
-// The template of the DaemonSet revision a pod runs (by its
-// controller-revision-hash); nullopt for a static pod, or when the revision
-// is no longer kept or cannot be read.
-std::optional<v1::PodTemplateSpec> TemplateOf(Connection& connection, const v1::Pod& pod);
+// The templates of the DaemonSet revisions pods run, each DaemonSet's
+// history read once however many of its pods are described.
+class RevisionTemplates {
+ public:
+  explicit RevisionTemplates(Connection& connection) : connection_(connection) {}
+  // The template of the revision `pod` runs (by its
+  // controller-revision-hash); null for a static pod, or when the revision
+  // is no longer kept or cannot be read.
+  const v1::PodTemplateSpec* Of(const v1::Pod& pod);
+
+ private:
+  Connection& connection_;
+  // By "namespace/name" of the DaemonSet; empty when it cannot be read.
+  std::map<std::string, std::vector<v1::DaemonSetRevision>> histories_;
+};
 // Events about "daemonset/NS/NAME" or "node/NAME"; nullopt when they cannot
 // be listed (describe then leaves the section out, as kubectl does).
 std::optional<std::vector<v1::Event>> EventsAbout(Connection& connection,
