@@ -1,6 +1,7 @@
 // PodWorker: identity, the passes and termination.
 #include "agent/pod_worker.h"
 
+#include <google/protobuf/util/time_util.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 
@@ -175,6 +176,11 @@ PodWorker::PassOutput PodWorker::RunPass(const PassInput& input) {
 void PodWorker::Apply(PassOutput output) {
   runtime_state_ = std::move(output.state);
   probes_ = std::move(output.probes);
+  const auto wall_now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+      deps_.clock->WallNow().time_since_epoch());
+  StampConditionTransitions(
+      status_.status(), google::protobuf::util::TimeUtil::NanosecondsToTimestamp(wall_now.count()),
+      output.status.mutable_status());
   status_ = std::move(output.status);
   const bool ready = IsPodReady(status_);
   if (ready && !ready_) ready_since_ = deps_.clock->Now();

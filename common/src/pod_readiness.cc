@@ -40,4 +40,16 @@ void SetPodConditions(bool initialized, bool ready, v1::PodStatus* status) {
   AddCondition(kPodReady, ready, status);
 }
 
+void StampConditionTransitions(const v1::PodStatus& previous,
+                               const google::protobuf::Timestamp& now, v1::PodStatus* status) {
+  for (v1::PodCondition& condition : *status->mutable_conditions()) {
+    const auto& before = previous.conditions();
+    const auto same = std::find_if(before.begin(), before.end(), [&](const v1::PodCondition& old) {
+      return old.type() == condition.type() && old.status() == condition.status();
+    });
+    const bool known = same != before.end() && same->has_last_transition_time();
+    *condition.mutable_last_transition_time() = known ? same->last_transition_time() : now;
+  }
+}
+
 }  // namespace fleetset

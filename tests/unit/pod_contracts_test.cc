@@ -57,6 +57,25 @@ TEST(PodReadinessTest, ReadyIsTheReadyCondition) {
   EXPECT_EQ(FindPodCondition(pod, kPodInitialized)->status(), "False");
 }
 
+TEST(PodReadinessTest, AConditionKeepsItsTransitionTimeUntilItsStatusChanges) {
+  google::protobuf::Timestamp first;
+  first.set_seconds(100);
+  google::protobuf::Timestamp later;
+  later.set_seconds(200);
+  v1::PodStatus before;
+  v1::PodStatus status;
+  SetPodConditions(/*initialized=*/true, /*ready=*/false, &status);
+  StampConditionTransitions(before, first, &status);
+  before = status;
+  SetPodConditions(/*initialized=*/true, /*ready=*/true, &status);
+  StampConditionTransitions(before, later, &status);
+  v1::Pod pod;
+  *pod.mutable_status() = status;
+  EXPECT_EQ(FindPodCondition(pod, kPodInitialized)->last_transition_time().seconds(), 100);
+  EXPECT_EQ(FindPodCondition(pod, kPodReady)->last_transition_time().seconds(), 200)
+      << "Ready turned True at the later time";
+}
+
 TEST(PodReadinessTest, AllContainersReadyNeedsContainers) {
   v1::PodStatus status;
   EXPECT_FALSE(AllContainersReady(status));

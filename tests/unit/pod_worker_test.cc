@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "agent/pod_worker.h"
+#include "fleetset/pod_readiness.h"
 #include "unit/agent_test_util.h"
 
 namespace fleetset::testing {
@@ -275,6 +276,27 @@ TEST_F(PodWorkerTest, ReadinessProbeGatesReady) {
   Pass(*worker);  // succeeds
   EXPECT_TRUE(worker->Ready());
   EXPECT_TRUE(StatusOf(*worker, "main").ready());
+}
+
+TEST_F(PodWorkerTest, TheReadyConditionIsStampedWhenThePodBecomesReadyAndKeepsThatTime) {
+  v1::PodTemplateSpec template_spec = MakeTemplate();
+  v1::Probe* probe = template_spec.mutable_spec()->mutable_containers(0)->mutable_readiness_probe();
+  probe->mutable_exec()->add_command("true");
+  probe->set_period_seconds(10);
+  probes_.outcomes = {false, true, true};
+  auto worker = NewWorker(template_spec);
+  Pass(*worker);  // creates
+  Pass(*worker);  // first probe: fails
+  clock_.Advance(seconds(10));
+  Pass(*worker);  // succeeds: Ready turns True now
+  const auto became_ready = clock_.WallNow();
+  clock_.Advance(seconds(10));
+  Pass(*worker);  // still ready
+  ASSERT_TRUE(worker->Ready());
+  const v1::Pod pod = worker->Status();
+  const auto stamped = FindPodCondition(pod, kPodReady)->last_transition_time();
+  EXPECT_EQ(stamped.seconds(), std::chrono::system_clock::to_time_t(became_ready))
+      << "minReadySeconds counts from when the pod became ready, not from the last pass";
 }
 
 TEST_F(PodWorkerTest, LivenessFailureRestartsTheContainer) {

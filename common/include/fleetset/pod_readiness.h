@@ -5,6 +5,8 @@
 // READY count and fleetsetctl read them (IsPodReady).
 #pragma once
 
+#include <google/protobuf/timestamp.pb.h>
+
 #include <string_view>
 
 #include "fleetset/v1/node.pb.h"
@@ -25,5 +27,10 @@ bool AllContainersReady(const v1::PodStatus& status);
 // kubelet's four conditions: scheduled (always, the node is chosen),
 // Initialized, and ContainersReady and Ready both `ready`.
 void SetPodConditions(bool initialized, bool ready, v1::PodStatus* status);
+// kubelet's lastTransitionTime: each condition of `status` whose status is
+// what `previous` had keeps the time it had there; one that changed, or is
+// new, gets `now`. minReadySeconds counts from the Ready condition's time.
+void StampConditionTransitions(const v1::PodStatus& previous,
+                               const google::protobuf::Timestamp& now, v1::PodStatus* status);
 
 }  // namespace fleetset
