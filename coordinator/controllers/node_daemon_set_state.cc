@@ -3,9 +3,10 @@
 namespace fleetset::coordinator {
 
 bool PodAvailable(const ReportedPod& pod, int32_t min_ready_seconds, WallTime now) {
-  if (!pod.ready || !pod.ready_since) return false;
+  if (!pod.ready) return false;
   if (min_ready_seconds <= 0) return true;
-  return *pod.ready_since + std::chrono::seconds(min_ready_seconds) <= now;
+  // As Kubernetes: a Ready condition with no transition time never counts.
+  return pod.ready_since && *pod.ready_since + std::chrono::seconds(min_ready_seconds) <= now;
 }
 
 std::optional<WallTime> AvailableAt(const ReportedPod& pod, int32_t min_ready_seconds,

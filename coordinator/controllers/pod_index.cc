@@ -14,8 +14,9 @@ ReportedPod ToReportedPod(const v1::Pod& pod) {
   reported.revision_hash = pod.revision_hash();
   reported.phase = pod.status().phase();
   reported.ready = IsPodReady(pod);
-  if (reported.ready) {
-    reported.ready_since = FromTimestamp(FindPodCondition(pod, kPodReady)->last_transition_time());
+  const v1::PodCondition* ready = FindPodCondition(pod, kPodReady);
+  if (reported.ready && ready->has_last_transition_time()) {
+    reported.ready_since = FromTimestamp(ready->last_transition_time());
   }
   for (const v1::ContainerStatus& container : pod.status().container_statuses()) {
     reported.restarts += container.restart_count();

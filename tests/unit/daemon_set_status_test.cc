@@ -5,6 +5,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "coordinator/controllers/pod_index.h"
+#include "coordinator/timestamps.h"
+#include "fleetset/pod_readiness.h"
+
 namespace fleetset::testing {
 namespace {
 
@@ -106,6 +110,22 @@ TEST(DaemonSetStatusTest, MinReadySecondsZeroMakesReadyPodsAvailable) {
 
   EXPECT_EQ(status.number_available(), 1);
   EXPECT_EQ(status.number_unavailable(), 0);
+}
+
+TEST(DaemonSetStatusTest, AReadyConditionWithoutATransitionTimeCountsOnlyWithoutMinReadySeconds) {
+  v1::Pod reported;
+  SetPodConditions(/*initialized=*/true, /*ready=*/true, reported.mutable_status());
+  const ReportedPod pod = coordinator::ToReportedPod(reported);
+  ASSERT_TRUE(pod.ready);
+  EXPECT_FALSE(pod.ready_since.has_value()) << "an unset time is not the epoch";
+  EXPECT_TRUE(coordinator::PodAvailable(pod, 0, kNow));
+  EXPECT_FALSE(coordinator::PodAvailable(pod, 5, kNow));
+
+  *reported.mutable_status()->mutable_conditions(3)->mutable_last_transition_time() =
+      coordinator::ToTimestamp(kNow - std::chrono::seconds(3));
+  const ReportedPod stamped = coordinator::ToReportedPod(reported);
+  EXPECT_FALSE(coordinator::PodAvailable(stamped, 5, kNow));
+  EXPECT_TRUE(coordinator::PodAvailable(stamped, 5, kNow + std::chrono::seconds(2)));
 }
 
 TEST(DaemonSetStatusTest, WaitsForTheSpecToBeObserved) {
