@@ -87,6 +87,9 @@ TEST_F(FleetHaTest, TheLeaderKilledMidRolloutIsReplacedAndTheRolloutCompletes) {
   ASSERT_TRUE(WaitForDaemonSetCounts(kFluentdElasticsearch, kKubeSystem, 3));
   ExpectFleetRuns(kFluentdElasticsearch, kKubeSystem, {kMasterNode, kWorker1Node, kWorker2Node},
                   kV2Image);
+  // One node at a time, each after the previous new pod had been available
+  // for minReadySeconds, across the change of leader.
+  ExpectRolloutPaced(kFluentdElasticsearch, kKubeSystem, seconds(5));
   // Nothing lost: two revisions, and the generation the update made, seen
   // by the new leader's controller.
   const CommandResult history =

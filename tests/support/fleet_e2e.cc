@@ -1,6 +1,7 @@
 #include "support/fleet_e2e.h"
 
 #include <gmock/gmock.h>
+#include <google/protobuf/util/time_util.h>
 #include <stdlib.h>
 #include <yaml-cpp/yaml.h>
 
@@ -558,6 +559,42 @@ void FleetE2ETest::ExpectFleetRuns(const std::string& name, const std::string& n
         << "running containers of " << namespace_name << "/" << name << " on " << node;
   }
   EXPECT_EQ(pods, expected_pods) << "pods (node and images) in get pods -o json:\n" << Show(json);
+}
+
+void FleetE2ETest::ExpectRolloutPaced(const std::string& name, const std::string& namespace_name,
+                                      std::chrono::seconds min_ready) {
+  using google::protobuf::util::TimeUtil;
+  const CommandResult json = Ctl("get", "pods", "-n", namespace_name, "-o", "json");
+  ASSERT_EQ(json.exit_code, 0) << Show(json);
+  // (created, became ready) per pod of the DaemonSet, in seconds.
+  std::vector<std::pair<int64_t, int64_t>> pods;
+  for (const YAML::Node& pod : Child(YAML::Load(json.out), "items")) {
+    const YAML::Node metadata = Child(pod, "metadata");
+    if (Child(Item(Child(metadata, "ownerReferences"), 0), "name").as<std::string>("") != name) {
+      continue;
+    }
+    google::protobuf::Timestamp created;
+    google::protobuf::Timestamp ready;
+    ASSERT_TRUE(
+        TimeUtil::FromString(Child(metadata, "creationTimestamp").as<std::string>(""), &created))
+        << Show(json);
+    for (const YAML::Node& condition : Child(Child(pod, "status"), "conditions")) {
+      if (Child(condition, "type").as<std::string>("") != "Ready") continue;
+      ASSERT_TRUE(
+          TimeUtil::FromString(Child(condition, "lastTransitionTime").as<std::string>(""), &ready))
+          << "the Ready condition has no lastTransitionTime:\n"
+          << Show(json);
+    }
+    pods.emplace_back(created.seconds(), ready.seconds());
+  }
+  ASSERT_GE(pods.size(), 2u) << Show(json);
+  std::sort(pods.begin(), pods.end());
+  for (size_t i = 1; i < pods.size(); ++i) {
+    EXPECT_GE(pods[i].first + 1, pods[i - 1].second + min_ready.count())
+        << "pod " << i << " was created before the one before it had been Ready for "
+        << min_ready.count() << "s:\n"
+        << Show(json);
+  }
 }
 
 void FleetE2ETest::ExpectAllPodsGone(const std::string& name, const std::string& namespace_name) {

@@ -145,6 +145,12 @@ class FleetE2ETest : public ::testing::Test {
   // (waiting for replaced containers to stop) and in `get pods -o json`.
   void ExpectFleetRuns(const std::string& name, const std::string& namespace_name,
                        const std::set<std::string>& nodes, const std::string& image);
+  // Checks that a finished rolling update (no surge) moved one node at a
+  // time, each only after the previous new pod had been Ready for
+  // `min_ready`: from the pods' creation times and Ready transition times
+  // in `get pods -o json` (whole seconds, so a second of slack).
+  void ExpectRolloutPaced(const std::string& name, const std::string& namespace_name,
+                          std::chrono::seconds min_ready);
   // Waits until neither `get pods` nor any node's runtime shows anything of
   // the DaemonSet; a failure lists what is left.
   void ExpectAllPodsGone(const std::string& name, const std::string& namespace_name);
