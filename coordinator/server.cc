@@ -331,6 +331,8 @@ void CoordinatorServer::SyncOnce() {
   hub_->SyncOnce();
 }
 
+bool CoordinatorServer::Leading() const { return leader_->IsLeader(); }
+
 FleetCounts CoordinatorServer::Counts() const {
   FleetCounts counts;
   counts.connected_agents = hub_->ConnectedAgents();

@@ -138,6 +138,10 @@ class CoordinatorServer {
   // caches it reads have caught up with every change stored so far.
   void SyncOnce();
 
+  // Whether this coordinator runs the controllers now: always with SQLite;
+  // on a shared store, while it holds the leader's lease.
+  bool Leading() const;
+
   // "3 nodes (2 Ready), 2 daemon sets" for systemd's STATUS=.
   std::string Summary() const;
   FleetCounts Counts() const;

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "coordinator/frontend/grpc_status.h"
 #include "coordinator/timestamps.h"
@@ -39,7 +41,21 @@ std::optional<grpc::Status> RecordingOutbox::closed() const {
   return closed_;
 }
 
+namespace {
+
+std::function<coordinator::storage::EtcdOptions()>& EtcdStoreMaker() {
+  static std::function<coordinator::storage::EtcdOptions()> make;
+  return make;
+}
+
+}  // namespace
+
+void UseEtcdInFleetHarnesses(std::function<coordinator::storage::EtcdOptions()> make) {
+  EtcdStoreMaker() = std::move(make);
+}
+
 FleetHarness::FleetHarness() {
+  if (EtcdStoreMaker()) etcd_ = EtcdStoreMaker()();
   std::string pattern = (std::filesystem::temp_directory_path() / "fleet-test-XXXXXX").string();
   dir_ = mkdtemp(pattern.data());
   options.node_grace_period = std::chrono::seconds(40);
@@ -195,13 +211,25 @@ void FleetHarness::Open() {
   server_options.data_dir = dir_ + "/data";
   server_options.controllers = options;
   server_options.manual_passes = true;
+  if (etcd_) {
+    server_options.shared.etcd = *etcd_;
+    server_options.shared.name = "fleet-harness";
+  }
   std::string error;
   server_ = coordinator::CoordinatorServer::Start(server_options, clock_, &error);
   ASSERT_NE(server_, nullptr) << error;
   client_ = std::make_unique<FleetClient>(*server_);
+  // On etcd the controllers run once the election (on the real clock) is
+  // won: the first campaign, at once when nobody else holds the lease.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (!server_->Leading() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(server_->Leading()) << "the harness's coordinator never became the leader";
 }
 
 void FleetHarness::ReopenOn(const std::string& database) {
+  ASSERT_FALSE(etcd_.has_value()) << "ReopenOn restarts on a SQLite database";
   Close();
   std::filesystem::remove_all(dir_ + "/data");
   std::filesystem::create_directories(dir_ + "/data");
@@ -366,6 +394,22 @@ std::string DaemonSetYaml(const std::string& name, const std::string& image,
          "      - name: main\n"
          "        image: " +
          image + "\n";
+}
+
+void FleetHarness::StoreSecret(const std::string& name, const std::string& key,
+                               const std::string& value) {
+  v1::ApplyObjectRequest request;
+  v1::Secret& secret = *request.mutable_object()->mutable_secret();
+  secret.mutable_metadata()->set_name(name);
+  (*secret.mutable_data())[key] = value;
+  v1::ApplyObjectResponse response;
+  ASSERT_TRUE(client_->ApplyObject(request, &response).ok());
+  v1::GetObjectRequest get;
+  get.set_resource("secrets");
+  get.set_name(name);
+  v1::Object stored;
+  ASSERT_TRUE(client_->GetObject(get, &stored).ok());
+  EXPECT_EQ(stored.secret().data().at(key), value);
 }
 
 }  // namespace fleetset::testing

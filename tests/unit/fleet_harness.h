@@ -6,9 +6,11 @@
 // decided with the shared rules, pods started at once).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -78,6 +80,11 @@ class FleetClient {
   std::unique_ptr<v1::OperatorService::Stub> stub_;
 };
 
+// Where the harnesses of this process keep their fleets: unset (the
+// default), SQLite in each harness's own data directory; set, the store
+// options `make` returns, once per harness (a fresh etcd prefix, say).
+void UseEtcdInFleetHarnesses(std::function<coordinator::storage::EtcdOptions()> make);
+
 class FleetHarness {
  public:
   FleetHarness();
@@ -86,9 +93,12 @@ class FleetHarness {
   // Starts (or restarts, after Close) the coordinator on the same data.
   void Open();
   void Close();
-  // Restarts the coordinator on a copy of `database` (a fleetset.db file).
+  // Restarts the coordinator on a copy of `database` (a fleetset.db file);
+  // SQLite only.
   void ReopenOn(const std::string& database);
   FleetClient& fleet() { return *client_; }
+  // The harness's etcd store, when UseEtcdInFleetHarnesses chose etcd.
+  const std::optional<coordinator::storage::EtcdOptions>& etcd() const { return etcd_; }
   // The coordinator's data directory.
   std::string data_dir() const { return dir_ + "/data"; }
   coordinator::CoordinatorServer& server() { return *server_; }
@@ -116,6 +126,10 @@ class FleetHarness {
   // Applies YAML through the operator API; fails the test on an error.
   v1::ApplyDaemonSetResponse Apply(const std::string& yaml);
   v1::DaemonSet Get(const std::string& name);
+  // Stores a Secret in the default namespace holding data[key] = value
+  // through the operator API and checks it reads back; fails the test on
+  // an error.
+  void StoreSecret(const std::string& name, const std::string& key, const std::string& value);
 
  private:
   struct SimulatedAgent {
@@ -125,6 +139,8 @@ class FleetHarness {
   };
 
   std::string dir_;
+  // The harness's fleet in etcd, kept across restarts; unset with SQLite.
+  std::optional<coordinator::storage::EtcdOptions> etcd_;
   FakeClock clock_;
   std::unique_ptr<coordinator::CoordinatorServer> server_;
   std::unique_ptr<FleetClient> client_;

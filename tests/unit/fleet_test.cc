@@ -474,25 +474,6 @@ TEST_F(FleetTest, AnUpdateNamingAStaleResourceVersionIsAConflict) {
   EXPECT_EQ(harness_.Get("agent").spec().template_().spec().containers(0).image(), "agent:3");
 }
 
-TEST_F(FleetTest, ADatabaseOfTheFirstSchemaIsMigratedOnStart) {
-  harness_.ReopenOn(std::string(FLEETSET_SOURCE_DIR) + "/tests/data/coordinator/v1-fleetset.db");
-  v1::ListDaemonSetsRequest list;
-  list.set_all_namespaces(true);
-  v1::ListDaemonSetsResponse listed;
-  ASSERT_TRUE(harness_.fleet().ListDaemonSets(list, &listed).ok());
-  ASSERT_EQ(listed.items_size(), 2);
-  EXPECT_EQ(listed.items(0).metadata().name(), "fluentd");
-  EXPECT_FALSE(listed.items(0).metadata().resource_version().empty());
-  v1::RolloutHistoryResponse revisions;
-  ASSERT_TRUE(History(harness_.fleet(), "fluentd", &revisions).ok());
-  ASSERT_EQ(revisions.revisions_size(), 2);
-  EXPECT_EQ(revisions.revisions(0).revision(), 1);
-  EXPECT_EQ(revisions.revisions(1).revision(), 2);
-  v1::ListNodesResponse nodes;
-  ASSERT_TRUE(harness_.fleet().ListNodes({}, &nodes).ok());
-  EXPECT_EQ(nodes.items_size(), 3);
-}
-
 TEST_F(FleetTest, ExplainSaysWhyTheMasterHasNoPod) {
   ASSERT_TRUE(harness_.Connect("master", {}, {MasterTaint()}).ok());
   harness_.Apply(DaemonSetYaml("logs", "busybox:1"));

@@ -122,18 +122,7 @@ TEST_F(EncryptionConfigTest, BadConfigurationsAreRefusedNamingTheField) {
 
 TEST(SecretsAtRestTest, TheDatabaseHoldsNoSecretsPlaintext) {
   testing::FleetHarness harness;
-  v1::ApplyObjectRequest request;
-  v1::Secret& secret = *request.mutable_object()->mutable_secret();
-  secret.mutable_metadata()->set_name("db-credentials");
-  (*secret.mutable_data())["password"] = "correct-horse-battery-staple";
-  v1::ApplyObjectResponse response;
-  ASSERT_TRUE(harness.fleet().ApplyObject(request, &response).ok());
-  v1::GetObjectRequest get;
-  get.set_resource("secrets");
-  get.set_name("db-credentials");
-  v1::Object stored;
-  ASSERT_TRUE(harness.fleet().GetObject(get, &stored).ok());
-  EXPECT_EQ(stored.secret().data().at("password"), "correct-horse-battery-staple");
+  harness.StoreSecret("db-credentials", "password", "correct-horse-battery-staple");
   harness.Close();
   std::string bytes;
   for (const auto& entry : std::filesystem::directory_iterator(harness.data_dir())) {
