@@ -100,17 +100,18 @@ BackoffPolicy ReconnectPolicy(const CoordinatorLinkOptions& options) {
 }
 
 std::shared_ptr<grpc::Channel> MakeChannel(
-    const std::string& address, const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
+    const std::string& address, const std::shared_ptr<grpc::ChannelCredentials>& credentials,
+    const LinkKeepalive& keepalive) {
   grpc::ChannelArguments args;
   // A private subchannel per attempt: gRPC's shared subchannels keep their
   // own reconnect back-off (up to two minutes), which would make a retry
   // fail at once instead of dialling the restarted coordinator.
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   // HTTP/2 pings notice a coordinator that vanished without closing the
-  // connection (a cut cable, a crashed host) within about 40 s, even
-  // between heartbeats. The coordinator accepts pings this often.
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  // connection, even between heartbeats (the heartbeats themselves only
+  // fill buffers). The coordinator accepts pings every 5 s.
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, static_cast<int>(keepalive.interval.count()));
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, static_cast<int>(keepalive.timeout.count()));
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   // A node's desired state has no fixed bound (every DaemonSet it runs);
   // it comes from the authenticated coordinator.
@@ -119,6 +120,14 @@ std::shared_ptr<grpc::Channel> MakeChannel(
 }
 
 }  // namespace
+
+LinkKeepalive KeepaliveFor(size_t coordinators) {
+  using std::chrono::seconds;
+  // A busy coordinator (thousands of agents) may take seconds to answer a
+  // ping, so even the tight timeout leaves it 10 s: gone within 20 s.
+  if (coordinators > 1) return {seconds(10), seconds(10)};
+  return {seconds(30), seconds(10)};
+}
 
 CoordinatorLink::CoordinatorLink(asio::io_context& io, CoordinatorLinkOptions options,
                                  CoordinatorLinkCallbacks callbacks)
@@ -258,8 +267,8 @@ CoordinatorLink::Outcome CoordinatorLink::RunStream(const std::string& address,
     outcome.status = grpc::Status(grpc::StatusCode::UNAUTHENTICATED, failure.what());
     return outcome;
   }
-  const std::unique_ptr<v1::AgentService::Stub> stub =
-      v1::AgentService::NewStub(MakeChannel(address, credentials));
+  const std::unique_ptr<v1::AgentService::Stub> stub = v1::AgentService::NewStub(
+      MakeChannel(address, credentials, KeepaliveFor(options_.coordinators.size())));
   const auto context = std::make_shared<grpc::ClientContext>();
   {
     std::lock_guard lock(shared_->mutex);

@@ -51,6 +51,20 @@ struct CoordinatorLinkOptions {
   std::function<std::shared_ptr<grpc::ChannelCredentials>(const std::string& address)> credentials;
 };
 
+// How often the link pings its coordinator over HTTP/2 and how long it
+// waits for the answer before it gives the stream up: what bounds noticing
+// a coordinator that stopped without closing the connection (a paused
+// process, a cut cable).
+struct LinkKeepalive {
+  std::chrono::milliseconds interval;
+  std::chrono::milliseconds timeout;
+};
+
+// Relaxed with one coordinator, where there is nowhere else to go; with
+// several, tight enough that the agent moves to another well inside the
+// node grace period (40 s), so its node stays Ready.
+LinkKeepalive KeepaliveFor(size_t coordinators);
+
 // The agent at the seam. Each is called on the io_context's thread.
 struct CoordinatorLinkCallbacks {
   // The node for Hello: node_name, labels, taints, node_info, addresses.

@@ -467,5 +467,14 @@ TEST_F(CoordinatorLinkTest, StopsPromptlyWhileRetrying) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
 }
 
+TEST(LinkKeepaliveTest, WithSeveralCoordinatorsAStoppedOneIsLeftWellInsideTheNodeGracePeriod) {
+  const auto node_grace_period = 40s;  // the coordinator's default
+  const agent::LinkKeepalive several = agent::KeepaliveFor(3);
+  EXPECT_LE(several.interval + several.timeout, node_grace_period / 2);
+  EXPECT_GE(several.timeout, 10s) << "a busy coordinator needs time to answer";
+  const agent::LinkKeepalive alone = agent::KeepaliveFor(1);
+  EXPECT_GT(alone.interval, several.interval) << "with nowhere to go, pings are rarer";
+}
+
 }  // namespace
 }  // namespace fleetset::testing
