@@ -4,14 +4,20 @@
 // second, and the rollout completes with the DaemonSet's generation and
 // revisions intact; agents of the dead coordinator move to a live one.
 #include <gmock/gmock.h>
+#include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <map>
 
 #include "support/fleet_e2e.h"
 
 namespace fleetset::testing {
 namespace {
 
+using google::protobuf::util::TimeUtil;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 using ::testing::HasSubstr;
@@ -40,6 +46,39 @@ class FleetHaTest : public FleetE2ETest {
 
   CoordinatorProcess& Named(const std::string& name) {
     return *Coordinators().at(static_cast<size_t>(std::stoi(name.substr(1)) - 1));
+  }
+
+  // The coordinator `node`'s agent last logged it connected to, or "".
+  std::string ConnectedTo(const std::string& node) {
+    const std::string output = Agent(node).Output();
+    const std::string said = "connected to coordinator ";
+    const size_t at = output.rfind(said);
+    if (at == std::string::npos) return "";
+    const size_t start = at + said.size();
+    return output.substr(start, output.find_first_of(" \n", start) - start);
+  }
+
+  // From `get nodes -o json`: each node's Ready condition's status, last
+  // heartbeat and last transition.
+  struct ReadyCondition {
+    std::string status;
+    google::protobuf::Timestamp heartbeat;
+    google::protobuf::Timestamp transition;
+  };
+  std::map<std::string, ReadyCondition> ReadyConditions() {
+    std::map<std::string, ReadyCondition> ready;
+    const CommandResult json = Ctl("get", "nodes", "-o", "json");
+    for (const YAML::Node& node : YAML::Load(json.out)["items"]) {
+      for (const YAML::Node& condition : node["status"]["conditions"]) {
+        if (condition["type"].as<std::string>("") != "Ready") continue;
+        ReadyCondition& entry = ready[node["metadata"]["name"].as<std::string>("")];
+        entry.status = condition["status"].as<std::string>("");
+        TimeUtil::FromString(condition["lastHeartbeatTime"].as<std::string>(""), &entry.heartbeat);
+        TimeUtil::FromString(condition["lastTransitionTime"].as<std::string>(""),
+                             &entry.transition);
+      }
+    }
+    return ready;
   }
 };
 
@@ -106,6 +145,56 @@ TEST_F(FleetHaTest, TheLeaderKilledMidRolloutIsReplacedAndTheRolloutCompletes) {
   const CommandResult nodes = Ctl("get", "nodes");
   for (const TableRow& row : ParseTable(nodes.out))
     EXPECT_EQ(row.at("STATUS"), "Ready") << Show(nodes);
+}
+
+TEST_F(FleetHaTest, AgentsLeaveAPausedCoordinatorForAnotherAndTheirNodesStayReady) {
+  const std::vector<std::string> nodes = {kMasterNode, kWorker1Node, kWorker2Node};
+  std::map<std::string, std::string> before;
+  ASSERT_TRUE(WaitFor([&] {
+    for (const std::string& node : nodes) before[node] = ConnectedTo(node);
+    return std::none_of(before.begin(), before.end(),
+                        [](const auto& entry) { return entry.second.empty(); });
+  }));
+  // The coordinator most agents use (the first listed, normally) stops
+  // without closing a connection, as a paused VM or a hung host would.
+  CoordinatorProcess* paused = nullptr;
+  for (CoordinatorProcess* coordinator : Coordinators()) {
+    if (coordinator->address() == before[kMasterNode]) paused = coordinator;
+  }
+  ASSERT_NE(paused, nullptr) << before[kMasterNode];
+  const google::protobuf::Timestamp paused_at = TimeUtil::GetCurrentTime();
+  const auto pause = std::chrono::steady_clock::now();
+  ASSERT_TRUE(paused->Signal(SIGSTOP));
+
+  // Each of its agents notices by its keepalive (10 s, 10 s to answer) and
+  // moves to another coordinator.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        for (const std::string& node : nodes) {
+          if (before[node] == paused->address() && ConnectedTo(node) == paused->address())
+            return false;
+        }
+        return true;
+      },
+      milliseconds(30000)));
+  EXPECT_LE(std::chrono::steady_clock::now() - pause, seconds(25))
+      << "the agents should leave within the keepalive's interval and timeout";
+  // Heard from since the pause through the others, and never NotReady:
+  // well inside the 40 s grace period.
+  std::map<std::string, ReadyCondition> ready;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        ready = ReadyConditions();
+        return ready.size() == nodes.size() &&
+               std::all_of(ready.begin(), ready.end(),
+                           [&](const auto& entry) { return entry.second.heartbeat > paused_at; });
+      },
+      milliseconds(20000)));
+  for (const auto& [node, condition] : ready) {
+    EXPECT_EQ(condition.status, "True") << node;
+    EXPECT_LT(condition.transition, paused_at) << node << " was NotReady in between";
+  }
+  EXPECT_TRUE(paused->Signal(SIGCONT));
 }
 
 }  // namespace

@@ -245,7 +245,11 @@ void FleetE2ETest::UseCoordinatorsOnEtcd(int count, int lease_seconds) {
 }
 
 bool FleetE2ETest::StartCoordinators() {
-  std::vector<std::string> flags = {"--node-monitor-grace-period", "10s"};
+  // One coordinator: a short grace, so that tests of lost nodes are quick.
+  // Several: the default, which agents leaving a stopped coordinator for
+  // another must stay within.
+  std::vector<std::string> flags = {"--node-monitor-grace-period",
+                                    coordinator_count_ == 1 ? "10s" : "40s"};
   if (coordinator_count_ == 1) {
     coordinator_ = CoordinatorProcess::Start(work_dir_, flags);
     return coordinator_ != nullptr;
