@@ -29,8 +29,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/daemon.sh"
 readonly ETCD=${ETCD:-/usr/bin/etcd}
 readonly ETCDCTL=${ETCDCTL:-/usr/bin/etcdctl}
 # Milliseconds. etcd wants the election timeout at least five heartbeats.
-readonly HEARTBEAT_MS=25
-readonly ELECTION_MS=150
+# Fast for tests; the environment may ask for others (etcd's defaults are
+# 100 and 1000).
+readonly HEARTBEAT_MS=${ETCD_ENV_HEARTBEAT_MS:-25}
+readonly ELECTION_MS=${ETCD_ENV_ELECTION_MS:-150}
 readonly START_TIMEOUT_S=20
 
 log() { echo "etcd-env: $*" >&2; }
