@@ -23,7 +23,11 @@
 // the scale the latencies are compared with. The figures recorded before
 // mutual TLS (plaintext, which the coordinator no longer serves) are
 // printed beside the N = 10,000 ones. Each run ends in one key=value line
-// for scripts. Figures only; nothing here passes or fails.
+// for scripts. With --stores etcd the same fleet is driven by several
+// coordinators sharing a real etcd cluster (bench/coordinator_set.h), with
+// each coordinator's and etcd's usage, etcd's write rate and a failover
+// phase (the leader SIGKILLed), set beside the SQLite run of the same
+// size. Figures only; nothing here passes or fails.
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
@@ -45,6 +49,7 @@
 #include <vector>
 
 #include "bench/coordinator_process.h"
+#include "bench/coordinator_set.h"
 #include "bench/node_certificates.h"
 #include "bench/simulated_agents.h"
 #include "fleetset/manifest.h"
@@ -60,20 +65,31 @@ namespace {
 constexpr char kNamespace[] = "default";
 constexpr char kContainer[] = "main";
 constexpr char kUpdatedImage[] = "docker.io/library/busybox:1.36.1";
+// What the failover phase changes the first DaemonSet to.
+constexpr char kFailoverImage[] = "docker.io/library/busybox:1.37.0";
 
-// The product's goals, for the fleet shapes they are stated for; `metric`
-// names a field of the summary line.
+// The product's goals, for the fleet shapes and stores they are stated
+// for; `metric` names a field of the summary line.
 struct Goal {
+  const char* store;
   int nodes;
   int daemon_sets;
   const char* metric;
   double limit;
 };
 constexpr Goal kGoals[] = {
-    {10000, 1, "update_p99_s", 2.0}, {10000, 1, "apply_p99_s", 0.8},
-    {10000, 1, "status_lag_s", 0.2}, {10000, 1, "idle_cpu_pct", 3.0},
-    {10000, 1, "rss_mb", 400.0},     {5000, 20, "apply_p99_s", 2.0},
-    {5000, 20, "idle_cpu_pct", 5.0}, {5000, 20, "rss_mb", 600.0},
+    {"sqlite", 10000, 1, "update_p99_s", 2.0},
+    {"sqlite", 10000, 1, "apply_p99_s", 0.8},
+    {"sqlite", 10000, 1, "status_lag_s", 0.2},
+    {"sqlite", 10000, 1, "idle_cpu_pct", 3.0},
+    {"sqlite", 10000, 1, "rss_mb", 400.0},
+    {"sqlite", 5000, 20, "apply_p99_s", 2.0},
+    {"sqlite", 5000, 20, "idle_cpu_pct", 5.0},
+    {"sqlite", 5000, 20, "rss_mb", 600.0},
+    // Several coordinators on a three-member etcd, the leader's lease 3 s.
+    {"etcd", 10000, 1, "apply_p99_s", 2.0},
+    {"etcd", 10000, 1, "update_p99_s", 4.0},
+    {"etcd", 10000, 1, "failover_s", 5.0},
 };
 
 // The figures of the bench before mutual TLS, when the agents spoke
@@ -143,6 +159,12 @@ struct Options {
   int rpc_samples = 300;
   std::string log_level = "info";
   bool keep = false;
+  // Each fleet size runs once per store: "sqlite" (one coordinator) and
+  // "etcd" (shared_coordinators on an etcd cluster of etcd_members).
+  std::vector<std::string> stores = {"sqlite"};
+  int shared_coordinators = 3;
+  int etcd_members = 3;
+  int leader_lease_seconds = 3;
 };
 
 double Ms(SteadyClock::duration duration) {
@@ -183,32 +205,70 @@ Distribution Since(SteadyClock::time_point start, const std::vector<SteadyClock:
   return Summarize(std::move(values));
 }
 
-// CPU and memory of the coordinator (and the bench's own CPU, which
-// competes with it for the same cores) over one phase, and the agent
-// streams lost (and opened again) in it.
+// CPU and memory of the coordinators (and the bench's own CPU, which
+// competes with them for the same cores) over one phase, the agent streams
+// lost (and opened again) in it, and on etcd the members' CPU and the
+// writes they took.
 class UsageWindow {
  public:
-  UsageWindow(pid_t coordinator, const FleetRecorder& recorder)
-      : coordinator_(coordinator),
+  UsageWindow(CoordinatorSet& coordinators, const FleetRecorder& recorder)
+      : coordinators_(coordinators.pids()),
+        etcd_(coordinators.etcd()),
+        etcd_pids_(etcd_ ? etcd_->pids() : std::vector<pid_t>()),
         recorder_(recorder),
         start_(SteadyClock::now()),
-        before_(Read(coordinator)),
+        before_(ReadAll(coordinators_)),
+        etcd_before_(ReadAll(etcd_pids_)),
+        revision_before_(etcd_ ? etcd_->Revision() : std::nullopt),
         self_before_(Read(getpid())),
         lost_before_(recorder.lost_streams()) {}
 
   struct Figures {
     double wall_s = 0;
+    // All the coordinators together.
     double cpu_s = 0;
     double bench_cpu_s = 0;
     size_t lost_streams = 0;
+    // The largest RSS and peak among the coordinators.
     ProcessUsage now;
+    // Each coordinator's CPU seconds and usage at the end; nullopt for one
+    // that was gone by then.
+    std::vector<std::optional<std::pair<double, ProcessUsage>>> each;
+    // With etcd: its members' CPU seconds and RSS, and write transactions.
+    double etcd_cpu_s = NAN;
+    double etcd_rss_mb = NAN;
+    double etcd_writes = NAN;
   };
 
   Figures Finish() const {
     Figures figures;
     figures.wall_s = Seconds(SteadyClock::now() - start_);
-    figures.now = Read(coordinator_);
-    figures.cpu_s = figures.now.cpu_seconds - before_.cpu_seconds;
+    const auto after = ReadAll(coordinators_);
+    for (size_t i = 0; i < after.size(); ++i) {
+      if (!after[i] || !before_[i]) {
+        figures.each.emplace_back();
+        continue;
+      }
+      const double cpu = after[i]->cpu_seconds - before_[i]->cpu_seconds;
+      figures.each.emplace_back(std::make_pair(cpu, *after[i]));
+      figures.cpu_s += cpu;
+      figures.now.rss_mb = std::max(figures.now.rss_mb, after[i]->rss_mb);
+      figures.now.peak_rss_mb = std::max(figures.now.peak_rss_mb, after[i]->peak_rss_mb);
+    }
+    if (etcd_ != nullptr) {
+      const auto etcd_after = ReadAll(etcd_pids_);
+      figures.etcd_cpu_s = 0;
+      figures.etcd_rss_mb = 0;
+      for (size_t i = 0; i < etcd_after.size(); ++i) {
+        if (!etcd_after[i] || !etcd_before_[i]) continue;
+        figures.etcd_cpu_s += etcd_after[i]->cpu_seconds - etcd_before_[i]->cpu_seconds;
+        figures.etcd_rss_mb = std::max(figures.etcd_rss_mb, etcd_after[i]->rss_mb);
+      }
+      const std::optional<int64_t> revision = etcd_->Revision();
+      if (revision && revision_before_) {
+        figures.etcd_writes = static_cast<double>(*revision - *revision_before_);
+      }
+    }
     figures.bench_cpu_s = Read(getpid()).cpu_seconds - self_before_.cpu_seconds;
     figures.lost_streams = recorder_.lost_streams() - lost_before_;
     return figures;
@@ -216,11 +276,20 @@ class UsageWindow {
 
  private:
   static ProcessUsage Read(pid_t pid) { return ReadProcessUsage(pid).value_or(ProcessUsage()); }
+  static std::vector<std::optional<ProcessUsage>> ReadAll(const std::vector<pid_t>& pids) {
+    std::vector<std::optional<ProcessUsage>> usage;
+    for (pid_t pid : pids) usage.push_back(ReadProcessUsage(pid));
+    return usage;
+  }
 
-  pid_t coordinator_;
+  std::vector<pid_t> coordinators_;
+  const EtcdMembers* etcd_;
+  std::vector<pid_t> etcd_pids_;
   const FleetRecorder& recorder_;
   SteadyClock::time_point start_;
-  ProcessUsage before_;
+  std::vector<std::optional<ProcessUsage>> before_;
+  std::vector<std::optional<ProcessUsage>> etcd_before_;
+  std::optional<int64_t> revision_before_;
   ProcessUsage self_before_;
   size_t lost_before_;
 };
@@ -244,11 +313,20 @@ struct Phase {
 
   bool complete() const { return reached == expected; }
   double cpu_percent() const { return usage.wall_s > 0 ? 100 * usage.cpu_s / usage.wall_s : 0; }
+  double etcd_writes_per_s() const {
+    return usage.wall_s > 0 ? usage.etcd_writes / usage.wall_s : NAN;
+  }
 };
 
 struct Run {
   int nodes = 0;
   int daemon_sets = 0;
+  // "sqlite" (one coordinator) or "etcd" (several sharing it).
+  std::string store = "sqlite";
+  int coordinators = 1;
+  // etcd: from SIGKILL of the leader to the next leader's controller
+  // making the revision of a change sent right after the kill.
+  double failover_s = NAN;
   // Making the N node certificates and keys, and the N channels that
   // present them: before connect, and not in it.
   double mint_s = NAN;
@@ -290,6 +368,21 @@ class OperatorClient {
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
     v1::VersionResponse response;
     return stub_->Version(&context, v1::VersionRequest(), &response);
+  }
+
+  // The name of the coordinator holding the leader key, or "" (none yet,
+  // or the call failed).
+  std::string Leader() {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    v1::ListCoordinatorsResponse response;
+    if (!stub_->ListCoordinators(&context, v1::ListCoordinatorsRequest(), &response).ok()) {
+      return "";
+    }
+    for (const v1::Coordinator& coordinator : response.items()) {
+      if (coordinator.status().leader()) return coordinator.metadata().name();
+    }
+    return "";
   }
 
   // Round trips of the no-op call, ms.
@@ -450,14 +543,14 @@ bool WaitUntilServing(OperatorClient& client, CoordinatorProcess& coordinator) {
 // revision (as the agents report it) and then to the coordinator's status
 // saying so.
 Phase MeasureRollout(const std::string& name, int nodes,
-                     const std::vector<std::string>& daemon_sets, pid_t coordinator,
+                     const std::vector<std::string>& daemon_sets, CoordinatorSet& coordinators,
                      OperatorClient& client, FleetRecorder& recorder,
                      const std::function<grpc::Status(const std::string&)>& change,
                      SteadyClock::time_point deadline, std::string* error) {
   Phase phase;
   phase.name = name;
   phase.expected = static_cast<size_t>(nodes) * daemon_sets.size();
-  UsageWindow usage(coordinator, recorder);
+  UsageWindow usage(coordinators, recorder);
   auto fail = [&](const std::string& why) {
     *error = name + ": " + why;
     phase.usage = usage.Finish();
@@ -496,44 +589,107 @@ Phase MeasureRollout(const std::string& name, int nodes,
   return phase;
 }
 
-Run RunFleet(const Options& options, int nodes) {
+// With several coordinators: the leader is SIGKILLed and, at once, the
+// operator changes the first DaemonSet's image through another
+// coordinator. The run's failover_s is from the kill to that change's
+// revision existing, which only the next leader's DaemonSet controller
+// makes; the phase's latencies are each node reporting the new revision
+// running, the dead coordinator's agents having moved to the others.
+Phase MeasureFailover(CoordinatorSet& coordinators, const pki::ClientConfig& admin, int nodes,
+                      FleetRecorder& recorder, SteadyClock::time_point deadline, Run& run) {
+  Phase phase;
+  phase.name = "failover";
+  phase.expected = static_cast<size_t>(nodes);
+  const std::string daemon_set = DaemonSetNames(1).front();
+  OperatorClient first(coordinators.at(0).address(), admin);
+  std::optional<size_t> leader;
+  while (!leader && SteadyClock::now() < deadline && !g_interrupted) {
+    const std::string name = first.Leader();
+    for (size_t i = 0; i < coordinators.size(); ++i) {
+      if (CoordinatorSet::NameOf(i) == name) leader = i;
+    }
+    if (!leader) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  UsageWindow usage(coordinators, recorder);
+  auto fail = [&](const std::string& why) {
+    run.error = "failover: " + why;
+    phase.usage = usage.Finish();
+    return phase;
+  };
+  if (!leader) return fail("no coordinator says it leads");
+  OperatorClient client(coordinators.at((*leader + 1) % coordinators.size()).address(), admin);
+  const std::optional<OperatorClient::Revision> newest =
+      client.NewestRevision(daemon_set, deadline);
+  if (!newest) return fail("no revision of " + daemon_set);
+  const auto killed = SteadyClock::now();
+  if (!coordinators.Kill(*leader)) return fail("cannot kill the leader");
+  if (grpc::Status status = client.SetImage(daemon_set, kFailoverImage, deadline); !status.ok()) {
+    return fail(daemon_set + ": " + status.error_message());
+  }
+  phase.calls_ms = Ms(SteadyClock::now() - killed);
+  const std::optional<std::string> hash = client.NextHash(daemon_set, newest->number, deadline);
+  if (!hash) return fail("no new revision in " + daemon_set + "'s history");
+  run.failover_s = Seconds(SteadyClock::now() - killed);
+  const auto running = recorder.WaitForRunning(
+      {{std::string(kNamespace) + "/" + daemon_set, *hash}}, static_cast<size_t>(nodes), deadline);
+  phase.reached = running.size();
+  phase.latency = Since(killed, running);
+  if (phase.complete()) {
+    const auto last_running = *std::max_element(running.begin(), running.end());
+    if (auto confirmed = client.WaitForRolledOut({daemon_set}, nodes, deadline)) {
+      phase.confirmed_ms = Ms(*confirmed - killed);
+      phase.lag_ms = Ms(*confirmed - last_running);
+    }
+  }
+  phase.usage = usage.Finish();
+  return phase;
+}
+
+Run RunFleet(const Options& options, int nodes, const std::string& store) {
   Run run;
   run.nodes = nodes;
   run.daemon_sets = options.daemon_sets;
+  run.store = store;
   TempDir dir("fleetset-coordinator-bench");
   if (options.keep) dir.keep();
-  const int port = PickFreePort();
-  std::unique_ptr<CoordinatorProcess> coordinator = CoordinatorProcess::Start(
-      options.coordinator, dir.path(), port, {"--log-level", options.log_level}, &run.error);
-  if (!coordinator) return run;
-  // The coordinator makes its CA and admin.conf on its first start; the
-  // operator cannot call it without the one, nor the agents without the
-  // other.
-  if (!coordinator->WaitForAdminConfig(std::chrono::seconds(30), g_interrupted)) {
-    run.error = "the coordinator wrote no " + coordinator->admin_config_path() + ":\n" +
-                coordinator->LogTail(20);
-    return run;
+  CoordinatorSetOptions set_options;
+  set_options.program = options.coordinator;
+  set_options.log_level = options.log_level;
+  if (store == "etcd") {
+    set_options.shared_coordinators = options.shared_coordinators;
+    set_options.etcd_members = options.etcd_members;
+    set_options.leader_lease = std::chrono::seconds(options.leader_lease_seconds);
   }
+  // The first coordinator makes the CA and admin.conf on its first start;
+  // the operator cannot call without the one, nor the agents without the
+  // other.
+  std::unique_ptr<CoordinatorSet> coordinators =
+      CoordinatorSet::Start(set_options, dir.path(), g_interrupted, &run.error);
+  if (!coordinators) return run;
+  run.coordinators = static_cast<int>(coordinators->size());
   pki::ClientConfig admin;
   try {
-    const std::string path = coordinator->admin_config_path();
+    const std::string path = coordinators->admin_config_path();
     admin = pki::ParseClientConfig(pki::ReadWholeFile(path), path);
   } catch (const pki::PkiError& error) {
     run.error = error.what();
     return run;
   }
-  OperatorClient client(coordinator->address(), admin);
-  if (!WaitUntilServing(client, *coordinator)) {
-    run.error = "the coordinator did not serve on " + coordinator->address() + ":\n" +
-                coordinator->LogTail(20);
-    return run;
+  // The operator's calls go to the first coordinator, leading or not.
+  OperatorClient client(coordinators->at(0).address(), admin);
+  for (size_t i = 0; i < coordinators->size(); ++i) {
+    OperatorClient each(coordinators->at(i).address(), admin);
+    if (!WaitUntilServing(each, coordinators->at(i))) {
+      run.error = "coordinator " + CoordinatorSet::NameOf(i) + " did not serve on " +
+                  coordinators->at(i).address() + ":\n" + coordinators->at(i).LogTail(20);
+      return run;
+    }
   }
   run.bare_rpc = client.MeasureVersion(options.rpc_samples);
-  const pid_t pid = coordinator->pid();
   const auto timeout = std::chrono::seconds(options.timeout_seconds);
 
   SimulatedFleetOptions fleet_options;
-  fleet_options.coordinator = coordinator->address();
+  fleet_options.coordinators = coordinators->addresses();
   fleet_options.heartbeat_period = std::chrono::seconds(options.heartbeat_seconds);
   fleet_options.interrupted = &g_interrupted;
   {
@@ -543,7 +699,7 @@ Run RunFleet(const Options& options, int nodes) {
     const auto start = SteadyClock::now();
     try {
       fleet_options.credentials =
-          IssueNodeCredentials(coordinator->pki_dir(), names, kNodeCertificateValidity);
+          IssueNodeCredentials(coordinators->pki_dir(), names, kNodeCertificateValidity);
     } catch (const pki::PkiError& error) {
       run.error = std::string("node certificates: ") + error.what();
       return run;
@@ -567,8 +723,9 @@ Run RunFleet(const Options& options, int nodes) {
                                                  !run.phases.back().confirmed_ms)) {
       run.error = phase + ": not finished within " + std::to_string(options.timeout_seconds) + " s";
     }
-    if (!coordinator->Running())
-      run.error += "; the coordinator exited:\n" + coordinator->LogTail(20);
+    if (const std::string exited = coordinators->Exited(); !exited.empty()) {
+      run.error += "; " + exited;
+    }
     return !run.error.empty();
   };
 
@@ -576,7 +733,7 @@ Run RunFleet(const Options& options, int nodes) {
     Phase& phase = run.phases.emplace_back();
     phase.name = "connect";
     phase.expected = static_cast<size_t>(nodes);
-    UsageWindow usage(pid, recorder);
+    UsageWindow usage(*coordinators, recorder);
     const auto start = SteadyClock::now();
     fleet.Connect();
     run.stream_starts_s = Seconds(SteadyClock::now() - start);
@@ -594,14 +751,14 @@ Run RunFleet(const Options& options, int nodes) {
   for (const std::string& name : daemon_sets) manifests[name] = BenchDaemonSet(name);
   auto deadline = SteadyClock::now() + timeout;
   run.phases.push_back(MeasureRollout(
-      "apply", nodes, daemon_sets, pid, client, recorder,
+      "apply", nodes, daemon_sets, *coordinators, client, recorder,
       [&](const std::string& name) { return client.Apply(manifests[name], deadline); }, deadline,
       &run.error));
   if (failed("apply")) return run;
 
   deadline = SteadyClock::now() + timeout;
   run.phases.push_back(MeasureRollout(
-      "update", nodes, daemon_sets, pid, client, recorder,
+      "update", nodes, daemon_sets, *coordinators, client, recorder,
       [&](const std::string& name) { return client.SetImage(name, kUpdatedImage, deadline); },
       deadline, &run.error));
   if (failed("update")) return run;
@@ -613,21 +770,50 @@ Run RunFleet(const Options& options, int nodes) {
     Phase& phase = run.phases.emplace_back();
     phase.name = "idle";
     phase.reached = phase.expected = static_cast<size_t>(nodes);
-    UsageWindow usage(pid, recorder);
+    UsageWindow usage(*coordinators, recorder);
     Sleep(std::chrono::seconds(options.idle_seconds));
     phase.usage = usage.Finish();
   }
-  failed("idle");
+  if (failed("idle")) return run;
+  if (coordinators->shared()) {
+    run.phases.push_back(
+        MeasureFailover(*coordinators, admin, nodes, recorder, SteadyClock::now() + timeout, run));
+    failed("failover");
+  }
   if (auto usage = ReadProcessUsage(getpid())) run.bench_peak_rss_mb = usage->peak_rss_mb;
-  if (options.keep)
-    std::printf("kept %s (coordinator log: %s)\n", dir.path().c_str(),
-                coordinator->log_path().c_str());
+  if (options.keep) std::printf("kept %s (coordinator logs in it)\n", dir.path().c_str());
   return run;
 }
 
+// The store and its coordinators, as the run's heading and the summary say.
+std::string Setup(const Run& run) {
+  if (run.store == "sqlite") return "one coordinator on SQLite";
+  return std::to_string(run.coordinators) + " coordinators on etcd";
+}
+
+// With several coordinators: each one's share of a phase, and etcd's.
+void PrintEachCoordinator(const Phase& phase) {
+  const UsageWindow::Figures& usage = phase.usage;
+  std::printf("  %-8s", phase.name.c_str());
+  for (size_t i = 0; i < usage.each.size(); ++i) {
+    const std::string name = CoordinatorSet::NameOf(i);
+    if (!usage.each[i]) {
+      std::printf(" %s: gone;", name.c_str());
+      continue;
+    }
+    const auto& [cpu_s, now] = *usage.each[i];
+    std::printf(" %s: CPU %.1f%%, RSS %.1f MB (peak %.1f);", name.c_str(),
+                usage.wall_s > 0 ? 100 * cpu_s / usage.wall_s : 0, now.rss_mb, now.peak_rss_mb);
+  }
+  std::printf(" etcd: CPU %.1f%%, RSS %.1f MB, %.0f writes/s\n",
+              usage.wall_s > 0 ? 100 * usage.etcd_cpu_s / usage.wall_s : NAN, usage.etcd_rss_mb,
+              phase.etcd_writes_per_s());
+}
+
 void PrintRun(const Run& run) {
-  std::printf("\n== N = %d simulated agents, one mutual-TLS connection each, %d DaemonSet(s) ==\n",
-              run.nodes, run.daemon_sets);
+  std::printf(
+      "\n== N = %d simulated agents, one mutual-TLS connection each, %d DaemonSet(s), %s ==\n",
+      run.nodes, run.daemon_sets, Setup(run).c_str());
   if (!std::isnan(run.mint_s)) {
     std::printf(
         "node certificates (ECDSA P-256, signed with the coordinator's CA): %d in %.2f s "
@@ -662,6 +848,16 @@ void PrintRun(const Run& run) {
     std::printf("%7.2f %8.2f %6.1f %8.1f %8.1f %8.2f %6zu\n", usage.wall_s, usage.cpu_s,
                 phase.cpu_percent(), usage.now.rss_mb, usage.now.peak_rss_mb, usage.bench_cpu_s,
                 usage.lost_streams);
+  }
+  if (run.coordinators > 1) {
+    std::printf(
+        "per coordinator (CPU %% of one core over the phase, RSS at its end) and etcd's "
+        "members together (writes: transactions, from etcd's revision):\n");
+    for (const Phase& phase : run.phases) PrintEachCoordinator(phase);
+    std::printf(
+        "failover: leader SIGKILLed -> the next leader's controller made the revision of "
+        "a change sent at once: %.3f s\n",
+        run.failover_s);
   }
   for (const auto& [reason, count] : run.losses) {
     std::printf("agent streams lost (opened again after a back-off): %zu x %s\n", count,
@@ -698,6 +894,10 @@ struct Headline {
   double idle_cpu_pct = NAN;
   double mint_s = NAN;
   double stream_starts_s = NAN;
+  double failover_s = NAN;
+  // etcd's write transactions per second while the fleet idles (node
+  // leases, coordinator records): its steady load.
+  double etcd_idle_writes_per_s = NAN;
 };
 
 Headline HeadlineOf(const Run& run) {
@@ -718,7 +918,11 @@ Headline HeadlineOf(const Run& run) {
   for (const Phase& phase : run.phases) {
     headline.rss_mb = std::fmax(headline.rss_mb, phase.usage.now.peak_rss_mb);
   }
-  if (const Phase* idle = run.Find("idle")) headline.idle_cpu_pct = idle->cpu_percent();
+  if (const Phase* idle = run.Find("idle")) {
+    headline.idle_cpu_pct = idle->cpu_percent();
+    headline.etcd_idle_writes_per_s = idle->etcd_writes_per_s();
+  }
+  headline.failover_s = run.failover_s;
   headline.mint_s = run.mint_s;
   headline.stream_starts_s = run.stream_starts_s;
   return headline;
@@ -741,6 +945,8 @@ std::vector<Metric> Metrics(const Headline& headline) {
       {"idle_cpu_pct", headline.idle_cpu_pct, 1},
       {"mint_s", headline.mint_s, 2},
       {"stream_starts_s", headline.stream_starts_s, 2},
+      {"failover_s", headline.failover_s, 3},
+      {"etcd_idle_writes_per_s", headline.etcd_idle_writes_per_s, 0},
   };
 }
 
@@ -759,7 +965,9 @@ void PrintPlaintextComparison(const std::vector<Run>& runs) {
       base.update_p99_s, base.rss_mb);
   bool compared = false;
   for (const Run& run : runs) {
-    if (run.nodes != base.nodes || run.daemon_sets != base.daemon_sets) continue;
+    if (run.store != "sqlite" || run.nodes != base.nodes || run.daemon_sets != base.daemon_sets) {
+      continue;
+    }
     compared = true;
     const Headline now = HeadlineOf(run);
     const std::string shape =
@@ -790,38 +998,75 @@ void PrintPlaintextComparison(const std::vector<Run>& runs) {
   }
 }
 
+// Each run on etcd beside the SQLite run of the same fleet shape, from
+// the same invocation: what sharing the store among coordinators costs.
+void PrintSharedComparison(const std::vector<Run>& runs) {
+  for (const Run& shared : runs) {
+    if (shared.store != "etcd") continue;
+    const auto single = std::find_if(runs.begin(), runs.end(), [&](const Run& run) {
+      return run.store == "sqlite" && run.nodes == shared.nodes &&
+             run.daemon_sets == shared.daemon_sets;
+    });
+    if (single == runs.end()) {
+      std::printf("\nno SQLite run at N=%d ds=%d to compare %s with\n", shared.nodes,
+                  shared.daemon_sets, Setup(shared).c_str());
+      continue;
+    }
+    const Headline before = HeadlineOf(*single);
+    const Headline after = HeadlineOf(shared);
+    std::printf("\nN=%d ds=%d %13s %13s %8s\n", shared.nodes, shared.daemon_sets, "SQLite",
+                (std::to_string(shared.coordinators) + " on etcd").c_str(), "ratio");
+    auto row = [](const char* name, double a, double b, int precision) {
+      std::printf("%-16s %13.*f %13.*f %7.2fx\n", name, precision, a, precision, b, b / a);
+    };
+    row("connect_s", before.connect_s, after.connect_s, 2);
+    row("apply_p99_s", before.apply_p99_s, after.apply_p99_s, 3);
+    row("update_p99_s", before.update_p99_s, after.update_p99_s, 3);
+    row("status_lag_s", before.status_lag_s, after.status_lag_s, 3);
+    row("idle_cpu_pct", before.idle_cpu_pct, after.idle_cpu_pct, 1);
+    row("peak_rss_mb", before.rss_mb, after.rss_mb, 1);
+    std::printf("(etcd: idle CPU is all coordinators together, peak RSS the largest one's)\n");
+  }
+}
+
 void PrintSummary(const std::vector<Run>& runs) {
   std::printf("\n== Summary (seconds; per pod from the operator's first call) ==\n");
-  std::printf("%6s %3s %8s %9s %9s %9s %10s %10s %10s %7s %6s %8s %9s\n", "N", "ds", "connect",
-              "apply p50", "apply p99", "apply all", "update p50", "update p99", "update all",
-              "lag", "idle %", "peak MB", "p99/RPC");
+  std::printf("%-6s %6s %3s %8s %9s %9s %9s %10s %10s %10s %7s %6s %8s %9s\n", "store", "N", "ds",
+              "connect", "apply p50", "apply p99", "apply all", "update p50", "update p99",
+              "update all", "lag", "idle %", "peak MB", "p99/RPC");
   for (const Run& run : runs) {
     const Phase* apply = run.Find("apply");
     const Phase* update = run.Find("update");
     const Headline headline = HeadlineOf(run);
-    std::printf("%6d %3d %8.2f %9.3f %9.3f %9.3f %10.3f %10.3f %10.3f %7.3f %6.1f %8.1f %8.0fx\n",
-                run.nodes, run.daemon_sets, headline.connect_s,
-                PhaseSeconds(apply, &Distribution::p50), headline.apply_p99_s,
-                PhaseSeconds(apply, &Distribution::max), PhaseSeconds(update, &Distribution::p50),
-                headline.update_p99_s, PhaseSeconds(update, &Distribution::max),
-                headline.status_lag_s, headline.idle_cpu_pct, headline.rss_mb,
-                run.bare_rpc.p50 > 0 ? headline.apply_p99_s * 1000 / run.bare_rpc.p50 : NAN);
+    std::printf(
+        "%-6s %6d %3d %8.2f %9.3f %9.3f %9.3f %10.3f %10.3f %10.3f %7.3f %6.1f %8.1f %8.0fx\n",
+        run.store.c_str(), run.nodes, run.daemon_sets, headline.connect_s,
+        PhaseSeconds(apply, &Distribution::p50), headline.apply_p99_s,
+        PhaseSeconds(apply, &Distribution::max), PhaseSeconds(update, &Distribution::p50),
+        headline.update_p99_s, PhaseSeconds(update, &Distribution::max), headline.status_lag_s,
+        headline.idle_cpu_pct, headline.rss_mb,
+        run.bare_rpc.p50 > 0 ? headline.apply_p99_s * 1000 / run.bare_rpc.p50 : NAN);
   }
   for (const Run& run : runs) {
     for (const Goal& goal : kGoals) {
-      if (goal.nodes != run.nodes || goal.daemon_sets != run.daemon_sets) continue;
+      if (goal.store != run.store || goal.nodes != run.nodes ||
+          goal.daemon_sets != run.daemon_sets) {
+        continue;
+      }
       for (const Metric& metric : Metrics(HeadlineOf(run))) {
         if (std::string_view(metric.name) != goal.metric) continue;
-        std::printf("goal at N=%d ds=%d: %-13s %8.*f <= %g: %s\n", run.nodes, run.daemon_sets,
-                    metric.name, metric.precision, metric.value, goal.limit,
+        std::printf("goal at N=%d ds=%d (%s): %-13s %8.*f <= %g: %s\n", run.nodes, run.daemon_sets,
+                    Setup(run).c_str(), metric.name, metric.precision, metric.value, goal.limit,
                     Verdict(metric.value, goal.limit));
       }
     }
   }
+  PrintSharedComparison(runs);
   PrintPlaintextComparison(runs);
   // Last, for scripts: one line per run, `nan` for what was not measured.
   for (const Run& run : runs) {
-    std::printf("N=%d ds=%d", run.nodes, run.daemon_sets);
+    std::printf("store=%s coordinators=%d N=%d ds=%d", run.store.c_str(), run.coordinators,
+                run.nodes, run.daemon_sets);
     for (const Metric& metric : Metrics(HeadlineOf(run))) {
       std::printf(" %s=%.*f", metric.name, metric.precision, metric.value);
     }
@@ -840,7 +1085,7 @@ int Main(int argc, char** argv) {
                "fleetset_coordinator_bench"};
   app.add_option("--coordinator", options.coordinator, "fleetset-coordinator binary")
       ->capture_default_str();
-  app.add_option("--nodes", options.nodes, "Fleet sizes, one fresh coordinator each")
+  app.add_option("--nodes", options.nodes, "Fleet sizes, each run from scratch on every store")
       ->delimiter(',')
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
@@ -872,6 +1117,18 @@ int Main(int argc, char** argv) {
   app.add_option("--log-level", options.log_level, "The coordinator's --log-level")
       ->capture_default_str();
   app.add_flag("--keep", options.keep, "Keep the temporary directories (data, coordinator.log)");
+  app.add_option("--stores", options.stores,
+                 "Stores each fleet size runs on, in turn: sqlite (one coordinator), etcd "
+                 "(--shared-coordinators on a real etcd cluster, started with "
+                 "tests/env/etcd-env.sh)")
+      ->delimiter(',')
+      ->capture_default_str()
+      ->check(CLI::IsMember({"sqlite", "etcd"}));
+  PositiveOption(app, "--shared-coordinators", options.shared_coordinators,
+                 "Coordinators sharing etcd, the agents spread evenly over them");
+  PositiveOption(app, "--etcd-members", options.etcd_members, "Members of the etcd cluster");
+  PositiveOption(app, "--leader-lease-seconds", options.leader_lease_seconds,
+                 "The coordinators' --leader-elect-lease-duration on etcd");
   CLI11_PARSE(app, argc, argv);
 
   struct sigaction action {};
@@ -909,10 +1166,12 @@ int Main(int argc, char** argv) {
 
   std::vector<Run> runs;
   for (int nodes : options.nodes) {
-    if (g_interrupted) break;
-    runs.push_back(RunFleet(options, nodes));
-    PrintRun(runs.back());
-    std::fflush(stdout);
+    for (const std::string& store : options.stores) {
+      if (g_interrupted) break;
+      runs.push_back(RunFleet(options, nodes, store));
+      PrintRun(runs.back());
+      std::fflush(stdout);
+    }
   }
   PrintSummary(runs);
   return std::all_of(runs.begin(), runs.end(), [](const Run& run) { return run.error.empty(); })

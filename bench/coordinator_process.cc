@@ -56,6 +56,8 @@ std::optional<ProcessUsage> ReadProcessUsage(pid_t pid) {
   // its closing parenthesis, which starts with field 3 (state).
   const size_t close = text.rfind(')');
   if (close == std::string::npos) return std::nullopt;
+  // A process that exited but is not reaped yet has no usage left to read.
+  if (close + 2 < text.size() && text[close + 2] == 'Z') return std::nullopt;
   std::istringstream fields(text.substr(close + 2));
   std::string field;
   unsigned long long utime = 0;

@@ -43,6 +43,7 @@ struct ProcessUsage {
   int threads = 0;
 };
 
+// nullopt when the process is gone (or a zombie).
 std::optional<ProcessUsage> ReadProcessUsage(pid_t pid);
 
 // Raises RLIMIT_NOFILE's soft limit to the hard limit, and both to
@@ -87,6 +88,7 @@ class CoordinatorProcess {
   bool WaitForAdminConfig(std::chrono::seconds timeout, const std::atomic<bool>& interrupted);
   // True while the child has not exited (reaps it when it has).
   bool Running();
+  bool Signal(int signal) const { return child_.Signal(signal); }
   // The last `lines` lines of its output, for error messages.
   std::string LogTail(size_t lines) const;
 

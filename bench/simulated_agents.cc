@@ -154,9 +154,10 @@ std::string SimulatedNodeName(int index) {
 
 class SimulatedAgent {
  public:
-  SimulatedAgent(int index, std::string coordinator, FleetRecorder& recorder)
+  SimulatedAgent(int index, const std::vector<std::string>& coordinators, FleetRecorder& recorder)
       : index_(index),
-        coordinator_(std::move(coordinator)),
+        coordinators_(coordinators),
+        coordinator_(static_cast<size_t>(index) % coordinators.size()),
         recorder_(recorder),
         name_(SimulatedNodeName(index)) {
     char ip[32];
@@ -257,7 +258,7 @@ class SimulatedAgent {
     for (const v1::Eligibility& eligibility : eligibility_) *report.add_eligibility() = eligibility;
     *report.mutable_time() = TimeUtil::GetCurrentTime();
     report.set_runtime("simulated 1.0");
-    report.set_coordinator(coordinator_);
+    report.set_coordinator(coordinators_[coordinator_]);
     return report;
   }
 
@@ -286,6 +287,15 @@ class SimulatedAgent {
   std::optional<SteadyClock::time_point> reconnect_at;
   SteadyClock::time_point heartbeat_at;
   int losses_in_a_row = 0;
+  // The stub the node's streams use, for coordinator `stub_for`; replaced
+  // when it moves to another (by OpenStream, the only one that uses it).
+  std::unique_ptr<v1::AgentService::Stub> stub;
+  size_t stub_for = 0;
+
+  const std::string& coordinator() const { return coordinators_[coordinator_]; }
+  size_t coordinator_index() const { return coordinator_; }
+  // After a lost stream, as the real agent: the next coordinator listed.
+  void MoveOn() { coordinator_ = (coordinator_ + 1) % coordinators_.size(); }
 
  private:
   static bool Deleted(const v1::DesiredDaemonSet& desired, const v1::Pod& pod) {
@@ -335,7 +345,10 @@ class SimulatedAgent {
   }
 
   const int index_;
-  const std::string coordinator_;
+  // Every coordinator, shared by the fleet, and the one this node uses:
+  // its share of them at first, the next one after each lost stream.
+  const std::vector<std::string>& coordinators_;
+  std::atomic<size_t> coordinator_;
   FleetRecorder& recorder_;
   const std::string name_;
   std::string ip_;
@@ -526,27 +539,43 @@ SimulatedFleet::SimulatedFleet(SimulatedFleetOptions options)
     : options_(std::move(options)), recorder_(options_.interrupted) {
   const FleetCredentials& credentials = options_.credentials;
   for (const NodeCredentials& node : credentials.nodes) {
-    grpc::ChannelArguments args;
-    // Channels with equal arguments could share a subchannel, i.e. one
-    // connection; a private pool keeps every agent on its own, as a real
-    // agent is.
-    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    // The real agent dials a fresh channel for every attempt, so only its
-    // own back-off delays a reconnection. A channel whose connection
-    // failed would instead fail the agent's next stream at once for up to
-    // two minutes (gRPC's reconnect back-off); redialling within a second
-    // leaves the delay to the agent's back-off here too.
-    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
-    channels_.push_back(grpc::CreateCustomChannel(
-        options_.coordinator,
-        CoordinatorCredentials(credentials.ca_pem, node.certificate_pem, node.key_pem), args));
-    stubs_.push_back(v1::AgentService::NewStub(channels_.back()));
+    credentials_.push_back(
+        CoordinatorCredentials(credentials.ca_pem, node.certificate_pem, node.key_pem));
   }
-  // The channels hold their own copies; 10,000 keys need not stay here
+  // The credentials hold their own copies; 10,000 keys need not stay here
   // twice.
   options_.credentials.nodes.clear();
   options_.credentials.nodes.shrink_to_fit();
+  for (size_t i = 0; i < credentials_.size(); ++i) {
+    agents_.push_back(
+        std::make_unique<SimulatedAgent>(static_cast<int>(i), options_.coordinators, recorder_));
+  }
+  BuildChannels();
+}
+
+std::unique_ptr<v1::AgentService::Stub> SimulatedFleet::StubFor(int agent,
+                                                                const std::string& address) {
+  grpc::ChannelArguments args;
+  // Channels with equal arguments could share a subchannel, i.e. one
+  // connection; a private pool keeps every agent on its own, as a real
+  // agent is.
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  // The real agent dials a fresh channel for every attempt, so only its
+  // own back-off delays a reconnection. A channel whose connection
+  // failed would instead fail the agent's next stream at once for up to
+  // two minutes (gRPC's reconnect back-off); redialling within a second
+  // leaves the delay to the agent's back-off here too.
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  return v1::AgentService::NewStub(
+      grpc::CreateCustomChannel(address, credentials_[static_cast<size_t>(agent)], args));
+}
+
+void SimulatedFleet::BuildChannels() {
+  for (auto& agent : agents_) {
+    agent->stub = StubFor(agent->index(), agent->coordinator());
+    agent->stub_for = agent->coordinator_index();
+  }
 }
 
 SimulatedFleet::~SimulatedFleet() {
@@ -583,10 +612,8 @@ void SimulatedFleet::Connect() {
   const auto period = options_.heartbeat_period;
   const int count = nodes();
   for (int i = 0; i < count; ++i) {
-    auto& agent =
-        agents_.emplace_back(std::make_unique<SimulatedAgent>(i, options_.coordinator, recorder_));
     // Spread evenly over the period, as a real fleet's agents would be.
-    agent->heartbeat_at = start + period + period * i / count;
+    agents_[static_cast<size_t>(i)]->heartbeat_at = start + period + period * i / count;
   }
   // Heartbeats start with the first stream, not after the last one: a
   // real agent heartbeats from its own connect, and at N = 10,000 the
@@ -603,7 +630,11 @@ void SimulatedFleet::OpenStream(SimulatedAgent& agent) {
     agent.stream = stream;
     ++in_grpc_;
   }
-  stream->Start(*stubs_[static_cast<size_t>(agent.index())]);
+  if (agent.stub_for != agent.coordinator_index()) {
+    agent.stub = StubFor(agent.index(), agent.coordinator());
+    agent.stub_for = agent.coordinator_index();
+  }
+  stream->Start(*agent.stub);
 }
 
 void SimulatedFleet::Release(std::shared_ptr<AgentStream> stream) {
@@ -631,6 +662,7 @@ void SimulatedFleet::StreamEnded(SimulatedAgent& agent, const AgentStream& strea
     return;
   }
   recorder_.StreamLost(reason);
+  agent.MoveOn();
   const auto now = SteadyClock::now();
   if (now - stream.started() >= kBackoffResetAfter) agent.losses_in_a_row = 0;
   const std::chrono::milliseconds ceiling = std::min<std::chrono::milliseconds>(

@@ -31,6 +31,8 @@
 #include <thread>
 #include <vector>
 
+#include <grpcpp/security/credentials.h>
+
 #include "bench/node_certificates.h"
 #include "fleetset/v1/agent_service.grpc.pb.h"
 
@@ -43,7 +45,9 @@ using SteadyClock = std::chrono::steady_clock;
 std::string SimulatedNodeName(int index);
 
 struct SimulatedFleetOptions {
-  std::string coordinator;  // host:port
+  // host:port of every coordinator. Node i starts on coordinator i modulo
+  // their number and moves to the next one listed after a lost stream.
+  std::vector<std::string> coordinators;
   // The node certificates (node i is SimulatedNodeName(i)) and the CA to
   // trust the coordinator by; there are as many nodes as certificates.
   FleetCredentials credentials;
@@ -122,7 +126,7 @@ class SimulatedFleet {
   // connection and TLS handshake, and starts the heartbeats.
   void Connect();
   FleetRecorder& recorder() { return recorder_; }
-  int nodes() const { return static_cast<int>(channels_.size()); }
+  int nodes() const { return static_cast<int>(agents_.size()); }
 
  private:
   friend class AgentStream;
@@ -139,9 +143,13 @@ class SimulatedFleet {
 
   SimulatedFleetOptions options_;
   FleetRecorder recorder_;
+  // A new channel to `address` presenting agent `agent`'s certificate.
+  std::unique_ptr<v1::AgentService::Stub> StubFor(int agent, const std::string& address);
+  // Every agent's first channel, before anything is timed.
+  void BuildChannels();
+
   // One per agent, by index.
-  std::vector<std::shared_ptr<grpc::Channel>> channels_;
-  std::vector<std::unique_ptr<v1::AgentService::Stub>> stubs_;
+  std::vector<std::shared_ptr<grpc::ChannelCredentials>> credentials_;
   std::vector<std::unique_ptr<SimulatedAgent>> agents_;
   std::thread ticks_;
   // Guards stopping_, every agent's stream slot (current stream, reconnect
