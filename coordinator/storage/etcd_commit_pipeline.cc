@@ -12,6 +12,24 @@ constexpr int kWrote = 0;
 constexpr int kEvents = 1;
 constexpr int kRead = 2;
 
+// etcd's --max-txn-ops default, and well under its 1.5 MiB request limit.
+constexpr size_t kMaxBatchOperations = 128;
+constexpr size_t kMaxBatchBytes = 1 << 20;
+
+// Puts and deletes with nothing to check: any number of them may share one
+// etcd transaction, provided no key appears twice.
+bool Plain(const Transaction& transaction) {
+  return transaction.compares.empty() && !transaction.fence && !transaction.operations.empty();
+}
+
+size_t BytesOf(const Transaction& transaction) {
+  size_t bytes = 0;
+  for (const Operation& operation : transaction.operations) {
+    bytes += operation.key.size() + operation.value.size();
+  }
+  return bytes;
+}
+
 std::vector<std::string> KeysOf(const Transaction& transaction) {
   std::vector<std::string> keys;
   for (const Compare& compare : transaction.compares) keys.push_back(compare.key);
@@ -55,14 +73,17 @@ void CommitPipeline::Resolve(uint64_t id, TransactionResult result, bool wrote) 
     std::lock_guard lock(mutex_);
     Entry& entry = entries_.at(id);
     in_flight_.erase({entry.floor, kRead, id});
-    for (const std::string& key : entry.keys) {
-      auto busy = busy_keys_.find(key);
-      if (--busy->second == 0) busy_keys_.erase(busy);
-    }
     // A failure read nothing: it takes its place at what is known now.
     if (result.status == TransactionResult::Status::kFailed) result.revision = known_;
     known_ = std::max(known_, result.revision);
     const int rank = wrote && result.committed() ? kWrote : kRead;
+    for (uint64_t rider_id : entry.riders) {
+      Entry& rider = entries_.at(rider_id);
+      Free(rider);
+      rider.result = result;
+      resolved_.insert({result.revision, rank, rider_id});
+    }
+    Free(entry);
     entry.result = std::move(result);
     resolved_.insert({entry.result.revision, rank, id});
     outgoing = StartWaiting();
@@ -110,14 +131,69 @@ CommitPipeline::Outgoing CommitPipeline::StartWaiting() {
       ++it;
       continue;
     }
-    entry.floor = known_;
-    in_flight_.insert({known_, kRead, *it});
-    for (const std::string& key : entry.keys) ++busy_keys_[key];
-    outgoing.emplace_back(*it, std::move(entry.transaction));
-    ++sent_;
+    const uint64_t id = *it;
     it = waiting_.erase(it);
+    entry.floor = known_;
+    in_flight_.insert({known_, kRead, id});
+    Hold(entry);
+    Transaction batch = std::move(entry.transaction);
+    // Only when the slots ran out do writes queue up to be grouped; with a
+    // slot free each goes at once, alone.
+    if (Plain(batch) && in_flight_.size() == max_in_flight_) {
+      TakeRiders(id, batch, it, passed_over);
+      it = waiting_.begin();
+      passed_over.clear();
+    }
+    outgoing.emplace_back(id, std::move(batch));
+    ++sent_;
   }
   return outgoing;
+}
+
+void CommitPipeline::TakeRiders(uint64_t lead, Transaction& batch,
+                                std::list<uint64_t>::iterator from,
+                                const std::unordered_set<std::string>& passed_over) {
+  Entry& leader = entries_.at(lead);
+  std::unordered_set<std::string> named(leader.keys.begin(), leader.keys.end());
+  // Keys of writes left waiting here, which a later rider must not pass.
+  std::unordered_set<std::string> skipped;
+  size_t bytes = BytesOf(batch);
+  for (auto it = from; it != waiting_.end() && batch.operations.size() < kMaxBatchOperations;) {
+    Entry& rider = entries_.at(*it);
+    const bool joins =
+        Plain(rider.transaction) &&
+        batch.operations.size() + rider.transaction.operations.size() <= kMaxBatchOperations &&
+        bytes + BytesOf(rider.transaction) <= kMaxBatchBytes &&
+        std::none_of(rider.keys.begin(), rider.keys.end(), [&](const auto& key) {
+          return busy_keys_.contains(key) || passed_over.contains(key) || skipped.contains(key) ||
+                 named.contains(key);
+        });
+    if (!joins) {
+      skipped.insert(rider.keys.begin(), rider.keys.end());
+      ++it;
+      continue;
+    }
+    bytes += BytesOf(rider.transaction);
+    named.insert(rider.keys.begin(), rider.keys.end());
+    for (Operation& operation : rider.transaction.operations) {
+      batch.operations.push_back(std::move(operation));
+    }
+    rider.transaction = {};
+    Hold(rider);
+    leader.riders.push_back(*it);
+    it = waiting_.erase(it);
+  }
+}
+
+void CommitPipeline::Hold(const Entry& entry) {
+  for (const std::string& key : entry.keys) ++busy_keys_[key];
+}
+
+void CommitPipeline::Free(const Entry& entry) {
+  for (const std::string& key : entry.keys) {
+    auto busy = busy_keys_.find(key);
+    if (--busy->second == 0) busy_keys_.erase(busy);
+  }
 }
 
 void CommitPipeline::Release() {

@@ -178,7 +178,9 @@ class Storage {
   // failed), on a thread of the store's, never inside CommitAsync itself (a
   // caller may hold a lock `done` takes). Transactions queued together are
   // committed together (group commit: one fsync for the lot), each with its
-  // own revision, in the order they were queued. A store's `done` callbacks
+  // own revision, in the order they were queued; under load the etcd store
+  // sends plain writes (no compare, no fence) queued together as one etcd
+  // transaction, so they share one revision. A store's `done` callbacks
   // run one at a time in that order, each before the watch events of its
   // transaction are delivered; like watch callbacks they must not block
   // nor wait for the store.

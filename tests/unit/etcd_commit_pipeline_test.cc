@@ -22,7 +22,10 @@ class CommitPipelineTest : public ::testing::Test {
   explicit CommitPipelineTest(size_t max_in_flight = 8)
       : pipeline_(
             max_in_flight,
-            [this](uint64_t id, const storage::Transaction&) { sent_.push_back(id); },
+            [this](uint64_t id, const storage::Transaction& transaction) {
+              sent_.push_back(id);
+              sent_operations_.push_back(transaction.operations.size());
+            },
             [this](CommitPipeline::Delivery delivery) {
               if (delivery.done) {
                 delivery.done(delivery.result);
@@ -58,6 +61,8 @@ class CommitPipelineTest : public ::testing::Test {
   }
 
   std::vector<uint64_t> sent_;
+  // How many operations each transaction sent had.
+  std::vector<size_t> sent_operations_;
   std::vector<std::string> told_;
   CommitPipeline pipeline_;
 };
@@ -127,6 +132,53 @@ TEST_F(OneInFlightTest, SendsEachAfterThePreviousAnswer) {
   Wrote(1, 12);
   EXPECT_THAT(told_, ElementsAre("done a 11", "done b 12"));
   EXPECT_EQ(pipeline_.sent(), 2u);
+}
+
+TEST_F(OneInFlightTest, PlainWritesThatWaitedShareOneTransactionAndItsRevision) {
+  Queue("a", "/a");
+  Queue("b", "/b");
+  Queue("c", "/c");
+  Queue("b-again", "/b");
+  Queue("d", "/d");
+  EXPECT_THAT(sent_, ElementsAre(0));
+  Wrote(0, 11);
+  // b leads; c and d join it. b-again names /b, so it waits for b, and
+  // nothing naming /b may pass it.
+  EXPECT_THAT(sent_, ElementsAre(0, 1));
+  EXPECT_THAT(sent_operations_, ElementsAre(1, 3));
+  Wrote(1, 12);
+  EXPECT_THAT(told_, ElementsAre("done a 11", "done b 12", "done c 12", "done d 12"));
+  EXPECT_THAT(sent_, ElementsAre(0, 1, 3));
+  Wrote(3, 13);
+  EXPECT_THAT(told_.back(), "done b-again 13");
+  EXPECT_TRUE(pipeline_.Idle());
+  EXPECT_EQ(pipeline_.sent(), 3u) << "five writes, three etcd transactions";
+}
+
+TEST_F(OneInFlightTest, ATransactionWithACompareTravelsAlone) {
+  Queue("a", "/a");
+  storage::Transaction guarded = PutTransaction("/g", "v");
+  guarded.compares.push_back(storage::Compare::ModRevision("/g", 0));
+  pipeline_.Queue(
+      std::move(guarded),
+      [this](const TransactionResult& result) {
+        told_.push_back("done guarded " + std::to_string(result.revision));
+      },
+      "");
+  Queue("c", "/c");
+  Wrote(0, 11);
+  EXPECT_THAT(sent_operations_, ElementsAre(1, 1)) << "the guarded write takes no rider";
+  Wrote(1, 12);
+  EXPECT_THAT(sent_operations_, ElementsAre(1, 1, 1));
+}
+
+TEST_F(OneInFlightTest, ABatchStopsAtEtcdsLimitOfOperations) {
+  Queue("first", "/first");
+  for (int i = 0; i < 200; ++i) Queue("w" + std::to_string(i), "/w" + std::to_string(i));
+  Wrote(0, 11);
+  EXPECT_THAT(sent_operations_, ElementsAre(1, 128));
+  Wrote(1, 12);
+  EXPECT_THAT(sent_operations_, ElementsAre(1, 128, 72));
 }
 
 }  // namespace
