@@ -41,8 +41,10 @@ std::vector<std::string> KeysOf(const Transaction& transaction) {
 
 }  // namespace
 
-CommitPipeline::CommitPipeline(size_t max_in_flight, Send send, Deliver deliver)
+CommitPipeline::CommitPipeline(size_t max_in_flight, Send send, Deliver deliver,
+                               size_t max_plain_in_flight)
     : max_in_flight_(std::max<size_t>(max_in_flight, 1)),
+      max_plain_in_flight_(std::clamp<size_t>(max_plain_in_flight, 1, max_in_flight_)),
       send_(std::move(send)),
       deliver_(std::move(deliver)) {}
 
@@ -73,6 +75,7 @@ void CommitPipeline::Resolve(uint64_t id, TransactionResult result, bool wrote) 
     std::lock_guard lock(mutex_);
     Entry& entry = entries_.at(id);
     in_flight_.erase({entry.floor, kRead, id});
+    if (entry.plain) --plain_in_flight_;
     // A failure read nothing: it takes its place at what is known now.
     if (result.status == TransactionResult::Status::kFailed) result.revision = known_;
     known_ = std::max(known_, result.revision);
@@ -123,9 +126,11 @@ CommitPipeline::Outgoing CommitPipeline::StartWaiting() {
   std::unordered_set<std::string> passed_over;
   for (auto it = waiting_.begin(); it != waiting_.end() && in_flight_.size() < max_in_flight_;) {
     Entry& entry = entries_.at(*it);
-    const bool free = std::none_of(entry.keys.begin(), entry.keys.end(), [&](const auto& key) {
-      return busy_keys_.contains(key) || passed_over.contains(key);
-    });
+    const bool plain = Plain(entry.transaction);
+    const bool free = !(plain && plain_in_flight_ >= max_plain_in_flight_) &&
+                      std::none_of(entry.keys.begin(), entry.keys.end(), [&](const auto& key) {
+                        return busy_keys_.contains(key) || passed_over.contains(key);
+                      });
     if (!free) {
       passed_over.insert(entry.keys.begin(), entry.keys.end());
       ++it;
@@ -137,10 +142,12 @@ CommitPipeline::Outgoing CommitPipeline::StartWaiting() {
     in_flight_.insert({known_, kRead, id});
     Hold(entry);
     Transaction batch = std::move(entry.transaction);
-    // Only when the slots ran out do writes queue up to be grouped; with a
-    // slot free each goes at once, alone.
-    if (Plain(batch) && in_flight_.size() == max_in_flight_) {
+    if (plain) {
+      entry.plain = true;
+      ++plain_in_flight_;
+      // What waits behind it while the plain slots were taken goes along.
       TakeRiders(id, batch, it, passed_over);
+      // Riders may have left `it` behind: look again from the start.
       it = waiting_.begin();
       passed_over.clear();
     }

@@ -12,12 +12,14 @@
 // gave them, which is the order their revisions say. With one in flight,
 // the queue order and etcd's are the same.
 //
-// Under load (every slot in flight, transactions waiting), plain writes
-// that wait (puts and deletes with no compare and no fence, naming keys no
-// other in the batch names) are sent together as one etcd transaction of
-// up to etcd's 128 operations, as a database groups commits: each is told
-// the revision they share. Thousands of agents' reports then cost etcd a
-// few dozen transactions rather than thousands.
+// Plain writes (puts and deletes with no compare and no fence) have slots
+// of their own, `max_plain_in_flight` of the others: while those are
+// taken, plain writes wait, and the next to go takes along every plain
+// write waiting behind it that names no key of its own, up to etcd's 128
+// operations, as one etcd transaction, as a database groups commits. Each
+// is told the revision they share. Thousands of agents' reports then cost
+// etcd a few dozen transactions rather than thousands, while writes with
+// compares (which one etcd transaction could not keep apart) go alone.
 //
 // What the caller is told, and when:
 //  * `done` callbacks in revision order: one that wrote at revision r, then
@@ -67,7 +69,9 @@ class CommitPipeline {
   using Send = std::function<void(uint64_t id, const Transaction& transaction)>;
   using Deliver = std::function<void(Delivery delivery)>;
 
-  CommitPipeline(size_t max_in_flight, Send send, Deliver deliver);
+  CommitPipeline(size_t max_in_flight, Send send, Deliver deliver,
+                 size_t max_plain_in_flight = kDefaultMaxPlainInFlight);
+  static constexpr size_t kDefaultMaxPlainInFlight = 2;
   CommitPipeline(const CommitPipeline&) = delete;
   CommitPipeline& operator=(const CommitPipeline&) = delete;
 
@@ -99,6 +103,8 @@ class CommitPipeline {
     TransactionResult result;
     // Sent with this one, in the same etcd transaction.
     std::vector<uint64_t> riders;
+    // A plain write: it takes one of the plain writes' slots.
+    bool plain = false;
   };
   // Where an item falls in delivery order: (revision, rank, sequence).
   struct Position {
@@ -125,6 +131,7 @@ class CommitPipeline {
   void SendAll(Outgoing outgoing);
 
   const size_t max_in_flight_;
+  const size_t max_plain_in_flight_;
   const Send send_;
   const Deliver deliver_;
 
@@ -132,6 +139,8 @@ class CommitPipeline {
   Revision known_ = 0;
   uint64_t next_id_ = 0;
   uint64_t sent_ = 0;
+  // Groups of plain writes in flight (each also counts in in_flight_).
+  size_t plain_in_flight_ = 0;
   // Every transaction not yet delivered, by id (queue order).
   std::map<uint64_t, Entry> entries_;
   std::list<uint64_t> waiting_;

@@ -293,10 +293,11 @@ TEST(EtcdStorage, PlainWritesThatQueueUpShareEtcdTransactions) {
       << "writes waiting for a slot go to etcd together, up to 128 at a time";
 }
 
-// Not a pass/fail figure: what one store gets from etcd with one request
-// in flight and with many (in both, the writes that wait for a slot go
-// together), printed and recorded in the test's XML output.
-TEST(EtcdStorage, ThroughputSequentialAndPipelined) {
+// Thousands of writes all commit with one request in flight and with many
+// (in both, the writes that wait for a slot go together). The rates are
+// printed and recorded in the test's XML output, not judged: timings are
+// the benchmarks' business.
+TEST(EtcdStorage, ManyWritesCommitWithOneAndWithManyInFlight) {
   REQUIRE_ETCD();
   EtcdCluster& cluster = SharedEtcdCluster();
   ASSERT_TRUE(cluster.ok()) << cluster.error();
@@ -320,7 +321,6 @@ TEST(EtcdStorage, ThroughputSequentialAndPipelined) {
     ::testing::Test::RecordProperty("transactions_per_second_" + std::to_string(in_flight),
                                     static_cast<int>(rates[in_flight]));
   }
-  EXPECT_GT(rates[64], rates[1]);
 }
 
 }  // namespace

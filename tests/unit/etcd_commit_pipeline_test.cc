@@ -19,7 +19,9 @@ using ::testing::IsEmpty;
 
 class CommitPipelineTest : public ::testing::Test {
  protected:
-  explicit CommitPipelineTest(size_t max_in_flight = 8)
+  // By default plain writes may use every slot, so that the order tests
+  // see each write go on its own.
+  explicit CommitPipelineTest(size_t max_in_flight = 8, size_t max_plain_in_flight = 8)
       : pipeline_(
             max_in_flight,
             [this](uint64_t id, const storage::Transaction& transaction) {
@@ -34,7 +36,8 @@ class CommitPipelineTest : public ::testing::Test {
                   told_.push_back("event " + std::to_string(event.kv.mod_revision));
                 }
               }
-            }) {
+            },
+            max_plain_in_flight) {
     pipeline_.NoteRevision(10);
   }
 
@@ -46,6 +49,18 @@ class CommitPipelineTest : public ::testing::Test {
           told_.push_back("done " + name + " " + std::to_string(result.revision));
         },
         std::move(refusal));
+  }
+
+  // Queues a put of `key` that holds only while it is missing.
+  void QueueGuarded(const std::string& name, const std::string& key) {
+    storage::Transaction guarded = PutTransaction(key, "v");
+    guarded.compares.push_back(storage::Compare::ModRevision(key, 0));
+    pipeline_.Queue(
+        std::move(guarded),
+        [this, name](const TransactionResult& result) {
+          told_.push_back("done " + name + " " + std::to_string(result.revision));
+        },
+        "");
   }
 
   void Wrote(uint64_t id, Revision revision) {
@@ -120,8 +135,30 @@ TEST_F(CommitPipelineTest, RefusedAndFailedTransactionsKeepTheirPlace) {
 
 class OneInFlightTest : public CommitPipelineTest {
  protected:
-  OneInFlightTest() : CommitPipelineTest(1) {}
+  OneInFlightTest() : CommitPipelineTest(1, 1) {}
 };
+
+class OnePlainSlotTest : public CommitPipelineTest {
+ protected:
+  OnePlainSlotTest() : CommitPipelineTest(8, 1) {}
+};
+
+TEST_F(OnePlainSlotTest, PlainWritesWaitForTheirSlotAndThenGoTogetherWhileOthersGoAtOnce) {
+  Queue("a", "/a");
+  Queue("b", "/b");
+  QueueGuarded("g", "/g");
+  Queue("c", "/c");
+  // a holds the plain slot; the guarded write has slots of its own.
+  EXPECT_THAT(sent_, ElementsAre(0, 2));
+  Wrote(2, 11);
+  EXPECT_THAT(sent_, ElementsAre(0, 2));
+  Wrote(0, 12);
+  EXPECT_THAT(sent_, ElementsAre(0, 2, 1));
+  EXPECT_THAT(sent_operations_, ElementsAre(1, 1, 2)) << "b and c in one transaction";
+  Wrote(1, 13);
+  EXPECT_THAT(told_, ElementsAre("done g 11", "done a 12", "done b 13", "done c 13"));
+  EXPECT_TRUE(pipeline_.Idle());
+}
 
 TEST_F(OneInFlightTest, SendsEachAfterThePreviousAnswer) {
   Queue("a", "/a");
@@ -157,14 +194,7 @@ TEST_F(OneInFlightTest, PlainWritesThatWaitedShareOneTransactionAndItsRevision) 
 
 TEST_F(OneInFlightTest, ATransactionWithACompareTravelsAlone) {
   Queue("a", "/a");
-  storage::Transaction guarded = PutTransaction("/g", "v");
-  guarded.compares.push_back(storage::Compare::ModRevision("/g", 0));
-  pipeline_.Queue(
-      std::move(guarded),
-      [this](const TransactionResult& result) {
-        told_.push_back("done guarded " + std::to_string(result.revision));
-      },
-      "");
+  QueueGuarded("guarded", "/g");
   Queue("c", "/c");
   Wrote(0, 11);
   EXPECT_THAT(sent_operations_, ElementsAre(1, 1)) << "the guarded write takes no rider";
