@@ -86,7 +86,9 @@ void EventRecorder::Record(const std::string& involved_object, const std::string
   auto logged = [](const Registry<v1::Event>::WriteResult& result) {
     if (result.error) spdlog::warn("storing an event failed: {}", result.error->what());
   };
-  events_.UpdateAsync(kRecorder, std::move(event), /*status=*/false, logged);
+  // Its name is this recorder's own (time and sequence), so no other
+  // writer's: created without a check, it may share an etcd transaction.
+  events_.CreateUniqueAsync(kRecorder, std::move(event), logged);
   for (const auto& [namespace_, name] : expired) events_.DeleteAsync(kRecorder, namespace_, name);
 }
 

@@ -207,6 +207,21 @@ class Registry {
     CommitInBackground(std::move(transaction), object.metadata().name(), std::move(done));
   }
 
+  // Creates `object`, whose name its writer made unique (an event's),
+  // without checking that the name is free: a plain write, which the etcd
+  // store may send to etcd together with others.
+  void CreateUniqueAsync(const Caller& caller, T object, WriteDone done = {}) {
+    (void)caller;
+    storage::Transaction transaction;
+    try {
+      transaction = PrepareCreate(object);
+    } catch (const ApiError& error) {
+      return Report(done, error);
+    }
+    transaction.compares.clear();
+    CommitInBackground(std::move(transaction), object.metadata().name(), std::move(done));
+  }
+
   // Writes `object` whatever is stored, for a writer that owns the object
   // outright (an agent's report of its own pods).
   void PutAsync(const Caller& caller, T object, WriteDone done = {}) {

@@ -18,6 +18,7 @@ namespace {
 using coordinator::ApiError;
 using coordinator::Caller;
 using coordinator::ListOptions;
+using coordinator::Registry;
 using coordinator::WatchEventType;
 using coordinator::WatchOptions;
 using ::testing::ElementsAre;
@@ -198,6 +199,33 @@ TEST_F(RegistryTest, PodsAreSelectableByNodeAndStoredUnderTheirUid) {
   const auto on_node = pods.List({"", "", "spec.nodeName=node-2"}).items;
   ASSERT_EQ(on_node.size(), 1u);
   EXPECT_EQ(on_node[0].metadata().uid(), "u2");
+}
+
+TEST_F(RegistryTest, AnObjectWithAUniqueNameIsCreatedWithItsMetadataAndNoCheck) {
+  auto& events = registries_.events;
+  v1::Event event;
+  event.mutable_metadata()->set_name("node-1.00000000000000ff");
+  event.mutable_metadata()->set_namespace_("default");
+  event.set_reason("Registered");
+  event.set_involved_object("node/node-1");
+  std::optional<Registry<v1::Event>::WriteResult> written;
+  events.CreateUniqueAsync(kCaller, event, [&](const auto& result) { written = result; });
+  WaitForWatchers();
+  ASSERT_TRUE(written.has_value());
+  EXPECT_FALSE(written->error.has_value());
+  const v1::Event stored = events.Get("default", "node-1.00000000000000ff");
+  EXPECT_FALSE(stored.metadata().uid().empty());
+  EXPECT_TRUE(stored.metadata().has_creation_timestamp());
+  EXPECT_EQ(stored.kind(), "Event");
+  EXPECT_EQ(stored.reason(), "Registered");
+  // Invalid objects are refused as by Create.
+  event.mutable_metadata()->set_name("");
+  written.reset();
+  events.CreateUniqueAsync(kCaller, event, [&](const auto& result) { written = result; });
+  WaitForWatchers();
+  ASSERT_TRUE(written.has_value());
+  ASSERT_TRUE(written->error.has_value());
+  EXPECT_EQ(written->error->reason(), ApiError::Reason::kInvalid);
 }
 
 TEST_F(RegistryTest, WatchReplaysFromAResourceVersionAndFollowsTheSelection) {
