@@ -89,8 +89,9 @@ v1::DesiredState BuildDesiredState(const v1::Node& node, const NodeInputs& input
     v1::ObjectMeta& meta = *desired.mutable_metadata();
     meta.set_name(daemon_set.metadata().name());
     meta.set_namespace_(daemon_set.metadata().namespace_());
+    // Not the generation: a spec change would then be news to every node,
+    // even those that stay on their revision until the rollout moves them.
     meta.set_uid(daemon_set.metadata().uid());
-    meta.set_generation(daemon_set.metadata().generation());
     *desired.mutable_template_() = revision->template_();
     desired.set_revision_hash(revision->hash());
     desired.set_revision(revision->revision());

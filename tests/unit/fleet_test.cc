@@ -2,6 +2,7 @@
 // rolling updates, node liveness, persistence across restarts.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "fleetset/version.h"
@@ -127,6 +128,23 @@ TEST_F(FleetTest, RollingUpdateMovesOneNodeAtATimeInNameOrder) {
   v1::DaemonSet daemon_set = harness_.Get("agent");
   EXPECT_EQ(daemon_set.status().updated_number_scheduled(), 20);
   EXPECT_EQ(daemon_set.status().number_available(), 20);
+}
+
+TEST_F(FleetTest, ASpecChangeReachesOnlyTheNodesItMoves) {
+  const std::vector<std::string> nodes = ConnectNodes(3);
+  harness_.Apply(DaemonSetYaml("agent", "agent:1"));
+  harness_.Settle();
+  std::map<std::string, uint64_t> versions;
+  for (const std::string& node : nodes) versions[node] = harness_.DesiredOf(node)->version();
+
+  ASSERT_TRUE(SetImage(harness_.fleet(), "agent", "agent:2").ok());
+  harness_.Sync();
+  // maxUnavailable 1: the first node moves; the others run what they ran,
+  // and are told nothing (each offer costs the node a report, and on etcd
+  // the coordinator two writes).
+  EXPECT_NE(harness_.DesiredOf(nodes[0])->version(), versions[nodes[0]]);
+  EXPECT_EQ(harness_.DesiredOf(nodes[1])->version(), versions[nodes[1]]);
+  EXPECT_EQ(harness_.DesiredOf(nodes[2])->version(), versions[nodes[2]]);
 }
 
 TEST_F(FleetTest, TenPercentOfTwentyNodesMovesTwoAtATime) {
