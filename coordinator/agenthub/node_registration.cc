@@ -48,8 +48,15 @@ void CheckHello(const v1::Hello& hello) {
   if (!errors.empty()) throw ApiError::Invalid("Node", hello.node_name(), std::move(errors));
 }
 
-v1::Node RegisterNode(Registry<v1::Node>& nodes, EventRecorder& events, const Clock& clock,
-                      const Caller& caller, const v1::Hello& hello) {
+namespace {
+
+// How often a registration is tried again from a fresh read when another
+// writer changed the node in between (the node lifecycle controller, or a
+// coordinator that heard from the agent just before it moved here).
+constexpr int kRegistrationAttempts = 5;
+
+v1::Node RegisterNodeOnce(Registry<v1::Node>& nodes, EventRecorder& events, const Clock& clock,
+                          const Caller& caller, const v1::Hello& hello) {
   const std::string& name = hello.node_name();
   const auto now = ToTimestamp(clock.WallNow());
   std::optional<v1::Node> existing = nodes.Find("", name);
@@ -109,6 +116,19 @@ v1::Node RegisterNode(Registry<v1::Node>& nodes, EventRecorder& events, const Cl
   }
   if (!was_ready) RecordNodeReady(events, name);
   return node;
+}
+
+}  // namespace
+
+v1::Node RegisterNode(Registry<v1::Node>& nodes, EventRecorder& events, const Clock& clock,
+                      const Caller& caller, const v1::Hello& hello) {
+  for (int attempt = 1;; ++attempt) {
+    try {
+      return RegisterNodeOnce(nodes, events, clock, caller, hello);
+    } catch (const ApiError& error) {
+      if (error.reason() != ApiError::Reason::kConflict || attempt == kRegistrationAttempts) throw;
+    }
+  }
 }
 
 void MarkNodeReadyAgain(Registry<v1::Node>& nodes, EventRecorder& events, const Clock& clock,

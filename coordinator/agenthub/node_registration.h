@@ -14,7 +14,9 @@ namespace fleetset::coordinator {
 // Checks what a hello says about the node; Invalid naming each field.
 void CheckHello(const v1::Hello& hello);
 
-// Registers or refreshes the node; returns it as stored.
+// Registers or refreshes the node; returns it as stored. Tried again from a
+// fresh read when the node changed in between (a few times, then the
+// Conflict is the caller's).
 v1::Node RegisterNode(Registry<v1::Node>& nodes, EventRecorder& events, const Clock& clock,
                       const Caller& caller, const v1::Hello& hello);
 
