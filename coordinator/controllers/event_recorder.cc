@@ -48,8 +48,9 @@ void SortEventsByTime(std::vector<v1::Event>& events) {
   });
 }
 
-EventRecorder::EventRecorder(Registry<v1::Event>& events, const Clock& clock, size_t max_events)
-    : events_(events), clock_(clock), max_events_(max_events) {}
+EventRecorder::EventRecorder(Registry<v1::Event>& events, const Clock& clock, size_t max_events,
+                             EventSpamFilterOptions spam)
+    : events_(events), clock_(clock), max_events_(max_events), spam_filter_(clock, spam) {}
 
 void EventRecorder::Load() {
   std::vector<v1::Event> stored = events_.List().items;
@@ -75,6 +76,7 @@ void EventRecorder::Record(const std::string& involved_object, const std::string
   std::vector<std::pair<std::string, std::string>> expired;
   {
     std::lock_guard lock(mu_);
+    if (!spam_filter_.Allow(involved_object)) return;
     event.mutable_metadata()->set_name(EventName(involved_object, now, sequence_++));
     event.mutable_metadata()->set_namespace_(EventNamespace(involved_object));
     stored_.emplace_back(event.metadata().namespace_(), event.metadata().name());

@@ -1,13 +1,15 @@
 // Records Events (kubectl describe's "Events:") for the controllers and
 // the agent hub: logged at once, stored in the background, the oldest
-// deleted beyond a limit so the store never grows without end. Recording
-// never waits for the disk.
+// deleted beyond a limit so the store never grows without end, and no more
+// than client-go's spam filter lets through per involved object
+// (event_spam_filter.h). Recording never waits for the disk.
 #pragma once
 
 #include <deque>
 #include <mutex>
 #include <string>
 
+#include "coordinator/controllers/event_spam_filter.h"
 #include "coordinator/registry/registries.h"
 #include "fleetset/clock.h"
 
@@ -16,7 +18,8 @@ namespace fleetset::coordinator {
 class EventRecorder {
  public:
   // Keeps at most `max_events` (the newest).
-  EventRecorder(Registry<v1::Event>& events, const Clock& clock, size_t max_events = 5000);
+  EventRecorder(Registry<v1::Event>& events, const Clock& clock, size_t max_events = 5000,
+                EventSpamFilterOptions spam = {});
 
   // Learns the stored events (oldest first), so the limit counts them.
   void Load();
@@ -35,6 +38,7 @@ class EventRecorder {
   // namespace and name of the stored events, oldest first.
   std::deque<std::pair<std::string, std::string>> stored_;
   uint64_t sequence_ = 0;
+  EventSpamFilter spam_filter_;
 };
 
 // " (by user "alice")" for an event a user caused, so that describe names
