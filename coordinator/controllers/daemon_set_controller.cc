@@ -273,7 +273,8 @@ std::optional<std::chrono::milliseconds> DaemonSetController::SyncOnce() {
       v1::DaemonSet with_status = *daemon_set;
       *with_status.mutable_status() = std::move(status);
       registries_.daemon_sets.UpdateAsync(kController, std::move(with_status), /*status=*/true,
-                                          writes.Track<v1::DaemonSet>(&expected_daemon_sets_));
+                                          writes.Track<v1::DaemonSet>(&expected_daemon_sets_),
+                                          daemon_set.get());
     }
   }
 
@@ -308,7 +309,7 @@ std::optional<std::chrono::milliseconds> DaemonSetController::SyncOnce() {
     if (view.assignments && MessageDifferencer::Equals(assignments, *view.assignments)) continue;
     registries_.node_assignments.UpdateAsync(
         kController, std::move(assignments), /*status=*/false,
-        writes.Track<v1::NodeAssignments>(&expected_assignments_));
+        writes.Track<v1::NodeAssignments>(&expected_assignments_), view.assignments.get());
   }
   writes.Wait();
   if (!next_available) return std::nullopt;

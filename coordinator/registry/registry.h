@@ -185,13 +185,21 @@ class Registry {
   // background; `done` runs on the store's thread (may be empty).
 
   // Stores `object` if its resourceVersion is still the stored one (an
-  // empty one: if it does not exist yet); otherwise Conflict.
-  void UpdateAsync(const Caller& caller, T object, bool status, WriteDone done = {}) {
+  // empty one: if it does not exist yet); otherwise Conflict. `cached`, the
+  // object as the caller's cache holds it, stands for the stored one when
+  // it has the resourceVersion `object` names, sparing a read of the store
+  // (on etcd a round trip through its leader); the commit still checks that
+  // it is current.
+  void UpdateAsync(const Caller& caller, T object, bool status, WriteDone done = {},
+                   const T* cached = nullptr) {
     (void)caller;
     std::optional<storage::Revision> expected =
         ParseResourceVersion(object.metadata().resource_version());
     std::optional<T> old;
-    if (expected) {
+    if (expected && cached != nullptr &&
+        cached->metadata().resource_version() == object.metadata().resource_version()) {
+      old = *cached;
+    } else if (expected) {
       old = Find(object.metadata().namespace_(), strategy_.StorageName(object));
       if (!old || old->metadata().resource_version() != object.metadata().resource_version()) {
         return Report(done,

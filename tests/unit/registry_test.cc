@@ -228,6 +228,30 @@ TEST_F(RegistryTest, AnObjectWithAUniqueNameIsCreatedWithItsMetadataAndNoCheck) 
   EXPECT_EQ(written->error->reason(), ApiError::Reason::kInvalid);
 }
 
+TEST_F(RegistryTest, AnUpdateFromTheCacheStillMeetsAConflictInTheStore) {
+  auto& daemon_sets = registries_.daemon_sets;
+  const v1::DaemonSet cached = daemon_sets.Create(kCaller, Manifest("a", "x:1", "{tier: web}"));
+  auto update = [&](const std::string& image) {
+    v1::DaemonSet changed = cached;
+    changed.mutable_spec()->mutable_template_()->mutable_spec()->mutable_containers(0)->set_image(
+        image);
+    std::optional<Registry<v1::DaemonSet>::WriteResult> written;
+    daemon_sets.UpdateAsync(
+        kCaller, changed, /*status=*/false, [&](const auto& result) { written = result; }, &cached);
+    WaitForWatchers();
+    EXPECT_TRUE(written.has_value());
+    return written.value_or(Registry<v1::DaemonSet>::WriteResult{});
+  };
+  // The cache is current: the update goes in without a read.
+  EXPECT_FALSE(update("x:2").error.has_value());
+  EXPECT_EQ(daemon_sets.Get("default", "a").spec().template_().spec().containers(0).image(), "x:2");
+  // The same cached copy is now out of date: the store says Conflict.
+  const auto stale = update("x:3");
+  ASSERT_TRUE(stale.error.has_value());
+  EXPECT_EQ(stale.error->reason(), ApiError::Reason::kConflict);
+  EXPECT_EQ(daemon_sets.Get("default", "a").spec().template_().spec().containers(0).image(), "x:2");
+}
+
 TEST_F(RegistryTest, WatchReplaysFromAResourceVersionAndFollowsTheSelection) {
   auto& daemon_sets = registries_.daemon_sets;
   const v1::DaemonSet a = daemon_sets.Create(kCaller, Manifest("a", "x:1", "{tier: web}"));
