@@ -162,6 +162,15 @@ TEST_F(FleetHaTest, AgentsLeaveAPausedCoordinatorForAnotherAndTheirNodesStayRead
     if (coordinator->address() == before[kMasterNode]) paused = coordinator;
   }
   ASSERT_NE(paused, nullptr) << before[kMasterNode];
+  // Every node Ready before the pause, since the time each one's condition
+  // says: that time must not change, or the node was NotReady in between.
+  std::map<std::string, ReadyCondition> ready_before;
+  ASSERT_TRUE(WaitFor([&] {
+    ready_before = ReadyConditions();
+    return ready_before.size() == nodes.size() &&
+           std::all_of(ready_before.begin(), ready_before.end(),
+                       [](const auto& entry) { return entry.second.status == "True"; });
+  }));
   const google::protobuf::Timestamp paused_at = TimeUtil::GetCurrentTime();
   const auto pause = std::chrono::steady_clock::now();
   ASSERT_TRUE(paused->Signal(SIGSTOP));
@@ -192,7 +201,8 @@ TEST_F(FleetHaTest, AgentsLeaveAPausedCoordinatorForAnotherAndTheirNodesStayRead
       milliseconds(20000)));
   for (const auto& [node, condition] : ready) {
     EXPECT_EQ(condition.status, "True") << node;
-    EXPECT_LT(condition.transition, paused_at) << node << " was NotReady in between";
+    EXPECT_EQ(condition.transition, ready_before[node].transition)
+        << node << " was NotReady in between";
   }
   EXPECT_TRUE(paused->Signal(SIGCONT));
 }
