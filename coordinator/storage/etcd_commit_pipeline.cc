@@ -59,6 +59,8 @@ void CommitPipeline::Queue(Transaction transaction, Done done, std::string refus
       entry.result = {TransactionResult::Status::kFailed, known_, std::move(refusal)};
       resolved_.insert({known_, kRead, id});
     } else {
+      entry.plain = Plain(transaction);
+      if (!entry.plain) ++waiting_guarded_;
       entry.keys = KeysOf(transaction);
       entry.transaction = std::move(transaction);
       waiting_.push_back(id);
@@ -124,10 +126,17 @@ CommitPipeline::Outgoing CommitPipeline::StartWaiting() {
   // The keys of earlier transactions left waiting: a later one naming one
   // of them must not overtake it.
   std::unordered_set<std::string> passed_over;
+  // Guarded transactions not yet looked at in this scan: once the plain
+  // slots are taken only those may go, so with none left the scan ends
+  // (thousands of plain writes may wait under load).
+  size_t guarded_left = waiting_guarded_;
   for (auto it = waiting_.begin(); it != waiting_.end() && in_flight_.size() < max_in_flight_;) {
+    const bool plain_slots_taken = plain_in_flight_ >= max_plain_in_flight_;
+    if (plain_slots_taken && guarded_left == 0) break;
     Entry& entry = entries_.at(*it);
-    const bool plain = Plain(entry.transaction);
-    const bool free = !(plain && plain_in_flight_ >= max_plain_in_flight_) &&
+    const bool plain = entry.plain;
+    if (!plain) --guarded_left;
+    const bool free = !(plain && plain_slots_taken) &&
                       std::none_of(entry.keys.begin(), entry.keys.end(), [&](const auto& key) {
                         return busy_keys_.contains(key) || passed_over.contains(key);
                       });
@@ -143,13 +152,15 @@ CommitPipeline::Outgoing CommitPipeline::StartWaiting() {
     Hold(entry);
     Transaction batch = std::move(entry.transaction);
     if (plain) {
-      entry.plain = true;
       ++plain_in_flight_;
       // What waits behind it while the plain slots were taken goes along.
       TakeRiders(id, batch, it, passed_over);
       // Riders may have left `it` behind: look again from the start.
       it = waiting_.begin();
       passed_over.clear();
+      guarded_left = waiting_guarded_;
+    } else {
+      --waiting_guarded_;
     }
     outgoing.emplace_back(id, std::move(batch));
     ++sent_;

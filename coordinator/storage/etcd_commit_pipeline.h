@@ -103,7 +103,8 @@ class CommitPipeline {
     TransactionResult result;
     // Sent with this one, in the same etcd transaction.
     std::vector<uint64_t> riders;
-    // A plain write: it takes one of the plain writes' slots.
+    // A plain write: it takes one of the plain writes' slots (and may
+    // carry or ride with others).
     bool plain = false;
   };
   // Where an item falls in delivery order: (revision, rank, sequence).
@@ -141,6 +142,8 @@ class CommitPipeline {
   uint64_t sent_ = 0;
   // Groups of plain writes in flight (each also counts in in_flight_).
   size_t plain_in_flight_ = 0;
+  // Waiting transactions that are not plain writes.
+  size_t waiting_guarded_ = 0;
   // Every transaction not yet delivered, by id (queue order).
   std::map<uint64_t, Entry> entries_;
   std::list<uint64_t> waiting_;
