@@ -216,8 +216,8 @@ class Registry {
   }
 
   // Creates `object`, whose name its writer made unique (an event's),
-  // without checking that the name is free: a plain write, which the etcd
-  // store may send to etcd together with others.
+  // without checking that the name is free (no read before, no compare in
+  // the transaction).
   void CreateUniqueAsync(const Caller& caller, T object, WriteDone done = {}) {
     (void)caller;
     storage::Transaction transaction;

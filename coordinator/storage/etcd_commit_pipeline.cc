@@ -13,17 +13,22 @@ constexpr int kEvents = 1;
 constexpr int kRead = 2;
 
 // etcd's --max-txn-ops default, and well under its 1.5 MiB request limit.
-constexpr size_t kMaxBatchOperations = 128;
+// etcd counts a Txn's longest list (compares, success or failure
+// operations) against the limit, and a nested Txn's against what its
+// parent's longest list leaves.
+constexpr size_t kMaxTxnOperations = 128;
 constexpr size_t kMaxBatchBytes = 1 << 20;
 
-// Puts and deletes with nothing to check: any number of them may share one
-// etcd transaction, provided no key appears twice.
-bool Plain(const Transaction& transaction) {
-  return transaction.compares.empty() && !transaction.fence && !transaction.operations.empty();
+// The length of the longest list of `transaction`'s etcd Txn: a fence is
+// one more compare (and its read on failure one failure operation).
+size_t OperationCount(const Transaction& transaction) {
+  const size_t compares = transaction.compares.size() + (transaction.fence ? 1 : 0);
+  return std::max(compares, transaction.operations.size());
 }
 
 size_t BytesOf(const Transaction& transaction) {
   size_t bytes = 0;
+  for (const Compare& compare : transaction.compares) bytes += compare.key.size();
   for (const Operation& operation : transaction.operations) {
     bytes += operation.key.size() + operation.value.size();
   }
@@ -41,10 +46,8 @@ std::vector<std::string> KeysOf(const Transaction& transaction) {
 
 }  // namespace
 
-CommitPipeline::CommitPipeline(size_t max_in_flight, Send send, Deliver deliver,
-                               size_t max_plain_in_flight)
+CommitPipeline::CommitPipeline(size_t max_in_flight, Send send, Deliver deliver)
     : max_in_flight_(std::max<size_t>(max_in_flight, 1)),
-      max_plain_in_flight_(std::clamp<size_t>(max_plain_in_flight, 1, max_in_flight_)),
       send_(std::move(send)),
       deliver_(std::move(deliver)) {}
 
@@ -59,8 +62,6 @@ void CommitPipeline::Queue(Transaction transaction, Done done, std::string refus
       entry.result = {TransactionResult::Status::kFailed, known_, std::move(refusal)};
       resolved_.insert({known_, kRead, id});
     } else {
-      entry.plain = Plain(transaction);
-      if (!entry.plain) ++waiting_guarded_;
       entry.keys = KeysOf(transaction);
       entry.transaction = std::move(transaction);
       waiting_.push_back(id);
@@ -71,30 +72,35 @@ void CommitPipeline::Queue(Transaction transaction, Done done, std::string refus
   SendAll(std::move(outgoing));
 }
 
-void CommitPipeline::Resolve(uint64_t id, TransactionResult result, bool wrote) {
+void CommitPipeline::Resolve(uint64_t id, std::vector<Outcome> outcomes) {
   Outgoing outgoing;
   {
     std::lock_guard lock(mutex_);
     Entry& entry = entries_.at(id);
     in_flight_.erase({entry.floor, kRead, id});
-    if (entry.plain) --plain_in_flight_;
-    // A failure read nothing: it takes its place at what is known now.
-    if (result.status == TransactionResult::Status::kFailed) result.revision = known_;
-    known_ = std::max(known_, result.revision);
-    const int rank = wrote && result.committed() ? kWrote : kRead;
-    for (uint64_t rider_id : entry.riders) {
-      Entry& rider = entries_.at(rider_id);
-      Free(rider);
-      rider.result = result;
-      resolved_.insert({result.revision, rank, rider_id});
-    }
-    Free(entry);
-    entry.result = std::move(result);
-    resolved_.insert({entry.result.revision, rank, id});
+    const std::vector<uint64_t> riders = std::move(entry.riders);
+    // A whole request's failure is every member's.
+    auto outcome_of = [&](size_t member) {
+      return outcomes.size() == 1 ? outcomes[0] : std::move(outcomes.at(member));
+    };
+    for (size_t i = 0; i < riders.size(); ++i) Settle(riders[i], outcome_of(i + 1));
+    Settle(id, outcome_of(0));
     outgoing = StartWaiting();
     Release();
   }
   SendAll(std::move(outgoing));
+}
+
+void CommitPipeline::Settle(uint64_t id, Outcome outcome) {
+  Entry& entry = entries_.at(id);
+  TransactionResult& result = outcome.result;
+  // A failure read nothing: it takes its place at what is known now.
+  if (result.status == TransactionResult::Status::kFailed) result.revision = known_;
+  known_ = std::max(known_, result.revision);
+  const int rank = outcome.wrote && result.committed() ? kWrote : kRead;
+  Free(entry);
+  entry.result = std::move(result);
+  resolved_.insert({entry.result.revision, rank, id});
 }
 
 void CommitPipeline::Observe(std::vector<WatchEvent> events) {
@@ -126,20 +132,11 @@ CommitPipeline::Outgoing CommitPipeline::StartWaiting() {
   // The keys of earlier transactions left waiting: a later one naming one
   // of them must not overtake it.
   std::unordered_set<std::string> passed_over;
-  // Guarded transactions not yet looked at in this scan: once the plain
-  // slots are taken only those may go, so with none left the scan ends
-  // (thousands of plain writes may wait under load).
-  size_t guarded_left = waiting_guarded_;
   for (auto it = waiting_.begin(); it != waiting_.end() && in_flight_.size() < max_in_flight_;) {
-    const bool plain_slots_taken = plain_in_flight_ >= max_plain_in_flight_;
-    if (plain_slots_taken && guarded_left == 0) break;
     Entry& entry = entries_.at(*it);
-    const bool plain = entry.plain;
-    if (!plain) --guarded_left;
-    const bool free = !(plain && plain_slots_taken) &&
-                      std::none_of(entry.keys.begin(), entry.keys.end(), [&](const auto& key) {
-                        return busy_keys_.contains(key) || passed_over.contains(key);
-                      });
+    const bool free = std::none_of(entry.keys.begin(), entry.keys.end(), [&](const auto& key) {
+      return busy_keys_.contains(key) || passed_over.contains(key);
+    });
     if (!free) {
       passed_over.insert(entry.keys.begin(), entry.keys.end());
       ++it;
@@ -150,52 +147,52 @@ CommitPipeline::Outgoing CommitPipeline::StartWaiting() {
     entry.floor = known_;
     in_flight_.insert({known_, kRead, id});
     Hold(entry);
-    Transaction batch = std::move(entry.transaction);
-    if (plain) {
-      ++plain_in_flight_;
-      // What waits behind it while the plain slots were taken goes along.
-      TakeRiders(id, batch, it, passed_over);
-      // Riders may have left `it` behind: look again from the start.
-      it = waiting_.begin();
-      passed_over.clear();
-      guarded_left = waiting_guarded_;
-    } else {
-      --waiting_guarded_;
-    }
+    std::vector<Transaction> batch;
+    batch.push_back(std::move(entry.transaction));
+    entry.transaction = {};
+    // What waited behind it goes along.
+    TakeRiders(id, batch, it, passed_over);
     outgoing.emplace_back(id, std::move(batch));
     ++sent_;
+    // Riders may have left `it` behind: look again from the start.
+    it = waiting_.begin();
+    passed_over.clear();
   }
   return outgoing;
 }
 
-void CommitPipeline::TakeRiders(uint64_t lead, Transaction& batch,
+void CommitPipeline::TakeRiders(uint64_t lead, std::vector<Transaction>& batch,
                                 std::list<uint64_t>::iterator from,
                                 const std::unordered_set<std::string>& passed_over) {
   Entry& leader = entries_.at(lead);
   std::unordered_set<std::string> named(leader.keys.begin(), leader.keys.end());
-  // Keys of writes left waiting here, which a later rider must not pass.
+  // Keys of transactions left waiting here, which a later rider must not
+  // pass.
   std::unordered_set<std::string> skipped;
-  size_t bytes = BytesOf(batch);
-  for (auto it = from; it != waiting_.end() && batch.operations.size() < kMaxBatchOperations;) {
+  size_t bytes = BytesOf(batch.front());
+  size_t longest = OperationCount(batch.front());
+  // Each member is one success operation of the outer Txn.
+  auto fits = [&](size_t members, size_t member_longest) {
+    return members + member_longest <= kMaxTxnOperations;
+  };
+  for (auto it = from; it != waiting_.end() && fits(batch.size() + 1, longest);) {
     Entry& rider = entries_.at(*it);
-    const bool joins =
-        Plain(rider.transaction) &&
-        batch.operations.size() + rider.transaction.operations.size() <= kMaxBatchOperations &&
-        bytes + BytesOf(rider.transaction) <= kMaxBatchBytes &&
-        std::none_of(rider.keys.begin(), rider.keys.end(), [&](const auto& key) {
-          return busy_keys_.contains(key) || passed_over.contains(key) || skipped.contains(key) ||
-                 named.contains(key);
-        });
+    const size_t rider_longest = std::max(longest, OperationCount(rider.transaction));
+    const bool joins = fits(batch.size() + 1, rider_longest) &&
+                       bytes + BytesOf(rider.transaction) <= kMaxBatchBytes &&
+                       std::none_of(rider.keys.begin(), rider.keys.end(), [&](const auto& key) {
+                         return busy_keys_.contains(key) || passed_over.contains(key) ||
+                                skipped.contains(key) || named.contains(key);
+                       });
     if (!joins) {
       skipped.insert(rider.keys.begin(), rider.keys.end());
       ++it;
       continue;
     }
     bytes += BytesOf(rider.transaction);
+    longest = rider_longest;
     named.insert(rider.keys.begin(), rider.keys.end());
-    for (Operation& operation : rider.transaction.operations) {
-      batch.operations.push_back(std::move(operation));
-    }
+    batch.push_back(std::move(rider.transaction));
     rider.transaction = {};
     Hold(rider);
     leader.riders.push_back(*it);
@@ -244,7 +241,7 @@ void CommitPipeline::Release() {
 }
 
 void CommitPipeline::SendAll(Outgoing outgoing) {
-  for (auto& [id, transaction] : outgoing) send_(id, transaction);
+  for (auto& [id, batch] : outgoing) send_(id, batch);
 }
 
 }  // namespace fleetset::coordinator::storage

@@ -4,7 +4,7 @@
 //
 // A round trip to etcd is a quorum write (a few milliseconds); waiting for
 // each before sending the next would cap a coordinator at a few hundred
-// writes a second. So up to `max_in_flight` transactions are sent at once,
+// writes a second. So up to `max_in_flight` requests are sent at once,
 // except that a transaction naming a key (in a compare or an operation) of
 // one still in flight waits for it: transactions that share a key reach
 // etcd in the order they were queued. Transactions that share none may be
@@ -12,14 +12,14 @@
 // gave them, which is the order their revisions say. With one in flight,
 // the queue order and etcd's are the same.
 //
-// Plain writes (puts and deletes with no compare and no fence) have slots
-// of their own, `max_plain_in_flight` of the others: while those are
-// taken, plain writes wait, and the next to go takes along every plain
-// write waiting behind it that names no key of its own, up to etcd's 128
-// operations, as one etcd transaction, as a database groups commits. Each
-// is told the revision they share. Thousands of agents' reports then cost
-// etcd a few dozen transactions rather than thousands, while writes with
-// compares (which one etcd transaction could not keep apart) go alone.
+// While every slot is taken, transactions wait; the next to go takes along
+// the waiting ones behind it that name no key of its own nor of one left
+// waiting before them, as a database groups commits, within etcd's limits
+// on one request. They go to etcd as one Txn holding each as a nested Txn
+// (etcd 3.3 and later), so each keeps its own compares and fence and
+// succeeds or fails on its own, and those that write share one revision.
+// Thousands of agents' reports, or of a controller's guarded updates, then
+// cost etcd a few dozen requests rather than thousands.
 //
 // What the caller is told, and when:
 //  * `done` callbacks in revision order: one that wrote at revision r, then
@@ -64,23 +64,28 @@ class CommitPipeline {
     TransactionResult result;
     std::vector<WatchEvent> events;
   };
-  // Sends transaction `id` to etcd; its outcome comes back through
-  // Resolve(id, ...). Called without the lock.
-  using Send = std::function<void(uint64_t id, const Transaction& transaction)>;
+  // What etcd did with one transaction: `wrote` says it took a revision of
+  // its own (result.revision).
+  struct Outcome {
+    TransactionResult result;
+    bool wrote = false;
+  };
+  // Sends request `id` to etcd: one transaction, or several to go as one
+  // Txn. The outcome comes back through Resolve(id, ...). Called without
+  // the lock.
+  using Send = std::function<void(uint64_t id, const std::vector<Transaction>& batch)>;
   using Deliver = std::function<void(Delivery delivery)>;
 
-  CommitPipeline(size_t max_in_flight, Send send, Deliver deliver,
-                 size_t max_plain_in_flight = kDefaultMaxPlainInFlight);
-  static constexpr size_t kDefaultMaxPlainInFlight = 2;
+  CommitPipeline(size_t max_in_flight, Send send, Deliver deliver);
   CommitPipeline(const CommitPipeline&) = delete;
   CommitPipeline& operator=(const CommitPipeline&) = delete;
 
   // Queues `transaction`; refused at once (kFailed, not sent) when
   // `refusal` is not empty.
   void Queue(Transaction transaction, Done done, std::string refusal);
-  // Transaction `id`'s outcome; `wrote` says it took revision
-  // result.revision of its own.
-  void Resolve(uint64_t id, TransactionResult result, bool wrote);
+  // Request `id`'s outcome: one per transaction of its batch, in the order
+  // sent, or a single one for all of them (the request failed as a whole).
+  void Resolve(uint64_t id, std::vector<Outcome> outcomes);
   // Events of whole revisions from etcd's watch, oldest first, each newer
   // than those observed before.
   void Observe(std::vector<WatchEvent> events);
@@ -101,11 +106,8 @@ class CommitPipeline {
     // While in flight: the newest revision known when it was sent.
     Revision floor = 0;
     TransactionResult result;
-    // Sent with this one, in the same etcd transaction.
+    // Sent with this one, in the same etcd request, in order.
     std::vector<uint64_t> riders;
-    // A plain write: it takes one of the plain writes' slots (and may
-    // carry or ride with others).
-    bool plain = false;
   };
   // Where an item falls in delivery order: (revision, rank, sequence).
   struct Position {
@@ -115,15 +117,18 @@ class CommitPipeline {
     auto operator<=>(const Position&) const = default;
   };
 
-  using Outgoing = std::vector<std::pair<uint64_t, Transaction>>;
+  using Outgoing = std::vector<std::pair<uint64_t, std::vector<Transaction>>>;
 
   // Marks in flight what may be sent now; returns it, to be sent once the
   // lock is released.
   Outgoing StartWaiting();
-  // Moves into `batch` (led by `lead`) the plain writes waiting after
+  // Moves into `batch` (led by `lead`) the transactions waiting after
   // `from` that may join it; `passed_over` as in StartWaiting.
-  void TakeRiders(uint64_t lead, Transaction& batch, std::list<uint64_t>::iterator from,
+  void TakeRiders(uint64_t lead, std::vector<Transaction>& batch,
+                  std::list<uint64_t>::iterator from,
                   const std::unordered_set<std::string>& passed_over);
+  // Puts `outcome` in `id`'s place in delivery order.
+  void Settle(uint64_t id, Outcome outcome);
   // Marks `id`'s keys busy or, once resolved, free.
   void Hold(const Entry& entry);
   void Free(const Entry& entry);
@@ -132,7 +137,6 @@ class CommitPipeline {
   void SendAll(Outgoing outgoing);
 
   const size_t max_in_flight_;
-  const size_t max_plain_in_flight_;
   const Send send_;
   const Deliver deliver_;
 
@@ -140,10 +144,6 @@ class CommitPipeline {
   Revision known_ = 0;
   uint64_t next_id_ = 0;
   uint64_t sent_ = 0;
-  // Groups of plain writes in flight (each also counts in in_flight_).
-  size_t plain_in_flight_ = 0;
-  // Waiting transactions that are not plain writes.
-  size_t waiting_guarded_ = 0;
   // Every transaction not yet delivered, by id (queue order).
   std::map<uint64_t, Entry> entries_;
   std::list<uint64_t> waiting_;

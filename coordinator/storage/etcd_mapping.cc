@@ -67,13 +67,25 @@ etcdserverpb::TxnRequest EtcdKeyMapping::TxnRequest(const Transaction& transacti
   return request;
 }
 
+etcdserverpb::TxnRequest EtcdKeyMapping::BatchRequest(const std::vector<Transaction>& batch) const {
+  if (batch.size() == 1) return TxnRequest(batch.front());
+  etcdserverpb::TxnRequest request;
+  for (const Transaction& transaction : batch) {
+    *request.add_success()->mutable_request_txn() = TxnRequest(transaction);
+  }
+  return request;
+}
+
 std::string RefusedTransaction(const Transaction& transaction) {
   return InvalidTransaction(transaction).value_or("");
 }
 
-TransactionResult TransactionOutcome(const etcdserverpb::TxnResponse& response,
-                                     const std::optional<Compare>& fence, bool& wrote) {
-  const Revision revision = response.header().revision();
+namespace {
+
+// `response` answered a transaction with `fence`; a nested Txn's answer has
+// no header of its own, so the revision is its parent's.
+TransactionResult OutcomeAt(const etcdserverpb::TxnResponse& response, Revision revision,
+                            const std::optional<Compare>& fence, bool& wrote) {
   wrote = false;
   if (!response.succeeded()) {
     if (fence && !response.responses().empty()) {
@@ -91,6 +103,37 @@ TransactionResult TransactionOutcome(const etcdserverpb::TxnResponse& response,
     }
   }
   return {TransactionResult::Status::kCommitted, revision, {}};
+}
+
+}  // namespace
+
+TransactionResult TransactionOutcome(const etcdserverpb::TxnResponse& response,
+                                     const std::optional<Compare>& fence, bool& wrote) {
+  return OutcomeAt(response, response.header().revision(), fence, wrote);
+}
+
+std::vector<CommitPipeline::Outcome> BatchOutcomes(
+    const etcdserverpb::TxnResponse& response, const std::vector<std::optional<Compare>>& fences) {
+  std::vector<CommitPipeline::Outcome> outcomes(fences.size());
+  if (fences.size() == 1) {
+    outcomes[0].result = TransactionOutcome(response, fences[0], outcomes[0].wrote);
+    return outcomes;
+  }
+  const Revision revision = response.header().revision();
+  if (!response.succeeded() || response.responses_size() != static_cast<int>(fences.size())) {
+    // Not what was asked for: whatever it means, nobody is told it worked.
+    const TransactionResult failed{TransactionResult::Status::kFailed, revision,
+                                   "etcd answered " + std::to_string(response.responses_size()) +
+                                       " of " + std::to_string(fences.size()) +
+                                       " transactions sent together"};
+    for (CommitPipeline::Outcome& outcome : outcomes) outcome.result = failed;
+    return outcomes;
+  }
+  for (size_t i = 0; i < fences.size(); ++i) {
+    outcomes[i].result = OutcomeAt(response.responses(static_cast<int>(i)).response_txn(), revision,
+                                   fences[i], outcomes[i].wrote);
+  }
+  return outcomes;
 }
 
 }  // namespace fleetset::coordinator::storage

@@ -2,13 +2,15 @@
 // lives under the store's prefix, a Compare becomes etcd's compare on the
 // key's mod_revision, a Transaction becomes a Txn whose success branch holds
 // its operations (and whose failure branch reads the fence key, when there
-// is a fence), and etcd's records come back with the prefix removed.
+// is a fence), several transactions sent together become one Txn of nested
+// ones, and etcd's records come back with the prefix removed.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "coordinator/storage/etcd_commit_pipeline.h"
 #include "coordinator/storage/storage.h"
 #include "etcd/etcdserverpb/rpc.pb.h"
 
@@ -38,6 +40,10 @@ class EtcdKeyMapping {
   // a missing key as a record whose numbers are all 0, as Compare::Absent
   // means.
   etcdserverpb::TxnRequest TxnRequest(const Transaction& transaction) const;
+  // The request for transactions sent together: one goes as TxnRequest()
+  // makes it; several as one Txn without compares whose success branch
+  // holds each one's Txn, so that each is applied or not on its own.
+  etcdserverpb::TxnRequest BatchRequest(const std::vector<Transaction>& batch) const;
 
  private:
   std::string prefix_;
@@ -52,5 +58,10 @@ std::string RefusedTransaction(const Transaction& transaction);
 // revision of its own.
 TransactionResult TransactionOutcome(const etcdserverpb::TxnResponse& response,
                                      const std::optional<Compare>& fence, bool& wrote);
+
+// What etcd's answer to BatchRequest(batch) means for each transaction of
+// the batch, in order, given their fences.
+std::vector<CommitPipeline::Outcome> BatchOutcomes(
+    const etcdserverpb::TxnResponse& response, const std::vector<std::optional<Compare>>& fences);
 
 }  // namespace fleetset::coordinator::storage

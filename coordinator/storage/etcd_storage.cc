@@ -33,7 +33,7 @@ class EtcdStorage final : public Storage {
         dispatcher_([this](std::vector<CommitPipeline::Delivery>& batch) { Dispatch(batch); }),
         pipeline_(
             options.max_in_flight,
-            [this](uint64_t id, const Transaction& transaction) { Send(id, transaction); },
+            [this](uint64_t id, const std::vector<Transaction>& batch) { Send(id, batch); },
             [this](CommitPipeline::Delivery delivery) { dispatcher_.Push(std::move(delivery)); }),
         feed_(client_, keys_, options.watch_retry_interval,
               [this](std::vector<WatchEvent> events) { pipeline_.Observe(std::move(events)); }),
@@ -111,18 +111,19 @@ class EtcdStorage final : public Storage {
   }
 
  private:
-  void Send(uint64_t id, const Transaction& transaction) {
-    client_.TxnAsync(keys_.TxnRequest(transaction), [this, id, fence = transaction.fence](
-                                                        const grpc::Status& status,
-                                                        const etcdserverpb::TxnResponse& response) {
+  void Send(uint64_t id, const std::vector<Transaction>& batch) {
+    std::vector<std::optional<Compare>> fences;
+    fences.reserve(batch.size());
+    for (const Transaction& transaction : batch) fences.push_back(transaction.fence);
+    client_.TxnAsync(keys_.BatchRequest(batch), [this, id, fences = std::move(fences)](
+                                                    const grpc::Status& status,
+                                                    const etcdserverpb::TxnResponse& response) {
       if (!status.ok()) {
-        pipeline_.Resolve(id, {TransactionResult::Status::kFailed, 0, DescribeEtcdFailure(status)},
-                          false);
+        pipeline_.Resolve(
+            id, {{{TransactionResult::Status::kFailed, 0, DescribeEtcdFailure(status)}, false}});
         return;
       }
-      bool wrote = false;
-      TransactionResult result = TransactionOutcome(response, fence, wrote);
-      pipeline_.Resolve(id, std::move(result), wrote);
+      pipeline_.Resolve(id, BatchOutcomes(response, fences));
     });
   }
 

@@ -7,12 +7,13 @@
 //    other coordinators' and other prefixes' included, so a store sees gaps
 //    between its own revisions, and a new store starts at whatever revision
 //    the cluster has reached (at least 1: etcd's first write is revision 2).
-//  * There is no group commit: each transaction is one Txn (Stats counts
-//    one batch per transaction sent). Throughput comes from keeping several
-//    in flight instead (see etcd_commit_pipeline.h): transactions that share
-//    a key reach etcd in queue order; ones that share none may be ordered
-//    by etcd differently from the queue, and `done` callbacks then run in
-//    etcd's order, which is the order of their revisions.
+//  * Throughput comes from keeping several requests in flight, and from
+//    sending the transactions that waited for one as one etcd Txn of
+//    nested ones (see etcd_commit_pipeline.h): those that write share one
+//    revision. Transactions that share a key reach etcd in queue order;
+//    ones that share none may be ordered by etcd differently from the
+//    queue, and `done` callbacks then run in etcd's order, which is the
+//    order of their revisions. Stats counts one batch per request sent.
 //  * kFailed after a lost answer (the deadline passed, the connection broke
 //    after sending) means the outcome is unknown, as with any etcd client:
 //    the transaction may still have been applied. Its watch event tells.
@@ -62,9 +63,9 @@ struct EtcdOptions {
   // How long the store's watch waits before reconnecting after its stream
   // broke (doubling, up to 5 s or this, while no member answers).
   std::chrono::milliseconds watch_retry_interval{200};
-  // Transactions in flight at once; 1 sends each after the previous one's
-  // answer.
-  size_t max_in_flight = 64;
+  // Requests in flight at once; 1 sends each after the previous one's
+  // answer. Transactions that wait for a slot go together in the next.
+  size_t max_in_flight = 8;
   // How many of the most recent events a watch may start from.
   size_t watch_history_events = kDefaultWatchHistoryEvents;
 };

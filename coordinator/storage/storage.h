@@ -179,8 +179,8 @@ class Storage {
   // caller may hold a lock `done` takes). Transactions queued together are
   // committed together (group commit: one fsync for the lot), each with its
   // own revision, in the order they were queued; under load the etcd store
-  // sends plain writes (no compare, no fence) queued together as one etcd
-  // transaction, so they share one revision. A store's `done` callbacks
+  // sends transactions queued together as one etcd request, and those of
+  // them that write share one revision. A store's `done` callbacks
   // run one at a time in that order, each before the watch events of its
   // transaction are delivered; like watch callbacks they must not block
   // nor wait for the store.

@@ -293,6 +293,51 @@ TEST(EtcdStorage, PlainWritesThatQueueUpShareEtcdTransactions) {
       << "writes waiting for a slot go to etcd together, up to 128 at a time";
 }
 
+// Guarded writes (a controller's create-only or fenced updates) that queue
+// up go to etcd together too, and each keeps its own guard: one whose
+// compare fails or whose fence is stale fails alone.
+TEST(EtcdStorage, GuardedWritesThatQueueUpShareEtcdRequestsAndKeepTheirGuards) {
+  REQUIRE_ETCD();
+  EtcdCluster& cluster = SharedEtcdCluster();
+  ASSERT_TRUE(cluster.ok()) << cluster.error();
+  EtcdOptions options = cluster.Options(UniquePrefix("guarded"));
+  options.max_in_flight = 1;
+  auto store = OpenEtcdStorage(options);
+  const TransactionResult leader = store->Commit(PutTransaction("/leader", "me"));
+  ASSERT_TRUE(leader.committed()) << leader.error;
+  for (const char* taken : {"/nodes/5", "/nodes/17"}) {
+    ASSERT_TRUE(store->Commit(PutTransaction(taken, "earlier")).committed());
+  }
+  WatchRecorder watch;
+  auto handle = store->Watch("/nodes/", 0, watch.Callback());
+
+  constexpr int kWrites = 600;
+  constexpr int kDeposed = 300;
+  std::vector<storage::Transaction> transactions;
+  for (int i = 0; i < kWrites; ++i) {
+    const std::string key = "/nodes/" + std::to_string(i);
+    storage::Transaction create = PutTransaction(key, std::to_string(i));
+    create.compares.push_back(storage::Compare::Absent(key));
+    create.fence = storage::Compare::ModRevision(
+        "/leader", i == kDeposed ? leader.revision + 1000 : leader.revision);
+    transactions.push_back(std::move(create));
+  }
+  const std::vector<TransactionResult> results = CommitAll(*store, std::move(transactions));
+  for (int i = 0; i < kWrites; ++i) {
+    const TransactionResult::Status expected =
+        i == 5 || i == 17 ? TransactionResult::Status::kCompareFailed
+        : i == kDeposed   ? TransactionResult::Status::kFenced
+                          : TransactionResult::Status::kCommitted;
+    EXPECT_EQ(results[i].status, expected) << "write " << i << ": " << results[i].error;
+  }
+  EXPECT_EQ(watch.WaitFor(kWrites - 3).size(), size_t{kWrites - 3});
+  EXPECT_EQ(store->Get("/nodes/5")->value, "earlier");
+  EXPECT_FALSE(store->Get("/nodes/300").has_value());
+  EXPECT_EQ(store->Get("/nodes/299")->value, "299");
+  EXPECT_LT(store->Stats().batches, uint64_t{kWrites / 10} + 3)
+      << "writes waiting for the one slot go to etcd together";
+}
+
 // Thousands of writes all commit with one request in flight and with many
 // (in both, the writes that wait for a slot go together). The rates are
 // printed and recorded in the test's XML output, not judged: timings are

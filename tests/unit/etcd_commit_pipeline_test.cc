@@ -19,14 +19,12 @@ using ::testing::IsEmpty;
 
 class CommitPipelineTest : public ::testing::Test {
  protected:
-  // By default plain writes may use every slot, so that the order tests
-  // see each write go on its own.
-  explicit CommitPipelineTest(size_t max_in_flight = 8, size_t max_plain_in_flight = 8)
+  explicit CommitPipelineTest(size_t max_in_flight = 8)
       : pipeline_(
             max_in_flight,
-            [this](uint64_t id, const storage::Transaction& transaction) {
+            [this](uint64_t id, const std::vector<storage::Transaction>& batch) {
               sent_.push_back(id);
-              sent_operations_.push_back(transaction.operations.size());
+              sent_members_.push_back(batch.size());
             },
             [this](CommitPipeline::Delivery delivery) {
               if (delivery.done) {
@@ -36,8 +34,7 @@ class CommitPipelineTest : public ::testing::Test {
                   told_.push_back("event " + std::to_string(event.kv.mod_revision));
                 }
               }
-            },
-            max_plain_in_flight) {
+            }) {
     pipeline_.NoteRevision(10);
   }
 
@@ -63,8 +60,9 @@ class CommitPipelineTest : public ::testing::Test {
         "");
   }
 
+  // Request `id` wrote `revision` with every transaction it carried.
   void Wrote(uint64_t id, Revision revision) {
-    pipeline_.Resolve(id, {TransactionResult::Status::kCommitted, revision, {}}, true);
+    pipeline_.Resolve(id, {{{TransactionResult::Status::kCommitted, revision, {}}, true}});
   }
 
   void Events(std::initializer_list<Revision> revisions) {
@@ -75,9 +73,10 @@ class CommitPipelineTest : public ::testing::Test {
     pipeline_.Observe(std::move(events));
   }
 
+  // The requests sent, by the id of the transaction leading each.
   std::vector<uint64_t> sent_;
-  // How many operations each transaction sent had.
-  std::vector<size_t> sent_operations_;
+  // How many transactions each request carried.
+  std::vector<size_t> sent_members_;
   std::vector<std::string> told_;
   CommitPipeline pipeline_;
 };
@@ -129,86 +128,84 @@ TEST_F(CommitPipelineTest, RefusedAndFailedTransactionsKeepTheirPlace) {
   Queue("refused", "/b", "key /b is written twice in one transaction");
   EXPECT_THAT(sent_, ElementsAre(0));
   EXPECT_THAT(told_, IsEmpty());
-  pipeline_.Resolve(0, {TransactionResult::Status::kFailed, 0, "etcd unavailable: x"}, false);
+  pipeline_.Resolve(0, {{{TransactionResult::Status::kFailed, 0, "etcd unavailable: x"}, false}});
   EXPECT_THAT(told_, ElementsAre("done sent 10", "done refused 10"));
 }
 
 class OneInFlightTest : public CommitPipelineTest {
  protected:
-  OneInFlightTest() : CommitPipelineTest(1, 1) {}
+  OneInFlightTest() : CommitPipelineTest(1) {}
 };
-
-class OnePlainSlotTest : public CommitPipelineTest {
- protected:
-  OnePlainSlotTest() : CommitPipelineTest(8, 1) {}
-};
-
-TEST_F(OnePlainSlotTest, PlainWritesWaitForTheirSlotAndThenGoTogetherWhileOthersGoAtOnce) {
-  Queue("a", "/a");
-  Queue("b", "/b");
-  QueueGuarded("g", "/g");
-  Queue("c", "/c");
-  // a holds the plain slot; the guarded write has slots of its own.
-  EXPECT_THAT(sent_, ElementsAre(0, 2));
-  Wrote(2, 11);
-  EXPECT_THAT(sent_, ElementsAre(0, 2));
-  Wrote(0, 12);
-  EXPECT_THAT(sent_, ElementsAre(0, 2, 1));
-  EXPECT_THAT(sent_operations_, ElementsAre(1, 1, 2)) << "b and c in one transaction";
-  Wrote(1, 13);
-  EXPECT_THAT(told_, ElementsAre("done g 11", "done a 12", "done b 13", "done c 13"));
-  EXPECT_TRUE(pipeline_.Idle());
-}
 
 TEST_F(OneInFlightTest, SendsEachAfterThePreviousAnswer) {
   Queue("a", "/a");
+  pipeline_.Resolve(0, {{{TransactionResult::Status::kCommitted, 11, {}}, true}});
   Queue("b", "/b");
-  EXPECT_THAT(sent_, ElementsAre(0));
-  Wrote(0, 11);
   EXPECT_THAT(sent_, ElementsAre(0, 1));
   Wrote(1, 12);
   EXPECT_THAT(told_, ElementsAre("done a 11", "done b 12"));
   EXPECT_EQ(pipeline_.sent(), 2u);
 }
 
-TEST_F(OneInFlightTest, PlainWritesThatWaitedShareOneTransactionAndItsRevision) {
+TEST_F(OneInFlightTest, WritesThatWaitedGoTogetherAndShareTheRevision) {
   Queue("a", "/a");
   Queue("b", "/b");
-  Queue("c", "/c");
+  QueueGuarded("guarded", "/g");
   Queue("b-again", "/b");
   Queue("d", "/d");
   EXPECT_THAT(sent_, ElementsAre(0));
   Wrote(0, 11);
-  // b leads; c and d join it. b-again names /b, so it waits for b, and
-  // nothing naming /b may pass it.
+  // b leads; the guarded write and d join it. b-again names /b, so it
+  // waits for b, and nothing naming /b may pass it.
   EXPECT_THAT(sent_, ElementsAre(0, 1));
-  EXPECT_THAT(sent_operations_, ElementsAre(1, 3));
+  EXPECT_THAT(sent_members_, ElementsAre(1, 3));
   Wrote(1, 12);
-  EXPECT_THAT(told_, ElementsAre("done a 11", "done b 12", "done c 12", "done d 12"));
+  EXPECT_THAT(told_, ElementsAre("done a 11", "done b 12", "done guarded 12", "done d 12"));
   EXPECT_THAT(sent_, ElementsAre(0, 1, 3));
   Wrote(3, 13);
   EXPECT_THAT(told_.back(), "done b-again 13");
   EXPECT_TRUE(pipeline_.Idle());
-  EXPECT_EQ(pipeline_.sent(), 3u) << "five writes, three etcd transactions";
+  EXPECT_EQ(pipeline_.sent(), 3u) << "five writes, three etcd requests";
 }
 
-TEST_F(OneInFlightTest, ATransactionWithACompareTravelsAlone) {
+TEST_F(OneInFlightTest, EachTransactionOfARequestIsToldItsOwnOutcome) {
+  Queue("first", "/first");
   Queue("a", "/a");
-  QueueGuarded("guarded", "/g");
+  QueueGuarded("stale", "/g");
   Queue("c", "/c");
   Wrote(0, 11);
-  EXPECT_THAT(sent_operations_, ElementsAre(1, 1)) << "the guarded write takes no rider";
-  Wrote(1, 12);
-  EXPECT_THAT(sent_operations_, ElementsAre(1, 1, 1));
+  ASSERT_THAT(sent_members_, ElementsAre(1, 3));
+  // a and c wrote revision 12; the guarded write's compare did not hold.
+  pipeline_.Resolve(1, {{{TransactionResult::Status::kCommitted, 12, {}}, true},
+                        {{TransactionResult::Status::kCompareFailed, 12, {}}, false},
+                        {{TransactionResult::Status::kCommitted, 12, {}}, true}});
+  EXPECT_THAT(told_, ElementsAre("done first 11", "done a 12", "done c 12", "done stale 12"))
+      << "what wrote 12 is told before what only read it";
+  EXPECT_TRUE(pipeline_.Idle());
 }
 
-TEST_F(OneInFlightTest, ABatchStopsAtEtcdsLimitOfOperations) {
+TEST_F(OneInFlightTest, ARequestStopsAtEtcdsLimitOfOperations) {
   Queue("first", "/first");
   for (int i = 0; i < 200; ++i) Queue("w" + std::to_string(i), "/w" + std::to_string(i));
   Wrote(0, 11);
-  EXPECT_THAT(sent_operations_, ElementsAre(1, 128));
+  // Each one-operation member is an operation of the outer Txn, and leaves
+  // its own one: 127 + 1 make etcd's 128.
+  EXPECT_THAT(sent_members_, ElementsAre(1, 127));
   Wrote(1, 12);
-  EXPECT_THAT(sent_operations_, ElementsAre(1, 128, 72));
+  EXPECT_THAT(sent_members_, ElementsAre(1, 127, 73));
+}
+
+TEST_F(OneInFlightTest, AMemberWithManyOperationsLeavesRoomForFewerOthers) {
+  Queue("first", "/first");
+  storage::Transaction wide;
+  for (int i = 0; i < 100; ++i) {
+    wide.operations.push_back(storage::Operation::Put("/wide/" + std::to_string(i), "v"));
+  }
+  pipeline_.Queue(
+      std::move(wide), [](const TransactionResult&) {}, "");
+  for (int i = 0; i < 50; ++i) Queue("w" + std::to_string(i), "/w" + std::to_string(i));
+  Wrote(0, 11);
+  EXPECT_THAT(sent_members_, ElementsAre(1, 28)) << "28 members + 100 operations = 128";
 }
 
 }  // namespace

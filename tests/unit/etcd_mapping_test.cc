@@ -122,5 +122,51 @@ TEST(EtcdMapping, AFenceIsComparedFirstAndItsKeyReadWhenACompareFails) {
   EXPECT_EQ(result.status, storage::TransactionResult::Status::kCompareFailed);
 }
 
+TEST(EtcdMapping, TransactionsSentTogetherAreNestedAndEachToldItsOwnOutcome) {
+  const storage::Compare fence = storage::Compare::ModRevision("/coordinator/leader", 7);
+  storage::Transaction guarded = PutTransaction("/registry/a", "1");
+  guarded.compares.push_back(storage::Compare::ModRevision("/registry/a", 3));
+  guarded.fence = fence;
+  const storage::Transaction plain = PutTransaction("/registry/b", "2");
+  const storage::EtcdKeyMapping keys("/p");
+
+  const etcdserverpb::TxnRequest request = keys.BatchRequest({guarded, plain});
+  EXPECT_EQ(request.compare_size(), 0) << "the outer Txn always holds";
+  ASSERT_EQ(request.success_size(), 2);
+  EXPECT_EQ(request.success(0).request_txn().SerializeAsString(),
+            keys.TxnRequest(guarded).SerializeAsString());
+  EXPECT_EQ(request.success(1).request_txn().SerializeAsString(),
+            keys.TxnRequest(plain).SerializeAsString());
+  EXPECT_EQ(keys.BatchRequest({plain}).SerializeAsString(),
+            keys.TxnRequest(plain).SerializeAsString())
+      << "one transaction goes as it is";
+
+  etcdserverpb::TxnResponse response;
+  response.set_succeeded(true);
+  response.mutable_header()->set_revision(20);
+  // The guarded one was fenced (its failure branch read the leader key at
+  // another revision); the plain one wrote.
+  etcdserverpb::TxnResponse& first = *response.add_responses()->mutable_response_txn();
+  first.set_succeeded(false);
+  first.add_responses()->mutable_response_range()->add_kvs()->set_mod_revision(9);
+  etcdserverpb::TxnResponse& second = *response.add_responses()->mutable_response_txn();
+  second.set_succeeded(true);
+  second.add_responses()->mutable_response_put();
+  const std::vector<storage::CommitPipeline::Outcome> outcomes =
+      storage::BatchOutcomes(response, {fence, std::nullopt});
+  ASSERT_EQ(outcomes.size(), 2u);
+  EXPECT_EQ(outcomes[0].result.status, storage::TransactionResult::Status::kFenced);
+  EXPECT_FALSE(outcomes[0].wrote);
+  EXPECT_EQ(outcomes[1].result.status, storage::TransactionResult::Status::kCommitted);
+  EXPECT_EQ(outcomes[1].result.revision, 20) << "a nested answer has the outer revision";
+  EXPECT_TRUE(outcomes[1].wrote);
+
+  // An answer of the wrong shape tells nobody that it worked.
+  response.mutable_responses()->RemoveLast();
+  for (const auto& outcome : storage::BatchOutcomes(response, {fence, std::nullopt})) {
+    EXPECT_EQ(outcome.result.status, storage::TransactionResult::Status::kFailed);
+  }
+}
+
 }  // namespace
 }  // namespace fleetset::testing
