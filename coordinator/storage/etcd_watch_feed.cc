@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace fleetset::coordinator::storage {
 namespace {
@@ -93,7 +94,6 @@ bool EtcdWatchFeed::Follow(EtcdClient::WatchStream& watch, bool& answered) {
   create.set_key(keys_.ToEtcd(""));
   create.set_range_end(PrefixRangeEnd(keys_.ToEtcd("")));
   create.set_start_revision(next_);
-  create.set_prev_kv(true);
   if (!watch.stream->Write(request)) return false;
   etcdserverpb::WatchResponse response;
   while (watch.stream->Read(&response)) {
@@ -116,11 +116,17 @@ bool EtcdWatchFeed::Follow(EtcdClient::WatchStream& watch, bool& answered) {
     for (const mvccpb::Event& event : response.events()) events.push_back(keys_.FromEtcd(event));
     {
       std::lock_guard lock(mirror_mutex_);
-      for (const WatchEvent& converted : events) {
+      for (WatchEvent& converted : events) {
+        auto known = mirror_.find(converted.kv.key);
         if (converted.type == WatchEvent::Type::kPut) {
-          mirror_.insert_or_assign(converted.kv.key, converted.kv);
-        } else {
-          mirror_.erase(converted.kv.key);
+          if (known == mirror_.end()) {
+            mirror_.emplace(converted.kv.key, converted.kv);
+          } else {
+            converted.previous = std::exchange(known->second, converted.kv);
+          }
+        } else if (known != mirror_.end()) {
+          converted.previous = std::move(known->second);
+          mirror_.erase(known);
         }
       }
       next_ = events.back().kv.mod_revision + 1;
