@@ -34,6 +34,16 @@ bool SameVersions(const google::protobuf::RepeatedPtrField<T>& a,
   });
 }
 
+template <typename Map>
+bool SameMap(const Map& a, const Map& b) {
+  if (a.size() != b.size()) return false;
+  for (const auto& [key, value] : a) {
+    auto other = b.find(key);
+    if (other == b.end() || other->second != value) return false;
+  }
+  return true;
+}
+
 // Whether two states the hub built differ only in version. A pod template
 // is compared by its revision hash, which names it (both states come from
 // ControllerRevisions), so no template is copied or walked field by field:
@@ -55,6 +65,38 @@ bool SameState(const v1::DesiredState& offered, const v1::DesiredState& built) {
   return SameVersions(offered.config_maps(), built.config_maps()) &&
          SameVersions(offered.secrets(), built.secrets()) &&
          MessageDifferencer::Equals(offered.node(), built.node());
+}
+
+// Whether the decisions a node made on `offered` (may each DaemonSet run
+// here) hold for `built` too: the same node record and the same
+// DaemonSets, whose templates agree in every field those decisions read
+// (nodeName, nodeSelector, affinity, tolerations, and the labels other
+// pods' affinity reads). A rolling update that changes anything else (an
+// image, say) leaves the node's last report current, so the hub need not
+// mark it stale at each node it moves.
+bool SameEligibilityInputs(const v1::DesiredState& offered, const v1::DesiredState& built) {
+  if (offered.daemon_sets_size() != built.daemon_sets_size() ||
+      !MessageDifferencer::Equals(offered.node(), built.node())) {
+    return false;
+  }
+  for (int i = 0; i < built.daemon_sets_size(); ++i) {
+    const v1::DesiredDaemonSet& a = offered.daemon_sets(i);
+    const v1::DesiredDaemonSet& b = built.daemon_sets(i);
+    if (a.metadata().uid() != b.metadata().uid()) return false;
+    if (a.revision_hash() == b.revision_hash()) continue;
+    const v1::PodSpec& x = a.template_().spec();
+    const v1::PodSpec& y = b.template_().spec();
+    if (x.node_name() != y.node_name() || !MessageDifferencer::Equals(x.affinity(), y.affinity()) ||
+        !std::equal(
+            x.tolerations().begin(), x.tolerations().end(), y.tolerations().begin(),
+            y.tolerations().end(),
+            [](const auto& p, const auto& q) { return MessageDifferencer::Equals(p, q); }) ||
+        !SameMap(x.node_selector(), y.node_selector()) ||
+        !SameMap(a.template_().metadata().labels(), b.template_().metadata().labels())) {
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace
@@ -277,6 +319,7 @@ void AgentHub::Offer(const std::string& node_name, v1::DesiredState built) {
   }
   // Compared outside the lock: states are large and the lock is shared.
   if (offered && SameState(*offered, built)) return;
+  const bool decisions_hold = offered && SameEligibilityInputs(*offered, built);
   std::optional<v1::NodeReport> stale;
   {
     std::lock_guard lock(mu_);
@@ -286,8 +329,9 @@ void AgentHub::Offer(const std::string& node_name, v1::DesiredState built) {
     auto state = std::make_shared<const v1::DesiredState>(std::move(built));
     it->second.offered = state;
     it->second.outbox->Offer(std::move(state));
-    // The node's decisions were made on an older state until it reports.
-    if (it->second.report) {
+    // The node's decisions were made on an older state until it reports
+    // (which the controllers then decide for it).
+    if (it->second.report && !decisions_hold) {
       stale = ToNodeReport(node_name, *it->second.report, desired_version_);
     }
   }

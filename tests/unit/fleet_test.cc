@@ -140,11 +140,40 @@ TEST_F(FleetTest, ASpecChangeReachesOnlyTheNodesItMoves) {
   ASSERT_TRUE(SetImage(harness_.fleet(), "agent", "agent:2").ok());
   harness_.Sync();
   // maxUnavailable 1: the first node moves; the others run what they ran,
-  // and are told nothing (each offer costs the node a report, and on etcd
-  // the coordinator two writes).
+  // and are told nothing (each offer costs the node a report, and the
+  // coordinator a write of it).
   EXPECT_NE(harness_.DesiredOf(nodes[0])->version(), versions[nodes[0]]);
   EXPECT_EQ(harness_.DesiredOf(nodes[1])->version(), versions[nodes[1]]);
   EXPECT_EQ(harness_.DesiredOf(nodes[2])->version(), versions[nodes[2]]);
+}
+
+// A node's report says which state its decisions (may each DaemonSet run
+// here) were made on; the hub marks it stale when it offers a state that
+// could change them, and only then.
+TEST_F(FleetTest, ANewStateMarksTheNodesReportStaleOnlyWhenItsDecisionsCouldChange) {
+  ConnectNodes(1);
+  harness_.Apply(DaemonSetYaml("agent", "agent:1"));
+  harness_.Settle();
+  auto report = [&] { return harness_.server().registries().node_reports.Get("", "node-00"); };
+  const v1::NodeReport settled = report();
+  ASSERT_GE(settled.desired_version(), settled.offered_version());
+
+  // A new image: the node moves, and what it decided still holds.
+  ASSERT_TRUE(SetImage(harness_.fleet(), "agent", "agent:2").ok());
+  harness_.Sync();
+  ASSERT_GT(harness_.DesiredOf("node-00")->version(), settled.desired_version());
+  EXPECT_EQ(report().offered_version(), settled.offered_version()) << "no write for the move";
+  harness_.Settle();
+
+  // A new label: the decisions are the node's to make again.
+  v1::LabelNodeRequest request;
+  request.set_name("node-00");
+  (*request.mutable_set())["zone"] = "a";
+  v1::Node updated;
+  ASSERT_TRUE(harness_.fleet().LabelNode(request, &updated).ok());
+  harness_.Sync();
+  EXPECT_EQ(report().offered_version(), harness_.DesiredOf("node-00")->version());
+  EXPECT_LT(report().desired_version(), report().offered_version());
 }
 
 TEST_F(FleetTest, TenPercentOfTwentyNodesMovesTwoAtATime) {
