@@ -65,7 +65,9 @@ struct EtcdOptions {
   std::chrono::milliseconds watch_retry_interval{200};
   // Requests in flight at once; 1 sends each after the previous one's
   // answer. Transactions that wait for a slot go together in the next.
-  size_t max_in_flight = 8;
+  // Much of etcd's cost is per request, so fewer, larger ones spare it
+  // CPU (bench/README.md has the figures).
+  size_t max_in_flight = 2;
   // How many of the most recent events a watch may start from.
   size_t watch_history_events = kDefaultWatchHistoryEvents;
 };
