@@ -75,6 +75,16 @@ void CoordinatorServer::OpenSharedStore(const SharedStoreOptions& shared,
   };
   election_ = std::make_unique<LeaderElection>(*election_store_, kWallClock, election);
   leader_ = election_.get();
+  // A follower campaigns as soon as a dead leader's lease takes the key
+  // away, not up to a retry interval later.
+  leader_key_watch_ = durable_->Watch(
+      election.key, 0, [this, key = election.key](const std::vector<storage::WatchEvent>& events) {
+        for (const storage::WatchEvent& event : events) {
+          if (event.type == storage::WatchEvent::Type::kDelete && event.kv.key == key) {
+            election_->KeyGone();
+          }
+        }
+      });
   fenced_durable_ = std::make_unique<FencedStorage>(*durable_, election.key,
                                                     [this] { return election_->Fence(); });
 }
@@ -365,6 +375,7 @@ void CoordinatorServer::Shutdown() {
   }
   if (daemon_set_controller_) daemon_set_controller_->Stop();
   // Handing the lease back lets another coordinator lead at once.
+  leader_key_watch_.reset();
   if (election_) election_->Stop();
   if (informers_) informers_->Stop();
 }

@@ -180,6 +180,8 @@ class CoordinatorServer {
   AlwaysLeader always_leader_;
   std::unique_ptr<LeaderLeaseStore> election_store_;
   std::unique_ptr<LeaderElection> election_;
+  // Tells the election when the leader key goes; destroyed before it.
+  std::unique_ptr<storage::WatchHandle> leader_key_watch_;
   const LeaderGate* leader_ = &always_leader_;
   // What the controllers write through: fenced on the leadership when the
   // store is shared, the registries themselves otherwise.

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace fleetset::coordinator {
 
@@ -55,6 +56,10 @@ uint64_t LeaderElection::Transitions() const {
 
 std::chrono::steady_clock::time_point LeaderElection::Step() {
   const Time now = clock_.Now();
+  {
+    std::lock_guard lock(run_mu_);
+    if (std::exchange(key_gone_, false)) next_step_ = now;
+  }
   bool leading;
   {
     std::lock_guard lock(mu_);
@@ -177,6 +182,14 @@ void LeaderElection::Start() {
   thread_ = std::thread([this] { Run(); });
 }
 
+void LeaderElection::KeyGone() {
+  {
+    std::lock_guard lock(run_mu_);
+    key_gone_ = true;
+  }
+  stop_.notify_all();
+}
+
 void LeaderElection::Run() {
   std::unique_lock lock(run_mu_);
   while (!stopped_) {
@@ -186,7 +199,7 @@ void LeaderElection::Run() {
     // The election's clock may be a test's; the wait is real time.
     const auto wait = std::clamp<std::chrono::steady_clock::duration>(
         due - clock_.Now(), std::chrono::milliseconds(10), retry_interval_);
-    stop_.wait_for(lock, wait, [this] { return stopped_; });
+    stop_.wait_for(lock, wait, [this] { return stopped_ || key_gone_; });
   }
 }
 

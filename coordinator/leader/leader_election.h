@@ -66,6 +66,11 @@ class LeaderElection final : public LeaderGate {
   // thread started by Start() calls it; tests call it on a fake clock.
   std::chrono::steady_clock::time_point Step();
 
+  // The leader key was seen to go (a watch of the store): the next step is
+  // due now, so that a follower takes over as soon as the store lets it
+  // rather than at its next retry.
+  void KeyGone();
+
   void Start();
   // Stops the thread and, when leading, revokes the lease so that another
   // coordinator takes over at once instead of after the TTL.
@@ -106,6 +111,8 @@ class LeaderElection final : public LeaderGate {
   std::mutex run_mu_;
   std::condition_variable stop_;
   bool stopped_ = false;
+  // Set by KeyGone, taken by the next Step.
+  bool key_gone_ = false;
   std::thread thread_;
 };
 

@@ -136,6 +136,23 @@ TEST_F(LeaderElectionTest, ADeadLeadersLeaseExpiresAndAFollowerTakesOverWithinTh
   EXPECT_NE(b_.Fence()->mod_revision, old_fence) << "a new holder means a new fencing token";
 }
 
+TEST_F(LeaderElectionTest, AFollowerToldTheKeyWentCampaignsAtOnceInsteadOfAtItsNextRetry) {
+  LeaderElectionOptions options = Options("coordinator-c");
+  options.retry_interval = seconds(5);
+  LeaderElection c(store_, clock_, options);
+  a_.Step();
+  c.Step();
+  ASSERT_TRUE(a_.IsLeader());
+  // a is killed; the store lets the key go once a's lease runs out, long
+  // before c's next campaign is due.
+  while (store_.Holder("/coordinator/leader").held()) clock_.Advance(milliseconds(100));
+  c.Step();
+  ASSERT_FALSE(c.IsLeader()) << "not due yet";
+  c.KeyGone();
+  c.Step();
+  EXPECT_TRUE(c.IsLeader());
+}
+
 TEST_F(LeaderElectionTest, APausedLeaderStopsLeadingByItsOwnClockAndRejoinsAsAFollower) {
   RunFor({&a_, &b_}, seconds(2));
   ASSERT_TRUE(a_.IsLeader());
