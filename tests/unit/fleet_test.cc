@@ -2,7 +2,11 @@
 // rolling updates, node liveness, persistence across restarts.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <set>
 
 #include "fleetset/version.h"
@@ -149,21 +153,38 @@ TEST_F(FleetTest, ASpecChangeReachesOnlyTheNodesItMoves) {
 
 // A node's report says which state its decisions (may each DaemonSet run
 // here) were made on; the hub marks it stale when it offers a state that
-// could change them, and only then.
+// could change them, and only then. The hub writes the mark in the
+// background, so the test watches the report's writes: two writes of one
+// key are seen in the order they were made.
 TEST_F(FleetTest, ANewStateMarksTheNodesReportStaleOnlyWhenItsDecisionsCouldChange) {
   ConnectNodes(1);
   harness_.Apply(DaemonSetYaml("agent", "agent:1"));
   harness_.Settle();
-  auto report = [&] { return harness_.server().registries().node_reports.Get("", "node-00"); };
-  const v1::NodeReport settled = report();
+  auto& reports = harness_.server().registries().node_reports;
+  const v1::NodeReport settled = reports.Get("", "node-00");
   ASSERT_GE(settled.desired_version(), settled.offered_version());
+  std::mutex mutex;
+  std::condition_variable written;
+  std::vector<v1::NodeReport> writes;
+  coordinator::WatchOptions from_settled;
+  from_settled.resource_version = settled.metadata().resource_version();
+  auto watch = reports.Watch(from_settled, [&](const auto& event) {
+    std::lock_guard lock(mutex);
+    writes.push_back(event.object);
+    written.notify_all();
+  });
+  auto first_stale = [&]() -> std::optional<v1::NodeReport> {
+    for (const v1::NodeReport& report : writes) {
+      if (report.desired_version() < report.offered_version()) return report;
+    }
+    return std::nullopt;
+  };
 
   // A new image: the node moves, and what it decided still holds.
   ASSERT_TRUE(SetImage(harness_.fleet(), "agent", "agent:2").ok());
   harness_.Sync();
-  ASSERT_GT(harness_.DesiredOf("node-00")->version(), settled.desired_version());
-  EXPECT_EQ(report().offered_version(), settled.offered_version()) << "no write for the move";
-  harness_.Settle();
+  const uint64_t moved_to = harness_.DesiredOf("node-00")->version();
+  ASSERT_GT(moved_to, settled.desired_version());
 
   // A new label: the decisions are the node's to make again.
   v1::LabelNodeRequest request;
@@ -172,8 +193,12 @@ TEST_F(FleetTest, ANewStateMarksTheNodesReportStaleOnlyWhenItsDecisionsCouldChan
   v1::Node updated;
   ASSERT_TRUE(harness_.fleet().LabelNode(request, &updated).ok());
   harness_.Sync();
-  EXPECT_EQ(report().offered_version(), harness_.DesiredOf("node-00")->version());
-  EXPECT_LT(report().desired_version(), report().offered_version());
+
+  std::unique_lock lock(mutex);
+  ASSERT_TRUE(written.wait_for(lock, std::chrono::seconds(10), [&] {
+    return first_stale().has_value();
+  })) << "the label change marks the report stale";
+  EXPECT_GT(first_stale()->offered_version(), moved_to) << "the move wrote no mark before it";
 }
 
 TEST_F(FleetTest, TenPercentOfTwentyNodesMovesTwoAtATime) {
