@@ -5,6 +5,7 @@
 #include "agent/agent.h"
 #include "agent/agent_config.h"
 #include "agent/status_printer.h"
+#include "daemon/lock_order_checks.h"
 #include "daemon/logging.h"
 #include "daemon/systemd_notifier.h"
 
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
                           invocation.config.log_level,
                           {{"FLEETSET_NODE", invocation.config.NodeName()}},
                           std::nullopt});
+  fleetset::DisableMutexDeadlockDetection();
   fleetset::SystemdNotifier notifier;
   Agent agent(std::move(invocation), notifier);
   return agent.Run();

@@ -52,6 +52,7 @@
 #include "bench/coordinator_set.h"
 #include "bench/node_certificates.h"
 #include "bench/simulated_agents.h"
+#include "daemon/lock_order_checks.h"
 #include "fleetset/manifest.h"
 #include "fleetset/pki/client_config.h"
 #include "fleetset/pki/pki_error.h"
@@ -1080,6 +1081,8 @@ void PositiveOption(CLI::App& app, const std::string& name, int& value, const st
 }
 
 int Main(int argc, char** argv) {
+  // Ten thousand agent channels: as in the daemons, see the header.
+  DisableMutexDeadlockDetection();
   Options options;
   CLI::App app{"Scale benchmark of fleetset-coordinator with simulated agents (fake runtime)",
                "fleetset_coordinator_bench"};

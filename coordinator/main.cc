@@ -12,6 +12,7 @@
 #include "coordinator/coordinator_config.h"
 #include "coordinator/migrate/migrate_command.h"
 #include "coordinator/server.h"
+#include "daemon/lock_order_checks.h"
 #include "daemon/logging.h"
 #include "daemon/systemd_notifier.h"
 
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
   logging.program = "fleetset-coordinator";
   logging.level = config.log_level;
   SetUpLogging(logging);
+  DisableMutexDeadlockDetection();
   const sigset_t signals = BlockStopSignals();
   // Keys, admin.conf and the audit log are the owner's alone.
   umask(077);

@@ -6,7 +6,7 @@ set -euo pipefail
 
 build_packages=(
   build-essential cmake pkg-config ninja-build git
-  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libgrpc++-dev libabsl-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libboost-dev libspdlog-dev libfmt-dev libsystemd-dev
   libgtest-dev libgmock-dev googletest
   libyaml-cpp-dev libsqlite3-dev libcli11-dev libssl-dev prometheus-cpp-dev zlib1g-dev
