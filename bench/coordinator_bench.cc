@@ -166,6 +166,8 @@ struct Options {
   int shared_coordinators = 3;
   int etcd_members = 3;
   int leader_lease_seconds = 3;
+  // The failover phase on etcd (off: the run ends after the idle window).
+  bool failover = true;
 };
 
 double Ms(SteadyClock::duration duration) {
@@ -776,7 +778,7 @@ Run RunFleet(const Options& options, int nodes, const std::string& store) {
     phase.usage = usage.Finish();
   }
   if (failed("idle")) return run;
-  if (coordinators->shared()) {
+  if (coordinators->shared() && options.failover) {
     run.phases.push_back(
         MeasureFailover(*coordinators, admin, nodes, recorder, SteadyClock::now() + timeout, run));
     failed("failover");
@@ -855,6 +857,8 @@ void PrintRun(const Run& run) {
         "per coordinator (CPU %% of one core over the phase, RSS at its end) and etcd's "
         "members together (writes: transactions, from etcd's revision):\n");
     for (const Phase& phase : run.phases) PrintEachCoordinator(phase);
+  }
+  if (!std::isnan(run.failover_s)) {
     std::printf(
         "failover: leader SIGKILLed -> the next leader's controller made the revision of "
         "a change sent at once: %.3f s\n",
@@ -1132,6 +1136,9 @@ int Main(int argc, char** argv) {
   PositiveOption(app, "--etcd-members", options.etcd_members, "Members of the etcd cluster");
   PositiveOption(app, "--leader-lease-seconds", options.leader_lease_seconds,
                  "The coordinators' --leader-elect-lease-duration on etcd");
+  app.add_flag("!--no-failover", options.failover,
+               "On etcd, end each run after the idle window instead of killing the leader "
+               "(failover_s is then nan)");
   CLI11_PARSE(app, argc, argv);
 
   struct sigaction action {};
