@@ -10,6 +10,7 @@ build_packages=(
   libboost-dev libspdlog-dev libfmt-dev libsystemd-dev
   libgtest-dev libgmock-dev googletest
   libyaml-cpp-dev libsqlite3-dev libcli11-dev libssl-dev prometheus-cpp-dev zlib1g-dev
+  libjemalloc-dev
   clang libclang-rt-14-dev clang-format
   help2man dpkg-dev file
 )
