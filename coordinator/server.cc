@@ -163,6 +163,7 @@ void CoordinatorServer::Assemble(const ServerOptions& options, const Clock& cloc
   ControlLoopOptions daemon_set_loop = loop;
   daemon_set_loop.resync_period = controllers.controller_resync_period;
   daemon_set_loop.after_pass = options.after_pass;
+  daemon_set_loop.while_following = [this] { daemon_set_controller_->KeepUp(); };
   daemon_set_loop_ = std::make_unique<ControlLoop>(
       "daemonset-controller", [this] { return daemon_set_controller_->SyncOnce(); }, *leader_,
       daemon_set_loop);
@@ -331,6 +332,7 @@ void CoordinatorServer::SyncOnce() {
   };
   caught_up();
   if (!leader_->IsLeader()) {
+    daemon_set_controller_->KeepUp();
     hub_->SyncOnce();
     return;
   }

@@ -73,6 +73,8 @@ void ControlLoop::Run() {
       }
       if (options_.pass_observer)
         options_.pass_observer(std::chrono::steady_clock::now() - started);
+    } else if (options_.while_following) {
+      options_.while_following();
     }
     {
       std::lock_guard lock(mu_);

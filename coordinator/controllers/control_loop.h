@@ -30,6 +30,10 @@ struct ControlLoopOptions {
   // systemd watchdog: an idle loop is alive too).
   std::function<void()> after_pass;
   std::chrono::milliseconds tick{1000};
+  // Runs instead of the pass, on the loop's thread, whenever the loop
+  // wakes (a change, the resync) while its coordinator does not lead:
+  // upkeep of what the pass owns.
+  std::function<void()> while_following;
 };
 
 class ControlLoop {

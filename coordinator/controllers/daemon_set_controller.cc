@@ -95,6 +95,8 @@ void DaemonSetController::Start(std::function<void()> on_change) {
 
 void DaemonSetController::Stop() { pods_.Stop(); }
 
+void DaemonSetController::KeepUp() { pods_.Drain(); }
+
 void DaemonSetController::WaitForOwnWrites() {
   assignments_.WaitForRevision(expected_assignments_);
   revisions_.WaitForRevision(expected_revisions_);

@@ -43,6 +43,11 @@ class DaemonSetController {
   // with how soon time alone will change a decision (a ready pod becoming
   // available after minReadySeconds; Kubernetes' enqueueAfter), or nullopt.
   std::optional<std::chrono::milliseconds> SyncOnce();
+  // What a coordinator that does not lead does instead of a pass, on the
+  // pass's thread: applies the pod changes queued since, so that the queue
+  // stays bounded however long another coordinator leads, and the index is
+  // current when this one takes over.
+  void KeepUp();
 
  private:
   // The DaemonSet's revisions (oldest first) after making its template
