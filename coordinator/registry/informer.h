@@ -34,7 +34,8 @@ class Informer {
   void Start() {
     WatchOptions watch;
     static_cast<ListOptions&>(watch) = options_;
-    handle_ = registry_.Watch(watch, [this](const WatchEvent<T>& event) { Apply(event); });
+    handle_ = registry_.WatchBatches(
+        watch, [this](const std::vector<WatchEvent<T>>& events) { Apply(events); });
   }
   void Stop() { handle_.reset(); }
 
@@ -77,20 +78,27 @@ class Informer {
   }
 
  private:
-  void Apply(const WatchEvent<T>& event) {
-    const v1::ObjectMeta& meta = event.object.metadata();
-    const std::string key = CacheKey(meta.namespace_(), registry_.StorageNameOf(event.object));
+  // Whole transactions: the revision moves once all of their objects are
+  // in, so that WaitForRevision never returns between two objects one
+  // transaction wrote (the etcd store's batches write hundreds at one).
+  void Apply(const std::vector<WatchEvent<T>>& events) {
     {
       std::lock_guard lock(mu_);
-      if (event.type == WatchEventType::kDeleted) {
-        items_.erase(key);
-      } else {
-        items_[key] = std::make_shared<const T>(event.object);
+      for (const WatchEvent<T>& event : events) {
+        const v1::ObjectMeta& meta = event.object.metadata();
+        const std::string key = CacheKey(meta.namespace_(), registry_.StorageNameOf(event.object));
+        if (event.type == WatchEventType::kDeleted) {
+          items_.erase(key);
+        } else {
+          items_[key] = std::make_shared<const T>(event.object);
+        }
+        revision_ = std::max(revision_, ResourceRevision(meta));
       }
-      revision_ = std::max(revision_, ResourceRevision(meta));
     }
     changed_.notify_all();
-    for (const Handler& handler : handlers_) handler(event);
+    for (const WatchEvent<T>& event : events) {
+      for (const Handler& handler : handlers_) handler(event);
+    }
   }
 
   const Registry<T>& registry_;

@@ -34,6 +34,8 @@ class Registry {
  public:
   using Event = WatchEvent<T>;
   using EventCallback = std::function<void(const Event&)>;
+  // Whole transactions at a time (the store's batches); never empty.
+  using BatchCallback = std::function<void(const std::vector<Event>&)>;
   // How an asynchronous write ended: `error` is nullopt when it happened,
   // at `revision` (0 when it changed nothing).
   struct WriteResult {
@@ -94,17 +96,36 @@ class Registry {
   // it must not block. Cancel by destroying the handle.
   std::unique_ptr<storage::WatchHandle> Watch(const WatchOptions& options,
                                               EventCallback callback) const {
+    return WatchBatches(options, [callback](const std::vector<Event>& events) {
+      for (const Event& event : events) callback(event);
+    });
+  }
+
+  // The same, each call with the events of whole transactions (the
+  // current objects in one call): several objects written in one
+  // transaction share its revision, and a cache that applies them
+  // together never holds that revision with only some of them.
+  std::unique_ptr<storage::WatchHandle> WatchBatches(const WatchOptions& options,
+                                                     BatchCallback callback) const {
     auto selection = std::make_shared<ObjectSelection>(info(), options);
     std::optional<storage::Revision> from = ParseResourceVersion(options.resource_version);
     if (!from) {
       ObjectList<T> current = List(options);
-      for (T& object : current.items) callback(Event{WatchEventType::kAdded, std::move(object)});
+      std::vector<Event> listed;
+      listed.reserve(current.items.size());
+      for (T& object : current.items) listed.push_back({WatchEventType::kAdded, std::move(object)});
+      if (!listed.empty()) callback(listed);
       from = static_cast<storage::Revision>(std::stoll(current.resource_version));
     }
     auto on_events = [this, selection, callback](const std::vector<storage::WatchEvent>& events) {
+      std::vector<Event> seen;
+      seen.reserve(events.size());
       for (const storage::WatchEvent& event : events) {
-        if (std::optional<Event> seen = Translate(*selection, event)) callback(*seen);
+        if (std::optional<Event> translated = Translate(*selection, event)) {
+          seen.push_back(std::move(*translated));
+        }
       }
+      if (!seen.empty()) callback(seen);
     };
     try {
       return storage_.Watch(selection->prefix(), *from + 1, std::move(on_events));

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "coordinator/registry/informer.h"
 #include "coordinator/registry/registries.h"
 #include "fleetset/manifest.h"
 #include "unit/controller_fixture.h"
@@ -300,6 +301,45 @@ TEST_F(RegistryTest, AWatchFromARevisionOlderThanTheHistoryIsGone) {
   options.resource_version = "not-a-number";
   EXPECT_EQ(ReasonOf([&] { leases.Watch(options, [](const auto&) {}); }),
             ApiError::Reason::kBadRequest);
+}
+
+// The etcd store writes the transactions that queued up as one request,
+// so hundreds of objects can share a revision. A controller that waits
+// for its cache to reach the revision of its writes must then see all of
+// them, not the first few.
+TEST_F(RegistryTest, AnInformerAtARevisionHoldsEveryObjectWrittenAtIt) {
+  auto& assignments = registries_.node_assignments;
+  coordinator::Informer<v1::NodeAssignments> informer(assignments);
+  const std::vector<std::string> names = {"node-1", "node-2", "node-3"};
+  // What the cache held, seen from its first handler call: the revision
+  // it said it had reached, and whether the last object was in.
+  struct Seen {
+    coordinator::storage::Revision revision = 0;
+    bool last_object_in = false;
+  };
+  std::optional<Seen> seen;
+  informer.AddHandler([&](const coordinator::WatchEvent<v1::NodeAssignments>&) {
+    if (!seen) seen = Seen{informer.Revision(), informer.Get("", names.back()) != nullptr};
+  });
+  informer.Start();
+
+  coordinator::storage::Transaction transaction;
+  for (const std::string& name : names) {
+    v1::NodeAssignments object;
+    object.mutable_metadata()->set_name(name);
+    (*object.mutable_assignments())["default/agent"].set_revision_hash("abc");
+    transaction.operations.push_back(coordinator::storage::Operation::Put(
+        assignments.KeyOf(object), object.SerializeAsString()));
+  }
+  const coordinator::storage::TransactionResult written = durable_->Commit(std::move(transaction));
+  ASSERT_TRUE(written.committed()) << written.error;
+  informer.WaitForRevision(written.revision);
+  for (const std::string& name : names) EXPECT_NE(informer.Get("", name), nullptr) << name;
+  WaitForWatchers();
+  ASSERT_TRUE(seen.has_value());
+  EXPECT_EQ(seen->revision, written.revision);
+  EXPECT_TRUE(seen->last_object_in)
+      << "the cache said it had revision " << seen->revision << " before holding all of it";
 }
 
 }  // namespace
