@@ -52,38 +52,33 @@ ControlLoopOptions OptionsCounting(Calls& calls) {
   return options;
 }
 
-TEST(ControlLoopTest, ALoopThatDoesNotLeadKeepsUpInsteadOfPassing) {
+// Wakes a loop once and waits until what its gate calls for ran (the pass
+// when it leads, the upkeep when it does not); returns how often each ran.
+std::pair<int, int> WakeOnce(bool leading) {
   Calls calls;
-  SwitchedGate follower(/*leading=*/false);
+  SwitchedGate gate(leading);
   ControlLoop loop(
       "test",
       [&calls]() -> std::optional<std::chrono::milliseconds> {
         calls.Add(calls.passes);
         return std::nullopt;
       },
-      follower, OptionsCounting(calls));
+      gate, OptionsCounting(calls));
   loop.Start();
   loop.Wake();
-  const auto [passes, follows] = calls.WaitFor(calls.follows, 1);
+  const std::pair<int, int> counts = calls.WaitFor(leading ? calls.passes : calls.follows, 1);
   loop.Stop();
+  return counts;
+}
+
+TEST(ControlLoopTest, ALoopThatDoesNotLeadKeepsUpInsteadOfPassing) {
+  const auto [passes, follows] = WakeOnce(/*leading=*/false);
   EXPECT_GE(follows, 1);
   EXPECT_EQ(passes, 0);
 }
 
 TEST(ControlLoopTest, ALoopThatLeadsPassesWithoutTheFollowersUpkeep) {
-  Calls calls;
-  SwitchedGate leader(/*leading=*/true);
-  ControlLoop loop(
-      "test",
-      [&calls]() -> std::optional<std::chrono::milliseconds> {
-        calls.Add(calls.passes);
-        return std::nullopt;
-      },
-      leader, OptionsCounting(calls));
-  loop.Start();
-  loop.Wake();
-  const auto [passes, follows] = calls.WaitFor(calls.passes, 1);
-  loop.Stop();
+  const auto [passes, follows] = WakeOnce(/*leading=*/true);
   EXPECT_GE(passes, 1);
   EXPECT_EQ(follows, 0);
 }
