@@ -95,7 +95,11 @@ void DaemonSetController::Start(std::function<void()> on_change) {
 
 void DaemonSetController::Stop() { pods_.Stop(); }
 
-void DaemonSetController::KeepUp() { pods_.Drain(); }
+void DaemonSetController::KeepUp() {
+  pods_.Drain();
+  // Nothing follows the pod changes just drained into the kept states.
+  node_states_.Clear();
+}
 
 void DaemonSetController::WaitForOwnWrites() {
   assignments_.WaitForRevision(expected_assignments_);
@@ -208,7 +212,7 @@ std::vector<v1::DaemonSetRevision> DaemonSetController::SyncRevisions(
 
 std::optional<std::chrono::milliseconds> DaemonSetController::SyncOnce() {
   WaitForOwnWrites();
-  pods_.Drain();
+  for (const auto& [owner, node] : pods_.Drain()) node_states_.PodsChanged(owner, node);
   const std::map<std::string, NodeView> nodes = NodeViews();
   const WallTime now = clock_.WallNow();
   PassWrites writes;
@@ -245,8 +249,7 @@ std::optional<std::chrono::milliseconds> DaemonSetController::SyncOnce() {
     input.min_ready_seconds = daemon_set->spec().min_ready_seconds();
     input.now = now;
     const PodIndex::PodsByNode& pods = pods_.PodsOf(key);
-    input.nodes.reserve(nodes.size());
-    for (const auto& [name, view] : nodes) input.nodes.push_back(StateOf(*daemon_set, view, pods));
+    input.nodes = node_states_.Take(*daemon_set, key, nodes, pods);
     RecordFailedCreate(*daemon_set, input.nodes);
 
     std::vector<std::string> moved;
@@ -292,7 +295,9 @@ std::optional<std::chrono::milliseconds> DaemonSetController::SyncOnce() {
                                           writes.Track<v1::DaemonSet>(&expected_daemon_sets_),
                                           daemon_set.get());
     }
+    node_states_.Give(key, std::move(input.nodes));
   }
+  node_states_.Retain(live);
 
   std::erase_if(failed_create_, [&](const auto& entry) { return live.count(entry.first) == 0; });
   // What the DaemonSets that are gone left behind: their revisions (as

@@ -18,6 +18,7 @@
 
 #include "coordinator/controllers/daemon_set_status.h"
 #include "coordinator/controllers/event_recorder.h"
+#include "coordinator/controllers/node_state_cache.h"
 #include "coordinator/controllers/node_states.h"
 #include "coordinator/controllers/pod_index.h"
 #include "coordinator/controllers/revision_objects.h"
@@ -74,6 +75,7 @@ class DaemonSetController {
   Informer<v1::NodeReport>& reports_;
   Informer<v1::PriorityClass>& priority_classes_;
   PodIndex pods_;
+  NodeStateCache node_states_;
   // The FailedCreate reason last recorded per DaemonSet (pass thread only).
   std::map<std::string, std::string> failed_create_;
 

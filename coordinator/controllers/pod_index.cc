@@ -53,9 +53,10 @@ storage::Revision PodIndex::QueuedRevision() const {
   return queued_revision_;
 }
 
-void PodIndex::Remove(const std::string& uid) {
+void PodIndex::Remove(const std::string& uid, std::vector<Touched>& touched) {
   auto it = by_uid_.find(uid);
   if (it == by_uid_.end()) return;
+  touched.emplace_back(it->second.owner, it->second.node);
   auto owner = by_owner_.find(it->second.owner);
   if (owner != by_owner_.end()) {
     auto node = owner->second.find(it->second.node);
@@ -68,18 +69,21 @@ void PodIndex::Remove(const std::string& uid) {
   by_uid_.erase(it);
 }
 
-void PodIndex::Drain() {
+std::vector<PodIndex::Touched> PodIndex::Drain() {
   std::vector<Change> changes;
   {
     std::lock_guard lock(mu_);
     changes.swap(queued_);
   }
+  std::vector<Touched> touched;
   for (Change& change : changes) {
-    Remove(change.uid);
+    Remove(change.uid, touched);
     if (change.deleted) continue;
+    touched.emplace_back(change.entry.owner, change.entry.node);
     by_owner_[change.entry.owner][change.entry.node].push_back(change.entry.pod);
     by_uid_.emplace(change.uid, std::move(change.entry));
   }
+  return touched;
 }
 
 const PodIndex::PodsByNode& PodIndex::PodsOf(const std::string& owner) const {

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "coordinator/controllers/node_daemon_set_state.h"
@@ -34,8 +35,12 @@ class PodIndex {
   void Start(const Registry<v1::Pod>& pods, std::function<void()> on_change);
   void Stop() { watch_.reset(); }
 
-  // Applies the queued changes; the pass's thread only.
-  void Drain();
+  // An owner ("namespace/name") and a node whose pods of that owner
+  // changed.
+  using Touched = std::pair<std::string, std::string>;
+  // Applies the queued changes; the pass's thread only. Returns where the
+  // pods changed (repeats possible).
+  std::vector<Touched> Drain();
   // The DaemonSet's pods ("namespace/name"), by node; only after Drain and
   // on the pass's thread. Pods on their way out are left out, as
   // Kubernetes' controller ignores terminating pods.
@@ -56,7 +61,8 @@ class PodIndex {
     Entry entry;
   };
 
-  void Remove(const std::string& uid);
+  // Forgets the pod; notes its owner and node in `touched` when known.
+  void Remove(const std::string& uid, std::vector<Touched>& touched);
 
   std::unique_ptr<storage::WatchHandle> watch_;
 
