@@ -258,6 +258,7 @@ void AgentHub::Connect(const Caller& caller, const v1::Hello& hello,
     connection.outbox = std::move(outbox);
     // A node that comes back gets the current state at once, whatever it had.
     connection.offered.reset();
+    connection.acknowledgement_due = 1;
     if (hello.has_status()) writes = TakeReportLocked(connection, name, hello.status());
   }
   if (replaced) {
@@ -333,6 +334,7 @@ void AgentHub::Offer(const std::string& node_name, v1::DesiredState built) {
     // (which the controllers then decide for it).
     if (it->second.report && !decisions_hold) {
       stale = ToNodeReport(node_name, *it->second.report, desired_version_);
+      it->second.acknowledgement_due = NodeAcknowledgementDue(*stale);
     }
   }
   if (stale) registries_.node_reports.PutAsync(kHub, std::move(*stale));
@@ -365,7 +367,11 @@ void AgentHub::SyncOnce() {
 ReportWrites AgentHub::TakeReportLocked(Connection& connection, const std::string& node_name,
                                         v1::StatusReport report) {
   ReportWrites writes = DiffReport(node_name, connection.report, report,
-                                   connection.offered ? connection.offered->version() : 0);
+                                   connection.offered ? connection.offered->version() : 0,
+                                   /*acknowledgement_due=*/connection.acknowledgement_due != 0);
+  if (writes.node_report) {
+    connection.acknowledgement_due = NodeAcknowledgementDue(*writes.node_report);
+  }
   connection.report = std::move(report);
   return writes;
 }

@@ -66,6 +66,10 @@ class AgentHub {
     std::shared_ptr<const v1::DesiredState> offered;
     // What the agent last reported, to tell what changed.
     std::optional<v1::StatusReport> report;
+    // The version the stored node report waits for the node to have seen
+    // (NodeAcknowledgementDue of the last one written here); nonzero from
+    // a new stream on, as another coordinator may have written it since.
+    uint64_t acknowledgement_due = 1;
     std::chrono::steady_clock::time_point lease_renewed{};
   };
   ReportWrites TakeReportLocked(Connection& connection, const std::string& node_name,

@@ -25,9 +25,9 @@ const v1::Eligibility* FindEligibility(const v1::StatusReport& report, const std
   return nullptr;
 }
 
-bool SameNodeReport(const v1::StatusReport& a, const v1::StatusReport& b) {
-  if (a.desired_version() != b.desired_version() || a.runtime() != b.runtime() ||
-      a.eligibility_size() != b.eligibility_size() ||
+bool SameNodeReport(const v1::StatusReport& a, const v1::StatusReport& b, bool version_counts) {
+  if ((version_counts && a.desired_version() != b.desired_version()) ||
+      a.runtime() != b.runtime() || a.eligibility_size() != b.eligibility_size() ||
       a.manifest_problems_size() != b.manifest_problems_size()) {
     return false;
   }
@@ -62,8 +62,13 @@ v1::NodeReport ToNodeReport(const std::string& node_name, const v1::StatusReport
   return node_report;
 }
 
+uint64_t NodeAcknowledgementDue(const v1::NodeReport& report) {
+  return report.desired_version() < report.offered_version() ? report.offered_version() : 0;
+}
+
 ReportWrites DiffReport(const std::string& node_name, const std::optional<v1::StatusReport>& before,
-                        const v1::StatusReport& after, uint64_t offered_version) {
+                        const v1::StatusReport& after, uint64_t offered_version,
+                        bool acknowledgement_due) {
   ReportWrites writes;
   const v1::StatusReport empty;
   const auto old_pods = PodsByUid(before ? *before : empty);
@@ -99,7 +104,7 @@ ReportWrites DiffReport(const std::string& node_name, const std::optional<v1::St
     }
     writes.deleted_pods.push_back(*pod);
   }
-  if (!before || !SameNodeReport(*before, after)) {
+  if (!before || !SameNodeReport(*before, after, acknowledgement_due)) {
     writes.node_report = ToNodeReport(node_name, after, offered_version);
   }
   return writes;

@@ -26,8 +26,19 @@ struct ReportWrites {
 
 // The writes that take the node from `before` (nothing when nullopt) to
 // `after`. `offered_version` is the desired state last offered the node.
+// A report that differs from `before` only in the desired-state version it
+// saw rewrites the node report only when `acknowledgement_due`: when the
+// stored node report waits for the node to have seen a newer state
+// (NodeAcknowledgementDue); otherwise the stored one still says what the
+// node decided, and a rolling update saves one write per node it moves.
 ReportWrites DiffReport(const std::string& node_name, const std::optional<v1::StatusReport>& before,
-                        const v1::StatusReport& after, uint64_t offered_version);
+                        const v1::StatusReport& after, uint64_t offered_version,
+                        bool acknowledgement_due = true);
+
+// The version a node must report having seen before `report`'s
+// eligibility counts as the node's current decision (the controllers
+// evaluate for it until then); 0 when it already counts.
+uint64_t NodeAcknowledgementDue(const v1::NodeReport& report);
 
 // The node report of `report`.
 v1::NodeReport ToNodeReport(const std::string& node_name, const v1::StatusReport& report,

@@ -2,6 +2,7 @@
 // rolling updates, node liveness, persistence across restarts.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -55,6 +56,17 @@ class FleetTest : public ::testing::Test {
       names.push_back(name);
     }
     return names;
+  }
+
+  // node-00 running DaemonSet "agent" on agent:1, its node report written
+  // and current (the node's decisions count); returns that report.
+  v1::NodeReport OneNodeSettledOnAgent1() {
+    ConnectNodes(1);
+    harness_.Apply(DaemonSetYaml("agent", "agent:1"));
+    harness_.Settle();
+    const v1::NodeReport settled = harness_.server().registries().node_reports.Get("", "node-00");
+    EXPECT_GE(settled.desired_version(), settled.offered_version());
+    return settled;
   }
 
   FleetHarness harness_;
@@ -157,12 +169,8 @@ TEST_F(FleetTest, ASpecChangeReachesOnlyTheNodesItMoves) {
 // background, so the test watches the report's writes: two writes of one
 // key are seen in the order they were made.
 TEST_F(FleetTest, ANewStateMarksTheNodesReportStaleOnlyWhenItsDecisionsCouldChange) {
-  ConnectNodes(1);
-  harness_.Apply(DaemonSetYaml("agent", "agent:1"));
-  harness_.Settle();
+  const v1::NodeReport settled = OneNodeSettledOnAgent1();
   auto& reports = harness_.server().registries().node_reports;
-  const v1::NodeReport settled = reports.Get("", "node-00");
-  ASSERT_GE(settled.desired_version(), settled.offered_version());
   std::mutex mutex;
   std::condition_variable written;
   std::vector<v1::NodeReport> writes;
@@ -199,6 +207,29 @@ TEST_F(FleetTest, ANewStateMarksTheNodesReportStaleOnlyWhenItsDecisionsCouldChan
     return first_stale().has_value();
   })) << "the label change marks the report stale";
   EXPECT_GT(first_stale()->offered_version(), moved_to) << "the move wrote no mark before it";
+}
+
+TEST_F(FleetTest, AMoveThatChangesOnlyTheImageLeavesTheNodeReportAsItWas) {
+  const v1::NodeReport settled = OneNodeSettledOnAgent1();
+  auto& reports = harness_.server().registries().node_reports;
+  const std::string old_hash = harness_.AssignedHash("node-00", "default/agent");
+  std::atomic<int> report_writes{0};
+  coordinator::WatchOptions from_settled;
+  from_settled.resource_version = settled.metadata().resource_version();
+  auto watch = reports.Watch(from_settled, [&](const auto&) { ++report_writes; });
+
+  ASSERT_TRUE(SetImage(harness_.fleet(), "agent", "agent:2").ok());
+  harness_.Settle();
+  const std::string new_hash = harness_.AssignedHash("node-00", "default/agent");
+  ASSERT_NE(new_hash, old_hash);
+  ASSERT_EQ(harness_.PodsOn("node-00").size(), 1u);
+  ASSERT_EQ(harness_.PodsOn("node-00").front().revision_hash(), new_hash)
+      << "the node saw the new state and reported its new pod";
+  harness_.Sync();  // every watch has seen every write by now
+  EXPECT_EQ(report_writes.load(), 0)
+      << "the node's decisions did not change, nor did the report need to acknowledge a state";
+  const v1::NodeReport after = reports.Get("", "node-00");
+  EXPECT_GE(after.desired_version(), after.offered_version()) << "it still counts as current";
 }
 
 TEST_F(FleetTest, TenPercentOfTwentyNodesMovesTwoAtATime) {
