@@ -5,6 +5,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include "coordinator/agenthub/agent_reports.h"
 #include "coordinator/agenthub/desired_version.h"
@@ -68,20 +70,31 @@ bool SameState(const v1::DesiredState& offered, const v1::DesiredState& built) {
 }
 
 // Whether the decisions a node made on `offered` (may each DaemonSet run
-// here) hold for `built` too: the same node record and the same
-// DaemonSets, whose templates agree in every field those decisions read
-// (nodeName, nodeSelector, affinity, tolerations, and the labels other
-// pods' affinity reads). A rolling update that changes anything else (an
-// image, say) leaves the node's last report current, so the hub need not
-// mark it stale at each node it moves.
-bool SameEligibilityInputs(const v1::DesiredState& offered, const v1::DesiredState& built) {
-  if (offered.daemon_sets_size() != built.daemon_sets_size() ||
-      !MessageDifferencer::Equals(offered.node(), built.node())) {
-    return false;
+// here) hold for `built` too: the same node record, and each DaemonSet of
+// `built` that `offered` had is the same object, whose templates agree in
+// every field those decisions read (nodeName, nodeSelector, affinity,
+// tolerations, and the labels other pods' affinity reads). A rolling
+// update that changes anything else (an image, say) leaves the node's last
+// report current, so the hub need not mark it stale at each node it moves.
+// A DaemonSet new to the node needs no mark either: the node has decided
+// nothing on it (unless its report, `decided`, still holds a decision under
+// that name, from a DaemonSet of the same name deleted since), and until
+// it does the controllers decide for it.
+bool SameEligibilityInputs(const v1::DesiredState& offered, const v1::DesiredState& built,
+                           const std::set<std::string>& decided) {
+  if (!MessageDifferencer::Equals(offered.node(), built.node())) return false;
+  std::map<std::string, const v1::DesiredDaemonSet*> before;
+  for (const v1::DesiredDaemonSet& a : offered.daemon_sets()) {
+    before.emplace(DaemonSetReference(a.metadata()), &a);
   }
-  for (int i = 0; i < built.daemon_sets_size(); ++i) {
-    const v1::DesiredDaemonSet& a = offered.daemon_sets(i);
-    const v1::DesiredDaemonSet& b = built.daemon_sets(i);
+  for (const v1::DesiredDaemonSet& b : built.daemon_sets()) {
+    const std::string key = DaemonSetReference(b.metadata());
+    auto found = before.find(key);
+    if (found == before.end()) {
+      if (decided.contains(key)) return false;
+      continue;
+    }
+    const v1::DesiredDaemonSet& a = *found->second;
     if (a.metadata().uid() != b.metadata().uid()) return false;
     if (a.revision_hash() == b.revision_hash()) continue;
     const v1::PodSpec& x = a.template_().spec();
@@ -312,15 +325,22 @@ void AgentHub::Forget(const std::string& node_name) {
 
 void AgentHub::Offer(const std::string& node_name, v1::DesiredState built) {
   std::shared_ptr<const v1::DesiredState> offered;
+  // The DaemonSets the node's last report holds decisions on.
+  std::set<std::string> decided;
   {
     std::lock_guard lock(mu_);
     auto it = connections_.find(node_name);
     if (it == connections_.end() || !it->second.outbox) return;
     offered = it->second.offered;
+    if (it->second.report) {
+      for (const v1::Eligibility& eligibility : it->second.report->eligibility()) {
+        decided.insert(eligibility.daemon_set());
+      }
+    }
   }
   // Compared outside the lock: states are large and the lock is shared.
   if (offered && SameState(*offered, built)) return;
-  const bool decisions_hold = offered && SameEligibilityInputs(*offered, built);
+  const bool decisions_hold = offered && SameEligibilityInputs(*offered, built, decided);
   std::optional<v1::NodeReport> stale;
   {
     std::lock_guard lock(mu_);

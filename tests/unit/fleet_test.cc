@@ -2,7 +2,6 @@
 // rolling updates, node liveness, persistence across restarts.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -43,6 +42,45 @@ grpc::Status History(FleetClient& fleet, const std::string& name,
   *request.mutable_key() = Key(name);
   return fleet.RolloutHistory(request, revisions);
 }
+
+// Every write to the node reports after a given one, as a watch sees them.
+class ReportWrites {
+ public:
+  ReportWrites(const coordinator::Registry<v1::NodeReport>& reports, const v1::NodeReport& after) {
+    coordinator::WatchOptions options;
+    options.resource_version = after.metadata().resource_version();
+    watch_ = reports.Watch(options, [this](const auto& event) {
+      std::lock_guard lock(mu_);
+      writes_.push_back(event.object);
+      written_.notify_all();
+    });
+  }
+
+  std::vector<v1::NodeReport> Seen() {
+    std::lock_guard lock(mu_);
+    return writes_;
+  }
+  // The first write that marked a report stale (the node's decisions
+  // waiting for it to see a newer state), waiting up to 10 s for one.
+  std::optional<v1::NodeReport> FirstStale() {
+    std::unique_lock lock(mu_);
+    std::optional<v1::NodeReport> stale;
+    written_.wait_for(lock, std::chrono::seconds(10), [&] {
+      for (const v1::NodeReport& report : writes_) {
+        if (report.desired_version() < report.offered_version()) stale = report;
+        if (stale) return true;
+      }
+      return false;
+    });
+    return stale;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable written_;
+  std::vector<v1::NodeReport> writes_;
+  std::unique_ptr<coordinator::storage::WatchHandle> watch_;
+};
 
 class FleetTest : public ::testing::Test {
  protected:
@@ -170,23 +208,7 @@ TEST_F(FleetTest, ASpecChangeReachesOnlyTheNodesItMoves) {
 // key are seen in the order they were made.
 TEST_F(FleetTest, ANewStateMarksTheNodesReportStaleOnlyWhenItsDecisionsCouldChange) {
   const v1::NodeReport settled = OneNodeSettledOnAgent1();
-  auto& reports = harness_.server().registries().node_reports;
-  std::mutex mutex;
-  std::condition_variable written;
-  std::vector<v1::NodeReport> writes;
-  coordinator::WatchOptions from_settled;
-  from_settled.resource_version = settled.metadata().resource_version();
-  auto watch = reports.Watch(from_settled, [&](const auto& event) {
-    std::lock_guard lock(mutex);
-    writes.push_back(event.object);
-    written.notify_all();
-  });
-  auto first_stale = [&]() -> std::optional<v1::NodeReport> {
-    for (const v1::NodeReport& report : writes) {
-      if (report.desired_version() < report.offered_version()) return report;
-    }
-    return std::nullopt;
-  };
+  ReportWrites writes(harness_.server().registries().node_reports, settled);
 
   // A new image: the node moves, and what it decided still holds.
   ASSERT_TRUE(SetImage(harness_.fleet(), "agent", "agent:2").ok());
@@ -202,21 +224,16 @@ TEST_F(FleetTest, ANewStateMarksTheNodesReportStaleOnlyWhenItsDecisionsCouldChan
   ASSERT_TRUE(harness_.fleet().LabelNode(request, &updated).ok());
   harness_.Sync();
 
-  std::unique_lock lock(mutex);
-  ASSERT_TRUE(written.wait_for(lock, std::chrono::seconds(10), [&] {
-    return first_stale().has_value();
-  })) << "the label change marks the report stale";
-  EXPECT_GT(first_stale()->offered_version(), moved_to) << "the move wrote no mark before it";
+  const std::optional<v1::NodeReport> stale = writes.FirstStale();
+  ASSERT_TRUE(stale.has_value()) << "the label change marks the report stale";
+  EXPECT_GT(stale->offered_version(), moved_to) << "the move wrote no mark before it";
 }
 
 TEST_F(FleetTest, AMoveThatChangesOnlyTheImageLeavesTheNodeReportAsItWas) {
   const v1::NodeReport settled = OneNodeSettledOnAgent1();
   auto& reports = harness_.server().registries().node_reports;
   const std::string old_hash = harness_.AssignedHash("node-00", "default/agent");
-  std::atomic<int> report_writes{0};
-  coordinator::WatchOptions from_settled;
-  from_settled.resource_version = settled.metadata().resource_version();
-  auto watch = reports.Watch(from_settled, [&](const auto&) { ++report_writes; });
+  ReportWrites writes(reports, settled);
 
   ASSERT_TRUE(SetImage(harness_.fleet(), "agent", "agent:2").ok());
   harness_.Settle();
@@ -226,10 +243,27 @@ TEST_F(FleetTest, AMoveThatChangesOnlyTheImageLeavesTheNodeReportAsItWas) {
   ASSERT_EQ(harness_.PodsOn("node-00").front().revision_hash(), new_hash)
       << "the node saw the new state and reported its new pod";
   harness_.Sync();  // every watch has seen every write by now
-  EXPECT_EQ(report_writes.load(), 0)
+  EXPECT_EQ(writes.Seen().size(), 0u)
       << "the node's decisions did not change, nor did the report need to acknowledge a state";
   const v1::NodeReport after = reports.Get("", "node-00");
   EXPECT_GE(after.desired_version(), after.offered_version()) << "it still counts as current";
+}
+
+TEST_F(FleetTest, ANewDaemonSetLeavesTheDecisionsOnTheOthersStanding) {
+  const v1::NodeReport settled = OneNodeSettledOnAgent1();
+  ReportWrites recorded(harness_.server().registries().node_reports, settled);
+
+  harness_.Apply(DaemonSetYaml("logs", "logs:1"));
+  harness_.Settle();
+  harness_.Sync();  // every watch has seen every write by now
+  const std::vector<v1::NodeReport> writes = recorded.Seen();
+  ASSERT_FALSE(writes.empty()) << "the node's decision on the new DaemonSet is written";
+  for (const v1::NodeReport& report : writes) {
+    EXPECT_GE(report.desired_version(), report.offered_version())
+        << "no write marked the report stale: the node had decided nothing on logs";
+  }
+  EXPECT_EQ(writes.back().eligibility_size(), 2);
+  EXPECT_EQ(harness_.PodsOn("node-00").size(), 2u);
 }
 
 TEST_F(FleetTest, TenPercentOfTwentyNodesMovesTwoAtATime) {
