@@ -25,8 +25,10 @@ std::vector<NodeDaemonSetState> NodeStateCache::Take(const v1::DaemonSet& daemon
   states.reserve(nodes.size());
   size_t i = 0;
   for (const auto& [name, view] : nodes) {
-    const bool kept = reusable && entry.states[i].node_name == name &&
-                      SameSources(entry.sources[i], view) && !entry.pods_changed.contains(name);
+    // The same Node object is the same node: a node list that changed
+    // shifts the others off their places.
+    const bool kept =
+        reusable && SameSources(entry.sources[i], view) && !entry.pods_changed.contains(name);
     states.push_back(kept ? std::move(entry.states[i]) : StateOf(daemon_set, view, pods));
     sources.push_back(view);
     ++i;
