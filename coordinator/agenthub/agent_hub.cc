@@ -325,22 +325,16 @@ void AgentHub::Forget(const std::string& node_name) {
 
 void AgentHub::Offer(const std::string& node_name, v1::DesiredState built) {
   std::shared_ptr<const v1::DesiredState> offered;
-  // The DaemonSets the node's last report holds decisions on.
-  std::set<std::string> decided;
   {
     std::lock_guard lock(mu_);
     auto it = connections_.find(node_name);
     if (it == connections_.end() || !it->second.outbox) return;
     offered = it->second.offered;
-    if (it->second.report) {
-      for (const v1::Eligibility& eligibility : it->second.report->eligibility()) {
-        decided.insert(eligibility.daemon_set());
-      }
-    }
   }
   // Compared outside the lock: states are large and the lock is shared.
   if (offered && SameState(*offered, built)) return;
-  const bool decisions_hold = offered && SameEligibilityInputs(*offered, built, decided);
+  const bool decisions_hold =
+      offered && SameEligibilityInputs(*offered, built, DecidedOn(node_name));
   std::optional<v1::NodeReport> stale;
   {
     std::lock_guard lock(mu_);
@@ -358,6 +352,17 @@ void AgentHub::Offer(const std::string& node_name, v1::DesiredState built) {
     }
   }
   if (stale) registries_.node_reports.PutAsync(kHub, std::move(*stale));
+}
+
+std::set<std::string> AgentHub::DecidedOn(const std::string& node_name) const {
+  std::set<std::string> decided;
+  std::lock_guard lock(mu_);
+  auto it = connections_.find(node_name);
+  if (it == connections_.end() || !it->second.report) return decided;
+  for (const v1::Eligibility& eligibility : it->second.report->eligibility()) {
+    decided.insert(eligibility.daemon_set());
+  }
+  return decided;
 }
 
 void AgentHub::SyncOnce() {

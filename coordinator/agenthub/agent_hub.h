@@ -83,6 +83,9 @@ class AgentHub {
                             const PodObjectCatalog& catalog) const;
   // Offers `built` unless the stream already has the same state.
   void Offer(const std::string& node_name, v1::DesiredState built);
+  // The DaemonSets the node's last report holds decisions on; read only
+  // for a state that differs from the one offered.
+  std::set<std::string> DecidedOn(const std::string& node_name) const;
   void Forget(const std::string& node_name);
   void MarkDirty(const std::string& node_name);
   void MarkAllDirty();
