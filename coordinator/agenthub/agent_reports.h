@@ -33,7 +33,7 @@ struct ReportWrites {
 // node decided, and a rolling update saves one write per node it moves.
 ReportWrites DiffReport(const std::string& node_name, const std::optional<v1::StatusReport>& before,
                         const v1::StatusReport& after, uint64_t offered_version,
-                        bool acknowledgement_due = true);
+                        bool acknowledgement_due);
 
 // The version a node must report having seen before `report`'s
 // eligibility counts as the node's current decision (the controllers
