@@ -6,9 +6,9 @@
 #include <gtest/gtest.h>
 
 #include "coordinator/controllers/node_conditions.h"
-#include "coordinator/storage/forwarding_storage.h"
 #include "coordinator/storage/memory_storage.h"
 #include "coordinator/timestamps.h"
+#include "fakes/interfering_store.h"
 #include "fleetset/clock.h"
 
 namespace fleetset::testing {
@@ -16,27 +16,6 @@ namespace {
 
 using coordinator::ApiError;
 using coordinator::Caller;
-
-// After each of the next `interferences` reads of a node, writes the node
-// again as it was read, as a concurrent writer would: the reader's
-// resourceVersion is then out of date.
-class InterferingStore final : public coordinator::storage::ForwardingStorage {
- public:
-  InterferingStore() : ForwardingStorage(coordinator::storage::OpenMemoryStorage()) {}
-
-  std::optional<coordinator::storage::KeyValue> Get(const std::string& key) override {
-    std::optional<coordinator::storage::KeyValue> kv = ForwardingStorage::Get(key);
-    if (kv && interferences > 0 && key.find("/nodes/") != std::string::npos) {
-      --interferences;
-      coordinator::storage::Transaction rewrite;
-      rewrite.operations.push_back(coordinator::storage::Operation::Put(key, kv->value));
-      EXPECT_TRUE(inner().Commit(std::move(rewrite)).committed());
-    }
-    return kv;
-  }
-
-  int interferences = 0;
-};
 
 class NodeRegistrationTest : public ::testing::Test {
  protected:
@@ -53,7 +32,7 @@ class NodeRegistrationTest : public ::testing::Test {
 
   const Caller kCaller = Caller::Node("node-1");
   FakeClock clock_;
-  InterferingStore* store_ = new InterferingStore();
+  InterferingStore* store_ = new InterferingStore("/nodes/");
   std::unique_ptr<coordinator::storage::Storage> durable_{store_};
   std::unique_ptr<coordinator::storage::Storage> volatile_ =
       coordinator::storage::OpenMemoryStorage();
