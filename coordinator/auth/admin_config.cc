@@ -32,6 +32,33 @@ bool StillGood(const ClusterPki& pki, const std::string& path, const Clock& cloc
   }
 }
 
+// Coordinators sharing etcd start together and each writes the user:
+// whichever writes second reads the first one's and writes over it.
+void SaveAdminUser(Registries& registries, const Caller& system,
+                   std::chrono::system_clock::time_point expires) {
+  constexpr int kAttempts = 5;
+  for (int attempt = 1;; ++attempt) {
+    v1::User user;
+    user.mutable_metadata()->set_name(kAdminUser);
+    user.mutable_spec()->set_role(kRoleAdmin);
+    *user.mutable_spec()->mutable_expires() = ToTimestamp(expires);
+    user.mutable_spec()->set_created_by("fleetset-coordinator");
+    try {
+      if (std::optional<v1::User> existing = registries.users.Find("", kAdminUser)) {
+        user.mutable_metadata()->set_resource_version(existing->metadata().resource_version());
+        registries.users.Update(system, std::move(user));
+      } else {
+        registries.users.Create(system, std::move(user));
+      }
+      return;
+    } catch (const ApiError& error) {
+      const bool raced = error.reason() == ApiError::Reason::kConflict ||
+                         error.reason() == ApiError::Reason::kAlreadyExists;
+      if (!raced || attempt == kAttempts) throw;
+    }
+  }
+}
+
 }  // namespace
 
 void EnsureAdminConfig(const ClusterPki& pki, Registries& registries, const std::string& path,
@@ -41,17 +68,7 @@ void EnsureAdminConfig(const ClusterPki& pki, Registries& registries, const std:
   pki::PrivateKey key = pki::PrivateKey::GenerateEcP256();
   pki::Certificate certificate =
       pki.IssueClientCertificate(key.Public(), {kAdminUser, {kRoleAdmin}}, kAdminValidity);
-  v1::User user;
-  user.mutable_metadata()->set_name(kAdminUser);
-  user.mutable_spec()->set_role(kRoleAdmin);
-  *user.mutable_spec()->mutable_expires() = ToTimestamp(certificate.Info().not_after);
-  user.mutable_spec()->set_created_by("fleetset-coordinator");
-  if (std::optional<v1::User> existing = registries.users.Find("", kAdminUser)) {
-    user.mutable_metadata()->set_resource_version(existing->metadata().resource_version());
-    registries.users.Update(system, std::move(user));
-  } else {
-    registries.users.Create(system, std::move(user));
-  }
+  SaveAdminUser(registries, system, certificate.Info().not_after);
   RecordIssuedCertificate(registries.certificates, system, certificate, kSubjectUser, kAdminUser,
                           kRoleAdmin);
   pki::ClientConfig config;
