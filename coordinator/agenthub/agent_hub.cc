@@ -317,6 +317,9 @@ void AgentHub::Forget(const std::string& node_name) {
     forgotten = std::move(it->second);
     connections_.erase(it);
     dirty_.erase(node_name);
+    // Written after the node's lease is deleted, one would outlive it.
+    std::erase_if(renewals_,
+                  [&](const v1::Lease& lease) { return lease.metadata().name() == node_name; });
   }
   // A running agent registers its node again, as a kubelet does.
   if (forgotten->outbox) forgotten->outbox->Close(ApiError::NotFound("nodes", node_name));
@@ -367,8 +370,10 @@ std::set<std::string> AgentHub::DecidedOn(const std::string& node_name) const {
 
 void AgentHub::SyncOnce() {
   std::set<std::string> dirty;
+  std::vector<v1::Lease> renewals;
   {
     std::lock_guard lock(mu_);
+    renewals.swap(renewals_);
     if (all_dirty_) {
       for (const auto& [name, connection] : connections_) {
         if (connection.outbox) dirty.insert(name);
@@ -379,6 +384,7 @@ void AgentHub::SyncOnce() {
     all_dirty_ = false;
     dirty_.clear();
   }
+  for (v1::Lease& lease : renewals) registries_.leases.PutAsync(kHub, std::move(lease));
   if (dirty.empty()) return;
   const std::vector<DaemonSetRevisions> daemon_sets = DaemonSetSnapshot();
   const PodObjectCatalog catalog = ObjectCatalog();
@@ -428,8 +434,16 @@ void AgentHub::RenewLease(const std::string& node_name, bool force) {
   lease.mutable_spec()->set_lease_duration_seconds(
       static_cast<int32_t>(options_.lease_duration.count()));
   *lease.mutable_spec()->mutable_renew_time() = ToTimestamp(clock_.WallNow());
-  registries_.leases.PutAsync(kHub, std::move(lease));
-  if (force) return;  // a hello, which registration answered
+  if (force) {
+    // A hello, which registration answered: written at once, as the node
+    // may have been NotReady.
+    registries_.leases.PutAsync(kHub, std::move(lease));
+    return;
+  }
+  {
+    std::lock_guard lock(mu_);
+    renewals_.push_back(std::move(lease));
+  }
   std::shared_ptr<const v1::Node> node = nodes_.Get("", node_name);
   if (!node || NodeReady(*node)) return;
   try {

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "coordinator/agenthub/agent_outbox.h"
 #include "coordinator/agenthub/agent_reports.h"
@@ -53,8 +54,10 @@ class AgentHub {
   // The node stays Ready until its lease expires.
   void Disconnect(const std::string& node_name, const AgentOutbox* outbox);
 
-  // Offers a new desired state to every connected node whose inputs
-  // changed since the last pass (the hub's own loop calls it).
+  // Writes the lease renewals heartbeats asked for since the last pass,
+  // and offers a new desired state to every connected node whose inputs
+  // changed since then (the hub's own loop calls it, at least every
+  // second).
   void SyncOnce();
 
   size_t ConnectedAgents() const;
@@ -114,6 +117,11 @@ class AgentHub {
   // the time during a rollout and concerns no node.
   std::map<std::string, std::pair<std::string, int64_t>> daemon_set_generations_;
   uint64_t desired_version_ = 0;
+  // Renewals not written yet. They go to the store together at the next
+  // pass: a lease only has to be renewed well within its duration, and a
+  // thousand renewals a second then cost etcd a few requests rather than
+  // a hundred.
+  std::vector<v1::Lease> renewals_;
 };
 
 }  // namespace fleetset::coordinator

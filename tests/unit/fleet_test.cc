@@ -306,6 +306,8 @@ TEST_F(FleetTest, SilentNodeBecomesNotReadyWithUnreachableTaintAndComesBack) {
   // node-01 keeps talking, node-00 goes quiet.
   harness_.clock().Advance(std::chrono::seconds(30));
   harness_.fleet().AgentHeartbeat("node-01");
+  // The hub's next pass, within a second, writes the renewal.
+  harness_.Sync();
   harness_.clock().Advance(std::chrono::seconds(15));
   harness_.Sync();
   v1::Node node;
@@ -352,6 +354,50 @@ TEST_F(FleetTest, ANodeMarkedNotReadyWhileConnectedIsReadyAgainAtItsNextHeartbea
   harness_.Sync();
   ASSERT_TRUE(harness_.fleet().GetNode("node-00", &node).ok());
   EXPECT_EQ(node.status().conditions(0).status(), "True");
+}
+
+// Heartbeats arrive all the time, a thousand a second from 10,000 nodes:
+// their lease renewals reach the store together, at the hub's next pass
+// (at least every second), not one request each.
+TEST_F(FleetTest, LeaseRenewalsAreWrittenTogetherAtTheHubsNextPass) {
+  ConnectNodes(2);
+  auto renewed = [&](const std::string& node) {
+    return harness_.server()
+        .registries()
+        .leases.Get(coordinator::kNodeLeaseNamespace, node)
+        .spec()
+        .renew_time()
+        .seconds();
+  };
+  const int64_t first = renewed("node-00");
+  harness_.clock().Advance(std::chrono::seconds(11));
+  harness_.fleet().AgentHeartbeat("node-00");
+  harness_.fleet().AgentHeartbeat("node-01");
+  EXPECT_EQ(renewed("node-00"), first);
+  EXPECT_EQ(renewed("node-01"), first);
+  harness_.Sync();
+  EXPECT_EQ(renewed("node-00"), first + 11);
+  EXPECT_EQ(renewed("node-01"), first + 11);
+}
+
+// A renewal still waiting for the hub's pass when the node is deleted
+// does not bring the node's lease back.
+TEST_F(FleetTest, ADeletedNodesWaitingRenewalIsNotWritten) {
+  ConnectNodes(2);
+  harness_.clock().Advance(std::chrono::seconds(11));
+  harness_.fleet().AgentHeartbeat("node-00");
+  v1::DeleteResponse response;
+  ASSERT_TRUE(harness_.fleet().DeleteNode("node-00", &response).ok());
+  harness_.Sync();
+  harness_.Sync();
+  EXPECT_FALSE(harness_.server()
+                   .registries()
+                   .leases.Find(coordinator::kNodeLeaseNamespace, "node-00")
+                   .has_value());
+  EXPECT_TRUE(harness_.server()
+                  .registries()
+                  .leases.Find(coordinator::kNodeLeaseNamespace, "node-01")
+                  .has_value());
 }
 
 TEST_F(FleetTest, RestartKeepsDaemonSetsRevisionsNodesAndAssignments) {
