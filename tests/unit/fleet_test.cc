@@ -580,6 +580,45 @@ TEST_F(FleetTest, TaintNoExecuteEvictsAndRemovingItBringsThePodBack) {
             grpc::StatusCode::FAILED_PRECONDITION);
 }
 
+// A NoSchedule taint changes nothing the controllers write for the node:
+// only its desired state's node part tells the agent.
+TEST_F(FleetTest, ATaintAloneReachesTheNodeInItsNextState) {
+  ConnectNodes(1);
+  harness_.Apply(DaemonSetYaml("agent", "agent:1"));
+  harness_.Settle();
+  const uint64_t before = harness_.DesiredOf("node-00")->version();
+  v1::TaintNodeRequest taint;
+  taint.set_name("node-00");
+  v1::Taint& added = *taint.add_add();
+  added.set_key("dedicated");
+  added.set_value("logs");
+  added.set_effect("NoSchedule");
+  v1::Node node;
+  ASSERT_TRUE(harness_.fleet().TaintNode(taint, &node).ok());
+  harness_.Settle();
+  const std::shared_ptr<const v1::DesiredState> state = harness_.DesiredOf("node-00");
+  EXPECT_GT(state->version(), before);
+  ASSERT_EQ(state->node().taints_size(), 1);
+  EXPECT_EQ(state->node().taints(0).key(), "dedicated");
+  EXPECT_EQ(state->node().taints(0).value(), "logs");
+  EXPECT_EQ(state->node().taints(0).effect(), "NoSchedule");
+
+  // Another value in place of the first: as many taints as before.
+  v1::TaintNodeRequest retaint;
+  retaint.set_name("node-00");
+  retaint.add_remove()->set_key("dedicated");
+  v1::Taint& replaced = *retaint.add_add();
+  replaced.set_key("dedicated");
+  replaced.set_value("metrics");
+  replaced.set_effect("NoSchedule");
+  ASSERT_TRUE(harness_.fleet().TaintNode(retaint, &node).ok());
+  harness_.Settle();
+  const std::shared_ptr<const v1::DesiredState> next = harness_.DesiredOf("node-00");
+  EXPECT_GT(next->version(), state->version());
+  ASSERT_EQ(next->node().taints_size(), 1);
+  EXPECT_EQ(next->node().taints(0).value(), "metrics");
+}
+
 TEST_F(FleetTest, DeletedPodIsReplacedByANewOne) {
   ConnectNodes(1);
   harness_.Apply(DaemonSetYaml("agent", "agent:1"));
