@@ -376,6 +376,8 @@ TEST_F(FleetTest, LeaseRenewalsAreWrittenTogetherAtTheHubsNextPass) {
   EXPECT_EQ(renewed("node-00"), first);
   EXPECT_EQ(renewed("node-01"), first);
   harness_.Sync();
+  // The pass sent them; the next one starts by waiting for the store.
+  harness_.Sync();
   EXPECT_EQ(renewed("node-00"), first + 11);
   EXPECT_EQ(renewed("node-01"), first + 11);
 }
