@@ -259,7 +259,24 @@ v1::DesiredState AgentHub::BuildFor(const v1::Node& node,
   const std::string& name = node.metadata().name();
   const auto assignments = assignments_.Get("", name);
   const auto report = node_reports_.Get("", name);
-  return BuildDesiredState(node, NodeInputs{assignments.get(), report.get()}, daemon_sets, catalog);
+  const std::map<std::string, std::string> running = RunningRevisions(name);
+  return BuildDesiredState(node, NodeInputs{assignments.get(), report.get(), &running}, daemon_sets,
+                           catalog);
+}
+
+std::map<std::string, std::string> AgentHub::RunningRevisions(const std::string& node_name) const {
+  // From the pods the node reports, not from what its stream was offered:
+  // a node offered a revision it could not run (a taint it did not
+  // tolerate) must get the newest. A pod started but not reported yet is
+  // not known to serve, and the planner moves such a node at once anyway.
+  std::map<std::string, std::string> running;
+  std::lock_guard lock(mu_);
+  auto it = connections_.find(node_name);
+  if (it == connections_.end() || !it->second.report) return running;
+  for (const v1::Pod& pod : it->second.report->pods()) {
+    if (!pod.static_pod()) running[pod.owner()] = pod.revision_hash();
+  }
+  return running;
 }
 
 void AgentHub::Connect(const Caller& caller, const v1::Hello& hello,

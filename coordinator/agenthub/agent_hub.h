@@ -84,6 +84,9 @@ class AgentHub {
   v1::DesiredState BuildFor(const v1::Node& node,
                             const std::vector<DaemonSetRevisions>& daemon_sets,
                             const PodObjectCatalog& catalog) const;
+  // What the node runs or was last offered on its stream, per DaemonSet
+  // (NodeInputs::running).
+  std::map<std::string, std::string> RunningRevisions(const std::string& node_name) const;
   // Offers `built` unless the stream already has the same state.
   void Offer(const std::string& node_name, v1::DesiredState built);
   // The DaemonSets the node's last report holds decisions on; read only

@@ -73,14 +73,22 @@ v1::DesiredState BuildDesiredState(const v1::Node& node, const NodeInputs& input
   for (const DaemonSetRevisions& entry : daemon_sets) {
     if (entry.revisions.empty()) continue;
     const v1::DaemonSet& daemon_set = *entry.daemon_set;
+    const std::string key = OwnerKeyOf(daemon_set);
     v1::NodeAssignment assignment;
+    bool assigned = false;
     if (inputs.assignments != nullptr) {
-      auto assigned = inputs.assignments->assignments().find(OwnerKeyOf(daemon_set));
-      if (assigned != inputs.assignments->assignments().end()) assignment = assigned->second;
+      auto found = inputs.assignments->assignments().find(key);
+      assigned = found != inputs.assignments->assignments().end();
+      if (assigned) assignment = found->second;
+    }
+    if (!assigned && inputs.running != nullptr) {
+      auto running = inputs.running->find(key);
+      if (running != inputs.running->end()) assignment.set_revision_hash(running->second);
     }
     const v1::DaemonSetRevision* revision =
         FindRevisionByHash(entry.revisions, assignment.revision_hash());
-    // A node not assigned yet (new node, new DaemonSet) starts on the newest.
+    // A node not assigned yet and running nothing of it (new node, new
+    // DaemonSet) starts on the newest.
     if (revision == nullptr) {
       revision = &entry.revisions.back();
       assignment.set_surge(false);

@@ -154,7 +154,7 @@ void DaemonSetController::RecordFailedCreate(const v1::DaemonSet& daemon_set,
 
 std::vector<v1::DaemonSetRevision> DaemonSetController::SyncRevisions(
     const v1::DaemonSet& daemon_set, const std::string& newest_hash,
-    const std::map<std::string, NodeView>& nodes) {
+    const std::map<std::string, NodeView>& nodes, const PodIndex::PodsByNode& pods) {
   const std::vector<v1::DaemonSetRevision> stored = RevisionsOwnedBy(daemon_set, revisions_.List());
   std::vector<v1::DaemonSetRevision> revisions = stored;
   const std::string previous_newest = revisions.empty() ? "" : revisions.back().hash();
@@ -166,6 +166,11 @@ std::vector<v1::DaemonSetRevision> DaemonSetController::SyncRevisions(
     if (!view.assignments) continue;
     auto it = view.assignments->assignments().find(key);
     if (it != view.assignments->assignments().end()) in_use.insert(it->second.revision_hash());
+  }
+  // A node never assigned one runs its pod's revision (as Kubernetes keeps
+  // the revisions live pods run).
+  for (const auto& [node, on_node] : pods) {
+    for (const ReportedPod& pod : on_node) in_use.insert(pod.revision_hash);
   }
   const int32_t history_limit = daemon_set.spec().has_revision_history_limit()
                                     ? daemon_set.spec().revision_history_limit()
@@ -240,15 +245,15 @@ std::optional<std::chrono::milliseconds> DaemonSetController::SyncOnce() {
     live.insert(key);
     live_uids.insert(daemon_set->metadata().uid());
     const std::string newest_hash = PodTemplateHash(daemon_set->spec().template_());
+    const PodIndex::PodsByNode& pods = pods_.PodsOf(key);
     const std::vector<v1::DaemonSetRevision> revisions =
-        SyncRevisions(*daemon_set, newest_hash, nodes);
+        SyncRevisions(*daemon_set, newest_hash, nodes, pods);
 
     RolloutInput input;
     input.strategy = daemon_set->spec().update_strategy();
     input.newest_hash = newest_hash;
     input.min_ready_seconds = daemon_set->spec().min_ready_seconds();
     input.now = now;
-    const PodIndex::PodsByNode& pods = pods_.PodsOf(key);
     input.nodes = node_states_.Take(*daemon_set, key, nodes, pods);
     RecordFailedCreate(*daemon_set, input.nodes);
 

@@ -55,7 +55,8 @@ class DaemonSetController {
   // the newest one and pruning; writes what changed.
   std::vector<v1::DaemonSetRevision> SyncRevisions(const v1::DaemonSet& daemon_set,
                                                    const std::string& newest_hash,
-                                                   const std::map<std::string, NodeView>& nodes);
+                                                   const std::map<std::string, NodeView>& nodes,
+                                                   const PodIndex::PodsByNode& pods);
   std::map<std::string, NodeView> NodeViews() const;
   // Records FailedCreate when nodes should run the DaemonSet's pods but
   // none may be created (a missing PriorityClass), once per distinct

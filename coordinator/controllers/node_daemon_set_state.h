@@ -42,8 +42,9 @@ struct NodeDaemonSetState {
   bool should_continue_running = false;
   // Why, in words, when not eligible.
   std::string reason;
-  // The revision this node is assigned now; nullopt for a node that was
-  // never assigned one.
+  // The revision this node is assigned now. For a node never assigned
+  // one: the revision of its pod, as the agent hub offers it, or nullopt
+  // without a pod (the hub offers the newest).
   std::optional<v1::NodeAssignment> assignment;
   // This DaemonSet's pods on the node, as last reported.
   std::vector<ReportedPod> pods;

@@ -54,6 +54,14 @@ NodeDaemonSetState StateOf(const v1::DaemonSet& daemon_set, const NodeView& view
   }
   auto on_node = pods.find(state.node_name);
   if (on_node != pods.end()) state.pods = on_node->second;
+  // A node the controller never assigned this DaemonSet runs the revision
+  // of its pod (the agent hub offers it that one), or without a pod the
+  // newest: an assignment is written only when a rollout moves the node,
+  // as Kubernetes creates a missing pod from the current template and
+  // replaces an existing one only within the update's budget.
+  if (!state.assignment && !state.pods.empty()) {
+    state.assignment.emplace().set_revision_hash(state.pods.front().revision_hash);
+  }
   return state;
 }
 

@@ -72,6 +72,12 @@ bool AssignedTo(const NodeDaemonSetState& node, const std::string& revision) {
   return node.assignment && node.assignment->revision_hash() == revision;
 }
 
+// A node without an assignment (and so without a pod: see StateOf) is
+// offered the newest revision without one being written.
+bool OnNewest(const NodeDaemonSetState& node, const std::string& newest) {
+  return !node.assignment || AssignedTo(node, newest);
+}
+
 // Of a node assigned the newest revision: a surge is under way, an older
 // pod still running beside a new one that is not yet available (or not yet
 // reported). Kubernetes counts exactly these nodes against maxSurge.
@@ -163,15 +169,14 @@ class Planner {
   int CountSettled(Predicate predicate) const {
     int count = 0;
     for (const NodeDaemonSetState* node : nodes_) {
-      const bool newest =
-          AssignedTo(*node, input_.newest_hash) || result_.contains(node->node_name);
+      const bool newest = OnNewest(*node, input_.newest_hash) || result_.contains(node->node_name);
       if (node->eligible && newest && predicate(*node)) ++count;
     }
     return count;
   }
 
   void MoveToNewest(const NodeDaemonSetState& node, bool surge) {
-    if (AssignedTo(node, input_.newest_hash)) return;
+    if (OnNewest(node, input_.newest_hash)) return;
     // A new revision starts with no deletions: the UIDs named pods that the
     // move replaces anyway.
     v1::NodeAssignment& assignment = result_[node.node_name];

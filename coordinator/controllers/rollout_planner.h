@@ -31,7 +31,10 @@ struct RolloutInput {
 // New assignments for the nodes whose assignment must change (others are
 // absent from the result). Rules:
 // * A node that is not eligible, or has no pod of this DaemonSet, or was
-//   never assigned, gets the newest revision at once (nothing to disrupt).
+//   never assigned, gets the newest revision at once (nothing to disrupt);
+//   for one without an assignment nothing is written, as it is offered the
+//   newest already (a node never assigned but running a pod has the pod's
+//   revision as its assignment: see StateOf).
 // * OnDelete: a node keeps its revision while its pod lives; only a node
 //   without a pod gets the newest one.
 // * RollingUpdate, maxSurge 0: maxUnavailable is scaled against the number

@@ -94,6 +94,31 @@ class DesiredStateBuilderTest : public ::testing::Test {
   PodObjectCatalog catalog_;
 };
 
+// A node never assigned a DaemonSet stays on the revision its pod runs
+// until a rollout writes it an assignment; with no pod it starts on the
+// newest, as it does when its pod's revision is gone.
+TEST_F(DesiredStateBuilderTest, ANodeNeverAssignedStaysOnTheRevisionItsPodRuns) {
+  DaemonSetRevisions entry = WithRevision(DaemonSet("shipper", {}, v1::PodSpec()));
+  v1::DaemonSetRevision& newest = entry.revisions.emplace_back(entry.revisions.front());
+  newest.set_revision(2);
+  newest.set_hash("h2");
+  const std::vector<DaemonSetRevisions> daemon_sets = {entry};
+  auto revision_for = [&](const std::map<std::string, std::string>* running,
+                          const v1::NodeAssignments* assignments = nullptr) {
+    const v1::DesiredState state =
+        BuildDesiredState(node_, NodeInputs{assignments, nullptr, running}, daemon_sets, catalog_);
+    return state.daemon_sets(0).revision_hash();
+  };
+  const std::map<std::string, std::string> on_first = {{"logging/shipper", "h1"}};
+  const std::map<std::string, std::string> on_pruned = {{"logging/shipper", "h0"}};
+  EXPECT_EQ(revision_for(&on_first), "h1");
+  EXPECT_EQ(revision_for(nullptr), "h2");
+  EXPECT_EQ(revision_for(&on_pruned), "h2");
+  v1::NodeAssignments moved;
+  (*moved.mutable_assignments())["logging/shipper"].set_revision_hash("h2");
+  EXPECT_EQ(revision_for(&on_first, &moved), "h2") << "an assignment wins";
+}
+
 TEST_F(DesiredStateBuilderTest, ANodeGetsTheObjectsOfTheDaemonSetsItMayRunOnly) {
   const std::vector<DaemonSetRevisions> daemon_sets = {
       WithRevision(

@@ -148,21 +148,31 @@ TEST(RolloutPlannerTest, NodesWithNothingToDisruptGetTheNewestRevisionAtOnce) {
   // maxUnavailable 1 is used up by node-00, which is still updating.
   std::vector<NodeDaemonSetState> nodes = {Node("node-00", kNewest)};
   nodes[0].pods = {Pod(kNewest, /*available=*/false)};
-  NodeDaemonSetState never_assigned = Node("node-01");
-  never_assigned.assignment.reset();
-  NodeDaemonSetState new_node = Node("node-02");
-  new_node.assignment.reset();
-  new_node.pods.clear();
-  NodeDaemonSetState pod_gone = Node("node-03");
+  NodeDaemonSetState pod_gone = Node("node-01");
   pod_gone.pods.clear();
-  NodeDaemonSetState not_eligible = Node("node-04");
+  NodeDaemonSetState not_eligible = Node("node-02");
   not_eligible.eligible = false;
-  nodes.insert(nodes.end(), {never_assigned, new_node, pod_gone, not_eligible, Node("node-05")});
+  nodes.insert(nodes.end(), {pod_gone, not_eligible, Node("node-03")});
 
   auto plan = PlanRollout(RollingUpdate(Int(1), Int(0), nodes));
 
-  EXPECT_THAT(MovedNodes(plan), ElementsAre("node-01", "node-02", "node-03", "node-04"));
+  EXPECT_THAT(MovedNodes(plan), ElementsAre("node-01", "node-02"));
   for (const auto& [name, assignment] : plan) EXPECT_FALSE(assignment.surge()) << name;
+}
+
+// A node never assigned and running nothing of the DaemonSet (a new node,
+// a new DaemonSet) is offered the newest revision without an assignment:
+// nothing is written for it, and until its pod is available it counts
+// against maxUnavailable, as Kubernetes counts a node whose pod is missing.
+TEST(RolloutPlannerTest, ANodeNeverAssignedAndRunningNothingNeedsNoAssignment) {
+  NodeDaemonSetState new_node = Node("node-00");
+  new_node.assignment.reset();
+  new_node.pods.clear();
+  std::vector<NodeDaemonSetState> nodes = {new_node, Node("node-01"), Node("node-02")};
+
+  auto plan = PlanRollout(RollingUpdate(Int(1), Int(0), nodes));
+
+  EXPECT_THAT(MovedNodes(plan), IsEmpty()) << "node-00 uses up maxUnavailable 1";
 }
 
 TEST(RolloutPlannerTest, OnDeleteMovesOnlyNodesWithoutALivePod) {
