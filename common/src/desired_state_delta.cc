@@ -21,6 +21,20 @@ std::string Key(const T& entry) {
   return DaemonSetReference(entry.metadata());
 }
 
+// Whether an entry changed. A DaemonSet's template is named by its
+// revision hash, so one whose hash changed (a node a rollout moves) is
+// told apart without walking the template field by field.
+template <typename T>
+bool Same(const T& a, const T& b) {
+  return google::protobuf::util::MessageDifferencer::Equals(a, b);
+}
+
+template <>
+bool Same(const v1::DesiredDaemonSet& a, const v1::DesiredDaemonSet& b) {
+  return a.revision_hash() == b.revision_hash() &&
+         google::protobuf::util::MessageDifferencer::Equals(a, b);
+}
+
 // Entries of `to` that are new or differ from `from` in any field go to
 // `upserts`; keys of `from` that `to` lacks go to `deletes`.
 template <typename T>
@@ -33,8 +47,7 @@ void Diff(const Repeated<T>& from, const Repeated<T>& to, Repeated<T>* upserts,
     const std::string key = Key(entry);
     kept.insert(key);
     const auto it = before.find(key);
-    if (it == before.end() ||
-        !google::protobuf::util::MessageDifferencer::Equals(*it->second, entry)) {
+    if (it == before.end() || !Same(*it->second, entry)) {
       *upserts->Add() = entry;
     }
   }
