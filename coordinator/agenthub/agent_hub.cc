@@ -269,12 +269,13 @@ std::map<std::string, std::string> AgentHub::RunningRevisions(const std::string&
   // a node offered a revision it could not run (a taint it did not
   // tolerate) must get the newest. A pod started but not reported yet is
   // not known to serve, and the planner moves such a node at once anyway.
+  // With two pods of one DaemonSet, the first, as the controller reads it.
   std::map<std::string, std::string> running;
   std::lock_guard lock(mu_);
   auto it = connections_.find(node_name);
   if (it == connections_.end() || !it->second.report) return running;
   for (const v1::Pod& pod : it->second.report->pods()) {
-    if (!pod.static_pod()) running[pod.owner()] = pod.revision_hash();
+    if (!pod.static_pod()) running.emplace(pod.owner(), pod.revision_hash());
   }
   return running;
 }

@@ -84,7 +84,7 @@ class AgentHub {
   v1::DesiredState BuildFor(const v1::Node& node,
                             const std::vector<DaemonSetRevisions>& daemon_sets,
                             const PodObjectCatalog& catalog) const;
-  // What the node runs or was last offered on its stream, per DaemonSet
+  // The revision of each DaemonSet's pod the node last reported
   // (NodeInputs::running).
   std::map<std::string, std::string> RunningRevisions(const std::string& node_name) const;
   // Offers `built` unless the stream already has the same state.

@@ -44,10 +44,10 @@ struct NodeInputs {
   const v1::NodeAssignments* assignments = nullptr;
   // The node's latest eligibility decisions; null before its first report.
   const v1::NodeReport* report = nullptr;
-  // DaemonSet ("namespace/name") -> the revision hash the node runs or was
-  // last offered: what a DaemonSet the node was never assigned stays on
-  // (the controller writes an assignment when a rollout moves the node).
-  // Null or missing: the newest.
+  // DaemonSet ("namespace/name") -> the revision hash of the node's pod
+  // of it, as last reported: what a DaemonSet the node was never assigned
+  // stays on (the controller writes an assignment when a rollout moves the
+  // node). Null or missing: the newest.
   const std::map<std::string, std::string>* running = nullptr;
 };
 
