@@ -1,7 +1,5 @@
 #include "coordinator/controllers/pod_index.h"
 
-#include <algorithm>
-
 #include "coordinator/timestamps.h"
 #include "fleetset/pod_readiness.h"
 
@@ -42,15 +40,9 @@ void PodIndex::Start(const Registry<v1::Pod>& pods, std::function<void()> on_cha
     {
       std::lock_guard lock(mu_);
       queued_.push_back(std::move(change));
-      queued_revision_ = std::max(queued_revision_, ResourceRevision(pod.metadata()));
     }
     if (on_change) on_change();
   });
-}
-
-storage::Revision PodIndex::QueuedRevision() const {
-  std::lock_guard lock(mu_);
-  return queued_revision_;
 }
 
 void PodIndex::Remove(const std::string& uid, std::vector<Touched>& touched) {

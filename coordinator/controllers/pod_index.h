@@ -46,9 +46,6 @@ class PodIndex {
   // Kubernetes' controller ignores terminating pods.
   const PodsByNode& PodsOf(const std::string& owner) const;
 
-  // The newest pod-registry revision queued.
-  storage::Revision QueuedRevision() const;
-
  private:
   struct Entry {
     std::string owner;
@@ -68,7 +65,6 @@ class PodIndex {
 
   mutable std::mutex mu_;
   std::vector<Change> queued_;
-  storage::Revision queued_revision_ = 0;
 
   // The pass's own.
   std::map<std::string, Entry> by_uid_;
