@@ -34,6 +34,10 @@ readonly ETCDCTL=${ETCDCTL:-/usr/bin/etcdctl}
 readonly HEARTBEAT_MS=${ETCD_ENV_HEARTBEAT_MS:-25}
 readonly ELECTION_MS=${ETCD_ENV_ELECTION_MS:-150}
 readonly START_TIMEOUT_S=20
+# A SIGKILLed member is gone within this unless the kernel holds it (a
+# process stuck in uninterruptible I/O); the caller is told rather than
+# left waiting.
+readonly KILL_TIMEOUT_S=10
 
 log() { echo "etcd-env: $*" >&2; }
 die() {
@@ -201,6 +205,15 @@ cmd_start() {
   echo "$endpoints"
 }
 
+# Waits until member PID (of member N) is gone after its SIGKILL.
+wait_gone() {
+  local pid=$1 n=$2 deadline=$((SECONDS + KILL_TIMEOUT_S))
+  while alive "$pid"; do
+    ((SECONDS < deadline)) || die "member $n (pid $pid) still runs ${KILL_TIMEOUT_S} s after SIGKILL"
+    sleep 0.02
+  done
+}
+
 cmd_stop() {
   local dir=$1 mdir pid
   [[ -d $dir ]] || return 0
@@ -214,7 +227,7 @@ cmd_stop() {
   for mdir in "$dir"/member*; do
     [[ -f $mdir/pid ]] || continue
     pid=$(cat "$mdir/pid")
-    while alive "$pid"; do sleep 0.02; done
+    wait_gone "$pid" "${mdir##*/member}"
     rm -f "$mdir/pid"
   done
   rm -rf "$dir"/member* "$dir/tls" "$dir/endpoints"
@@ -226,7 +239,7 @@ cmd_kill_member() {
   [[ -f $mdir/pid ]] || die "member $n under $dir is not running"
   pid=$(cat "$mdir/pid")
   kill -KILL "$pid" 2>/dev/null || true
-  while alive "$pid"; do sleep 0.02; done
+  wait_gone "$pid" "$n"
   rm -f "$mdir/pid"
 }
 
