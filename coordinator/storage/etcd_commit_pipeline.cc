@@ -122,6 +122,11 @@ bool CommitPipeline::Idle() {
   return entries_.empty() && held_.empty();
 }
 
+void CommitPipeline::WaitIdle() {
+  std::unique_lock lock(mutex_);
+  idle_.wait(lock, [this] { return entries_.empty() && held_.empty(); });
+}
+
 uint64_t CommitPipeline::sent() {
   std::lock_guard lock(mutex_);
   return sent_;
@@ -232,7 +237,10 @@ void CommitPipeline::Release() {
         continue;
       }
     }
-    if (!result || (limit && !(*result < *limit))) return;
+    if (!result || (limit && !(*result < *limit))) {
+      if (entries_.empty() && held_.empty()) idle_.notify_all();
+      return;
+    }
     auto entry = entries_.find(result->sequence);
     deliver_({std::move(entry->second.done), std::move(entry->second.result), {}});
     entries_.erase(entry);

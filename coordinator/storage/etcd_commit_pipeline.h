@@ -36,6 +36,7 @@
 // dispatcher thread runs what it is given, in the order given).
 #pragma once
 
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -94,6 +95,9 @@ class CommitPipeline {
   void NoteRevision(Revision revision);
   // True when nothing is queued, in flight or waiting to be delivered.
   bool Idle();
+  // Returns once Idle(): what is in flight resolves (or fails) within the
+  // store's request timeout.
+  void WaitIdle();
   // How many transactions were sent to etcd.
   uint64_t sent();
 
@@ -141,6 +145,8 @@ class CommitPipeline {
   const Deliver deliver_;
 
   std::mutex mutex_;
+  // Told whenever Release leaves nothing behind.
+  std::condition_variable idle_;
   Revision known_ = 0;
   uint64_t next_id_ = 0;
   uint64_t sent_ = 0;

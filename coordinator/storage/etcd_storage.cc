@@ -46,7 +46,7 @@ class EtcdStorage final : public Storage {
   ~EtcdStorage() override {
     // What is queued is sent and its callers told (each ends within the
     // request timeout) before the watches stop.
-    while (!pipeline_.Idle()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    pipeline_.WaitIdle();
     feed_.Stop();
     dispatcher_.Stop();
     hub_.Close();

@@ -5,6 +5,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "storage_test_util.h"
 
 namespace fleetset::testing {
@@ -101,6 +104,23 @@ TEST_F(CommitPipelineTest, ResultsAreToldInTheOrderEtcdAppliedThem) {
   Wrote(0, 12);
   EXPECT_THAT(told_, ElementsAre("done second 11", "done first 12"));
   EXPECT_TRUE(pipeline_.Idle());
+}
+
+TEST_F(CommitPipelineTest, WaitIdleReturnsWhenTheLastTransactionInFlightResolves) {
+  Queue("first", "/a");
+  std::atomic<bool> returned = false;
+  std::thread waiter([&] {
+    pipeline_.WaitIdle();
+    returned = true;
+  });
+  // Still in flight: the waiter cannot have returned. Once it resolves,
+  // the waiter must (a waiter that never wakes hangs the join).
+  std::this_thread::yield();
+  EXPECT_FALSE(returned);
+  Wrote(0, 11);
+  waiter.join();
+  EXPECT_TRUE(returned);
+  EXPECT_THAT(told_, ElementsAre("done first 11"));
 }
 
 TEST_F(CommitPipelineTest, EventsWaitForTheDoneOfTheirTransaction) {
