@@ -119,13 +119,15 @@ void CommitPipeline::NoteRevision(Revision revision) {
 
 bool CommitPipeline::Idle() {
   std::lock_guard lock(mutex_);
-  return entries_.empty() && held_.empty();
+  return IdleLocked();
 }
 
 void CommitPipeline::WaitIdle() {
   std::unique_lock lock(mutex_);
-  idle_.wait(lock, [this] { return entries_.empty() && held_.empty(); });
+  idle_.wait(lock, [this] { return IdleLocked(); });
 }
+
+bool CommitPipeline::IdleLocked() const { return entries_.empty() && held_.empty(); }
 
 uint64_t CommitPipeline::sent() {
   std::lock_guard lock(mutex_);
@@ -238,7 +240,7 @@ void CommitPipeline::Release() {
       }
     }
     if (!result || (limit && !(*result < *limit))) {
-      if (entries_.empty() && held_.empty()) idle_.notify_all();
+      if (IdleLocked()) idle_.notify_all();
       return;
     }
     auto entry = entries_.find(result->sequence);

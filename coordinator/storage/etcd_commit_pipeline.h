@@ -138,6 +138,8 @@ class CommitPipeline {
   void Free(const Entry& entry);
   // Hands over, in order, every result and event nothing may precede.
   void Release();
+  // Nothing queued, in flight or waiting to be delivered.
+  bool IdleLocked() const;
   void SendAll(Outgoing outgoing);
 
   const size_t max_in_flight_;
