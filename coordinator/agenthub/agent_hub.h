@@ -116,9 +116,11 @@ class AgentHub {
   std::map<std::string, Connection> connections_;
   std::set<std::string> dirty_;
   bool all_dirty_ = false;
-  // A DaemonSet's generation and uid as last seen: its status changes all
-  // the time during a rollout and concerns no node.
-  std::map<std::string, std::pair<std::string, int64_t>> daemon_set_generations_;
+  // What the builder reads from a DaemonSet itself (uid, minReadySeconds)
+  // as last seen: its status changes all the time during a rollout, and its
+  // template reaches nodes through its revisions, so neither concerns a
+  // node.
+  std::map<std::string, std::pair<std::string, int32_t>> daemon_set_inputs_;
   uint64_t desired_version_ = 0;
   // Renewals not written yet. They go to the store together at the next
   // pass: a lease only has to be renewed well within its duration, and a

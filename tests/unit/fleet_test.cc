@@ -249,6 +249,22 @@ TEST_F(FleetTest, AMoveThatChangesOnlyTheImageLeavesTheNodeReportAsItWas) {
   EXPECT_GE(after.desired_version(), after.offered_version()) << "it still counts as current";
 }
 
+TEST_F(FleetTest, AMinReadySecondsChangeReachesTheNodesWithoutANewRevision) {
+  OneNodeSettledOnAgent1();
+  const std::string hash = harness_.AssignedHash("node-00", "default/agent");
+  std::string yaml = DaemonSetYaml("agent", "agent:1");
+  yaml.replace(yaml.find("spec:\n"), 6, "spec:\n  minReadySeconds: 7\n");
+
+  harness_.Apply(yaml);
+  harness_.Settle();
+  const auto desired = harness_.DesiredOf("node-00");
+  ASSERT_NE(desired, nullptr);
+  ASSERT_EQ(desired->daemon_sets_size(), 1);
+  EXPECT_EQ(desired->daemon_sets(0).min_ready_seconds(), 7)
+      << "the builder reads minReadySeconds from the DaemonSet itself, not from a revision";
+  EXPECT_EQ(desired->daemon_sets(0).revision_hash(), hash) << "the template did not change";
+}
+
 TEST_F(FleetTest, ANewDaemonSetLeavesTheDecisionsOnTheOthersStanding) {
   const v1::NodeReport settled = OneNodeSettledOnAgent1();
   ReportWrites recorded(harness_.server().registries().node_reports, settled);
