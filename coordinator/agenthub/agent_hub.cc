@@ -437,8 +437,7 @@ void AgentHub::SyncOnce() {
 
 ReportWrites AgentHub::TakeReportLocked(Connection& connection, const std::string& node_name,
                                         v1::StatusReport report) {
-  ReportWrites writes = DiffReport(node_name, connection.report, report,
-                                   connection.offered ? connection.offered->version() : 0,
+  ReportWrites writes = DiffReport(node_name, connection.report, report, connection.offered.get(),
                                    /*acknowledgement_due=*/connection.acknowledgement_due != 0);
   if (writes.node_report) {
     connection.acknowledgement_due = NodeAcknowledgementDue(*writes.node_report);

@@ -5,6 +5,9 @@
 #include <map>
 
 #include "coordinator/registry/kinds/kinds.h"
+#include "fleetset/labels.h"
+#include "fleetset/pod_owner.h"
+#include "fleetset/scheduling.h"
 
 namespace fleetset::coordinator {
 
@@ -25,19 +28,56 @@ const v1::Eligibility* FindEligibility(const v1::StatusReport& report, const std
   return nullptr;
 }
 
-bool SameNodeReport(const v1::StatusReport& a, const v1::StatusReport& b, bool version_counts) {
+// Whether the controllers, deciding for the node on the state it was
+// offered (as they do for a DaemonSet its stored report does not name),
+// reach `decision` themselves. Only what the node alone knows (the pods on
+// it, for pod affinity) makes the two differ.
+bool ControllersDecideAlike(const std::string& node_name, const v1::DesiredState& offered,
+                            const v1::Eligibility& decision) {
+  for (const v1::DesiredDaemonSet& desired : offered.daemon_sets()) {
+    if (DaemonSetReference(desired.metadata()) != decision.daemon_set()) continue;
+    NodeFacts facts;
+    facts.name = node_name;
+    facts.labels = ToLabels(offered.node().labels());
+    facts.taints.assign(offered.node().taints().begin(), offered.node().taints().end());
+    const v1::PodTemplateSpec& pod = desired.template_();
+    const EligibilityDecision own = EvaluateEligibility(
+        pod.spec(), ToLabels(pod.metadata().labels()), desired.metadata().namespace_(), facts);
+    return own.should_run == decision.should_run() &&
+           own.should_continue_running == decision.should_continue_running() &&
+           own.reason == decision.reason();
+  }
+  return false;
+}
+
+// Whether the node report of `after` tells the controllers nothing that
+// of `before` did not: the same problems and runtime, the same decisions,
+// and (when `offered` is known) beyond them only decisions on DaemonSets
+// new to the node that the controllers reach themselves. Leaving those out
+// saves a write per node when a DaemonSet is created, half of what it costs
+// the store; a decision the node alone reached is always written.
+bool SameNodeReport(const std::string& node_name, const v1::StatusReport& a,
+                    const v1::StatusReport& b, bool version_counts,
+                    const v1::DesiredState* offered) {
   if ((version_counts && a.desired_version() != b.desired_version()) ||
-      a.runtime() != b.runtime() || a.eligibility_size() != b.eligibility_size() ||
+      a.runtime() != b.runtime() || a.eligibility_size() > b.eligibility_size() ||
       a.manifest_problems_size() != b.manifest_problems_size()) {
     return false;
-  }
-  for (int i = 0; i < a.eligibility_size(); ++i) {
-    if (!MessageDifferencer::Equals(a.eligibility(i), b.eligibility(i))) return false;
   }
   for (int i = 0; i < a.manifest_problems_size(); ++i) {
     if (!MessageDifferencer::Equals(a.manifest_problems(i), b.manifest_problems(i))) return false;
   }
-  return true;
+  int kept = 0;
+  for (const v1::Eligibility& decision : b.eligibility()) {
+    const v1::Eligibility* previous = FindEligibility(a, decision.daemon_set());
+    if (previous != nullptr) {
+      if (!MessageDifferencer::Equals(*previous, decision)) return false;
+      ++kept;
+    } else if (offered == nullptr || !ControllersDecideAlike(node_name, *offered, decision)) {
+      return false;
+    }
+  }
+  return kept == a.eligibility_size();
 }
 
 }  // namespace
@@ -67,7 +107,7 @@ uint64_t NodeAcknowledgementDue(const v1::NodeReport& report) {
 }
 
 ReportWrites DiffReport(const std::string& node_name, const std::optional<v1::StatusReport>& before,
-                        const v1::StatusReport& after, uint64_t offered_version,
+                        const v1::StatusReport& after, const v1::DesiredState* offered,
                         bool acknowledgement_due) {
   ReportWrites writes;
   const v1::StatusReport empty;
@@ -104,8 +144,8 @@ ReportWrites DiffReport(const std::string& node_name, const std::optional<v1::St
     }
     writes.deleted_pods.push_back(*pod);
   }
-  if (!before || !SameNodeReport(*before, after, acknowledgement_due)) {
-    writes.node_report = ToNodeReport(node_name, after, offered_version);
+  if (!before || !SameNodeReport(node_name, *before, after, acknowledgement_due, offered)) {
+    writes.node_report = ToNodeReport(node_name, after, offered ? offered->version() : 0);
   }
   return writes;
 }

@@ -25,14 +25,16 @@ struct ReportWrites {
 };
 
 // The writes that take the node from `before` (nothing when nullopt) to
-// `after`. `offered_version` is the desired state last offered the node.
+// `after`. `offered` is the desired state last offered the node (null when
+// none was on this stream yet); a decision on a DaemonSet new to the node
+// that the controllers would reach on it themselves is not written alone.
 // A report that differs from `before` only in the desired-state version it
 // saw rewrites the node report only when `acknowledgement_due`: when the
 // stored node report waits for the node to have seen a newer state
 // (NodeAcknowledgementDue); otherwise the stored one still says what the
 // node decided, and a rolling update saves one write per node it moves.
 ReportWrites DiffReport(const std::string& node_name, const std::optional<v1::StatusReport>& before,
-                        const v1::StatusReport& after, uint64_t offered_version,
+                        const v1::StatusReport& after, const v1::DesiredState* offered,
                         bool acknowledgement_due);
 
 // The version a node must report having seen before `report`'s

@@ -265,21 +265,50 @@ TEST_F(FleetTest, AMinReadySecondsChangeReachesTheNodesWithoutANewRevision) {
   EXPECT_EQ(desired->daemon_sets(0).revision_hash(), hash) << "the template did not change";
 }
 
-TEST_F(FleetTest, ANewDaemonSetLeavesTheDecisionsOnTheOthersStanding) {
+TEST_F(FleetTest, ANewDaemonSetCostsNoNodeReportWriteWhenTheControllersDecideAlike) {
   const v1::NodeReport settled = OneNodeSettledOnAgent1();
   ReportWrites recorded(harness_.server().registries().node_reports, settled);
 
   harness_.Apply(DaemonSetYaml("logs", "logs:1"));
   harness_.Settle();
   harness_.Sync();  // every watch has seen every write by now
-  const std::vector<v1::NodeReport> writes = recorded.Seen();
-  ASSERT_FALSE(writes.empty()) << "the node's decision on the new DaemonSet is written";
-  for (const v1::NodeReport& report : writes) {
-    EXPECT_GE(report.desired_version(), report.offered_version())
-        << "no write marked the report stale: the node had decided nothing on logs";
-  }
-  EXPECT_EQ(writes.back().eligibility_size(), 2);
+  EXPECT_EQ(recorded.Seen().size(), 0u)
+      << "the node decided on logs as the controllers do for it: nothing new to store";
   EXPECT_EQ(harness_.PodsOn("node-00").size(), 2u);
+  EXPECT_EQ(harness_.Get("logs").status().number_available(), 1);
+  const v1::NodeReport stored = harness_.server().registries().node_reports.Get("", "node-00");
+  EXPECT_GE(stored.desired_version(), stored.offered_version())
+      << "the decision on agent still counts";
+}
+
+// What only the node knows (its other pods, for pod anti-affinity) can make
+// its decision differ from the controllers' own; that one is stored.
+TEST_F(FleetTest, ADecisionOnANewDaemonSetOnlyTheNodeReachesIsWritten) {
+  const v1::NodeReport settled = OneNodeSettledOnAgent1();
+  harness_.Apply(DaemonSetYaml("logs", "logs:1"));
+  harness_.Sync();
+  const auto desired = harness_.DesiredOf("node-00");
+  ASSERT_NE(desired, nullptr);
+  ASSERT_EQ(desired->daemon_sets_size(), 2);
+
+  v1::StatusReport report;
+  report.set_node_name("node-00");
+  report.set_desired_version(desired->version());
+  *report.mutable_eligibility() = settled.eligibility();
+  v1::Eligibility& logs = *report.add_eligibility();
+  logs.set_daemon_set("default/logs");
+  logs.set_should_run(false);
+  logs.set_should_continue_running(false);
+  logs.set_reason("a pod on the node matches the pod's anti-affinity");
+  for (const v1::Pod& pod : harness_.PodsOn("node-00")) *report.add_pods() = pod;
+  harness_.fleet().AgentReported("node-00", report);
+  harness_.Sync();
+
+  const v1::NodeReport stored = harness_.server().registries().node_reports.Get("", "node-00");
+  ASSERT_EQ(stored.eligibility_size(), 2);
+  EXPECT_EQ(stored.eligibility(1).reason(), logs.reason());
+  EXPECT_EQ(harness_.Get("logs").status().desired_number_scheduled(), 0)
+      << "the controllers count the node's own decision";
 }
 
 TEST_F(FleetTest, TenPercentOfTwentyNodesMovesTwoAtATime) {
