@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <set>
 
+#include "fleetset/desired_eligibility.h"
 #include "fleetset/labels.h"
 #include "fleetset/node_labels.h"
 
@@ -123,17 +124,12 @@ void Reconciler::OnRelisted(grpc::Status status, std::shared_ptr<RuntimeSnapshot
 }
 
 NodeFacts Reconciler::EffectiveNode() const {
-  NodeFacts node = local_node_;
-  if (coordinator_state_ && coordinator_state_->has_node()) {
-    // Once registered, the coordinator's record of the node (labels and
-    // taints edited with fleetsetctl) is the truth; the well-known labels
-    // the agent discovers are always its own.
-    const v1::NodeUpdate& update = coordinator_state_->node();
-    Labels labels = ToLabels(update.labels());
-    CopyAgentOwnedLabels(local_node_.labels, labels);
-    node.labels = std::move(labels);
-    node.taints.assign(update.taints().begin(), update.taints().end());
-  }
+  if (!coordinator_state_ || !coordinator_state_->has_node()) return local_node_;
+  // Once registered, the coordinator's record of the node (labels and
+  // taints edited with fleetsetctl) is the truth; the well-known labels
+  // the agent discovers are always its own.
+  NodeFacts node = NodeFactsOf(local_node_.name, coordinator_state_->node());
+  CopyAgentOwnedLabels(local_node_.labels, node.labels);
   return node;
 }
 
@@ -200,11 +196,7 @@ void Reconciler::DecideWorkload(const Workload& workload, const NodeFacts& node)
   Labels pod_labels = ToLabels(workload.template_spec.metadata().labels());
   EligibilityDecision decision = EvaluateEligibility(workload.template_spec.spec(), pod_labels,
                                                      owner.namespace_, node, OtherPods(owner));
-  v1::Eligibility& eligibility = eligibility_[key];
-  eligibility.set_daemon_set(key);
-  eligibility.set_should_run(decision.should_run);
-  eligibility.set_should_continue_running(decision.should_continue_running);
-  eligibility.set_reason(decision.reason);
+  v1::Eligibility& eligibility = eligibility_[key] = ToEligibility(key, decision);
 
   // A pod the operator deleted goes, and (as with any missing pod) a new
   // one with a new name and UID takes its place below.

@@ -11,10 +11,10 @@
 #include <set>
 #include <utility>
 
+#include "fleetset/desired_eligibility.h"
 #include "fleetset/desired_state_delta.h"
 #include "fleetset/pod_owner.h"
 #include "fleetset/pod_readiness.h"
-#include "fleetset/scheduling.h"
 #include "fleetset/tls_channel.h"
 #include "fleetset/uid.h"
 #include "fleetset/v1/agent_service.grpc.pb.h"
@@ -215,27 +215,18 @@ class SimulatedAgent {
 
   // The real agent's decisions, with a runtime that does everything at once.
   void Reconcile() {
-    NodeFacts facts;
-    facts.name = name_;
-    facts.labels = ToLabels(state_->node().labels());
+    NodeFacts facts = NodeFactsOf(name_, state_->node());
     // As the real agent: the labels it discovers itself are always its own.
     facts.labels[kLabelHostname] = name_;
     facts.labels[kLabelOs] = "linux";
     facts.labels[kLabelArch] = "amd64";
-    facts.taints.assign(state_->node().taints().begin(), state_->node().taints().end());
 
     eligibility_.clear();
     std::map<std::string, v1::Pod> next;
     for (const v1::DesiredDaemonSet& desired : state_->daemon_sets()) {
       const std::string key = PodOwner::DaemonSet(desired.metadata()).Key();
-      const EligibilityDecision decision = EvaluateEligibility(
-          desired.template_().spec(), ToLabels(desired.template_().metadata().labels()),
-          desired.metadata().namespace_(), facts);
-      v1::Eligibility& eligibility = eligibility_.emplace_back();
-      eligibility.set_daemon_set(key);
-      eligibility.set_should_run(decision.should_run);
-      eligibility.set_should_continue_running(decision.should_continue_running);
-      eligibility.set_reason(decision.reason);
+      const EligibilityDecision decision = EvaluateDesiredDaemonSet(desired, facts);
+      eligibility_.push_back(ToEligibility(key, decision));
 
       auto current = pods_.find(key);
       const bool keep = current != pods_.end() && decision.should_continue_running &&

@@ -5,9 +5,9 @@
 #include <map>
 
 #include "coordinator/registry/kinds/kinds.h"
+#include "fleetset/desired_eligibility.h"
 #include "fleetset/labels.h"
 #include "fleetset/pod_owner.h"
-#include "fleetset/scheduling.h"
 
 namespace fleetset::coordinator {
 
@@ -36,16 +36,9 @@ bool ControllersDecideAlike(const std::string& node_name, const v1::DesiredState
                             const v1::Eligibility& decision) {
   for (const v1::DesiredDaemonSet& desired : offered.daemon_sets()) {
     if (DaemonSetReference(desired.metadata()) != decision.daemon_set()) continue;
-    NodeFacts facts;
-    facts.name = node_name;
-    facts.labels = ToLabels(offered.node().labels());
-    facts.taints.assign(offered.node().taints().begin(), offered.node().taints().end());
-    const v1::PodTemplateSpec& pod = desired.template_();
-    const EligibilityDecision own = EvaluateEligibility(
-        pod.spec(), ToLabels(pod.metadata().labels()), desired.metadata().namespace_(), facts);
-    return own.should_run == decision.should_run() &&
-           own.should_continue_running == decision.should_continue_running() &&
-           own.reason == decision.reason();
+    const EligibilityDecision own =
+        EvaluateDesiredDaemonSet(desired, NodeFactsOf(node_name, offered.node()));
+    return MessageDifferencer::Equals(ToEligibility(decision.daemon_set(), own), decision);
   }
   return false;
 }

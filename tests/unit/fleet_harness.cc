@@ -9,8 +9,8 @@
 
 #include "coordinator/frontend/grpc_status.h"
 #include "coordinator/timestamps.h"
+#include "fleetset/desired_eligibility.h"
 #include "fleetset/manifest.h"
-#include "fleetset/scheduling.h"
 #include "fleetset/version.h"
 
 namespace fleetset::testing {
@@ -260,10 +260,7 @@ void FleetHarness::RunAgent(const std::string& node_name, bool ready) {
   SimulatedAgent& agent = agents_.at(node_name);
   std::shared_ptr<const v1::DesiredState> state = agent.outbox->latest();
   ASSERT_NE(state, nullptr) << node_name << " has no desired state";
-  NodeFacts facts;
-  facts.name = node_name;
-  facts.labels = ToLabels(state->node().labels());
-  facts.taints.assign(state->node().taints().begin(), state->node().taints().end());
+  const NodeFacts facts = NodeFactsOf(node_name, state->node());
 
   v1::StatusReport report;
   report.set_node_name(node_name);
@@ -271,15 +268,8 @@ void FleetHarness::RunAgent(const std::string& node_name, bool ready) {
   std::vector<v1::Pod> pods;
   for (const v1::DesiredDaemonSet& desired : state->daemon_sets()) {
     const std::string key = desired.metadata().namespace_() + "/" + desired.metadata().name();
-    const v1::PodTemplateSpec& pod_template = desired.template_();
-    EligibilityDecision decision =
-        EvaluateEligibility(pod_template.spec(), ToLabels(pod_template.metadata().labels()),
-                            desired.metadata().namespace_(), facts);
-    v1::Eligibility& eligibility = *report.add_eligibility();
-    eligibility.set_daemon_set(key);
-    eligibility.set_should_run(decision.should_run);
-    eligibility.set_should_continue_running(decision.should_continue_running);
-    eligibility.set_reason(decision.reason);
+    const EligibilityDecision decision = EvaluateDesiredDaemonSet(desired, facts);
+    *report.add_eligibility() = ToEligibility(key, decision);
     if (!decision.should_run) continue;
     const v1::Pod* kept = nullptr;
     for (const v1::Pod& pod : agent.pods) {
@@ -299,7 +289,7 @@ void FleetHarness::RunAgent(const std::string& node_name, bool ready) {
                                      std::to_string(agent.next_pod++));
     pod.mutable_metadata()->set_namespace_(desired.metadata().namespace_());
     pod.mutable_metadata()->set_uid(node_name + "-" + pod.metadata().name());
-    *pod.mutable_metadata()->mutable_labels() = pod_template.metadata().labels();
+    *pod.mutable_metadata()->mutable_labels() = desired.template_().metadata().labels();
     pod.set_node_name(node_name);
     pod.set_owner(key);
     pod.set_revision_hash(desired.revision_hash());
