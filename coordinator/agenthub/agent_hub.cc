@@ -165,28 +165,28 @@ void AgentHub::LoadDesiredVersion() {
   desired_version_ = first;
 }
 
+bool AgentHub::DaemonSetEventConcernsNodes(const WatchEvent<v1::DaemonSet>& event) {
+  const v1::ObjectMeta& meta = event.object.metadata();
+  const std::string key = DaemonSetReference(meta);
+  {
+    std::lock_guard lock(mu_);
+    if (event.type == WatchEventType::kDeleted) {
+      daemon_set_inputs_.erase(key);
+      return true;
+    }
+    auto seen = std::make_pair(meta.uid(), event.object.spec().min_ready_seconds());
+    if (daemon_set_inputs_[key] == seen) return false;
+    daemon_set_inputs_[key] = seen;
+  }
+  // A DaemonSet without a revision yet is in no node's state.
+  return !RevisionsOwnedBy(event.object, revisions_.List()).empty();
+}
+
 void AgentHub::Start(std::function<void()> on_change) {
   on_change_ = std::move(on_change);
   LoadDesiredVersion();
   daemon_sets_.AddHandler([this](const WatchEvent<v1::DaemonSet>& event) {
-    const v1::ObjectMeta& meta = event.object.metadata();
-    const std::string key = DaemonSetReference(meta);
-    if (event.type != WatchEventType::kDeleted) {
-      {
-        std::lock_guard lock(mu_);
-        auto seen = std::make_pair(meta.uid(), event.object.spec().min_ready_seconds());
-        // A status update, or a template change: states carry templates
-        // from revisions, and the revision's own event marks every node.
-        if (daemon_set_inputs_[key] == seen) return;
-        daemon_set_inputs_[key] = seen;
-      }
-      // A DaemonSet without a revision yet is in no node's state.
-      if (RevisionsOwnedBy(event.object, revisions_.List()).empty()) return;
-    } else {
-      std::lock_guard lock(mu_);
-      daemon_set_inputs_.erase(key);
-    }
-    MarkAllDirty();
+    if (DaemonSetEventConcernsNodes(event)) MarkAllDirty();
   });
   revisions_.AddHandler([this](const auto&) { MarkAllDirty(); });
   nodes_.AddHandler([this](const WatchEvent<v1::Node>& event) {

@@ -95,6 +95,11 @@ class AgentHub {
   void Forget(const std::string& node_name);
   void MarkDirty(const std::string& node_name);
   void MarkAllDirty();
+  // Whether a DaemonSet's event changes what the builder reads from it
+  // (records it if so): its deletion, or a new uid or minReadySeconds once
+  // it has a revision. A status update does not, and a template change
+  // reaches nodes through its revision's own event.
+  bool DaemonSetEventConcernsNodes(const WatchEvent<v1::DaemonSet>& event);
   void LoadDesiredVersion();
 
   Registries& registries_;
