@@ -6,7 +6,6 @@
 
 #include "coordinator/registry/kinds/kinds.h"
 #include "fleetset/desired_eligibility.h"
-#include "fleetset/labels.h"
 #include "fleetset/pod_owner.h"
 
 namespace fleetset::coordinator {
