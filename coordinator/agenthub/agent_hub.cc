@@ -175,8 +175,9 @@ bool AgentHub::DaemonSetEventConcernsNodes(const WatchEvent<v1::DaemonSet>& even
       return true;
     }
     auto seen = std::make_pair(meta.uid(), event.object.spec().min_ready_seconds());
-    if (daemon_set_inputs_[key] == seen) return false;
-    daemon_set_inputs_[key] = seen;
+    auto& recorded = daemon_set_inputs_[key];
+    if (recorded == seen) return false;
+    recorded = std::move(seen);
   }
   // A DaemonSet without a revision yet is in no node's state.
   return !RevisionsOwnedBy(event.object, revisions_.List()).empty();

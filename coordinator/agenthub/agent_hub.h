@@ -97,8 +97,7 @@ class AgentHub {
   void MarkAllDirty();
   // Whether a DaemonSet's event changes what the builder reads from it
   // (records it if so): its deletion, or a new uid or minReadySeconds once
-  // it has a revision. A status update does not, and a template change
-  // reaches nodes through its revision's own event.
+  // it has a revision.
   bool DaemonSetEventConcernsNodes(const WatchEvent<v1::DaemonSet>& event);
   void LoadDesiredVersion();
 
