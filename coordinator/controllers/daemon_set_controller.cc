@@ -76,7 +76,8 @@ DaemonSetController::DaemonSetController(Registries& registries, SharedInformers
       nodes_(informers.nodes),
       assignments_(informers.node_assignments),
       reports_(informers.node_reports),
-      priority_classes_(informers.priority_classes) {}
+      priority_classes_(informers.priority_classes),
+      node_views_(nodes_, assignments_, reports_) {}
 
 DaemonSetController::~DaemonSetController() { Stop(); }
 
@@ -84,11 +85,16 @@ void DaemonSetController::Start(std::function<void()> on_change) {
   auto wake = [on_change](const auto&) {
     if (on_change) on_change();
   };
+  // Node assignments and reports are named after their node.
+  auto node_changed = [this, wake](const auto& event) {
+    node_views_.Changed(event.object.metadata().name());
+    wake(event);
+  };
   daemon_sets_.AddHandler(wake);
   revisions_.AddHandler(wake);
-  nodes_.AddHandler(wake);
-  assignments_.AddHandler(wake);
-  reports_.AddHandler(wake);
+  nodes_.AddHandler(node_changed);
+  assignments_.AddHandler(node_changed);
+  reports_.AddHandler(node_changed);
   priority_classes_.AddHandler(wake);
   pods_.Start(registries_.pods, on_change);
 }
@@ -105,32 +111,6 @@ void DaemonSetController::WaitForOwnWrites() {
   assignments_.WaitForRevision(expected_assignments_);
   revisions_.WaitForRevision(expected_revisions_);
   daemon_sets_.WaitForRevision(expected_daemon_sets_);
-}
-
-std::map<std::string, NodeView> DaemonSetController::NodeViews() const {
-  // Node assignments and reports are named after their node, and every
-  // List is in name order: one walk joins the three, with neither a
-  // lookup per node nor a search for each insert (this runs every pass,
-  // over every node).
-  const auto assignments = assignments_.List();
-  const auto reports = reports_.List();
-  auto assignment = assignments.begin();
-  auto report = reports.begin();
-  std::map<std::string, NodeView> views;
-  for (auto& node : nodes_.List()) {
-    const std::string& name = node->metadata().name();
-    while (assignment != assignments.end() && (*assignment)->metadata().name() < name) {
-      ++assignment;
-    }
-    while (report != reports.end() && (*report)->metadata().name() < name) ++report;
-    NodeView& view = views.emplace_hint(views.end(), name, NodeView{})->second;
-    if (assignment != assignments.end() && (*assignment)->metadata().name() == name) {
-      view.assignments = *assignment;
-    }
-    if (report != reports.end() && (*report)->metadata().name() == name) view.report = *report;
-    view.node = std::move(node);
-  }
-  return views;
 }
 
 void DaemonSetController::RecordFailedCreate(const v1::DaemonSet& daemon_set,
@@ -218,7 +198,7 @@ std::vector<v1::DaemonSetRevision> DaemonSetController::SyncRevisions(
 std::optional<std::chrono::milliseconds> DaemonSetController::SyncOnce() {
   WaitForOwnWrites();
   for (const auto& [owner, node] : pods_.Drain()) node_states_.PodsChanged(owner, node);
-  const std::map<std::string, NodeView> nodes = NodeViews();
+  const std::map<std::string, NodeView>& nodes = node_views_.Refresh();
   const WallTime now = clock_.WallNow();
   PassWrites writes;
   std::optional<WallTime> next_available;
@@ -324,9 +304,7 @@ std::optional<std::chrono::milliseconds> DaemonSetController::SyncOnce() {
       if (live.count(key) == 0) touch(name).mutable_assignments()->erase(key);
     }
   }
-  for (const auto& assignments : assignments_.List()) {
-    const std::string& name = assignments->metadata().name();
-    if (nodes.count(name) != 0) continue;
+  for (const std::string& name : node_views_.AssignedButGone()) {
     registries_.node_assignments.DeleteAsync(
         kController, "", name, writes.Track<v1::NodeAssignments>(&expected_assignments_));
   }

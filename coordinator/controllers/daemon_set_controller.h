@@ -20,6 +20,7 @@
 #include "coordinator/controllers/event_recorder.h"
 #include "coordinator/controllers/node_state_cache.h"
 #include "coordinator/controllers/node_states.h"
+#include "coordinator/controllers/node_view_cache.h"
 #include "coordinator/controllers/pod_index.h"
 #include "coordinator/controllers/revision_objects.h"
 #include "coordinator/registry/registries.h"
@@ -57,7 +58,6 @@ class DaemonSetController {
                                                    const std::string& newest_hash,
                                                    const std::map<std::string, NodeView>& nodes,
                                                    const PodIndex::PodsByNode& pods);
-  std::map<std::string, NodeView> NodeViews() const;
   // Records FailedCreate when nodes should run the DaemonSet's pods but
   // none may be created (a missing PriorityClass), once per distinct
   // reason, as the DaemonSet controller's event for each failed create.
@@ -76,6 +76,7 @@ class DaemonSetController {
   Informer<v1::NodeReport>& reports_;
   Informer<v1::PriorityClass>& priority_classes_;
   PodIndex pods_;
+  NodeViewCache node_views_;
   NodeStateCache node_states_;
   // The FailedCreate reason last recorded per DaemonSet (pass thread only).
   std::map<std::string, std::string> failed_create_;
