@@ -11,6 +11,7 @@
 #include "coordinator/timestamps.h"
 #include "fleetset/desired_eligibility.h"
 #include "fleetset/manifest.h"
+#include "fleetset/pod_owner.h"
 #include "fleetset/version.h"
 
 namespace fleetset::testing {
@@ -267,7 +268,7 @@ void FleetHarness::RunAgent(const std::string& node_name, bool ready) {
   report.set_desired_version(state->version());
   std::vector<v1::Pod> pods;
   for (const v1::DesiredDaemonSet& desired : state->daemon_sets()) {
-    const std::string key = desired.metadata().namespace_() + "/" + desired.metadata().name();
+    const std::string key = DaemonSetReference(desired.metadata());
     const EligibilityDecision decision = EvaluateDesiredDaemonSet(desired, facts);
     *report.add_eligibility() = ToEligibility(key, decision);
     if (!decision.should_run) continue;
@@ -328,7 +329,7 @@ std::string FleetHarness::AssignedHash(const std::string& node,
   auto state = DesiredOf(node);
   if (!state) return "";
   for (const v1::DesiredDaemonSet& desired : state->daemon_sets()) {
-    if (desired.metadata().namespace_() + "/" + desired.metadata().name() == daemon_set) {
+    if (DaemonSetReference(desired.metadata()) == daemon_set) {
       return desired.revision_hash();
     }
   }
