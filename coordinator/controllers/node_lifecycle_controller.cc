@@ -1,6 +1,7 @@
 #include "coordinator/controllers/node_lifecycle_controller.h"
 
 #include <algorithm>
+#include <set>
 
 #include "coordinator/controllers/node_conditions.h"
 #include "coordinator/timestamps.h"
@@ -24,7 +25,11 @@ NodeLifecycleController::NodeLifecycleController(Registries& registries, SharedI
       leases_(informers.node_leases) {}
 
 void NodeLifecycleController::Start(std::function<void()> on_change) {
-  nodes_.AddHandler([on_change](const auto&) {
+  nodes_.AddHandler([this, on_change](const WatchEvent<v1::Node>& event) {
+    {
+      std::lock_guard lock(changed_mu_);
+      changed_.insert(event.object.metadata().name());
+    }
     if (on_change) on_change();
   });
 }
@@ -56,33 +61,65 @@ void NodeLifecycleController::SyncTaints(const v1::Node& node) {
   expected_nodes_ = std::max(expected_nodes_, ResourceRevision(updated.metadata()));
 }
 
+std::optional<std::chrono::milliseconds> NodeLifecycleController::Examine(const v1::Node& node) {
+  if (!NodeReady(node)) {
+    SyncTaints(node);
+    return std::nullopt;
+  }
+  const std::chrono::milliseconds left = LeaseLeft(node);
+  if (left > std::chrono::milliseconds::zero()) {
+    SyncTaints(node);
+    return left;
+  }
+  v1::Node lost = node;
+  SetReadyCondition(lost, false, ToTimestamp(clock_.WallNow()));
+  try {
+    lost = registries_.nodes.UpdateStatus(kController, std::move(lost));
+  } catch (const ApiError& error) {
+    // Changed meanwhile (the agent came back): the next pass looks again.
+    if (error.reason() != ApiError::Reason::kConflict) throw;
+    return std::nullopt;
+  }
+  expected_nodes_ = std::max(expected_nodes_, ResourceRevision(lost.metadata()));
+  const std::string& name = node.metadata().name();
+  events_.Record("node/" + name, "Normal", "NodeNotReady",
+                 "Node " + name + " status is now: NodeNotReady");
+  SyncTaints(lost);
+  return std::nullopt;
+}
+
 std::optional<std::chrono::milliseconds> NodeLifecycleController::SyncOnce() {
   nodes_.WaitForRevision(expected_nodes_);
-  std::optional<std::chrono::milliseconds> next;
-  for (const auto& node : nodes_.List()) {
-    const std::string& name = node->metadata().name();
-    const bool ready = NodeReady(*node);
-    const std::chrono::milliseconds left =
-        ready ? LeaseLeft(*node) : std::chrono::milliseconds::zero();
-    if (ready && left > std::chrono::milliseconds::zero()) {
-      if (!next || left < *next) next = left;
-    } else if (ready) {
-      v1::Node lost = *node;
-      SetReadyCondition(lost, false, ToTimestamp(clock_.WallNow()));
-      try {
-        lost = registries_.nodes.UpdateStatus(kController, std::move(lost));
-      } catch (const ApiError& error) {
-        // Changed meanwhile (the agent came back): the next pass looks again.
-        if (error.reason() != ApiError::Reason::kConflict) throw;
-        continue;
-      }
-      expected_nodes_ = std::max(expected_nodes_, ResourceRevision(lost.metadata()));
-      events_.Record("node/" + name, "Normal", "NodeNotReady",
-                     "Node " + name + " status is now: NodeNotReady");
-      SyncTaints(lost);
+  std::set<std::string> changed;
+  {
+    std::lock_guard lock(changed_mu_);
+    changed.swap(changed_);
+  }
+  const auto now = clock_.Now();
+  if (changed.empty() || now >= next_scan_) {
+    const std::optional<std::chrono::milliseconds> next = ScanAll();
+    next_scan_ = next ? now + *next : SteadyTime::max();
+    return next;
+  }
+  for (const std::string& name : changed) {
+    std::shared_ptr<const v1::Node> node = nodes_.Get("", name);
+    if (!node) {
+      first_seen_.erase(name);
       continue;
     }
-    SyncTaints(*node);
+    if (std::optional<std::chrono::milliseconds> left = Examine(*node)) {
+      next_scan_ = std::min(next_scan_, now + *left);
+    }
+  }
+  if (next_scan_ == SteadyTime::max()) return std::nullopt;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(next_scan_ - now);
+}
+
+std::optional<std::chrono::milliseconds> NodeLifecycleController::ScanAll() {
+  std::optional<std::chrono::milliseconds> next;
+  for (const auto& node : nodes_.List()) {
+    std::optional<std::chrono::milliseconds> left = Examine(*node);
+    if (left && (!next || *left < *next)) next = left;
   }
   // Forget nodes that are gone.
   std::erase_if(first_seen_, [&](const auto& entry) { return !nodes_.Get("", entry.first); });

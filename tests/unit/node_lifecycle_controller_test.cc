@@ -2,7 +2,8 @@
 // renewed within the grace period becomes NotReady with the unreachable
 // taints, a renewed one stays Ready, and a node without a lease (the
 // coordinator just started) gets the whole grace period from then on; a
-// pass says when the next lease runs out.
+// pass says when the next lease runs out. A pass woken by changed nodes
+// looks at those, and at every node once a lease may have run out.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -118,6 +119,48 @@ TEST_F(NodeLifecycleControllerTest, TaintsFollowTheReadyCondition) {
   registries_.nodes.UpdateStatus(Caller::Anonymous(), node);
   Sync();
   EXPECT_EQ(StateOf("node-1"), kReady);
+}
+
+TEST_F(NodeLifecycleControllerTest, ALeaseThatRunsOutIsSeenWhileOtherNodesKeepChanging) {
+  AddReadyNode("quiet");
+  AddReadyNode("busy");
+  RenewLease("quiet");
+  RenewLease("busy");
+  Sync();
+  clock_.Advance(41s);
+  RenewLease("busy");
+  // A change to "busy" wakes the pass; "quiet", unchanged, is due too.
+  v1::Node busy = registries_.nodes.Get("", "busy");
+  (*busy.mutable_metadata()->mutable_labels())["zone"] = "b";
+  registries_.nodes.Update(Caller::Anonymous(), busy);
+  Sync();
+  EXPECT_EQ(StateOf("quiet"), kLost);
+  EXPECT_EQ(StateOf("busy"), kReady);
+}
+
+TEST_F(NodeLifecycleControllerTest, ANodeThatJoinsWithAnOldLeaseBringsTheNextPassForward) {
+  // node-2's agent was last heard of now, but its record is made later
+  // (a restore, a slow registration): its lease runs out before node-1's.
+  RenewLease("node-2");
+  const auto last_heard = coordinator::ToTimestamp(clock_.WallNow());
+  clock_.Advance(5s);
+  AddReadyNode("node-1");
+  RenewLease("node-1");
+  WaitForWatchers();
+  EXPECT_EQ(controller_.SyncOnce(), std::optional<std::chrono::milliseconds>(40s));
+  clock_.Advance(5s);
+  v1::Node node_2;
+  node_2.mutable_metadata()->set_name("node-2");
+  coordinator::SetReadyCondition(node_2, true, last_heard);
+  registries_.nodes.Create(Caller::Anonymous(), node_2);
+  WaitForWatchers();
+  // Only node-2 changed; its lease, renewed 10 s ago, runs out first.
+  EXPECT_EQ(controller_.SyncOnce(), std::optional<std::chrono::milliseconds>(30s));
+  clock_.Advance(30s);
+  WaitForWatchers();
+  EXPECT_EQ(controller_.SyncOnce(), std::optional<std::chrono::milliseconds>(5s));
+  EXPECT_EQ(StateOf("node-1"), kReady);
+  EXPECT_EQ(StateOf("node-2"), kLost);
 }
 
 }  // namespace
