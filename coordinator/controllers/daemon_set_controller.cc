@@ -64,6 +64,24 @@ class PassWrites {
   int in_flight_ = 0;
 };
 
+// The revisions of DaemonSet `key` that nodes are assigned or run.
+std::set<std::string> RevisionsInUse(const std::string& key,
+                                     const std::map<std::string, NodeView>& nodes,
+                                     const PodIndex::PodsByNode& pods) {
+  std::set<std::string> in_use;
+  for (const auto& [name, view] : nodes) {
+    if (!view.assignments) continue;
+    auto it = view.assignments->assignments().find(key);
+    if (it != view.assignments->assignments().end()) in_use.insert(it->second.revision_hash());
+  }
+  // A node never assigned one runs its pod's revision (as Kubernetes keeps
+  // the revisions live pods run).
+  for (const auto& [node, on_node] : pods) {
+    for (const ReportedPod& pod : on_node) in_use.insert(pod.revision_hash);
+  }
+  return in_use;
+}
+
 }  // namespace
 
 DaemonSetController::DaemonSetController(Registries& registries, SharedInformers& informers,
@@ -141,21 +159,15 @@ std::vector<v1::DaemonSetRevision> DaemonSetController::SyncRevisions(
   RecordTemplate(revisions, daemon_set.spec().template_(), ChangeCause(daemon_set.metadata()),
                  ToTimestamp(clock_.WallNow()));
   const std::string key = OwnerKeyOf(daemon_set);
-  std::set<std::string> in_use;
-  for (const auto& [name, view] : nodes) {
-    if (!view.assignments) continue;
-    auto it = view.assignments->assignments().find(key);
-    if (it != view.assignments->assignments().end()) in_use.insert(it->second.revision_hash());
-  }
-  // A node never assigned one runs its pod's revision (as Kubernetes keeps
-  // the revisions live pods run).
-  for (const auto& [node, on_node] : pods) {
-    for (const ReportedPod& pod : on_node) in_use.insert(pod.revision_hash);
-  }
   const int32_t history_limit = daemon_set.spec().has_revision_history_limit()
                                     ? daemon_set.spec().revision_history_limit()
                                     : kDefaultRevisionHistoryLimit;
-  const std::vector<int64_t> dropped = PruneRevisions(revisions, history_limit, in_use);
+  // Most passes have no more old revisions than the limit keeps; only when
+  // some could go are the revisions in use collected, a look at every node.
+  std::vector<int64_t> dropped;
+  if (OverHistoryLimit(revisions, history_limit)) {
+    dropped = PruneRevisions(revisions, history_limit, RevisionsInUse(key, nodes, pods));
+  }
 
   auto& registry = registries_.controller_revisions;
   auto remember = [this](const v1::ControllerRevision& written) {

@@ -32,10 +32,14 @@ std::string RecordTemplate(std::vector<v1::DaemonSetRevision>& revisions,
   return hash;
 }
 
+bool OverHistoryLimit(const std::vector<v1::DaemonSetRevision>& revisions, int32_t history_limit) {
+  return revisions.size() > static_cast<size_t>(std::max(history_limit, 0)) + 1;
+}
+
 std::vector<int64_t> PruneRevisions(std::vector<v1::DaemonSetRevision>& revisions,
                                     int32_t history_limit, const std::set<std::string>& in_use) {
   std::vector<int64_t> dropped;
-  if (revisions.empty()) return dropped;
+  if (!OverHistoryLimit(revisions, history_limit)) return dropped;
   size_t old_count = revisions.size() - 1;
   const size_t limit = static_cast<size_t>(std::max(history_limit, 0));
   for (auto it = revisions.begin(); it + 1 != revisions.end() && old_count > limit;) {

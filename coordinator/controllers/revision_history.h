@@ -21,6 +21,10 @@ std::string RecordTemplate(std::vector<v1::DaemonSetRevision>& revisions,
                            const v1::PodTemplateSpec& template_spec,
                            const std::string& change_cause, const google::protobuf::Timestamp& now);
 
+// Whether there are more than `history_limit` old revisions (besides the
+// newest): only then can PruneRevisions drop any.
+bool OverHistoryLimit(const std::vector<v1::DaemonSetRevision>& revisions, int32_t history_limit);
+
 // Drops the oldest revisions beyond `history_limit` old ones (the newest is
 // never counted nor dropped), keeping those whose hash is in `in_use`.
 // Returns the numbers of the dropped revisions.
