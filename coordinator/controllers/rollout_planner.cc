@@ -90,8 +90,13 @@ class Planner {
  public:
   explicit Planner(const RolloutInput& input) : input_(input) {
     for (const NodeDaemonSetState& node : input.nodes) nodes_.push_back(&node);
-    std::sort(nodes_.begin(), nodes_.end(),
-              [](const auto* a, const auto* b) { return a->node_name < b->node_name; });
+    // In name order; the controller's nodes already are (they come from a
+    // map), and checking takes one comparison a node where sorting takes
+    // a dozen.
+    auto by_name = [](const auto* a, const auto* b) { return a->node_name < b->node_name; };
+    if (!std::is_sorted(nodes_.begin(), nodes_.end(), by_name)) {
+      std::sort(nodes_.begin(), nodes_.end(), by_name);
+    }
   }
 
   std::map<std::string, v1::NodeAssignment> Plan() {
