@@ -26,10 +26,7 @@ NodeLifecycleController::NodeLifecycleController(Registries& registries, SharedI
 
 void NodeLifecycleController::Start(std::function<void()> on_change) {
   nodes_.AddHandler([this, on_change](const WatchEvent<v1::Node>& event) {
-    {
-      std::lock_guard lock(changed_mu_);
-      changed_.insert(event.object.metadata().name());
-    }
+    changed_.Note(event.object.metadata().name());
     if (on_change) on_change();
   });
 }
@@ -90,11 +87,7 @@ std::optional<std::chrono::milliseconds> NodeLifecycleController::Examine(const 
 
 std::optional<std::chrono::milliseconds> NodeLifecycleController::SyncOnce() {
   nodes_.WaitForRevision(expected_nodes_);
-  std::set<std::string> changed;
-  {
-    std::lock_guard lock(changed_mu_);
-    changed.swap(changed_);
-  }
+  const std::set<std::string> changed = changed_.Take();
   const auto now = clock_.Now();
   if (changed.empty() || now >= next_scan_) {
     const std::optional<std::chrono::milliseconds> next = ScanAll();

@@ -10,11 +10,10 @@
 #include <chrono>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
-#include <set>
 #include <string>
 
+#include "coordinator/controllers/changed_names.h"
 #include "coordinator/controllers/event_recorder.h"
 #include "coordinator/registry/registries.h"
 #include "coordinator/registry/shared_informers.h"
@@ -66,9 +65,8 @@ class NodeLifecycleController {
   // due then); the first pass scans.
   SteadyTime next_scan_ = SteadyTime::min();
 
-  // Nodes changed since the last pass; the informer's handler adds them.
-  std::mutex changed_mu_;
-  std::set<std::string> changed_;
+  // Nodes changed since the last pass; the informer's handler notes them.
+  ChangedNames changed_;
 };
 
 }  // namespace fleetset::coordinator

@@ -1,5 +1,6 @@
 #include "coordinator/controllers/node_view_cache.h"
 
+#include <set>
 #include <utility>
 
 namespace fleetset::coordinator {
@@ -9,24 +10,11 @@ NodeViewCache::NodeViewCache(const Informer<v1::Node>& nodes,
                              const Informer<v1::NodeReport>& reports)
     : nodes_(nodes), assignments_(assignments), reports_(reports) {}
 
-void NodeViewCache::Changed(const std::string& node_name) {
-  std::lock_guard lock(mu_);
-  // Before the first Refresh, its whole join reads this change too.
-  if (built_) changed_.insert(node_name);
-}
-
 const std::map<std::string, NodeView>& NodeViewCache::Refresh() {
-  std::set<std::string> changed;
-  bool built = false;
-  {
-    std::lock_guard lock(mu_);
-    changed.swap(changed_);
-    built = std::exchange(built_, true);
-  }
-  // A change noted from here on is read by the next Refresh as well, so
-  // none is lost between taking the names and reading the caches.
-  if (!built) {
+  const std::set<std::string> changed = changed_.Take();
+  if (!built_) {
     Rebuild();
+    built_ = true;
   } else {
     for (const std::string& name : changed) Reread(name);
   }

@@ -8,10 +8,10 @@
 #pragma once
 
 #include <map>
-#include <mutex>
 #include <set>
 #include <string>
 
+#include "coordinator/controllers/changed_names.h"
 #include "coordinator/controllers/node_states.h"
 #include "coordinator/registry/informer.h"
 
@@ -24,7 +24,7 @@ class NodeViewCache {
 
   // Any thread (the informers' handlers): one of the node's three objects
   // changed. Cheap; never blocks on a pass.
-  void Changed(const std::string& node_name);
+  void Changed(const std::string& node_name) { changed_.Note(node_name); }
 
   // The pass's thread only. Every node's view as the informers hold it
   // now, in name order; valid until the next Refresh.
@@ -41,13 +41,10 @@ class NodeViewCache {
   const Informer<v1::NodeAssignments>& assignments_;
   const Informer<v1::NodeReport>& reports_;
 
-  // Written by the handlers, taken by Refresh.
-  std::mutex mu_;
-  std::set<std::string> changed_;
-  // Until the first Refresh every node is new.
-  bool built_ = false;
+  ChangedNames changed_;
 
-  // The pass's thread only.
+  // The pass's thread only. Until the first Refresh every node is new.
+  bool built_ = false;
   std::map<std::string, NodeView> views_;
   std::set<std::string> assigned_but_gone_;
 };
