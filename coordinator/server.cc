@@ -305,6 +305,9 @@ std::unique_ptr<CoordinatorServer> CoordinatorServer::Start(const ServerOptions&
                options.data_dir);
   if (options.shared.advertise_address.empty()) {
     server->members_->SetAddress(HostName() + ":" + std::to_string(server->port_));
+    // The hub loop's first pass ran before the port was known; a pass now
+    // records this coordinator at once instead of at the next resync.
+    server->hub_loop_->Wake();
   }
   if (options.write_admin_config && !options.listen.empty()) {
     server->admin_config_path_ = options.data_dir + "/admin.conf";
