@@ -122,8 +122,14 @@ class CoordinatorHaTest : public ::testing::Test {
 TEST_F(CoordinatorHaTest, OneLeadsAndAnotherTakesOverWithinTheLeaseWhenItIsKilled) {
   std::string leader;
   ASSERT_TRUE(Within(seconds(10), [&] { return !(leader = Leader()).empty(); }));
-  const CommandResult listed = Ctl({"get", "coordinators"});
-  const std::vector<TableRow> rows = ParseTable(listed.out);
+  // Each records itself as it starts serving; the write is not waited for.
+  CommandResult listed;
+  std::vector<TableRow> rows;
+  Within(seconds(3), [&] {
+    listed = Ctl({"get", "coordinators"});
+    rows = ParseTable(listed.out);
+    return rows.size() == 3u;
+  });
   ASSERT_EQ(rows.size(), 3u) << Show(listed);
   for (const TableRow& row : rows) {
     EXPECT_EQ(row.at("STATUS"), "alive") << Show(listed);
