@@ -380,14 +380,16 @@ void AgentHub::Offer(const std::string& node_name, v1::DesiredState built) {
   const bool decisions_hold =
       offered && SameEligibilityInputs(*offered, built, DecidedOn(node_name));
   std::optional<v1::NodeReport> stale;
+  std::shared_ptr<AgentOutbox> outbox;
+  std::shared_ptr<const v1::DesiredState> state;
   {
     std::lock_guard lock(mu_);
     auto it = connections_.find(node_name);
     if (it == connections_.end() || !it->second.outbox || it->second.offered != offered) return;
     built.set_version(++desired_version_);
-    auto state = std::make_shared<const v1::DesiredState>(std::move(built));
+    state = std::make_shared<const v1::DesiredState>(std::move(built));
     it->second.offered = state;
-    it->second.outbox->Offer(std::move(state));
+    outbox = it->second.outbox;
     // The node's decisions were made on an older state until it reports
     // (which the controllers then decide for it).
     if (it->second.report && !decisions_hold) {
@@ -395,6 +397,11 @@ void AgentHub::Offer(const std::string& node_name, v1::DesiredState built) {
       it->second.acknowledgement_due = NodeAcknowledgementDue(*stale);
     }
   }
+  // Outside the lock: handing a state to its stream may start the write
+  // on this thread (serializing it, encrypting, the socket), and every
+  // agent's report waits for this lock. A concurrent offer to the same
+  // node may overtake this one; the outbox keeps the newer.
+  outbox->Offer(std::move(state));
   if (stale) registries_.node_reports.PutAsync(kHub, std::move(*stale));
 }
 

@@ -9,10 +9,19 @@
 
 namespace fleetset::coordinator {
 
+// Whether `state` is older than `held` (the hub numbers the states it
+// offers in increasing order).
+inline bool OlderThan(const v1::DesiredState& state,
+                      const std::shared_ptr<const v1::DesiredState>& held) {
+  return held != nullptr && state.version() < held->version();
+}
+
 class AgentOutbox {
  public:
   virtual ~AgentOutbox() = default;
-  // The node's latest desired state; replaces any not yet sent.
+  // The node's latest desired state; replaces any not yet sent. The hub
+  // offers outside its lock, so two offers to one node may arrive out of
+  // order: one older than the state already held (OlderThan) is dropped.
   virtual void Offer(std::shared_ptr<const v1::DesiredState> state) = 0;
   // Ends the stream with `why` (the node was deleted, or a newer stream
   // for the same node took over).

@@ -29,7 +29,7 @@ class StreamOutbox final : public AgentOutbox,
 
   void Offer(std::shared_ptr<const v1::DesiredState> state) override {
     std::lock_guard lock(mu_);
-    if (!OpenLocked()) return;
+    if (!OpenLocked() || OlderThan(*state, latest_)) return;
     latest_ = std::move(state);
     StartNextLocked();
     SetQueuedLocked(latest_ != nullptr && latest_ != sent_);

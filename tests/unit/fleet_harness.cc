@@ -18,6 +18,7 @@ namespace fleetset::testing {
 
 void RecordingOutbox::Offer(std::shared_ptr<const v1::DesiredState> state) {
   std::lock_guard lock(mu_);
+  if (coordinator::OlderThan(*state, latest_)) return;
   latest_ = std::move(state);
   ++offers_;
 }
