@@ -225,6 +225,7 @@ class UsageWindow {
         etcd_before_(ReadAll(etcd_pids_)),
         revision_before_(etcd_ ? etcd_->Revision() : std::nullopt),
         self_before_(Read(getpid())),
+        machine_before_(ReadMachineUsage()),
         lost_before_(recorder.lost_streams()) {}
 
   struct Figures {
@@ -242,6 +243,9 @@ class UsageWindow {
     double etcd_cpu_s = NAN;
     double etcd_rss_mb = NAN;
     double etcd_writes = NAN;
+    // The whole machine's busy and stolen CPU seconds (all cores).
+    double machine_busy_s = NAN;
+    double machine_steal_s = NAN;
   };
 
   Figures Finish() const {
@@ -274,6 +278,11 @@ class UsageWindow {
       }
     }
     figures.bench_cpu_s = Read(getpid()).cpu_seconds - self_before_.cpu_seconds;
+    if (const std::optional<MachineUsage> machine = ReadMachineUsage();
+        machine && machine_before_) {
+      figures.machine_busy_s = machine->busy_seconds - machine_before_->busy_seconds;
+      figures.machine_steal_s = machine->steal_seconds - machine_before_->steal_seconds;
+    }
     figures.lost_streams = recorder_.lost_streams() - lost_before_;
     return figures;
   }
@@ -295,6 +304,7 @@ class UsageWindow {
   std::vector<std::optional<ProcessUsage>> etcd_before_;
   std::optional<int64_t> revision_before_;
   ProcessUsage self_before_;
+  std::optional<MachineUsage> machine_before_;
   size_t lost_before_;
 };
 
@@ -826,6 +836,24 @@ void PrintEachCoordinator(const Phase& phase) {
               phase.etcd_writes_per_s());
 }
 
+// Where the whole machine's CPU went in a phase. The phase's work, spread
+// evenly over every core, would keep them all busy this long: a phase
+// that needs most of it before its last pod runs cannot have a p99 much
+// shorter, however its parts are scheduled.
+void PrintMachine(const Phase& phase) {
+  const UsageWindow::Figures& usage = phase.usage;
+  const long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  const double rest = usage.machine_busy_s - usage.cpu_s - usage.bench_cpu_s -
+                      (std::isnan(usage.etcd_cpu_s) ? 0 : usage.etcd_cpu_s);
+  std::printf("  %-8s busy %.2f of %.2f (%.0f%%), stolen %.2f: coordinators %.2f,",
+              phase.name.c_str(), usage.machine_busy_s, usage.wall_s * static_cast<double>(cores),
+              100 * usage.machine_busy_s / (usage.wall_s * static_cast<double>(cores)),
+              usage.machine_steal_s, usage.cpu_s);
+  if (!std::isnan(usage.etcd_cpu_s)) std::printf(" etcd %.2f,", usage.etcd_cpu_s);
+  std::printf(" agents (this process) %.2f, the rest %.2f; the work fills %ld cores for %.2f s\n",
+              usage.bench_cpu_s, rest, cores, usage.machine_busy_s / static_cast<double>(cores));
+}
+
 void PrintRun(const Run& run) {
   std::printf(
       "\n== N = %d simulated agents, one mutual-TLS connection each, %d DaemonSet(s), %s ==\n",
@@ -871,6 +899,10 @@ void PrintRun(const Run& run) {
         "members together (writes: transactions, from etcd's revision):\n");
     for (const Phase& phase : run.phases) PrintEachCoordinator(phase);
   }
+  std::printf(
+      "the machine's CPU in each phase (seconds of CPU, all cores together; busy and stolen "
+      "from /proc/stat):\n");
+  for (const Phase& phase : run.phases) PrintMachine(phase);
   if (!std::isnan(run.failover_s)) {
     std::printf(
         "failover: leader SIGKILLed -> the next leader's controller made the revision of "

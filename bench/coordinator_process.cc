@@ -80,6 +80,24 @@ std::optional<ProcessUsage> ReadProcessUsage(pid_t pid) {
   return usage;
 }
 
+std::optional<MachineUsage> ReadMachineUsage() {
+  std::ifstream stat("/proc/stat");
+  std::string label;
+  // user nice system idle iowait irq softirq steal (guest time is already
+  // in user and nice).
+  unsigned long long ticks[8] = {};
+  if (!(stat >> label) || label != "cpu") return std::nullopt;
+  for (unsigned long long& field : ticks) {
+    if (!(stat >> field)) return std::nullopt;
+  }
+  const auto per_second = static_cast<double>(sysconf(_SC_CLK_TCK));
+  MachineUsage usage;
+  usage.busy_seconds =
+      static_cast<double>(ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6]) / per_second;
+  usage.steal_seconds = static_cast<double>(ticks[7]) / per_second;
+  return usage;
+}
+
 unsigned long RaiseOpenFileLimit(unsigned long wanted) {
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;

@@ -46,6 +46,19 @@ struct ProcessUsage {
 // nullopt when the process is gone (or a zombie).
 std::optional<ProcessUsage> ReadProcessUsage(pid_t pid);
 
+// What /proc/stat says of the whole machine since boot, all cores
+// together: what the processes' own figures miss (the kernel's network
+// work in interrupts, anything else running) shows here.
+struct MachineUsage {
+  // CPU seconds not idle: user, nice, system, irq and softirq.
+  double busy_seconds = 0;
+  // CPU seconds the hypervisor gave to someone else.
+  double steal_seconds = 0;
+};
+
+// nullopt when /proc/stat cannot be read.
+std::optional<MachineUsage> ReadMachineUsage();
+
 // Raises RLIMIT_NOFILE's soft limit to the hard limit, and both to
 // `wanted` when the hard limit is lower and the process may raise it
 // (CAP_SYS_RESOURCE); children started afterwards inherit it. Returns the
