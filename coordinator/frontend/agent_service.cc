@@ -7,64 +7,13 @@
 #include <variant>
 
 #include "coordinator/frontend/grpc_status.h"
-#include "coordinator/frontend/serial_stream_writer.h"
-#include "fleetset/desired_state_delta.h"
+#include "coordinator/frontend/stream_outbox.h"
 
 namespace fleetset::coordinator {
 
 namespace {
 
 using Reactor = grpc::ServerBidiReactor<v1::AgentMessage, v1::CoordinatorMessage>;
-
-// What the agent hub holds for a connected agent. A newer state replaces one
-// not yet sent, so a slow agent receives the latest state, never a backlog;
-// after the first snapshot each write is the delta from what the agent last
-// got.
-class StreamOutbox final : public AgentOutbox,
-                           public SerialStreamWriter<Reactor, v1::CoordinatorMessage> {
- public:
-  StreamOutbox(Reactor* stream, std::shared_ptr<std::atomic<int64_t>> queued)
-      : SerialStreamWriter(stream), queued_(std::move(queued)) {}
-  ~StreamOutbox() override { SetQueuedLocked(false); }
-
-  void Offer(std::shared_ptr<const v1::DesiredState> state) override {
-    std::lock_guard lock(mu_);
-    if (!OpenLocked() || OlderThan(*state, latest_)) return;
-    latest_ = std::move(state);
-    StartNextLocked();
-    SetQueuedLocked(latest_ != nullptr && latest_ != sent_);
-  }
-
-  void Close(const ApiError& why) override { Finish(ToGrpcStatus(why)); }
-
- private:
-  const v1::CoordinatorMessage* NextLocked() override {
-    if (latest_ == nullptr || latest_ == sent_) return nullptr;
-    outgoing_.Clear();
-    if (sent_ == nullptr) {
-      *outgoing_.mutable_snapshot() = *latest_;
-    } else {
-      *outgoing_.mutable_delta() = MakeDesiredStateDelta(*sent_, *latest_);
-    }
-    sent_ = latest_;
-    SetQueuedLocked(false);
-    return &outgoing_;
-  }
-
-  // Counts this outbox in the service's total while a state waits.
-  void SetQueuedLocked(bool queued) {
-    if (queued == queued_now_) return;
-    queued_now_ = queued;
-    *queued_ += queued ? 1 : -1;
-  }
-
-  std::shared_ptr<std::atomic<int64_t>> queued_;
-  bool queued_now_ = false;
-
-  std::shared_ptr<const v1::DesiredState> latest_;
-  std::shared_ptr<const v1::DesiredState> sent_;
-  v1::CoordinatorMessage outgoing_;
-};
 
 class AgentStream final : public Reactor {
  public:
@@ -76,7 +25,7 @@ class AgentStream final : public Reactor {
         access_(access),
         caller_(std::move(caller)),
         peer_(std::move(peer)),
-        outbox_(std::make_shared<StreamOutbox>(this, std::move(queued))) {
+        outbox_(std::make_shared<StreamOutbox<Reactor>>(this, std::move(queued))) {
     StartRead(&incoming_);
   }
 
@@ -142,7 +91,7 @@ class AgentStream final : public Reactor {
   std::variant<Caller, grpc::Status> caller_;
   std::string peer_;
   std::string node_name_;
-  std::shared_ptr<StreamOutbox> outbox_;
+  std::shared_ptr<StreamOutbox<Reactor>> outbox_;
   v1::AgentMessage incoming_;
 };
 
