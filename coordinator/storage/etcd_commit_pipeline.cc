@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "coordinator/storage/etcd_transaction_limit.h"
+
 namespace fleetset::coordinator::storage {
 namespace {
 
@@ -12,11 +14,8 @@ constexpr int kWrote = 0;
 constexpr int kEvents = 1;
 constexpr int kRead = 2;
 
-// etcd's --max-txn-ops default, and well under its 1.5 MiB request limit.
-// etcd counts a Txn's longest list (compares, success or failure
-// operations) against the limit, and a nested Txn's against what its
-// parent's longest list leaves.
-constexpr size_t kMaxTxnOperations = 128;
+// Well under etcd's 1.5 MiB request limit (the operations' limit is
+// kMaxTxnOperations).
 constexpr size_t kMaxBatchBytes = 1 << 20;
 
 // The length of the longest list of `transaction`'s etcd Txn: a fence is

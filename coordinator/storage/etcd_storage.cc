@@ -15,6 +15,7 @@
 #include "coordinator/storage/etcd_client.h"
 #include "coordinator/storage/etcd_commit_pipeline.h"
 #include "coordinator/storage/etcd_mapping.h"
+#include "coordinator/storage/etcd_transaction_limit.h"
 #include "coordinator/storage/etcd_watch_feed.h"
 
 namespace fleetset::coordinator::storage {
@@ -39,6 +40,7 @@ class EtcdStorage final : public Storage {
               [this](std::vector<WatchEvent> events) { pipeline_.Observe(std::move(events)); }),
         hub_(feed_.start_revision(), options.watch_history_events,
              [this] { return CurrentRevision(); }) {
+    CheckTransactionLimit(client_, keys_.ToEtcd(""));
     pipeline_.NoteRevision(feed_.start_revision());
     feed_.Start();
   }

@@ -4,12 +4,14 @@
 # so that losing and regaining a leader takes well under a second, and no
 # automatic compaction (tests compact when they mean to).
 #
-#   etcd-env.sh start DIR [MEMBERS] [--tls]
+#   etcd-env.sh start DIR [MEMBERS] [--tls] [--max-txn-ops=N]
 #                                start MEMBERS (default 3) members; waits
 #                                until the cluster is healthy and prints the
 #                                client endpoints, comma-separated. With
 #                                --tls, clients must use https and present a
 #                                certificate: DIR/tls/{ca,client,client-key}.pem
+#                                --max-txn-ops is passed to every member
+#                                (etcd's default is 128)
 #   etcd-env.sh stop DIR         kill every member and remove DIR's data
 #   etcd-env.sh kill-member DIR N
 #                                SIGKILL member N (1-based)
@@ -140,11 +142,15 @@ healthy() {
 }
 
 cmd_start() {
-  local dir=$1 members=3 tls=false arg
+  local dir=$1 members=3 tls=false max_txn_ops="" arg
   shift
   for arg in "$@"; do
     case $arg in
       --tls) tls=true ;;
+      --max-txn-ops=*)
+        max_txn_ops=${arg#*=}
+        [[ $max_txn_ops =~ ^[0-9]+$ ]] || die "bad --max-txn-ops: $max_txn_ops"
+        ;;
       *[!0-9]* | '') die "bad member count: $arg" ;;
       *) members=$arg ;;
     esac
@@ -186,6 +192,7 @@ cmd_start() {
         --heartbeat-interval "$HEARTBEAT_MS" --election-timeout "$ELECTION_MS" \
         --auto-compaction-retention 0 --snapshot-count 100000 \
         --logger zap --log-outputs stderr --log-level warn
+      if [[ -n $max_txn_ops ]]; then printf '%s\n' --max-txn-ops "$max_txn_ops"; fi
       if $tls; then
         printf '%s\n' --cert-file "$dir/tls/server.pem" --key-file "$dir/tls/server-key.pem" \
           --trusted-ca-file "$dir/tls/ca.pem" --client-cert-auth \

@@ -44,9 +44,10 @@ std::string MissingEtcdPrerequisites() {
   return missing;
 }
 
-EtcdCluster::EtcdCluster(int members, bool tls) : tls_(tls) {
+EtcdCluster::EtcdCluster(int members, bool tls, int max_txn_ops) : tls_(tls) {
   std::vector<std::string> arguments = {"start", dir_.path(), std::to_string(members)};
   if (tls) arguments.push_back("--tls");
+  if (max_txn_ops > 0) arguments.push_back("--max-txn-ops=" + std::to_string(max_txn_ops));
   std::string out;
   Run(arguments, &out);
   if (!ok()) return;

@@ -22,8 +22,9 @@ std::string MissingEtcdPrerequisites();
 class EtcdCluster {
  public:
   // Starts `members` members under a scratch directory (check ok()); with
-  // `tls`, clients must use https and a client certificate.
-  explicit EtcdCluster(int members = 3, bool tls = false);
+  // `tls`, clients must use https and a client certificate; with
+  // `max_txn_ops`, the members' --max-txn-ops (etcd's default otherwise).
+  explicit EtcdCluster(int members = 3, bool tls = false, int max_txn_ops = 0);
   EtcdCluster(const EtcdCluster&) = delete;
   EtcdCluster& operator=(const EtcdCluster&) = delete;
   ~EtcdCluster();

@@ -216,6 +216,23 @@ TEST(EtcdStorage, TlsEndpointsWithTheClientCertificate) {
   EXPECT_THROW(OpenEtcdStorage(anonymous), StorageError);
 }
 
+// The store groups up to 128 writes in one etcd transaction; an etcd that
+// takes fewer would refuse them only under load, so the store refuses to
+// open on it, naming the flag.
+TEST(EtcdStorage, RefusesToOpenOnAnEtcdThatTakesShorterTransactions) {
+  REQUIRE_ETCD();
+  EtcdCluster cluster(1, /*tls=*/false, /*max_txn_ops=*/64);
+  ASSERT_TRUE(cluster.ok()) << cluster.error();
+  try {
+    OpenEtcdStorage(cluster.Options("/short"));
+    ADD_FAILURE() << "opened on an etcd with --max-txn-ops=64";
+  } catch (const StorageError& error) {
+    EXPECT_THAT(error.what(), HasSubstr("--max-txn-ops=128"));
+    EXPECT_THAT(error.what(), HasSubstr("too many operations"));
+    EXPECT_EQ(std::string(error.what()).find('\n'), std::string::npos) << "one line";
+  }
+}
+
 // Many transactions in flight, several on one key: each key ends with the
 // value queued last for it, `done` callbacks run in revision order, and
 // every event comes after the `done` of its own transaction.
