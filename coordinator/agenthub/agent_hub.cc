@@ -200,9 +200,20 @@ void AgentHub::Start(std::function<void()> on_change) {
   assignments_.AddHandler([this](const WatchEvent<v1::NodeAssignments>& event) {
     MarkDirty(event.object.metadata().name());
   });
-  // Which nodes an object concerns is the builder's to work out.
-  config_maps_.AddHandler([this](const auto&) { MarkAllDirty(); });
-  secrets_.AddHandler([this](const auto&) { MarkAllDirty(); });
+  // Which nodes an object concerns is the builder's to work out; one that
+  // no DaemonSet's pods reference concerns none (most of a cluster's).
+  config_maps_.AddHandler([this](const WatchEvent<v1::ConfigMap>& event) {
+    const v1::ObjectMeta& meta = event.object.metadata();
+    if (ReferencedIn(DaemonSetSnapshot(), meta.namespace_()).config_maps.contains(meta.name())) {
+      MarkAllDirty();
+    }
+  });
+  secrets_.AddHandler([this](const WatchEvent<v1::Secret>& event) {
+    const v1::ObjectMeta& meta = event.object.metadata();
+    if (ReferencedIn(DaemonSetSnapshot(), meta.namespace_()).secrets.contains(meta.name())) {
+      MarkAllDirty();
+    }
+  });
   priority_classes_.AddHandler([this](const auto&) { MarkAllDirty(); });
   // A node that now reports it runs a DaemonSet the coordinator's reading
   // of the rules gives it not (yet) needs that DaemonSet's objects.

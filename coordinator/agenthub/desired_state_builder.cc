@@ -6,7 +6,6 @@
 #include "coordinator/controllers/node_states.h"
 #include "coordinator/controllers/pod_priority.h"
 #include "coordinator/controllers/revision_history.h"
-#include "fleetset/pod_references.h"
 
 namespace fleetset::coordinator {
 namespace {
@@ -60,6 +59,20 @@ void AddObjects(const Referenced& referenced, const PodObjectCatalog& catalog,
 }
 
 }  // namespace
+
+PodReferences ReferencedIn(const std::vector<DaemonSetRevisions>& daemon_sets,
+                           const std::string& namespace_) {
+  PodReferences all;
+  for (const DaemonSetRevisions& entry : daemon_sets) {
+    if (entry.daemon_set->metadata().namespace_() != namespace_) continue;
+    for (const v1::DaemonSetRevision& revision : entry.revisions) {
+      PodReferences references = ReferencesOf(revision.template_().spec());
+      all.config_maps.merge(references.config_maps);
+      all.secrets.merge(references.secrets);
+    }
+  }
+  return all;
+}
 
 v1::DesiredState BuildDesiredState(const v1::Node& node, const NodeInputs& inputs,
                                    const std::vector<DaemonSetRevisions>& daemon_sets,

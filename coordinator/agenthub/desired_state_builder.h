@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "fleetset/pod_references.h"
 #include "fleetset/v1/agent_service.pb.h"
 #include "fleetset/v1/config.pb.h"
 #include "fleetset/v1/daemonset.pb.h"
@@ -50,6 +51,12 @@ struct NodeInputs {
   // node). Null or missing: the newest.
   const std::map<std::string, std::string>* running = nullptr;
 };
+
+// The ConfigMaps and Secrets in `namespace_` that any revision of
+// `daemon_sets` references: the only ones whose changes can reach a node's
+// state (BuildDesiredState gives a node a subset of them).
+PodReferences ReferencedIn(const std::vector<DaemonSetRevisions>& daemon_sets,
+                           const std::string& namespace_);
 
 // Without a version (the hub numbers what it offers). A DaemonSet whose
 // first revision is not stored yet is left out until it is.

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -93,6 +94,25 @@ class DesiredStateBuilderTest : public ::testing::Test {
   std::map<std::string, std::shared_ptr<const v1::Secret>> secrets_;
   PodObjectCatalog catalog_;
 };
+
+// Only these objects' changes can reach a node: the hub passes over its
+// nodes for them and for no other ConfigMap or Secret.
+TEST_F(DesiredStateBuilderTest, ReferencedInListsWhatAnyRevisionInTheNamespaceReferences) {
+  DaemonSetRevisions shipper =
+      WithRevision(DaemonSet("shipper", {}, Referencing("shipper-config", "shipper-creds")));
+  v1::DaemonSetRevision& newer = shipper.revisions.emplace_back(shipper.revisions.front());
+  *newer.mutable_template_()->mutable_spec() = Referencing("shipper-config-v2", "shipper-creds");
+  const std::vector<DaemonSetRevisions> daemon_sets = {
+      shipper, WithRevision(DaemonSet("exporter", {}, Referencing("exporter-config", "")))};
+
+  const PodReferences logging = ReferencedIn(daemon_sets, "logging");
+  EXPECT_EQ(logging.config_maps,
+            (std::set<std::string>{"exporter-config", "shipper-config", "shipper-config-v2"}))
+      << "the old revision's too: nodes may still run it";
+  EXPECT_EQ(logging.secrets, (std::set<std::string>{"shipper-creds"}));
+  const PodReferences other = ReferencedIn(daemon_sets, "monitoring");
+  EXPECT_TRUE(other.config_maps.empty() && other.secrets.empty()) << "names are per namespace";
+}
 
 // A node never assigned a DaemonSet stays on the revision its pod runs
 // until a rollout writes it an assignment; with no pod it starts on the
