@@ -201,18 +201,14 @@ void AgentHub::Start(std::function<void()> on_change) {
     MarkDirty(event.object.metadata().name());
   });
   // Which nodes an object concerns is the builder's to work out; one that
-  // no DaemonSet's pods reference concerns none (most of a cluster's).
+  // no DaemonSet's pods reference concerns none (most of a cluster's). The
+  // pass tells, with the DaemonSets it reads anyway: here, on the store's
+  // thread, a burst of changes would each read them.
   config_maps_.AddHandler([this](const WatchEvent<v1::ConfigMap>& event) {
-    const v1::ObjectMeta& meta = event.object.metadata();
-    if (ReferencedIn(DaemonSetSnapshot(), meta.namespace_()).config_maps.contains(meta.name())) {
-      MarkAllDirty();
-    }
+    NoteObjectChanged(&PodReferences::config_maps, event.object.metadata());
   });
   secrets_.AddHandler([this](const WatchEvent<v1::Secret>& event) {
-    const v1::ObjectMeta& meta = event.object.metadata();
-    if (ReferencedIn(DaemonSetSnapshot(), meta.namespace_()).secrets.contains(meta.name())) {
-      MarkAllDirty();
-    }
+    NoteObjectChanged(&PodReferences::secrets, event.object.metadata());
   });
   priority_classes_.AddHandler([this](const auto&) { MarkAllDirty(); });
   // A node that now reports it runs a DaemonSet the coordinator's reading
@@ -235,6 +231,15 @@ void AgentHub::MarkAllDirty() {
   {
     std::lock_guard lock(mu_);
     all_dirty_ = true;
+  }
+  if (on_change_) on_change_();
+}
+
+void AgentHub::NoteObjectChanged(std::set<std::string> PodReferences::*kind,
+                                 const v1::ObjectMeta& meta) {
+  {
+    std::lock_guard lock(mu_);
+    (changed_objects_[meta.namespace_()].*kind).insert(meta.name());
   }
   if (on_change_) on_change_();
 }
@@ -430,22 +435,28 @@ std::set<std::string> AgentHub::DecidedOn(const std::string& node_name) const {
 void AgentHub::SyncOnce() {
   std::set<std::string> dirty;
   std::vector<v1::Lease> renewals;
+  ObjectNames changed_objects;
+  bool all = false;
   {
     std::lock_guard lock(mu_);
     renewals.swap(renewals_);
-    if (all_dirty_) {
-      for (const auto& [name, connection] : connections_) {
-        if (connection.outbox) dirty.insert(name);
-      }
-    } else {
-      dirty.swap(dirty_);
-    }
+    changed_objects.swap(changed_objects_);
+    all = all_dirty_;
+    if (!all) dirty.swap(dirty_);
     all_dirty_ = false;
     dirty_.clear();
   }
   for (v1::Lease& lease : renewals) registries_.leases.PutAsync(kHub, std::move(lease));
-  if (dirty.empty()) return;
+  if (!all && dirty.empty() && changed_objects.empty()) return;
   const std::vector<DaemonSetRevisions> daemon_sets = DaemonSetSnapshot();
+  if (!all && !changed_objects.empty()) all = ReferencesAny(daemon_sets, changed_objects);
+  if (all) {
+    std::lock_guard lock(mu_);
+    for (const auto& [name, connection] : connections_) {
+      if (connection.outbox) dirty.insert(name);
+    }
+  }
+  if (dirty.empty()) return;
   const PodObjectCatalog catalog = ObjectCatalog();
   for (const std::string& name : dirty) {
     std::shared_ptr<const v1::Node> node = nodes_.Get("", name);

@@ -95,6 +95,9 @@ class AgentHub {
   void Forget(const std::string& node_name);
   void MarkDirty(const std::string& node_name);
   void MarkAllDirty();
+  // A ConfigMap (`kind` config_maps) or Secret changed; the next pass looks
+  // at every node if a DaemonSet's pods reference it.
+  void NoteObjectChanged(std::set<std::string> PodReferences::*kind, const v1::ObjectMeta& meta);
   // Whether a DaemonSet's event changes what the builder reads from it
   // (records it if so): its deletion, or a new uid or minReadySeconds once
   // it has a revision.
@@ -120,6 +123,8 @@ class AgentHub {
   std::map<std::string, Connection> connections_;
   std::set<std::string> dirty_;
   bool all_dirty_ = false;
+  // ConfigMaps and Secrets changed since the last pass.
+  ObjectNames changed_objects_;
   // What the builder reads from a DaemonSet itself (uid, minReadySeconds)
   // as last seen: its status changes all the time during a rollout, and its
   // template reaches nodes through its revisions, so neither concerns a

@@ -1,5 +1,6 @@
 #include "coordinator/agenthub/desired_state_builder.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -60,18 +61,23 @@ void AddObjects(const Referenced& referenced, const PodObjectCatalog& catalog,
 
 }  // namespace
 
-PodReferences ReferencedIn(const std::vector<DaemonSetRevisions>& daemon_sets,
-                           const std::string& namespace_) {
-  PodReferences all;
+bool ReferencesAny(const std::vector<DaemonSetRevisions>& daemon_sets, const ObjectNames& objects) {
+  auto any_of = [](const std::set<std::string>& names, const std::set<std::string>& wanted) {
+    return std::any_of(names.begin(), names.end(),
+                       [&](const std::string& name) { return wanted.contains(name); });
+  };
   for (const DaemonSetRevisions& entry : daemon_sets) {
-    if (entry.daemon_set->metadata().namespace_() != namespace_) continue;
+    auto wanted = objects.find(entry.daemon_set->metadata().namespace_());
+    if (wanted == objects.end()) continue;
     for (const v1::DaemonSetRevision& revision : entry.revisions) {
-      PodReferences references = ReferencesOf(revision.template_().spec());
-      all.config_maps.merge(references.config_maps);
-      all.secrets.merge(references.secrets);
+      const PodReferences references = ReferencesOf(revision.template_().spec());
+      if (any_of(references.config_maps, wanted->second.config_maps) ||
+          any_of(references.secrets, wanted->second.secrets)) {
+        return true;
+      }
     }
   }
-  return all;
+  return false;
 }
 
 v1::DesiredState BuildDesiredState(const v1::Node& node, const NodeInputs& inputs,

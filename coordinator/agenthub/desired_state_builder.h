@@ -52,11 +52,13 @@ struct NodeInputs {
   const std::map<std::string, std::string>* running = nullptr;
 };
 
-// The ConfigMaps and Secrets in `namespace_` that any revision of
-// `daemon_sets` references: the only ones whose changes can reach a node's
-// state (BuildDesiredState gives a node a subset of them).
-PodReferences ReferencedIn(const std::vector<DaemonSetRevisions>& daemon_sets,
-                           const std::string& namespace_);
+// ConfigMaps and Secrets by namespace.
+using ObjectNames = std::map<std::string, PodReferences>;
+
+// Whether a revision of `daemon_sets` references any of `objects`: only
+// then can their changes reach a node's state (BuildDesiredState gives a
+// node a subset of what the revisions reference).
+bool ReferencesAny(const std::vector<DaemonSetRevisions>& daemon_sets, const ObjectNames& objects);
 
 // Without a version (the hub numbers what it offers). A DaemonSet whose
 // first revision is not stored yet is left out until it is.

@@ -95,23 +95,31 @@ class DesiredStateBuilderTest : public ::testing::Test {
   PodObjectCatalog catalog_;
 };
 
-// Only these objects' changes can reach a node: the hub passes over its
-// nodes for them and for no other ConfigMap or Secret.
-TEST_F(DesiredStateBuilderTest, ReferencedInListsWhatAnyRevisionInTheNamespaceReferences) {
+// Only the objects some revision references can change a node's state:
+// the hub looks at its nodes for them and for no other ConfigMap or Secret.
+TEST_F(DesiredStateBuilderTest, ReferencesAnyTellsWhetherSomeRevisionInTheNamespaceReferences) {
   DaemonSetRevisions shipper =
       WithRevision(DaemonSet("shipper", {}, Referencing("shipper-config", "shipper-creds")));
   v1::DaemonSetRevision& newer = shipper.revisions.emplace_back(shipper.revisions.front());
   *newer.mutable_template_()->mutable_spec() = Referencing("shipper-config-v2", "shipper-creds");
   const std::vector<DaemonSetRevisions> daemon_sets = {
       shipper, WithRevision(DaemonSet("exporter", {}, Referencing("exporter-config", "")))};
+  auto config_maps = [](const std::string& namespace_, std::set<std::string> names) {
+    return ObjectNames{{namespace_, PodReferences{std::move(names), {}}}};
+  };
 
-  const PodReferences logging = ReferencedIn(daemon_sets, "logging");
-  EXPECT_EQ(logging.config_maps,
-            (std::set<std::string>{"exporter-config", "shipper-config", "shipper-config-v2"}))
-      << "the old revision's too: nodes may still run it";
-  EXPECT_EQ(logging.secrets, (std::set<std::string>{"shipper-creds"}));
-  const PodReferences other = ReferencedIn(daemon_sets, "monitoring");
-  EXPECT_TRUE(other.config_maps.empty() && other.secrets.empty()) << "names are per namespace";
+  EXPECT_TRUE(ReferencesAny(daemon_sets, config_maps("logging", {"shipper-config"})))
+      << "the old revision's: nodes may still run it";
+  EXPECT_TRUE(ReferencesAny(daemon_sets, config_maps("logging", {"x", "shipper-config-v2"})));
+  EXPECT_TRUE(ReferencesAny(daemon_sets, config_maps("logging", {"exporter-config"})));
+  EXPECT_TRUE(
+      ReferencesAny(daemon_sets, ObjectNames{{"logging", PodReferences{{}, {"shipper-creds"}}}}));
+  EXPECT_FALSE(ReferencesAny(daemon_sets, config_maps("logging", {"unused-config"})));
+  EXPECT_FALSE(
+      ReferencesAny(daemon_sets, ObjectNames{{"logging", PodReferences{{}, {"shipper-config"}}}}))
+      << "a Secret named like a referenced ConfigMap";
+  EXPECT_FALSE(ReferencesAny(daemon_sets, config_maps("monitoring", {"shipper-config"})))
+      << "names are per namespace";
 }
 
 // A node never assigned a DaemonSet stays on the revision its pod runs
