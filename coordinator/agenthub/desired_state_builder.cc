@@ -31,30 +31,32 @@ bool NodeMayRun(const v1::Node& node, const v1::NodeReport* report, const v1::Da
   return false;
 }
 
-// namespace/name of every object the node's pods reference.
-struct Referenced {
-  std::set<std::pair<std::string, std::string>> config_maps;
-  std::set<std::pair<std::string, std::string>> secrets;
+// Adds what a pod of `spec` in `namespace_` references to `objects`.
+void AddReferences(const std::string& namespace_, const v1::PodSpec& spec, ObjectNames& objects) {
+  PodReferences references = ReferencesOf(spec);
+  PodReferences& names = objects[namespace_];
+  names.config_maps.merge(references.config_maps);
+  names.secrets.merge(references.secrets);
+}
 
-  void Add(const std::string& namespace_, const v1::PodSpec& spec) {
-    const PodReferences references = ReferencesOf(spec);
-    for (const std::string& name : references.config_maps) config_maps.emplace(namespace_, name);
-    for (const std::string& name : references.secrets) secrets.emplace(namespace_, name);
-  }
-};
-
-void AddObjects(const Referenced& referenced, const PodObjectCatalog& catalog,
+// The objects of `referenced` the catalog holds, each kind in
+// namespace/name order.
+void AddObjects(const ObjectNames& referenced, const PodObjectCatalog& catalog,
                 v1::DesiredState& state) {
   if (catalog.config_map) {
-    for (const auto& [namespace_, name] : referenced.config_maps) {
-      if (auto config_map = catalog.config_map(namespace_, name)) {
-        *state.add_config_maps() = *config_map;
+    for (const auto& [namespace_, names] : referenced) {
+      for (const std::string& name : names.config_maps) {
+        if (auto config_map = catalog.config_map(namespace_, name)) {
+          *state.add_config_maps() = *config_map;
+        }
       }
     }
   }
   if (catalog.secret) {
-    for (const auto& [namespace_, name] : referenced.secrets) {
-      if (auto secret = catalog.secret(namespace_, name)) *state.add_secrets() = *secret;
+    for (const auto& [namespace_, names] : referenced) {
+      for (const std::string& name : names.secrets) {
+        if (auto secret = catalog.secret(namespace_, name)) *state.add_secrets() = *secret;
+      }
     }
   }
 }
@@ -88,7 +90,7 @@ v1::DesiredState BuildDesiredState(const v1::Node& node, const NodeInputs& input
   *update.mutable_labels() = node.metadata().labels();
   for (const v1::Taint& taint : FactsOf(node).taints) *update.add_taints() = taint;
   update.set_unschedulable(node.spec().unschedulable());
-  Referenced referenced;
+  ObjectNames referenced;
   for (const DaemonSetRevisions& entry : daemon_sets) {
     if (entry.revisions.empty()) continue;
     const v1::DaemonSet& daemon_set = *entry.daemon_set;
@@ -130,7 +132,7 @@ v1::DesiredState BuildDesiredState(const v1::Node& node, const NodeInputs& input
     desired.set_priority(priority.value);
     desired.set_pod_create_error(priority.refusal);
     if (NodeMayRun(node, inputs.report, daemon_set, revision->template_())) {
-      referenced.Add(daemon_set.metadata().namespace_(), revision->template_().spec());
+      AddReferences(daemon_set.metadata().namespace_(), revision->template_().spec(), referenced);
     }
   }
   AddObjects(referenced, catalog, state);
