@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "coordinator/storage/thread_priority.h"
+
 namespace fleetset::coordinator::storage {
 namespace {
 
@@ -46,6 +48,8 @@ bool EtcdWatchFeed::Pause(std::chrono::milliseconds interval) {
 }
 
 void EtcdWatchFeed::Run() {
+  // Decoding etcd's events is the first half of the watch's work.
+  YieldCallingThreadTo(kWatchThreadNiceness);
   bool compacted = false;
   // Doubles while no member answers, so that an outage of minutes is not
   // a log line every fraction of a second.

@@ -159,7 +159,8 @@ class WatchHandle {
 };
 
 // Called with the events of one or more committed transactions, in revision
-// order, never concurrently for one watch, from a thread of the store's.
+// order, never concurrently for one watch, from a thread of the store's
+// that runs below normal priority (thread_priority.h says why).
 // It must not block nor call back into the store synchronously: post the
 // events to the owner's queue.
 using WatchCallback = std::function<void(const std::vector<WatchEvent>& events)>;

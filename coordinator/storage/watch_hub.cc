@@ -8,6 +8,8 @@
 #include <thread>
 #include <utility>
 
+#include "coordinator/storage/thread_priority.h"
+
 namespace fleetset::coordinator::storage {
 namespace {
 
@@ -57,6 +59,7 @@ struct WatchHub::Core {
   // The delivery thread: one watcher at a time, its callback run without
   // the mutex held.
   void Deliver() {
+    YieldCallingThreadTo(kWatchThreadNiceness);
     while (true) {
       // Declared before the lock so that they are destroyed after it is
       // released: a watcher whose handle is gone takes its callback (and

@@ -26,6 +26,10 @@
 #include <string>
 #include <thread>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "coordinator/storage/thread_priority.h"
 #include "coordinator/storage/watch_hub.h"
 #include "storage_test_util.h"
 
@@ -425,6 +429,23 @@ TYPED_TEST_P(StorageContractTest, DoneRunsOffTheCallersThread) {
   EXPECT_NE(done_thread.get_future().get(), std::this_thread::get_id());
 }
 
+// Watch events yield the cores to what agents wait on (thread_priority.h).
+TYPED_TEST_P(StorageContractTest, WatchCallbacksRunBelowNormalPriority) {
+  const int caller_niceness = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+  std::promise<int> callback_niceness;
+  std::once_flag once;
+  auto handle = this->store_->Watch("/k", 0, [&](const std::vector<WatchEvent>&) {
+    std::call_once(once, [&] {
+      callback_niceness.set_value(getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())));
+    });
+  });
+  ASSERT_TRUE(this->store_->Commit(PutTransaction("/k", "v")).committed());
+  EXPECT_EQ(callback_niceness.get_future().get(),
+            std::max(caller_niceness, storage::kWatchThreadNiceness));
+  // Only the store's own thread: the caller's priority is as it was.
+  EXPECT_EQ(getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())), caller_niceness);
+}
+
 TYPED_TEST_P(StorageContractTest, DoneRunsBeforeTheWatchEventsOfItsTransaction) {
   constexpr int kTransactions = 50;
   std::mutex mutex;
@@ -509,7 +530,8 @@ REGISTER_TYPED_TEST_SUITE_P(
     WatchFromZeroAndFromAListSeeOnlyLaterChanges, WatchFromAFutureRevisionStartsThere,
     WatchSeesOnlyItsPrefix, EventsCarryTheKeyAsItWasBefore, WatchOlderThanTheHistoryIsCompacted,
     DestroyedHandleIsNeverCalledAgain, DestroyingAHandleWaitsForItsRunningCallback,
-    HandleDestroyedFromItsOwnCallbackStopsDelivery, DoneRunsOffTheCallersThread,
-    DoneRunsBeforeTheWatchEventsOfItsTransaction, ConcurrentCommitsAreToldInRevisionOrder);
+    HandleDestroyedFromItsOwnCallbackStopsDelivery, WatchCallbacksRunBelowNormalPriority,
+    DoneRunsOffTheCallersThread, DoneRunsBeforeTheWatchEventsOfItsTransaction,
+    ConcurrentCommitsAreToldInRevisionOrder);
 
 }  // namespace fleetset::testing
