@@ -14,8 +14,9 @@ namespace fleetset::coordinator::storage {
 // Linux's nice value (-20 to 19, higher yields more) of a thread that
 // carries watch events: the scheduler still gives it about 1.5% of a
 // normal thread's share while they compete, so it runs behind, never
-// stops. The lowest: at 10 (a tenth of a share) the fleet-wide apply of
-// the coordinator bench gained less (bench/README.md, thirteenth stage).
+// stops. The lowest: the one run at 10 (a tenth of a share) gained less
+// in the coordinator bench's fleet-wide apply (bench/README.md,
+// thirteenth stage).
 inline constexpr int kWatchThreadNiceness = 19;
 
 // Makes the calling thread at least as nice as `niceness` (Linux keeps a

@@ -431,19 +431,20 @@ TYPED_TEST_P(StorageContractTest, DoneRunsOffTheCallersThread) {
 
 // Watch events yield the cores to what agents wait on (thread_priority.h).
 TYPED_TEST_P(StorageContractTest, WatchCallbacksRunBelowNormalPriority) {
-  const int caller_niceness = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+  auto this_threads_niceness = [] {
+    return getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+  };
+  const int caller_niceness = this_threads_niceness();
   std::promise<int> callback_niceness;
   std::once_flag once;
   auto handle = this->store_->Watch("/k", 0, [&](const std::vector<WatchEvent>&) {
-    std::call_once(once, [&] {
-      callback_niceness.set_value(getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())));
-    });
+    std::call_once(once, [&] { callback_niceness.set_value(this_threads_niceness()); });
   });
   ASSERT_TRUE(this->store_->Commit(PutTransaction("/k", "v")).committed());
   EXPECT_EQ(callback_niceness.get_future().get(),
             std::max(caller_niceness, storage::kWatchThreadNiceness));
   // Only the store's own thread: the caller's priority is as it was.
-  EXPECT_EQ(getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())), caller_niceness);
+  EXPECT_EQ(this_threads_niceness(), caller_niceness);
 }
 
 TYPED_TEST_P(StorageContractTest, DoneRunsBeforeTheWatchEventsOfItsTransaction) {
