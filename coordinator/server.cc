@@ -330,6 +330,7 @@ std::shared_ptr<grpc::Channel> CoordinatorServer::InProcessChannel() {
 
 void CoordinatorServer::SyncOnce() {
   auto caught_up = [this] {
+    hub_->WaitForReports();
     storage::WaitForWatchers(*durable_);
     if (volatile_) storage::WaitForWatchers(*volatile_);
   };

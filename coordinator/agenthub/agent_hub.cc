@@ -14,6 +14,7 @@
 #include "coordinator/controllers/node_conditions.h"
 #include "coordinator/controllers/revision_objects.h"
 #include "coordinator/registry/storage_keys.h"
+#include "coordinator/storage/thread_priority.h"
 #include "coordinator/timestamps.h"
 #include "fleetset/pod_owner.h"
 
@@ -24,6 +25,10 @@ namespace {
 using google::protobuf::util::MessageDifferencer;
 
 const Caller kHub = Caller::System("agent-hub");
+
+// What follows a report (its diff, the pods' writes) yields to the streams
+// as the store's watch does, for the same reason (ReportIntake).
+constexpr int kReportIntakeNiceness = storage::kWatchThreadNiceness;
 
 // Whether two lists of objects hold the same objects at the same versions
 // (the builder lists them in key order).
@@ -145,7 +150,12 @@ AgentHub::AgentHub(Registries& registries, SharedInformers& informers, EventReco
       node_reports_(informers.node_reports),
       config_maps_(informers.config_maps),
       secrets_(informers.secrets),
-      priority_classes_(informers.priority_classes) {}
+      priority_classes_(informers.priority_classes),
+      report_intake_(
+          [this](const std::string& node_name, uint64_t stream, v1::StatusReport report) {
+            TakeReport(node_name, stream, std::move(report));
+          },
+          kReportIntakeNiceness) {}
 
 void AgentHub::LoadDesiredVersion() {
   storage::Storage& store = registries_.daemon_sets.storage();
@@ -329,6 +339,7 @@ void AgentHub::Connect(const Caller& caller, const v1::Hello& hello,
     // A node that comes back gets the current state at once, whatever it had.
     connection.offered.reset();
     connection.acknowledgement_due = 1;
+    connection.stream = ++streams_connected_;
     if (hello.has_status()) writes = TakeReportLocked(connection, name, hello.status());
   }
   if (replaced) {
@@ -341,12 +352,25 @@ void AgentHub::Connect(const Caller& caller, const v1::Hello& hello,
 }
 
 void AgentHub::Report(const std::string& node_name, const v1::StatusReport& report) {
-  ReportWrites writes;
+  uint64_t stream = 0;
   {
     std::lock_guard lock(mu_);
     auto it = connections_.find(node_name);
     if (it == connections_.end()) return;
-    writes = TakeReportLocked(it->second, node_name, report);
+    stream = it->second.stream;
+  }
+  report_intake_.Push(node_name, stream, report);
+}
+
+void AgentHub::WaitForReports() { report_intake_.WaitUntilTaken(); }
+
+void AgentHub::TakeReport(const std::string& node_name, uint64_t stream, v1::StatusReport report) {
+  ReportWrites writes;
+  {
+    std::lock_guard lock(mu_);
+    auto it = connections_.find(node_name);
+    if (it == connections_.end() || it->second.stream != stream) return;
+    writes = TakeReportLocked(it->second, node_name, std::move(report));
   }
   Write(std::move(writes));
   RenewLease(node_name, /*force=*/false);

@@ -18,6 +18,7 @@
 #include "coordinator/agenthub/agent_outbox.h"
 #include "coordinator/agenthub/agent_reports.h"
 #include "coordinator/agenthub/desired_state_builder.h"
+#include "coordinator/agenthub/report_intake.h"
 #include "coordinator/controllers/event_recorder.h"
 #include "coordinator/registry/registries.h"
 #include "coordinator/registry/shared_informers.h"
@@ -49,6 +50,9 @@ class AgentHub {
   // an older one); offers the current desired state at once. ApiError
   // when the hello is refused.
   void Connect(const Caller& caller, const v1::Hello& hello, std::shared_ptr<AgentOutbox> outbox);
+  // Queues the report for the hub's intake thread (ReportIntake): a
+  // report from a stream that a newer one replaced by then is dropped, the
+  // newer stream's hello having said it all again.
   void Report(const std::string& node_name, const v1::StatusReport& report);
   void Heartbeat(const std::string& node_name);
   // The node stays Ready until its lease expires.
@@ -62,6 +66,10 @@ class AgentHub {
 
   size_t ConnectedAgents() const;
 
+  // Returns once the reports queued before the call were taken in (their
+  // writes started): for a caller about to read what they wrote.
+  void WaitForReports();
+
  private:
   struct Connection {
     std::shared_ptr<AgentOutbox> outbox;
@@ -74,9 +82,14 @@ class AgentHub {
     // a new stream on, as another coordinator may have written it since.
     uint64_t acknowledgement_due = 1;
     std::chrono::steady_clock::time_point lease_renewed{};
+    // Which of the node's streams this is: a queued report names the
+    // stream it came on.
+    uint64_t stream = 0;
   };
   ReportWrites TakeReportLocked(Connection& connection, const std::string& node_name,
                                 v1::StatusReport report);
+  // The intake's: takes a report that came on `stream` of the node.
+  void TakeReport(const std::string& node_name, uint64_t stream, v1::StatusReport report);
   void Write(ReportWrites writes);
   void RenewLease(const std::string& node_name, bool force);
   std::vector<DaemonSetRevisions> DaemonSetSnapshot() const;
@@ -136,6 +149,10 @@ class AgentHub {
   // thousand renewals a second then cost etcd a few requests rather than
   // a hundred.
   std::vector<v1::Lease> renewals_;
+  // Numbers each Connection's stream.
+  uint64_t streams_connected_ = 0;
+  // Last: its thread calls into everything above, and stops first.
+  ReportIntake report_intake_;
 };
 
 }  // namespace fleetset::coordinator

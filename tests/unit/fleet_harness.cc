@@ -201,6 +201,7 @@ grpc::Status FleetClient::AgentConnected(const v1::Hello& hello,
 
 void FleetClient::AgentReported(const std::string& node_name, const v1::StatusReport& report) {
   server_.hub().Report(node_name, report);
+  server_.hub().WaitForReports();
 }
 
 void FleetClient::AgentHeartbeat(const std::string& node_name) {
