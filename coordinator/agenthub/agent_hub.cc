@@ -366,11 +366,31 @@ void AgentHub::WaitForReports() { report_intake_.WaitUntilTaken(); }
 
 void AgentHub::TakeReport(const std::string& node_name, uint64_t stream, v1::StatusReport report) {
   ReportWrites writes;
-  {
+  while (true) {
+    std::shared_ptr<const v1::StatusReport> before;
+    std::shared_ptr<const v1::DesiredState> offered;
+    uint64_t acknowledgement_due = 0;
+    {
+      std::lock_guard lock(mu_);
+      auto it = connections_.find(node_name);
+      if (it == connections_.end() || it->second.stream != stream) return;
+      before = it->second.report;
+      offered = it->second.offered;
+      acknowledgement_due = it->second.acknowledgement_due;
+    }
+    writes = DiffReport(node_name, before.get(), report, offered.get(), acknowledgement_due != 0);
     std::lock_guard lock(mu_);
     auto it = connections_.find(node_name);
     if (it == connections_.end() || it->second.stream != stream) return;
-    writes = TakeReportLocked(it->second, node_name, std::move(report));
+    Connection& connection = it->second;
+    // Changed meanwhile (a state offered, which may change what the report
+    // must write): compared again.
+    if (connection.report != before || connection.offered != offered ||
+        connection.acknowledgement_due != acknowledgement_due) {
+      continue;
+    }
+    KeepReportLocked(connection, writes, std::move(report));
+    break;
   }
   Write(std::move(writes));
   RenewLease(node_name, /*force=*/false);
@@ -404,7 +424,7 @@ void AgentHub::Forget(const std::string& node_name) {
   }
   // A running agent registers its node again, as a kubelet does.
   if (forgotten->outbox) forgotten->outbox->Close(ApiError::NotFound("nodes", node_name));
-  ForgetReportedState(registries_, kHub, node_name, forgotten->report);
+  ForgetReportedState(registries_, kHub, node_name, forgotten->report.get());
 }
 
 void AgentHub::Offer(const std::string& node_name, v1::DesiredState built) {
@@ -491,13 +511,19 @@ void AgentHub::SyncOnce() {
 
 ReportWrites AgentHub::TakeReportLocked(Connection& connection, const std::string& node_name,
                                         v1::StatusReport report) {
-  ReportWrites writes = DiffReport(node_name, connection.report, report, connection.offered.get(),
-                                   /*acknowledgement_due=*/connection.acknowledgement_due != 0);
+  ReportWrites writes =
+      DiffReport(node_name, connection.report.get(), report, connection.offered.get(),
+                 /*acknowledgement_due=*/connection.acknowledgement_due != 0);
+  KeepReportLocked(connection, writes, std::move(report));
+  return writes;
+}
+
+void AgentHub::KeepReportLocked(Connection& connection, const ReportWrites& writes,
+                                v1::StatusReport report) {
   if (writes.node_report) {
     connection.acknowledgement_due = NodeAcknowledgementDue(*writes.node_report);
   }
-  connection.report = std::move(report);
-  return writes;
+  connection.report = std::make_shared<const v1::StatusReport>(std::move(report));
 }
 
 void AgentHub::Write(ReportWrites writes) {

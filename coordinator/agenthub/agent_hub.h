@@ -75,8 +75,9 @@ class AgentHub {
     std::shared_ptr<AgentOutbox> outbox;
     // The last state offered on this stream (with its version).
     std::shared_ptr<const v1::DesiredState> offered;
-    // What the agent last reported, to tell what changed.
-    std::optional<v1::StatusReport> report;
+    // What the agent last reported, to tell what changed. Shared, so that
+    // the intake can compare a new report with it outside the lock.
+    std::shared_ptr<const v1::StatusReport> report;
     // The version the stored node report waits for the node to have seen
     // (NodeAcknowledgementDue of the last one written here); nonzero from
     // a new stream on, as another coordinator may have written it since.
@@ -88,7 +89,13 @@ class AgentHub {
   };
   ReportWrites TakeReportLocked(Connection& connection, const std::string& node_name,
                                 v1::StatusReport report);
-  // The intake's: takes a report that came on `stream` of the node.
+  // What the connection keeps of a report whose writes are `writes`.
+  static void KeepReportLocked(Connection& connection, const ReportWrites& writes,
+                               v1::StatusReport report);
+  // The intake's: takes a report that came on `stream` of the node,
+  // comparing it with the previous one outside the lock (the intake's
+  // thread runs below the priority of the threads that wait for the lock;
+  // holding it there would make them wait on a thread they outrank).
   void TakeReport(const std::string& node_name, uint64_t stream, v1::StatusReport report);
   void Write(ReportWrites writes);
   void RenewLease(const std::string& node_name, bool force);

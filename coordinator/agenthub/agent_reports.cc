@@ -98,7 +98,7 @@ uint64_t NodeAcknowledgementDue(const v1::NodeReport& report) {
   return report.desired_version() < report.offered_version() ? report.offered_version() : 0;
 }
 
-ReportWrites DiffReport(const std::string& node_name, const std::optional<v1::StatusReport>& before,
+ReportWrites DiffReport(const std::string& node_name, const v1::StatusReport* before,
                         const v1::StatusReport& after, const v1::DesiredState* offered,
                         bool acknowledgement_due) {
   ReportWrites writes;
@@ -143,7 +143,7 @@ ReportWrites DiffReport(const std::string& node_name, const std::optional<v1::St
 }
 
 void ForgetReportedState(Registries& registries, const Caller& caller, const std::string& node_name,
-                         const std::optional<v1::StatusReport>& report) {
+                         const v1::StatusReport* report) {
   if (report) {
     for (const v1::Pod& pod : report->pods()) {
       registries.pods.DeleteAsync(caller, pod.metadata().namespace_(), pod.metadata().uid());

@@ -24,7 +24,7 @@ struct ReportWrites {
   std::vector<Event> events;
 };
 
-// The writes that take the node from `before` (nothing when nullopt) to
+// The writes that take the node from `before` (nothing when null) to
 // `after`. `offered` is the desired state last offered the node (null when
 // none was on this stream yet); a decision on a DaemonSet new to the node
 // that the controllers would reach on it themselves is not written alone.
@@ -33,7 +33,7 @@ struct ReportWrites {
 // stored node report waits for the node to have seen a newer state
 // (NodeAcknowledgementDue); otherwise the stored one still says what the
 // node decided, and a rolling update saves one write per node it moves.
-ReportWrites DiffReport(const std::string& node_name, const std::optional<v1::StatusReport>& before,
+ReportWrites DiffReport(const std::string& node_name, const v1::StatusReport* before,
                         const v1::StatusReport& after, const v1::DesiredState* offered,
                         bool acknowledgement_due);
 
@@ -51,6 +51,6 @@ v1::Pod PublicPod(const v1::Pod& reported, const std::string& node_name);
 
 // Removes everything the node's agent reported (the node was deleted).
 void ForgetReportedState(Registries& registries, const Caller& caller, const std::string& node_name,
-                         const std::optional<v1::StatusReport>& report);
+                         const v1::StatusReport* report);
 
 }  // namespace fleetset::coordinator
