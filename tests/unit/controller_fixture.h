@@ -16,6 +16,10 @@ namespace fleetset::testing {
 
 class ControllerFixture : public ::testing::Test {
  protected:
+  // Before the derived fixture's members (its controllers) go: a change
+  // the test's last pass wrote may still be on its way to their handlers.
+  void TearDown() override { informers_.Stop(); }
+
   // Returns once every cache and watch has seen every change made so far.
   void WaitForWatchers() {
     coordinator::storage::WaitForWatchers(*durable_);
