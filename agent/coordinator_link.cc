@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "agent/backoff.h"
+#include "fleetset/agent_stream_transport.h"
 #include "fleetset/desired_state_delta.h"
 #include "fleetset/v1/agent_service.grpc.pb.h"
 #include "fleetset/version.h"
@@ -116,6 +117,7 @@ std::shared_ptr<grpc::Channel> MakeChannel(
   // A node's desired state has no fixed bound (every DaemonSet it runs);
   // it comes from the authenticated coordinator.
   args.SetMaxReceiveMessageSize(-1);
+  SetAgentStreamTransport(args);
   return grpc::CreateCustomChannel(address, credentials, args);
 }
 

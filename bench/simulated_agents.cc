@@ -11,6 +11,7 @@
 #include <set>
 #include <utility>
 
+#include "fleetset/agent_stream_transport.h"
 #include "fleetset/desired_eligibility.h"
 #include "fleetset/desired_state_delta.h"
 #include "fleetset/pod_owner.h"
@@ -558,6 +559,7 @@ std::unique_ptr<v1::AgentService::Stub> SimulatedFleet::StubFor(int agent,
   // leaves the delay to the agent's back-off here too.
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  SetAgentStreamTransport(args);
   return v1::AgentService::NewStub(
       grpc::CreateCustomChannel(address, credentials_[static_cast<size_t>(agent)], args));
 }

@@ -11,6 +11,7 @@
 #include "coordinator/storage/memory_storage.h"
 #include "coordinator/storage/sqlite_storage.h"
 #include "coordinator/storage/watch_barrier.h"
+#include "fleetset/agent_stream_transport.h"
 #include "fleetset/pki/pki_error.h"
 #include "fleetset/strings.h"
 
@@ -296,6 +297,7 @@ std::unique_ptr<CoordinatorServer> CoordinatorServer::Start(const ServerOptions&
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
+  SetCoordinatorStreamTransport(builder);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || (!options.listen.empty() && server->port_ == 0)) {
     *error = "cannot listen on " + options.listen + " (address in use or invalid)";

@@ -291,6 +291,46 @@ TEST_F(FleetConfigObjectsTest, PodsWaitForAMissingConfigMapOrSecretAndStartOnceI
   EXPECT_EQ(Exec(kWorker1Node, env_container->id(), {"sh", "-c", "echo $TOKEN"}), "t0k3n\n");
 }
 
+// The agent's stream has fixed HTTP/2 windows (fleetset/agent_stream_transport.h):
+// a desired state several times larger than gRPC's default window of 64 KiB
+// still reaches the node whole, as do the applies that carry it.
+TEST_F(FleetConfigObjectsTest, ADesiredStateOfSeveralMegabytesReachesItsNode) {
+  CreateLoggingNamespace();
+  constexpr int kConfigMaps = 3;
+  constexpr size_t kValueBytes = 800 * 1024;  // a file of all three stays under 3 MiB
+  std::string manifests;
+  std::string mounts;
+  std::string volumes;
+  for (int i = 0; i < kConfigMaps; ++i) {
+    const std::string name = "bulk-" + std::to_string(i);
+    // A different letter per ConfigMap: a state cut short or mixed up
+    // shows in the counts.
+    manifests += "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: " + name +
+                 ", namespace: logging}\ndata:\n  blob: " +
+                 std::string(kValueBytes, static_cast<char>('a' + i)) + "\n---\n";
+    mounts += "        - {name: " + name + ", mountPath: /bulk/" + name + "}\n";
+    volumes += "      - name: " + name + "\n        configMap: {name: " + name + "}\n";
+  }
+  manifests += DaemonSetOnWorker1("bulk", kTestImage, "        volumeMounts:\n" + mounts,
+                                  "      volumes:\n" + volumes);
+  const CommandResult apply = Ctl("apply", "-f", WriteFile("bulk.yaml", manifests));
+  ASSERT_EQ(apply.exit_code, 0) << Show(apply);
+
+  std::optional<cri::Container> bulk;
+  ASSERT_TRUE(WaitFor([&] {
+    bulk = RunningContainer(kWorker1Node, "bulk", "main");
+    return bulk.has_value();
+  })) << Ctl("get", "pods", "-n", kLogging).out;
+  for (int i = 0; i < kConfigMaps; ++i) {
+    const std::string path = "/bulk/bulk-" + std::to_string(i) + "/blob";
+    const std::string letter(1, static_cast<char>('a' + i));
+    EXPECT_EQ(Exec(kWorker1Node, bulk->id(),
+                   {"sh", "-c", "tr -d " + letter + " < " + path + " | wc -c; wc -c < " + path}),
+              "0\n" + std::to_string(kValueBytes) + "\n")
+        << path;
+  }
+}
+
 TEST_F(FleetConfigObjectsTest, AnExporterRunsUnderRuntimeDefaultSeccompWithADownwardApiVolume) {
   CreateLoggingNamespace();
   const std::string exporter =
