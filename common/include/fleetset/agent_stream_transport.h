@@ -26,8 +26,8 @@ inline constexpr int kAgentStreamWindowBytes = 4 * 1024 * 1024;
 void SetAgentStreamTransport(grpc::ChannelArguments& args);
 
 // The coordinator's server: no probe. What it reads (reports, heartbeats,
-// operators' calls) keeps gRPC's default window of 64 KiB per stream, so
-// 10,000 connected agents cannot make it buffer more than that each.
+// operators' calls) is small and keeps gRPC's default window, 64 KiB per
+// stream.
 void SetCoordinatorStreamTransport(grpc::ServerBuilder& builder);
 
 }  // namespace fleetset
