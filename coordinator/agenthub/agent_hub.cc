@@ -367,29 +367,21 @@ void AgentHub::WaitForReports() { report_intake_.WaitUntilTaken(); }
 void AgentHub::TakeReport(const std::string& node_name, uint64_t stream, v1::StatusReport report) {
   ReportWrites writes;
   while (true) {
-    std::shared_ptr<const v1::StatusReport> before;
-    std::shared_ptr<const v1::DesiredState> offered;
-    uint64_t acknowledgement_due = 0;
+    ReportBasis basis;
     {
       std::lock_guard lock(mu_);
-      auto it = connections_.find(node_name);
-      if (it == connections_.end() || it->second.stream != stream) return;
-      before = it->second.report;
-      offered = it->second.offered;
-      acknowledgement_due = it->second.acknowledgement_due;
+      const Connection* connection = StreamLocked(node_name, stream);
+      if (!connection) return;
+      basis = BasisOf(*connection);
     }
-    writes = DiffReport(node_name, before.get(), report, offered.get(), acknowledgement_due != 0);
+    writes = Compare(node_name, basis, report);
     std::lock_guard lock(mu_);
-    auto it = connections_.find(node_name);
-    if (it == connections_.end() || it->second.stream != stream) return;
-    Connection& connection = it->second;
+    Connection* connection = StreamLocked(node_name, stream);
+    if (!connection) return;
     // Changed meanwhile (a state offered, which may change what the report
     // must write): compared again.
-    if (connection.report != before || connection.offered != offered ||
-        connection.acknowledgement_due != acknowledgement_due) {
-      continue;
-    }
-    KeepReportLocked(connection, writes, std::move(report));
+    if (BasisOf(*connection) != basis) continue;
+    KeepReportLocked(*connection, writes, std::move(report));
     break;
   }
   Write(std::move(writes));
@@ -509,11 +501,25 @@ void AgentHub::SyncOnce() {
   }
 }
 
+AgentHub::ReportBasis AgentHub::BasisOf(const Connection& connection) {
+  return {connection.report, connection.offered, connection.acknowledgement_due};
+}
+
+ReportWrites AgentHub::Compare(const std::string& node_name, const ReportBasis& basis,
+                               const v1::StatusReport& report) {
+  return DiffReport(node_name, basis.report.get(), report, basis.offered.get(),
+                    /*acknowledgement_due=*/basis.acknowledgement_due != 0);
+}
+
+AgentHub::Connection* AgentHub::StreamLocked(const std::string& node_name, uint64_t stream) {
+  auto it = connections_.find(node_name);
+  if (it == connections_.end() || it->second.stream != stream) return nullptr;
+  return &it->second;
+}
+
 ReportWrites AgentHub::TakeReportLocked(Connection& connection, const std::string& node_name,
                                         v1::StatusReport report) {
-  ReportWrites writes =
-      DiffReport(node_name, connection.report.get(), report, connection.offered.get(),
-                 /*acknowledgement_due=*/connection.acknowledgement_due != 0);
+  ReportWrites writes = Compare(node_name, BasisOf(connection), report);
   KeepReportLocked(connection, writes, std::move(report));
   return writes;
 }

@@ -87,6 +87,20 @@ class AgentHub {
     // stream it came on.
     uint64_t stream = 0;
   };
+  // What a new report is compared with: the connection's fields that
+  // DiffReport reads. A report compared with one basis is kept only if the
+  // connection still has it.
+  struct ReportBasis {
+    std::shared_ptr<const v1::StatusReport> report;
+    std::shared_ptr<const v1::DesiredState> offered;
+    uint64_t acknowledgement_due = 0;
+    bool operator==(const ReportBasis&) const = default;
+  };
+  static ReportBasis BasisOf(const Connection& connection);
+  static ReportWrites Compare(const std::string& node_name, const ReportBasis& basis,
+                              const v1::StatusReport& report);
+  // The node's connection while `stream` is still its stream, else null.
+  Connection* StreamLocked(const std::string& node_name, uint64_t stream);
   ReportWrites TakeReportLocked(Connection& connection, const std::string& node_name,
                                 v1::StatusReport report);
   // What the connection keeps of a report whose writes are `writes`.
