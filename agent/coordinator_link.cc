@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "agent/backoff.h"
+#include "daemon/thread_name.h"
 #include "fleetset/agent_stream_transport.h"
 #include "fleetset/desired_state_delta.h"
 #include "fleetset/v1/agent_service.grpc.pb.h"
@@ -193,6 +194,7 @@ void CoordinatorLink::Post(std::function<void(Shared&)> task) {
 }
 
 void CoordinatorLink::Loop() {
+  NameCurrentThread("coord-link");
   Backoff backoff(ReconnectPolicy(options_),
                   options_.random != nullptr ? options_.random : &SystemRandom());
   size_t next = 0;
@@ -346,6 +348,7 @@ std::optional<std::string> CoordinatorLink::ReadLoop(Stream& stream, grpc::Clien
 }
 
 void CoordinatorLink::WriteLoop(Stream& stream, const std::string& address) {
+  NameCurrentThread("coord-link-send");
   Shared& shared = *shared_;
   Clock::time_point next_heartbeat = Clock::now() + options_.heartbeat_interval;
   std::unique_lock lock(shared.mutex);

@@ -1,4 +1,5 @@
 #include "agent/thread_pool_executor.h"
+#include "daemon/thread_name.h"
 
 #include <algorithm>
 
@@ -58,6 +59,7 @@ void ThreadPoolExecutor::ReapLocked(std::vector<std::thread>& reaped) {
 }
 
 void ThreadPoolExecutor::Work() {
+  NameCurrentThread("agent-worker");
   std::unique_lock lock(mu_);
   while (true) {
     if (queue_.empty()) {

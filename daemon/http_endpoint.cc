@@ -1,4 +1,5 @@
 #include "daemon/http_endpoint.h"
+#include "daemon/thread_name.h"
 
 #include <spdlog/spdlog.h>
 
@@ -213,6 +214,7 @@ std::unique_ptr<HttpEndpoint> HttpEndpoint::Start(HttpEndpointOptions options, s
   state->port = acceptor.local_endpoint(ec).port();
   Accept(state.get());
   state->thread = std::thread([io = &state->io] {
+    NameCurrentThread("http-endpoint");
     // A handler's exception (e.g. std::bad_alloc) must not end serving.
     while (true) {
       try {

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "coordinator/storage/thread_priority.h"
+#include "daemon/thread_name.h"
 
 namespace fleetset::coordinator {
 
@@ -44,6 +45,7 @@ void ReportIntake::WaitUntilTaken() {
 }
 
 void ReportIntake::Run(int niceness) {
+  NameCurrentThread("report-intake");
   storage::YieldCallingThreadTo(niceness);
   std::unique_lock lock(mu_);
   while (true) {

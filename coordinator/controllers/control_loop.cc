@@ -1,4 +1,5 @@
 #include "coordinator/controllers/control_loop.h"
+#include "daemon/thread_name.h"
 
 #include <spdlog/spdlog.h>
 
@@ -60,6 +61,10 @@ bool ControlLoop::WaitForPass() {
 }
 
 void ControlLoop::Run() {
+  // "daemonset-controller" would lose its end to the kernel's 15 characters.
+  std::string_view thread_name = name_;
+  if (thread_name.ends_with("-controller")) thread_name.remove_suffix(sizeof "-controller" - 1);
+  NameCurrentThread(thread_name);
   while (WaitForPass()) {
     const auto started = std::chrono::steady_clock::now();
     std::optional<std::chrono::milliseconds> again;

@@ -1,4 +1,5 @@
 #include "coordinator/leader/leader_election.h"
+#include "daemon/thread_name.h"
 
 #include <spdlog/spdlog.h>
 
@@ -191,6 +192,7 @@ void LeaderElection::KeyGone() {
 }
 
 void LeaderElection::Run() {
+  NameCurrentThread("leader-elect");
   std::unique_lock lock(run_mu_);
   while (!stopped_) {
     lock.unlock();

@@ -7,19 +7,24 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
+
+#include "daemon/thread_name.h"
 
 namespace fleetset::coordinator::storage {
 
 template <typename Item>
 class BatchWorker {
  public:
-  // `process` runs on the worker's thread with every item queued since the
-  // previous batch, oldest first.
-  explicit BatchWorker(std::function<void(std::vector<Item>&)> process)
-      : process_(std::move(process)), thread_([this] { Run(); }) {}
+  // `process` runs on the worker's thread, named `thread_name`, with every
+  // item queued since the previous batch, oldest first.
+  BatchWorker(std::string thread_name, std::function<void(std::vector<Item>&)> process)
+      : thread_name_(std::move(thread_name)),
+        process_(std::move(process)),
+        thread_([this] { Run(); }) {}
   BatchWorker(const BatchWorker&) = delete;
   BatchWorker& operator=(const BatchWorker&) = delete;
   // Processes what is queued, then stops.
@@ -46,6 +51,7 @@ class BatchWorker {
 
  private:
   void Run() {
+    NameCurrentThread(thread_name_);
     std::vector<Item> batch;
     std::unique_lock lock(mutex_);
     while (true) {
@@ -59,6 +65,7 @@ class BatchWorker {
     }
   }
 
+  const std::string thread_name_;
   std::function<void(std::vector<Item>&)> process_;
   std::mutex mutex_;
   std::condition_variable wake_;

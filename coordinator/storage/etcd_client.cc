@@ -3,6 +3,7 @@
 #include <climits>
 #include <utility>
 
+#include "daemon/thread_name.h"
 #include "fleetset/pki/pki_error.h"
 #include "fleetset/pki/secret_files.h"
 #include "fleetset/tls_channel.h"
@@ -292,6 +293,7 @@ void EtcdClient::StartAttempt(std::unique_ptr<AsyncTxn> call) {
 }
 
 void EtcdClient::Complete() {
+  NameCurrentThread("etcd-complete");
   void* tag = nullptr;
   bool ok = false;
   while (completions_.Next(&tag, &ok)) {

@@ -31,7 +31,8 @@ class EtcdStorage final : public Storage {
   explicit EtcdStorage(const EtcdOptions& options)
       : client_(ClientOptions(options)),
         keys_(options.prefix),
-        dispatcher_([this](std::vector<CommitPipeline::Delivery>& batch) { Dispatch(batch); }),
+        dispatcher_("etcd-dispatch",
+                    [this](std::vector<CommitPipeline::Delivery>& batch) { Dispatch(batch); }),
         pipeline_(
             options.max_in_flight,
             [this](uint64_t id, const std::vector<Transaction>& batch) { Send(id, batch); },

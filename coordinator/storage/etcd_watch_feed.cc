@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "coordinator/storage/thread_priority.h"
+#include "daemon/thread_name.h"
 
 namespace fleetset::coordinator::storage {
 namespace {
@@ -48,6 +49,7 @@ bool EtcdWatchFeed::Pause(std::chrono::milliseconds interval) {
 }
 
 void EtcdWatchFeed::Run() {
+  NameCurrentThread("etcd-watch");
   // Decoding etcd's events is the first half of the watch's work.
   YieldCallingThreadTo(kWatchThreadNiceness);
   bool compacted = false;

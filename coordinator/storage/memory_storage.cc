@@ -41,7 +41,8 @@ class MemoryStorage final : public Storage {
  public:
   explicit MemoryStorage(const MemoryStorageOptions& options)
       : hub_(0, options.watch_history_events, [this] { return CurrentRevision(); }),
-        completions_([this](std::vector<Completion>& batch) { Complete(batch); }) {}
+        completions_("store-complete",
+                     [this](std::vector<Completion>& batch) { Complete(batch); }) {}
 
   ~MemoryStorage() override {
     completions_.Stop();

@@ -59,7 +59,8 @@ class SqliteStorage final : public Storage {
         revision_(sqlite::ReadRevision(select_revision_)),
         readers_(writer_->path()),
         hub_(revision_, options.watch_history_events, [this] { return CurrentRevision(); }),
-        committer_([this](std::vector<PendingCommit>& batch) { CommitBatch(batch); }) {}
+        committer_("sqlite-commit",
+                   [this](std::vector<PendingCommit>& batch) { CommitBatch(batch); }) {}
 
   ~SqliteStorage() override {
     // What is queued is committed and its callers told before the watches

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "coordinator/storage/thread_priority.h"
+#include "daemon/thread_name.h"
 
 namespace fleetset::coordinator::storage {
 namespace {
@@ -59,6 +60,7 @@ struct WatchHub::Core {
   // The delivery thread: one watcher at a time, its callback run without
   // the mutex held.
   void Deliver() {
+    NameCurrentThread("watch-deliver");
     YieldCallingThreadTo(kWatchThreadNiceness);
     while (true) {
       // Declared before the lock so that they are destroyed after it is
