@@ -351,7 +351,7 @@ void AgentHub::Connect(const Caller& caller, const v1::Hello& hello,
   Offer(name, BuildFor(node, DaemonSetSnapshot(), ObjectCatalog()));
 }
 
-void AgentHub::Report(const std::string& node_name, const v1::StatusReport& report) {
+void AgentHub::Report(const std::string& node_name, v1::StatusReport report) {
   uint64_t stream = 0;
   {
     std::lock_guard lock(mu_);
@@ -359,7 +359,7 @@ void AgentHub::Report(const std::string& node_name, const v1::StatusReport& repo
     if (it == connections_.end()) return;
     stream = it->second.stream;
   }
-  report_intake_.Push(node_name, stream, report);
+  report_intake_.Push(node_name, stream, std::move(report));
 }
 
 void AgentHub::WaitForReports() { report_intake_.WaitUntilTaken(); }

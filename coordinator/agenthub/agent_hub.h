@@ -53,7 +53,7 @@ class AgentHub {
   // Queues the report for the hub's intake thread (ReportIntake): a
   // report from a stream that a newer one replaced by then is dropped, the
   // newer stream's hello having said it all again.
-  void Report(const std::string& node_name, const v1::StatusReport& report);
+  void Report(const std::string& node_name, v1::StatusReport report);
   void Heartbeat(const std::string& node_name);
   // The node stays Ready until its lease expires.
   void Disconnect(const std::string& node_name, const AgentOutbox* outbox);

@@ -74,7 +74,8 @@ class AgentStream final : public Reactor {
     }
     switch (incoming_.message_case()) {
       case v1::AgentMessage::kStatus:
-        hub_.Report(node_name_, incoming_.status());
+        // Moved out: the next read parses into a cleared message anyway.
+        hub_.Report(node_name_, std::move(*incoming_.mutable_status()));
         return grpc::Status::OK;
       case v1::AgentMessage::kHeartbeat:
         hub_.Heartbeat(node_name_);
