@@ -216,6 +216,11 @@ void CoordinatorMetrics::Watch(std::function<FleetCounts()> counts_of,
       "Desired states waiting to be written to agent streams, over all streams (a stream holds "
       "at most one: a newer state replaces a waiting one).",
       [&agents] { return static_cast<double>(agents.QueuedStates()); });
+  metrics_.AddCallbackGauge(
+      "fleetset_coordinator_agent_report_queue",
+      "Nodes whose status report waits to be taken in, over all streams (at most one per node: "
+      "a newer report replaces a waiting one).",
+      [&agents] { return static_cast<double>(agents.QueuedReports()); });
 }
 
 HealthResult CoordinatorMetrics::Health() const {

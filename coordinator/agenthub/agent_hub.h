@@ -65,6 +65,8 @@ class AgentHub {
   void SyncOnce();
 
   size_t ConnectedAgents() const;
+  // Nodes whose latest report waits for the intake (ReportIntake::Waiting).
+  size_t QueuedReports() const { return report_intake_.Waiting(); }
 
   // Returns once the reports queued before the call were taken in (their
   // writes started): for a caller about to read what they wrote.

@@ -38,6 +38,11 @@ void ReportIntake::Push(const std::string& node_name, uint64_t stream, v1::Statu
   wake_.notify_one();
 }
 
+size_t ReportIntake::Waiting() const {
+  std::lock_guard lock(mu_);
+  return queued_.size();
+}
+
 void ReportIntake::WaitUntilTaken() {
   std::unique_lock lock(mu_);
   const uint64_t target = pushed_;

@@ -53,6 +53,9 @@ class ReportIntake {
   // replaced): for a caller that reads what reports wrote.
   void WaitUntilTaken();
 
+  // Nodes whose report waits to be taken (one each at most). Any thread.
+  size_t Waiting() const;
+
  private:
   void Run(int niceness);
 
@@ -62,7 +65,7 @@ class ReportIntake {
   };
 
   const Take take_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable wake_;
   std::condition_variable taken_;
   // Nodes in the order their queued report arrived; each has one entry in

@@ -32,6 +32,9 @@ class AgentServiceImpl final : public v1::AgentService::CallbackService {
   // Desired states waiting behind a write in flight, over all streams (at
   // most one per stream: a newer state replaces a waiting one). Any thread.
   int64_t QueuedStates() const { return queued_->load(); }
+  // Nodes whose report waits to be taken in by the hub (at most one per
+  // node: a newer report replaces a waiting one). Any thread.
+  size_t QueuedReports() const { return hub_.QueuedReports(); }
 
  private:
   AgentHub& hub_;

@@ -110,6 +110,7 @@ TEST_F(MetricsEndpointTest, CoordinatorServesMetricsAndHealth) {
         << field;
   }
   EXPECT_THAT(SampleValue(text, "fleetset_coordinator_agent_send_queue"), Optional(0.0));
+  EXPECT_THAT(SampleValue(text, "fleetset_coordinator_agent_report_queue"), Optional(0.0));
   EXPECT_GT(SampleValue(text, "fleetset_coordinator_sync_pass_duration_seconds_count").value_or(0),
             0);
   EXPECT_THAT(text,

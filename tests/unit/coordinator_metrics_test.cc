@@ -96,6 +96,7 @@ TEST(CoordinatorMetricsTest, FleetFamiliesOfAnEmptyFleet) {
     EXPECT_THAT(text, HasSubstr("fleetset_coordinator_nodes{condition=\"Ready\"} 0\n"));
     EXPECT_THAT(text, HasSubstr("# TYPE fleetset_coordinator_daemonset_updated gauge\n"));
     EXPECT_THAT(text, HasSubstr("fleetset_coordinator_agent_send_queue 0\n"));
+    EXPECT_THAT(text, HasSubstr("fleetset_coordinator_agent_report_queue 0\n"));
   }
   std::filesystem::remove_all(data_dir);
 }

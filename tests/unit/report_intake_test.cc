@@ -66,6 +66,33 @@ TEST(ReportIntakeTest, KeepsTheNewestReportOfANodeInItsFirstPlace) {
   EXPECT_EQ(log.Taken(), (std::vector<std::string>{"gate/1/1", "node-a/2/2", "node-b/1/1"}));
 }
 
+TEST(ReportIntakeTest, CountsTheNodesWhoseReportWaits) {
+  std::promise<void> gate_entered;
+  std::promise<void> release_gate;
+  std::shared_future<void> released = release_gate.get_future().share();
+  ReportIntake intake(
+      [&](const std::string& node_name, uint64_t, v1::StatusReport) {
+        if (node_name == "gate") {
+          gate_entered.set_value();
+          released.wait();
+        }
+      },
+      0);
+  EXPECT_EQ(intake.Waiting(), 0u);
+  intake.Push("gate", 1, ReportOf(1));
+  gate_entered.get_future().wait();
+  // The one being taken no longer waits; a node's newer report replaces
+  // its waiting one.
+  EXPECT_EQ(intake.Waiting(), 0u);
+  intake.Push("node-a", 1, ReportOf(1));
+  intake.Push("node-b", 1, ReportOf(1));
+  intake.Push("node-a", 1, ReportOf(2));
+  EXPECT_EQ(intake.Waiting(), 2u);
+  release_gate.set_value();
+  intake.WaitUntilTaken();
+  EXPECT_EQ(intake.Waiting(), 0u);
+}
+
 TEST(ReportIntakeTest, WaitUntilTakenReturnsAfterEveryEarlierReport) {
   TakenLog log;
   ReportIntake intake([&](const std::string& node_name, uint64_t stream,
