@@ -26,6 +26,9 @@ class ObjectSelection {
   // selected; BadRequest when the field selector names a field the kind
   // does not have.
   bool Matches(const v1::ObjectMeta& meta, Fields fields) const;
+  // Neither a label nor a field selector: every object under the prefix
+  // is selected.
+  bool SelectsAll() const { return labels_.Empty() && fields_.Empty(); }
 
  private:
   const ResourceInfo& info_;

@@ -341,6 +341,7 @@ class Registry {
   }
 
   bool Selected(const ObjectSelection& selection, const T& object) const {
+    if (selection.SelectsAll()) return true;
     Fields fields;
     strategy_.AddSelectableFields(object, fields);
     return selection.Matches(object.metadata(), std::move(fields));
@@ -349,8 +350,15 @@ class Registry {
   std::optional<Event> Translate(const ObjectSelection& selection,
                                  const storage::WatchEvent& event) const {
     std::optional<T> before;
-    if (event.previous) before = Decode(*event.previous);
-    const bool was_selected = before && Selected(selection, *before);
+    // Without selectors the previous value only tells a modification from
+    // an addition, which its presence alone does: a watcher of every
+    // object (the informers) then decodes one value per change, not two.
+    const bool decode_before =
+        event.previous &&
+        (event.type == storage::WatchEvent::Type::kDelete || !selection.SelectsAll());
+    if (decode_before) before = Decode(*event.previous);
+    const bool was_selected = selection.SelectsAll() ? event.previous.has_value()
+                                                     : before && Selected(selection, *before);
     if (event.type == storage::WatchEvent::Type::kDelete) {
       if (!was_selected) return std::nullopt;
       before->mutable_metadata()->set_resource_version(std::to_string(event.kv.mod_revision));

@@ -279,6 +279,31 @@ TEST_F(RegistryTest, WatchReplaysFromAResourceVersionAndFollowsTheSelection) {
   EXPECT_THAT(listed.WaitFor(1), ElementsAre("ADDED b@" + b.metadata().resource_version()));
 }
 
+TEST_F(RegistryTest, AWatchWithoutSelectorsTellsAdditionsModificationsAndDeletions) {
+  auto& daemon_sets = registries_.daemon_sets;
+  Collected<v1::DaemonSet> events;
+  std::vector<std::string> images_seen;
+  std::mutex images_mu;
+  auto watch = daemon_sets.Watch({}, [&](const auto& event) {
+    {
+      std::lock_guard lock(images_mu);
+      images_seen.push_back(event.object.spec().template_().spec().containers(0).image());
+    }
+    events.Add(event);
+  });
+  v1::DaemonSet a = daemon_sets.Create(kCaller, Manifest("a", "x:1", "{tier: web}"));
+  a.mutable_spec()->mutable_template_()->mutable_spec()->mutable_containers(0)->set_image("x:2");
+  a = daemon_sets.Update(kCaller, a);
+  daemon_sets.Delete(kCaller, "default", "a");
+  const int64_t updated = std::stoll(a.metadata().resource_version());
+  EXPECT_THAT(events.WaitFor(3), ElementsAre("ADDED a@" + std::to_string(updated - 1),
+                                             "MODIFIED a@" + std::to_string(updated),
+                                             "DELETED a@" + std::to_string(updated + 1)));
+  // A deletion carries the object as it last was.
+  std::lock_guard lock(images_mu);
+  EXPECT_THAT(images_seen, ElementsAre("x:1", "x:2", "x:2"));
+}
+
 TEST_F(RegistryTest, AWatchFromARevisionOlderThanTheHistoryIsGone) {
   auto& leases = registries_.leases;
   v1::Lease lease;
