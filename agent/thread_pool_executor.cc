@@ -1,7 +1,8 @@
 #include "agent/thread_pool_executor.h"
-#include "daemon/thread_name.h"
 
 #include <algorithm>
+
+#include "daemon/thread_name.h"
 
 namespace fleetset::agent {
 

@@ -1,5 +1,4 @@
 #include "daemon/http_endpoint.h"
-#include "daemon/thread_name.h"
 
 #include <spdlog/spdlog.h>
 
@@ -13,6 +12,8 @@
 #include <exception>
 #include <optional>
 #include <thread>
+
+#include "daemon/thread_name.h"
 
 namespace fleetset {
 

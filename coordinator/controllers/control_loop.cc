@@ -1,10 +1,11 @@
 #include "coordinator/controllers/control_loop.h"
-#include "daemon/thread_name.h"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <exception>
+
+#include "daemon/thread_name.h"
 
 namespace fleetset::coordinator {
 

@@ -1,10 +1,11 @@
 #include "coordinator/leader/leader_election.h"
-#include "daemon/thread_name.h"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <utility>
+
+#include "daemon/thread_name.h"
 
 namespace fleetset::coordinator {
 
