@@ -11,15 +11,15 @@
 namespace fleetset::coordinator {
 namespace {
 
-// Whether the node may run (or keep running) a pod of `daemon_set` from
-// `spec`: by the node's own latest decision or the coordinator's reading of
-// the same rules, so objects arrive with the state that lets the node start
-// the pod, and stay while either still says it runs.
-bool NodeMayRun(const v1::Node& node, const v1::NodeReport* report, const v1::DaemonSet& daemon_set,
-                const v1::PodTemplateSpec& pod) {
-  const EligibilityDecision decision =
-      EvaluateEligibility(pod.spec(), ToLabels(pod.metadata().labels()),
-                          daemon_set.metadata().namespace_(), FactsOf(node));
+// Whether the node (`facts`) may run (or keep running) a pod of
+// `daemon_set` from the template `pod`: by the node's own latest decision or the
+// coordinator's reading of the same rules, so objects arrive with the state
+// that lets the node start the pod, and stay while either still says it
+// runs.
+bool NodeMayRun(const NodeFacts& facts, const v1::NodeReport* report,
+                const v1::DaemonSet& daemon_set, const v1::PodTemplateSpec& pod) {
+  const EligibilityDecision decision = EvaluateEligibility(
+      pod.spec(), ToLabels(pod.metadata().labels()), daemon_set.metadata().namespace_(), facts);
   if (decision.should_run || decision.should_continue_running) return true;
   if (report == nullptr) return false;
   const std::string key = OwnerKeyOf(daemon_set);
@@ -31,9 +31,8 @@ bool NodeMayRun(const v1::Node& node, const v1::NodeReport* report, const v1::Da
   return false;
 }
 
-// Adds what a pod of `spec` in `namespace_` references to `objects`.
-void AddReferences(const std::string& namespace_, const v1::PodSpec& spec, ObjectNames& objects) {
-  PodReferences references = ReferencesOf(spec);
+// Adds `references`, a pod's in `namespace_`, to `objects`.
+void AddReferences(const std::string& namespace_, PodReferences references, ObjectNames& objects) {
   PodReferences& names = objects[namespace_];
   names.config_maps.merge(references.config_maps);
   names.secrets.merge(references.secrets);
@@ -88,7 +87,8 @@ v1::DesiredState BuildDesiredState(const v1::Node& node, const NodeInputs& input
   v1::DesiredState state;
   v1::NodeUpdate& update = *state.mutable_node();
   *update.mutable_labels() = node.metadata().labels();
-  for (const v1::Taint& taint : FactsOf(node).taints) *update.add_taints() = taint;
+  const NodeFacts facts = FactsOf(node);
+  for (const v1::Taint& taint : facts.taints) *update.add_taints() = taint;
   update.set_unschedulable(node.spec().unschedulable());
   ObjectNames referenced;
   for (const DaemonSetRevisions& entry : daemon_sets) {
@@ -131,8 +131,13 @@ v1::DesiredState BuildDesiredState(const v1::Node& node, const NodeInputs& input
         revision->template_().spec(), catalog.priority_classes, daemon_set.metadata().name() + "-");
     desired.set_priority(priority.value);
     desired.set_pod_create_error(priority.refusal);
-    if (NodeMayRun(node, inputs.report, daemon_set, revision->template_())) {
-      AddReferences(daemon_set.metadata().namespace_(), revision->template_().spec(), referenced);
+    // Most pods reference nothing, and then whether the node may run them
+    // does not matter here: the evaluation is left out of every such
+    // node's build.
+    PodReferences references = ReferencesOf(revision->template_().spec());
+    if ((!references.config_maps.empty() || !references.secrets.empty()) &&
+        NodeMayRun(facts, inputs.report, daemon_set, revision->template_())) {
+      AddReferences(daemon_set.metadata().namespace_(), std::move(references), referenced);
     }
   }
   AddObjects(referenced, catalog, state);
