@@ -53,6 +53,11 @@ class StreamOutbox final : public AgentOutbox,
     return &outgoing_;
   }
 
+  // The message is gRPC's no longer: its copy of the DaemonSets a delta
+  // carries goes now rather than when the next state comes, so a fleet's
+  // streams do not each keep the last message they sent.
+  void OnWrittenLocked() override { outgoing_.Clear(); }
+
   void SetQueuedLocked(bool queued) {
     if (queued == queued_now_) return;
     queued_now_ = queued;

@@ -29,9 +29,14 @@ TEST(AgentOutboxTest, AStateOlderThanTheOneHeldIsOlderAndNoOtherIs) {
 // completed when the test says so (gRPC's OnWriteDone).
 struct FakeStream {
   std::vector<v1::CoordinatorMessage> written;
+  // The message of the latest write, as gRPC holds it until OnWriteDone.
+  const v1::CoordinatorMessage* in_flight = nullptr;
   std::optional<grpc::Status> finished;
 
-  void StartWrite(const v1::CoordinatorMessage* message) { written.push_back(*message); }
+  void StartWrite(const v1::CoordinatorMessage* message) {
+    written.push_back(*message);
+    in_flight = message;
+  }
   void Finish(const grpc::Status& status) { finished = status; }
 };
 
@@ -54,6 +59,21 @@ TEST_F(StreamOutboxTest, SendsASnapshotFirstThenDeltasFromWhatTheAgentHas) {
   ASSERT_TRUE(stream_.written[1].has_delta());
   EXPECT_EQ(stream_.written[1].delta().base_version(), 4u);
   EXPECT_EQ(stream_.written[1].delta().version(), 9u);
+}
+
+// Every connected agent's stream would otherwise keep a copy of the
+// DaemonSets its last message carried until the next state comes.
+TEST_F(StreamOutboxTest, KeepsNoCopyOfAMessageOnceItIsWritten) {
+  auto state = std::make_shared<v1::DesiredState>();
+  state->set_version(1);
+  state->add_daemon_sets()->set_revision_hash("5d8f7c6b9");
+  outbox_.Offer(state);
+  ASSERT_NE(stream_.in_flight, nullptr);
+  EXPECT_TRUE(stream_.in_flight->has_snapshot()) << "gRPC reads it until the write is done";
+
+  outbox_.WriteDone(true);
+  EXPECT_FALSE(stream_.in_flight->has_snapshot());
+  EXPECT_EQ(stream_.in_flight->ByteSizeLong(), 0u);
 }
 
 // Two offers to one node that cross on their way from the hub: whichever
