@@ -13,7 +13,8 @@
 //   connect  every agent's connection, TLS handshake and Hello -> its
 //            first DesiredState snapshot;
 //   apply    OperatorService.ApplyDaemonSet for all K -> each node first
-//            reporting each DaemonSet's pod running (maxUnavailable 10%);
+//            reporting each DaemonSet's pod running (maxUnavailable 10%;
+//            when its fake runtime started the pod is printed beside);
 //   update   OperatorService.SetImage for all K -> each node first
 //            reporting each DaemonSet's new revision running, through the
 //            rolling updates' waves;
@@ -313,6 +314,9 @@ struct Phase {
   // Per node (connect) or per pod, i.e. node and DaemonSet (apply,
   // update), from the phase's start; absent for the idle phase.
   std::optional<Distribution> latency;
+  // The same pods' starts in their nodes' fake runtimes (apply, update):
+  // what the reports that `latency` times were waiting behind.
+  std::optional<Distribution> started;
   // How many nodes or pods got there, of how many.
   size_t reached = 0;
   size_t expected = 0;
@@ -598,6 +602,7 @@ Phase MeasureRollout(const std::string& name, int nodes,
   const auto running = recorder.WaitForRunning(revisions, static_cast<size_t>(nodes), deadline);
   phase.reached = running.size();
   phase.latency = Since(start, running);
+  phase.started = Since(start, recorder.StartTimes(revisions));
   if (phase.complete()) {
     const auto last_running = *std::max_element(running.begin(), running.end());
     if (auto confirmed = client.WaitForRolledOut(daemon_sets, nodes, deadline)) {
@@ -892,6 +897,18 @@ void PrintRun(const Run& run) {
     std::printf("%7.2f %8.2f %6.1f %8.1f %8.1f %8.2f %6zu\n", usage.wall_s, usage.cpu_s,
                 phase.cpu_percent(), usage.now.rss_mb, usage.now.peak_rss_mb, usage.bench_cpu_s,
                 usage.lost_streams);
+  }
+  std::string starts;
+  for (const Phase& phase : run.phases) {
+    if (!phase.started || phase.started->count == 0) continue;
+    char line[160];
+    std::snprintf(line, sizeof line, "%s%s p50 %.1f ms, p99 %.1f ms", starts.empty() ? "" : "; ",
+                  phase.name.c_str(), phase.started->p50, phase.started->p99);
+    starts += line;
+  }
+  if (!starts.empty()) {
+    std::printf("the same pods started by their nodes' fake runtimes, before the reports: %s\n",
+                starts.c_str());
   }
   if (run.coordinators > 1) {
     std::printf(

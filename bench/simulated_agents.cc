@@ -45,6 +45,24 @@ void FleetRecorder::FirstRunning(const PodRevision& revision, SteadyClock::time_
   changed_.notify_all();
 }
 
+void FleetRecorder::Started(const PodRevision& revision, SteadyClock::time_point when) {
+  std::lock_guard lock(mu_);
+  started_[revision].push_back(when);
+}
+
+std::vector<SteadyClock::time_point> FleetRecorder::StartTimes(
+    const std::vector<PodRevision>& revisions) const {
+  std::lock_guard lock(mu_);
+  std::vector<SteadyClock::time_point> times;
+  for (const PodRevision& revision : revisions) {
+    auto found = started_.find(revision);
+    if (found != started_.end()) {
+      times.insert(times.end(), found->second.begin(), found->second.end());
+    }
+  }
+  return times;
+}
+
 void FleetRecorder::StreamLost(const std::string& reason) {
   std::lock_guard lock(mu_);
   ++lost_;
@@ -237,6 +255,7 @@ class SimulatedAgent {
         next[key] = std::move(current->second);
       } else if (decision.should_run) {
         next[key] = StartPod(desired);
+        recorder_.Started({key, desired.revision_hash()}, SteadyClock::now());
       }
     }
     pods_ = std::move(next);

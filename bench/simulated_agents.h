@@ -78,6 +78,9 @@ class FleetRecorder {
   // A node's first report (handed to the transport) of a running, ready pod
   // of `revision`.
   void FirstRunning(const PodRevision& revision, SteadyClock::time_point when);
+  // A node's fake runtime started a pod of `revision` (before the report
+  // that says so is written).
+  void Started(const PodRevision& revision, SteadyClock::time_point when);
   // A stream the agent opens again; `reason` is gRPC's status (code and
   // message), by which losses are counted.
   void StreamLost(const std::string& reason);
@@ -93,6 +96,8 @@ class FleetRecorder {
   std::vector<SteadyClock::time_point> WaitForRunning(const std::vector<PodRevision>& revisions,
                                                       size_t count,
                                                       SteadyClock::time_point deadline);
+  // The start times of the pods of `revisions` so far.
+  std::vector<SteadyClock::time_point> StartTimes(const std::vector<PodRevision>& revisions) const;
   size_t failures() const;
   std::string first_failure() const;
   size_t lost_streams() const;
@@ -108,6 +113,7 @@ class FleetRecorder {
   std::condition_variable changed_;
   std::vector<SteadyClock::time_point> snapshots_;
   std::map<PodRevision, std::vector<SteadyClock::time_point>> running_;
+  std::map<PodRevision, std::vector<SteadyClock::time_point>> started_;
   size_t failures_ = 0;
   std::string first_failure_;
   size_t lost_ = 0;
