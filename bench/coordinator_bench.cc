@@ -18,6 +18,10 @@
 //   update   OperatorService.SetImage for all K -> each node first
 //            reporting each DaemonSet's new revision running, through the
 //            rolling updates' waves;
+//   delete   with --rounds R > 1, before each round's apply after the
+//            first: DeleteDaemonSet for all K -> each node stopping its
+//            pods, then no pod listed (the next round's template is marked
+//            with its number, so its revisions are new to the nodes);
 //   idle     N agents connected and heartbeating, nothing changing;
 // with the coordinator's CPU (utime+stime) and RSS (now and peak) from
 // /proc for each phase. A bare OperatorService.Version round trip gives
@@ -68,6 +72,7 @@ namespace {
 constexpr char kNamespace[] = "default";
 constexpr char kContainer[] = "main";
 constexpr char kUpdatedImage[] = "docker.io/library/busybox:1.36.1";
+constexpr char kRoundAnnotation[] = "bench.fleetset.io/round";
 // What the failover phase changes the first DaemonSet to.
 constexpr char kFailoverImage[] = "docker.io/library/busybox:1.37.0";
 
@@ -157,6 +162,9 @@ struct Options {
   int agents_per_channel = 1;
   int heartbeat_seconds = 10;
   int settle_seconds = 2;
+  // Apply and update, each round after the first preceded by deleting the
+  // DaemonSets, on the same connected fleet.
+  int rounds = 1;
   int idle_seconds = 10;
   int timeout_seconds = 300;
   int rpc_samples = 300;
@@ -420,23 +428,39 @@ class OperatorClient {
   // 30 s: an overloaded coordinator answers late, and the phase's figures
   // (with `calls ms`) show how late.
   grpc::Status Apply(const v1::DaemonSet& daemon_set, SteadyClock::time_point deadline) {
-    grpc::ClientContext context;
-    Deadline(context, deadline);
     v1::ApplyDaemonSetRequest request;
     *request.mutable_daemon_set() = daemon_set;
-    v1::ApplyDaemonSetResponse response;
-    return stub_->ApplyDaemonSet(&context, request, &response);
+    return Call<v1::ApplyDaemonSetResponse>(&Stub::ApplyDaemonSet, request, deadline);
   }
 
   grpc::Status SetImage(const std::string& name, const std::string& image,
                         SteadyClock::time_point deadline) {
-    grpc::ClientContext context;
-    Deadline(context, deadline);
     v1::SetImageRequest request;
     *request.mutable_key() = Key(name);
     (*request.mutable_images())[kContainer] = image;
-    v1::ApplyDaemonSetResponse response;
-    return stub_->SetImage(&context, request, &response);
+    return Call<v1::ApplyDaemonSetResponse>(&Stub::SetImage, request, deadline);
+  }
+
+  grpc::Status Delete(const std::string& name, SteadyClock::time_point deadline) {
+    v1::DeleteDaemonSetRequest request;
+    *request.mutable_key() = Key(name);
+    return Call<v1::DeleteResponse>(&Stub::DeleteDaemonSet, request, deadline);
+  }
+
+  // Polls ListPods until the bench's namespace holds no pod; when it did.
+  std::optional<SteadyClock::time_point> WaitForNoPods(SteadyClock::time_point deadline) {
+    while (SteadyClock::now() < deadline && !g_interrupted) {
+      grpc::ClientContext context;
+      Deadline(context, deadline);
+      v1::ListPodsRequest request;
+      request.set_namespace_(kNamespace);
+      v1::ListPodsResponse response;
+      if (stub_->ListPods(&context, request, &response).ok() && response.items().empty()) {
+        return SteadyClock::now();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return std::nullopt;
   }
 
   struct Revision {
@@ -494,6 +518,18 @@ class OperatorClient {
   }
 
  private:
+  using Stub = v1::OperatorService::Stub;
+
+  // One call whose answer only matters by its status.
+  template <class Response, class Request>
+  grpc::Status Call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+                    const Request& request, SteadyClock::time_point deadline) {
+    grpc::ClientContext context;
+    Deadline(context, deadline);
+    Response response;
+    return (stub_.get()->*method)(&context, request, &response);
+  }
+
   bool RolledOut(const std::string& name, int nodes, SteadyClock::time_point deadline) {
     grpc::ClientContext context;
     Deadline(context, deadline);
@@ -530,7 +566,10 @@ std::vector<std::string> DaemonSetNames(int count) {
   return names;
 }
 
-v1::DaemonSet BenchDaemonSet(const std::string& name) {
+// Rounds after the first mark the template with their number, so that
+// each round's revisions (named by the template's hash) are new to the
+// nodes, which count a revision's pods once.
+v1::DaemonSet BenchDaemonSet(const std::string& name, int round) {
   std::vector<LoadedDaemonSet> loaded = LoadDaemonSets(kManifest, "bench");
   if (loaded.size() != 1 || !loaded.front().ok()) {
     throw std::runtime_error("the bench's own DaemonSet manifest does not load");
@@ -540,6 +579,12 @@ v1::DaemonSet BenchDaemonSet(const std::string& name) {
   (*daemon_set.mutable_spec()->mutable_selector()->mutable_match_labels())["app"] = name;
   (*daemon_set.mutable_spec()->mutable_template_()->mutable_metadata()->mutable_labels())["app"] =
       name;
+  if (round > 1) {
+    (*daemon_set.mutable_spec()
+          ->mutable_template_()
+          ->mutable_metadata()
+          ->mutable_annotations())[kRoundAnnotation] = std::to_string(round);
+  }
   return daemon_set;
 }
 
@@ -570,7 +615,8 @@ Phase MeasureRollout(const std::string& name, int nodes,
                      const std::vector<std::string>& daemon_sets, CoordinatorSet& coordinators,
                      OperatorClient& client, FleetRecorder& recorder,
                      const std::function<grpc::Status(const std::string&)>& change,
-                     SteadyClock::time_point deadline, std::string* error) {
+                     SteadyClock::time_point deadline, std::string* error,
+                     std::vector<PodRevision>* revisions_out = nullptr) {
   Phase phase;
   phase.name = name;
   phase.expected = static_cast<size_t>(nodes) * daemon_sets.size();
@@ -599,6 +645,7 @@ Phase MeasureRollout(const std::string& name, int nodes,
     if (!revision) return fail("no new revision in " + daemon_set + "'s history");
     revisions.push_back({std::string(kNamespace) + "/" + daemon_set, revision->hash});
   }
+  if (revisions_out != nullptr) *revisions_out = revisions;
   const auto running = recorder.WaitForRunning(revisions, static_cast<size_t>(nodes), deadline);
   phase.reached = running.size();
   phase.latency = Since(start, running);
@@ -608,6 +655,37 @@ Phase MeasureRollout(const std::string& name, int nodes,
     if (auto confirmed = client.WaitForRolledOut(daemon_sets, nodes, deadline)) {
       phase.confirmed_ms = Ms(*confirmed - start);
       phase.lag_ms = Ms(*confirmed - last_running);
+    }
+  }
+  phase.usage = usage.Finish();
+  return phase;
+}
+
+// Between rounds: every DaemonSet deleted, one call after the other ->
+// each node stopping its pod of `running` (the revisions the last update
+// rolled out), then the coordinator listing no pod in the namespace.
+Phase MeasureDeletion(const std::string& name, int nodes,
+                      const std::vector<std::string>& daemon_sets,
+                      const std::vector<PodRevision>& running, CoordinatorSet& coordinators,
+                      OperatorClient& client, FleetRecorder& recorder,
+                      SteadyClock::time_point deadline) {
+  Phase phase;
+  phase.name = name;
+  phase.expected = static_cast<size_t>(nodes) * running.size();
+  UsageWindow usage(coordinators, recorder);
+  const auto start = SteadyClock::now();
+  for (const std::string& daemon_set : daemon_sets) {
+    if (!client.Delete(daemon_set, deadline).ok()) break;
+  }
+  phase.calls_ms = Ms(SteadyClock::now() - start);
+  const auto stopped = recorder.WaitForStopped(running, static_cast<size_t>(nodes), deadline);
+  phase.reached = stopped.size();
+  phase.latency = Since(start, stopped);
+  if (phase.complete()) {
+    const auto last_stopped = *std::max_element(stopped.begin(), stopped.end());
+    if (auto confirmed = client.WaitForNoPods(deadline)) {
+      phase.confirmed_ms = Ms(*confirmed - start);
+      phase.lag_ms = Ms(*confirmed - last_stopped);
     }
   }
   phase.usage = usage.Finish();
@@ -777,26 +855,38 @@ Run RunFleet(const Options& options, int nodes, const std::string& store) {
   if (failed("connect")) return run;
 
   const std::vector<std::string> daemon_sets = DaemonSetNames(options.daemon_sets);
-  // Built before the clock starts.
-  std::map<std::string, v1::DaemonSet> manifests;
-  for (const std::string& name : daemon_sets) manifests[name] = BenchDaemonSet(name);
-  auto deadline = SteadyClock::now() + timeout;
-  run.phases.push_back(MeasureRollout(
-      "apply", nodes, daemon_sets, *coordinators, client, recorder,
-      [&](const std::string& name) { return client.Apply(manifests[name], deadline); }, deadline,
-      &run.error));
-  if (failed("apply")) return run;
+  std::vector<PodRevision> running_revisions;
+  for (int round = 1; round <= options.rounds; ++round) {
+    const std::string suffix = round == 1 ? "" : "#" + std::to_string(round);
+    auto deadline = SteadyClock::now() + timeout;
+    if (round > 1) {
+      run.phases.push_back(MeasureDeletion("delete" + suffix, nodes, daemon_sets, running_revisions,
+                                           *coordinators, client, recorder, deadline));
+      if (failed("delete" + suffix)) return run;
+      Sleep(std::chrono::seconds(options.settle_seconds));
+      deadline = SteadyClock::now() + timeout;
+    }
+    // Built before the clock starts.
+    std::map<std::string, v1::DaemonSet> manifests;
+    for (const std::string& name : daemon_sets) manifests[name] = BenchDaemonSet(name, round);
+    run.phases.push_back(MeasureRollout(
+        "apply" + suffix, nodes, daemon_sets, *coordinators, client, recorder,
+        [&](const std::string& name) { return client.Apply(manifests[name], deadline); }, deadline,
+        &run.error));
+    if (failed("apply" + suffix)) return run;
 
-  deadline = SteadyClock::now() + timeout;
-  run.phases.push_back(MeasureRollout(
-      "update", nodes, daemon_sets, *coordinators, client, recorder,
-      [&](const std::string& name) { return client.SetImage(name, kUpdatedImage, deadline); },
-      deadline, &run.error));
-  if (failed("update")) return run;
+    deadline = SteadyClock::now() + timeout;
+    run.phases.push_back(MeasureRollout(
+        "update" + suffix, nodes, daemon_sets, *coordinators, client, recorder,
+        [&](const std::string& name) { return client.SetImage(name, kUpdatedImage, deadline); },
+        deadline, &run.error, &running_revisions));
+    if (failed("update" + suffix)) return run;
 
-  // Whatever the coordinator still does once its status agrees (the pass
-  // that follows, events) is not idle cost.
-  Sleep(std::chrono::seconds(options.settle_seconds));
+    // Whatever the coordinator still does once its status agrees (the
+    // pass that follows, events) is neither idle cost nor the next
+    // round's.
+    Sleep(std::chrono::seconds(options.settle_seconds));
+  }
   {
     Phase& phase = run.phases.emplace_back();
     phase.name = "idle";
@@ -952,6 +1042,22 @@ double PhaseSeconds(const Phase* phase, double Distribution::*field) {
              : NAN;
 }
 
+// The median over a run's rounds of a percentile of `kind`'s phases
+// ("apply", "apply#2", ...) in seconds; NaN unless every round's is known.
+double RoundsMedianSeconds(const Run& run, const std::string& kind, double Distribution::*field) {
+  std::vector<double> values;
+  for (const Phase& phase : run.phases) {
+    if (phase.name != kind && !phase.name.starts_with(kind + "#")) continue;
+    const double value = PhaseSeconds(&phase, field);
+    if (std::isnan(value)) return NAN;
+    values.push_back(value);
+  }
+  if (values.empty()) return NAN;
+  std::sort(values.begin(), values.end());
+  const size_t middle = values.size() / 2;
+  return values.size() % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+}
+
 // The figures of a run's summary line; NaN where the run did not get that far.
 struct Headline {
   double connect_s = NAN;
@@ -971,15 +1077,14 @@ struct Headline {
 
 Headline HeadlineOf(const Run& run) {
   Headline headline;
-  const Phase* apply = run.Find("apply");
-  const Phase* update = run.Find("update");
   headline.connect_s = PhaseSeconds(run.Find("connect"), &Distribution::max);
-  headline.apply_p99_s = PhaseSeconds(apply, &Distribution::p99);
-  headline.update_p99_s = PhaseSeconds(update, &Distribution::p99);
-  // The worse of the two changes' lags (fmax ignores the NaN start).
-  for (const Phase* phase : {apply, update}) {
-    if (phase != nullptr && phase->lag_ms) {
-      headline.status_lag_s = std::fmax(headline.status_lag_s, *phase->lag_ms / 1000);
+  headline.apply_p99_s = RoundsMedianSeconds(run, "apply", &Distribution::p99);
+  headline.update_p99_s = RoundsMedianSeconds(run, "update", &Distribution::p99);
+  // The worst of the changes' lags (fmax ignores the NaN start).
+  for (const Phase& phase : run.phases) {
+    const bool change = phase.name.starts_with("apply") || phase.name.starts_with("update");
+    if (change && phase.lag_ms) {
+      headline.status_lag_s = std::fmax(headline.status_lag_s, *phase.lag_ms / 1000);
     }
   }
   // VmHWM as read at the end of each phase: the largest is the peak of the
@@ -1101,20 +1206,21 @@ void PrintSharedComparison(const std::vector<Run>& runs) {
 }
 
 void PrintSummary(const std::vector<Run>& runs) {
-  std::printf("\n== Summary (seconds; per pod from the operator's first call) ==\n");
+  std::printf(
+      "\n== Summary (seconds; per pod from the operator's first call; over several rounds, "
+      "each figure's median) ==\n");
   std::printf("%-6s %6s %3s %8s %9s %9s %9s %10s %10s %10s %7s %6s %8s %9s\n", "store", "N", "ds",
               "connect", "apply p50", "apply p99", "apply all", "update p50", "update p99",
               "update all", "lag", "idle %", "peak MB", "p99/RPC");
   for (const Run& run : runs) {
-    const Phase* apply = run.Find("apply");
-    const Phase* update = run.Find("update");
     const Headline headline = HeadlineOf(run);
     std::printf(
         "%-6s %6d %3d %8.2f %9.3f %9.3f %9.3f %10.3f %10.3f %10.3f %7.3f %6.1f %8.1f %8.0fx\n",
         run.store.c_str(), run.nodes, run.daemon_sets, headline.connect_s,
-        PhaseSeconds(apply, &Distribution::p50), headline.apply_p99_s,
-        PhaseSeconds(apply, &Distribution::max), PhaseSeconds(update, &Distribution::p50),
-        headline.update_p99_s, PhaseSeconds(update, &Distribution::max), headline.status_lag_s,
+        RoundsMedianSeconds(run, "apply", &Distribution::p50), headline.apply_p99_s,
+        RoundsMedianSeconds(run, "apply", &Distribution::max),
+        RoundsMedianSeconds(run, "update", &Distribution::p50), headline.update_p99_s,
+        RoundsMedianSeconds(run, "update", &Distribution::max), headline.status_lag_s,
         headline.idle_cpu_pct, headline.rss_mb,
         run.bare_rpc.p50 > 0 ? headline.apply_p99_s * 1000 / run.bare_rpc.p50 : NAN);
   }
@@ -1182,6 +1288,12 @@ int Main(int argc, char** argv) {
                  "Pause between the update's end and the idle window")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  app.add_option("--rounds", options.rounds,
+                 "Apply and update this many times on the same connected fleet, each round after "
+                 "the first deleting the DaemonSets first (the delete phase); the goals and the "
+                 "summary take each figure's median over the rounds")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_option("--idle-seconds", options.idle_seconds, "Length of the idle window")
       ->capture_default_str();
   PositiveOption(app, "--timeout-seconds", options.timeout_seconds, "Limit for each phase");

@@ -50,6 +50,19 @@ void FleetRecorder::Started(const PodRevision& revision, SteadyClock::time_point
   started_[revision].push_back(when);
 }
 
+void FleetRecorder::Stopped(const PodRevision& revision, SteadyClock::time_point when) {
+  {
+    std::lock_guard lock(mu_);
+    stopped_[revision].push_back(when);
+  }
+  changed_.notify_all();
+}
+
+std::vector<SteadyClock::time_point> FleetRecorder::WaitForStopped(
+    const std::vector<PodRevision>& revisions, size_t count, SteadyClock::time_point deadline) {
+  return WaitForEach(stopped_, revisions, count, deadline);
+}
+
 std::vector<SteadyClock::time_point> FleetRecorder::StartTimes(
     const std::vector<PodRevision>& revisions) const {
   std::lock_guard lock(mu_);
@@ -101,16 +114,22 @@ std::vector<SteadyClock::time_point> FleetRecorder::WaitForSnapshots(
 
 std::vector<SteadyClock::time_point> FleetRecorder::WaitForRunning(
     const std::vector<PodRevision>& revisions, size_t count, SteadyClock::time_point deadline) {
+  return WaitForEach(running_, revisions, count, deadline);
+}
+
+std::vector<SteadyClock::time_point> FleetRecorder::WaitForEach(
+    TimesByRevision& times_by_revision, const std::vector<PodRevision>& revisions, size_t count,
+    SteadyClock::time_point deadline) {
   WaitUntil(deadline, [&] {
     return std::all_of(revisions.begin(), revisions.end(), [&](const PodRevision& revision) {
-      return running_[revision].size() >= count;
+      return times_by_revision[revision].size() >= count;
     });
   });
   std::lock_guard lock(mu_);
   std::vector<SteadyClock::time_point> times;
   for (const PodRevision& revision : revisions) {
-    const std::vector<SteadyClock::time_point>& reported = running_[revision];
-    times.insert(times.end(), reported.begin(), reported.end());
+    const std::vector<SteadyClock::time_point>& each = times_by_revision[revision];
+    times.insert(times.end(), each.begin(), each.end());
   }
   return times;
 }
@@ -242,6 +261,7 @@ class SimulatedAgent {
 
     eligibility_.clear();
     std::map<std::string, v1::Pod> next;
+    std::set<std::string> kept;
     for (const v1::DesiredDaemonSet& desired : state_->daemon_sets()) {
       const std::string key = PodOwner::DaemonSet(desired.metadata()).Key();
       const EligibilityDecision decision = EvaluateDesiredDaemonSet(desired, facts);
@@ -252,11 +272,16 @@ class SimulatedAgent {
                         current->second.revision_hash() == desired.revision_hash() &&
                         !Deleted(desired, current->second);
       if (keep) {
+        kept.insert(key);
         next[key] = std::move(current->second);
       } else if (decision.should_run) {
         next[key] = StartPod(desired);
         recorder_.Started({key, desired.revision_hash()}, SteadyClock::now());
       }
+    }
+    const auto now = SteadyClock::now();
+    for (const auto& [key, pod] : pods_) {
+      if (!kept.contains(key)) recorder_.Stopped({key, pod.revision_hash()}, now);
     }
     pods_ = std::move(next);
   }

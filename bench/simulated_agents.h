@@ -96,6 +96,14 @@ class FleetRecorder {
   std::vector<SteadyClock::time_point> WaitForRunning(const std::vector<PodRevision>& revisions,
                                                       size_t count,
                                                       SteadyClock::time_point deadline);
+  // A node's fake runtime stopped its pod of `revision` (its DaemonSet
+  // left the node's state, or a newer revision replaced it).
+  void Stopped(const PodRevision& revision, SteadyClock::time_point when);
+  // Waits until `count` nodes stopped their pods of each of `revisions`;
+  // the stop times (fewer when the deadline passed or a stream failed).
+  std::vector<SteadyClock::time_point> WaitForStopped(const std::vector<PodRevision>& revisions,
+                                                      size_t count,
+                                                      SteadyClock::time_point deadline);
   // The start times of the pods of `revisions` so far.
   std::vector<SteadyClock::time_point> StartTimes(const std::vector<PodRevision>& revisions) const;
   size_t failures() const;
@@ -105,15 +113,23 @@ class FleetRecorder {
   std::map<std::string, size_t> losses() const;
 
  private:
+  using TimesByRevision = std::map<PodRevision, std::vector<SteadyClock::time_point>>;
+
   template <typename Done>
   void WaitUntil(SteadyClock::time_point deadline, Done done);
+  // Waits until `count` times are recorded for each of `revisions`; all
+  // of theirs.
+  std::vector<SteadyClock::time_point> WaitForEach(TimesByRevision& times_by_revision,
+                                                   const std::vector<PodRevision>& revisions,
+                                                   size_t count, SteadyClock::time_point deadline);
 
   const std::atomic<bool>* interrupted_;
   mutable std::mutex mu_;
   std::condition_variable changed_;
   std::vector<SteadyClock::time_point> snapshots_;
-  std::map<PodRevision, std::vector<SteadyClock::time_point>> running_;
-  std::map<PodRevision, std::vector<SteadyClock::time_point>> started_;
+  TimesByRevision running_;
+  TimesByRevision started_;
+  TimesByRevision stopped_;
   size_t failures_ = 0;
   std::string first_failure_;
   size_t lost_ = 0;
