@@ -114,14 +114,14 @@ void DaemonSetController::Start(std::function<void()> on_change) {
   assignments_.AddHandler(node_changed);
   reports_.AddHandler(node_changed);
   priority_classes_.AddHandler(wake);
-  pods_.Start(registries_.pods, on_change);
+  on_pods_changed_ = std::move(on_change);
 }
 
 void DaemonSetController::Stop() { pods_.Stop(); }
 
 void DaemonSetController::KeepUp() {
-  pods_.Drain();
-  // Nothing follows the pod changes just drained into the kept states.
+  pods_.Stop();
+  // The kept states hold pods the index no longer follows.
   node_states_.Clear();
 }
 
@@ -209,6 +209,9 @@ std::vector<v1::DaemonSetRevision> DaemonSetController::SyncRevisions(
 
 std::optional<std::chrono::milliseconds> DaemonSetController::SyncOnce() {
   WaitForOwnWrites();
+  // The watch hands over the current pods before it returns: the Drain
+  // below has them all.
+  if (!pods_.Watching()) pods_.Start(registries_.pods, on_pods_changed_);
   for (const auto& [owner, node] : pods_.Drain()) node_states_.PodsChanged(owner, node);
   const std::map<std::string, NodeView>& nodes = node_views_.Refresh();
   const WallTime now = clock_.WallNow();

@@ -35,9 +35,10 @@ class DaemonSetController {
                       const Clock& clock);
   ~DaemonSetController();
 
-  // Adds its handlers to the shared informers (before they start) and
-  // starts watching pods; `on_change` (any thread, must not block) is told
-  // whenever something the controller watches changed.
+  // Adds its handlers to the shared informers (before they start);
+  // `on_change` (any thread, must not block) is told whenever something
+  // the controller watches changed. Pods are watched from the first pass
+  // on (see KeepUp).
   void Start(std::function<void()> on_change);
   void Stop();
 
@@ -46,9 +47,11 @@ class DaemonSetController {
   // available after minReadySeconds; Kubernetes' enqueueAfter), or nullopt.
   std::optional<std::chrono::milliseconds> SyncOnce();
   // What a coordinator that does not lead does instead of a pass, on the
-  // pass's thread: applies the pod changes queued since, so that the queue
-  // stays bounded however long another coordinator leads, and the index is
-  // current when this one takes over.
+  // pass's thread: stops watching pods and forgets them. Every pod an agent
+  // reports would otherwise be decoded and indexed by every coordinator,
+  // for a pass only the leader makes; as Kubernetes' controller managers
+  // on standby start their informers only once elected, the first pass
+  // after taking over lists the pods instead.
   void KeepUp();
 
  private:
@@ -76,6 +79,8 @@ class DaemonSetController {
   Informer<v1::NodeReport>& reports_;
   Informer<v1::PriorityClass>& priority_classes_;
   PodIndex pods_;
+  // Wakes the pass when pods change (Start's `on_change`).
+  std::function<void()> on_pods_changed_;
   NodeViewCache node_views_;
   NodeStateCache node_states_;
   // The FailedCreate reason last recorded per DaemonSet (pass thread only).

@@ -45,6 +45,18 @@ void PodIndex::Start(const Registry<v1::Pod>& pods, std::function<void()> on_cha
   });
 }
 
+void PodIndex::Stop() {
+  if (!watch_) return;
+  // Once the handle is gone no callback runs or is running.
+  watch_.reset();
+  {
+    std::lock_guard lock(mu_);
+    queued_.clear();
+  }
+  by_uid_.clear();
+  by_owner_.clear();
+}
+
 void PodIndex::Remove(const std::string& uid, std::vector<Touched>& touched) {
   auto it = by_uid_.find(uid);
   if (it == by_uid_.end()) return;

@@ -31,9 +31,13 @@ class PodIndex {
   // node name -> that node's pods of one owner.
   using PodsByNode = std::map<std::string, std::vector<ReportedPod>>;
 
-  // `on_change` runs (on the store's thread) after each queued change.
+  // Watches `pods`, queueing the current ones before it returns;
+  // `on_change` runs (on the store's thread) after each queued change. The
+  // pass's thread only, as Stop.
   void Start(const Registry<v1::Pod>& pods, std::function<void()> on_change);
-  void Stop() { watch_.reset(); }
+  // Ends the watch and forgets every pod, queued or indexed.
+  void Stop();
+  bool Watching() const { return watch_ != nullptr; }
 
   // An owner ("namespace/name") and a node whose pods of that owner
   // changed.

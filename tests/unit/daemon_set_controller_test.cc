@@ -103,6 +103,26 @@ TEST_F(DaemonSetControllerTest, StatusCountsWhatAgentsReport) {
   EXPECT_EQ(status.number_unavailable(), 1);
 }
 
+// A coordinator that follows watches no pods; the first pass after it
+// takes over starts from the pods as they are then, not as they were when
+// it last led.
+TEST_F(DaemonSetControllerTest, APassAfterFollowingSeesThePodsAsTheyAreNow) {
+  AddReadyNode("node-1");
+  AddReadyNode("node-2");
+  const std::string hash = PodTemplateHash(Apply("agent:1").spec().template_());
+  ReportPod("node-1", hash);
+  Sync();
+  ASSERT_EQ(registries_.daemon_sets.Get("default", "agent").status().number_ready(), 1);
+
+  controller_.KeepUp();
+  registries_.pods.DeleteAsync(kOperator, "default", "uid-node-1");
+  ReportPod("node-2", hash);
+  Sync();
+  const v1::DaemonSetStatus status = registries_.daemon_sets.Get("default", "agent").status();
+  EXPECT_EQ(status.number_ready(), 1) << "node-2's pod, and node-1's no more";
+  EXPECT_EQ(status.current_number_scheduled(), 1);
+}
+
 TEST_F(DaemonSetControllerTest, APassAsksToRunAgainWhenAReadyPodBecomesAvailable) {
   using std::chrono::milliseconds;
   using std::chrono::seconds;
