@@ -12,10 +12,10 @@ namespace fleetset::coordinator {
 namespace {
 
 // Whether the node (`facts`) may run (or keep running) a pod of
-// `daemon_set` from the template `pod`: by the node's own latest decision or the
-// coordinator's reading of the same rules, so objects arrive with the state
-// that lets the node start the pod, and stay while either still says it
-// runs.
+// `daemon_set` from the template `pod`: by the node's own latest decision
+// or the coordinator's reading of the same rules, so objects arrive with
+// the state that lets the node start the pod, and stay while either still
+// says it runs.
 bool NodeMayRun(const NodeFacts& facts, const v1::NodeReport* report,
                 const v1::DaemonSet& daemon_set, const v1::PodTemplateSpec& pod) {
   const EligibilityDecision decision = EvaluateEligibility(
