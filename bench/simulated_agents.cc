@@ -66,14 +66,7 @@ std::vector<SteadyClock::time_point> FleetRecorder::WaitForStopped(
 std::vector<SteadyClock::time_point> FleetRecorder::StartTimes(
     const std::vector<PodRevision>& revisions) const {
   std::lock_guard lock(mu_);
-  std::vector<SteadyClock::time_point> times;
-  for (const PodRevision& revision : revisions) {
-    auto found = started_.find(revision);
-    if (found != started_.end()) {
-      times.insert(times.end(), found->second.begin(), found->second.end());
-    }
-  }
-  return times;
+  return TimesOf(started_, revisions);
 }
 
 void FleetRecorder::StreamLost(const std::string& reason) {
@@ -126,10 +119,17 @@ std::vector<SteadyClock::time_point> FleetRecorder::WaitForEach(
     });
   });
   std::lock_guard lock(mu_);
+  return TimesOf(times_by_revision, revisions);
+}
+
+std::vector<SteadyClock::time_point> FleetRecorder::TimesOf(
+    const TimesByRevision& times_by_revision, const std::vector<PodRevision>& revisions) {
   std::vector<SteadyClock::time_point> times;
   for (const PodRevision& revision : revisions) {
-    const std::vector<SteadyClock::time_point>& each = times_by_revision[revision];
-    times.insert(times.end(), each.begin(), each.end());
+    auto found = times_by_revision.find(revision);
+    if (found != times_by_revision.end()) {
+      times.insert(times.end(), found->second.begin(), found->second.end());
+    }
   }
   return times;
 }

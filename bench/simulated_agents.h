@@ -122,6 +122,9 @@ class FleetRecorder {
   std::vector<SteadyClock::time_point> WaitForEach(TimesByRevision& times_by_revision,
                                                    const std::vector<PodRevision>& revisions,
                                                    size_t count, SteadyClock::time_point deadline);
+  // The times of `revisions` in `times_by_revision`, all together; mu_ held.
+  static std::vector<SteadyClock::time_point> TimesOf(const TimesByRevision& times_by_revision,
+                                                      const std::vector<PodRevision>& revisions);
 
   const std::atomic<bool>* interrupted_;
   mutable std::mutex mu_;
