@@ -3,46 +3,37 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <sstream>
-
 #include "coordinator/coordinator_config.h"
+#include "unit/coordinator_flags_parse.h"
 
 namespace fleetset::coordinator {
 namespace {
 
 using ::testing::HasSubstr;
 
-CoordinatorCommandLine Parse(const std::vector<std::string>& args, std::string* errors) {
-  std::ostringstream out;
-  std::ostringstream err;
-  CoordinatorCommandLine parsed = ParseCoordinatorCommandLine(args, out, err);
-  *errors = err.str();
-  return parsed;
-}
-
 TEST(CoordinatorSecurityFlagsTest, CertificateFilesSansTtlAndAuditAreRead) {
   std::string errors;
-  const CoordinatorCommandLine parsed = Parse({"--tls-cert-file",
-                                               "/etc/pki/server.crt",
-                                               "--tls-private-key-file",
-                                               "/etc/pki/server.key",
-                                               "--client-ca-file",
-                                               "/etc/pki/ca.crt",
-                                               "--cluster-signing-cert-file",
-                                               "/etc/pki/ca.crt",
-                                               "--cluster-signing-key-file",
-                                               "/etc/pki/ca.key",
-                                               "--tls-san",
-                                               "coordinator.example,10.0.0.5",
-                                               "--node-cert-ttl",
-                                               "720h",
-                                               "--audit-log-path",
-                                               "/var/log/fleetset/audit.log",
-                                               "--audit-log-maxsize",
-                                               "50",
-                                               "--audit-log-maxbackup",
-                                               "3"},
-                                              &errors);
+  const CoordinatorCommandLine parsed = ParseFlags({"--tls-cert-file",
+                                                    "/etc/pki/server.crt",
+                                                    "--tls-private-key-file",
+                                                    "/etc/pki/server.key",
+                                                    "--client-ca-file",
+                                                    "/etc/pki/ca.crt",
+                                                    "--cluster-signing-cert-file",
+                                                    "/etc/pki/ca.crt",
+                                                    "--cluster-signing-key-file",
+                                                    "/etc/pki/ca.key",
+                                                    "--tls-san",
+                                                    "coordinator.example,10.0.0.5",
+                                                    "--node-cert-ttl",
+                                                    "720h",
+                                                    "--audit-log-path",
+                                                    "/var/log/fleetset/audit.log",
+                                                    "--audit-log-maxsize",
+                                                    "50",
+                                                    "--audit-log-maxbackup",
+                                                    "3"},
+                                                   &errors);
   ASSERT_FALSE(parsed.exit) << errors;
   const CoordinatorConfig& config = parsed.config;
   EXPECT_EQ(config.tls_cert_file, "/etc/pki/server.crt");
@@ -60,11 +51,11 @@ TEST(CoordinatorSecurityFlagsTest, CertificateFilesSansTtlAndAuditAreRead) {
 
 TEST(CoordinatorSecurityFlagsTest, BadValuesNameTheFlag) {
   std::string errors;
-  EXPECT_TRUE(Parse({"--node-cert-ttl", "30s"}, &errors).exit);
+  EXPECT_TRUE(ParseFlags({"--node-cert-ttl", "30s"}, &errors).exit);
   EXPECT_THAT(errors, HasSubstr("--node-cert-ttl: \"30s\": must be a duration from 1m to 87600h"));
-  EXPECT_TRUE(Parse({"--node-cert-ttl", "100000h"}, &errors).exit);
+  EXPECT_TRUE(ParseFlags({"--node-cert-ttl", "100000h"}, &errors).exit);
   EXPECT_THAT(errors, HasSubstr("--node-cert-ttl: \"100000h\""));
-  EXPECT_TRUE(Parse({"--tls-cert-file", "server.crt"}, &errors).exit);
+  EXPECT_TRUE(ParseFlags({"--tls-cert-file", "server.crt"}, &errors).exit);
   EXPECT_THAT(errors, HasSubstr("--tls-cert-file: \"server.crt\": must be an absolute path"));
 }
 
