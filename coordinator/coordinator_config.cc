@@ -127,6 +127,17 @@ std::string SetLeaseDuration(const std::string& text, CoordinatorConfig& config)
   return "";
 }
 
+std::string SetCompactionInterval(const std::string& text, CoordinatorConfig& config) {
+  // Go's durations, as kube-apiserver reads them, allow a bare 0.
+  std::optional<std::chrono::milliseconds> parsed =
+      text == "0" ? std::chrono::milliseconds(0) : ParseDuration(text);
+  if (!parsed || (parsed->count() > 0 && *parsed < std::chrono::seconds(1))) {
+    return "\"" + text + "\": must be 0 (never) or a duration from 1s to 24h such as 5m";
+  }
+  config.etcd_compaction_interval = *parsed;
+  return "";
+}
+
 std::string SetName(const std::string& text, CoordinatorConfig& config) {
   if (text.empty() || text.size() > 63 ||
       text.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-.") != std::string::npos) {
@@ -221,6 +232,10 @@ const std::vector<Setting>& Settings() {
        "With etcd: how long the leader's lease lasts without renewal, and so how long a dead "
        "leader keeps the others from taking over (default 10s)",
        SetLeaseDuration},
+      {"--etcd-compaction-interval", "etcdCompactionInterval", "DURATION",
+       "With etcd: how often its history is compacted, keeping one interval of it; 0: never, "
+       "leaving it to etcd's --auto-compaction-retention (default 5m)",
+       SetCompactionInterval},
       {"--name", "name", "NAME", "This coordinator's name among several (default: the host name)",
        SetName},
       {"--advertise-address", "advertiseAddress", "HOST:PORT",

@@ -62,6 +62,8 @@ struct CoordinatorConfig {
   // kube-controller-manager's --leader-elect-lease-duration: how long a
   // dead leader keeps the others from taking over (etcd only).
   std::chrono::seconds leader_elect_lease_duration{10};
+  // kube-apiserver's --etcd-compaction-interval; zero: never.
+  std::chrono::milliseconds etcd_compaction_interval{std::chrono::minutes(5)};
   // This coordinator's name among several (default: the host name), and
   // the address the others list for it (default: the host name with the
   // --listen port).

@@ -29,6 +29,10 @@ std::string HostName() {
   return name;
 }
 
+// The key whose version the coordinators' compaction steps advance (with
+// the store's prefix): under /coordinator/, which migrate does not copy.
+constexpr char kCompactionKey[] = "/coordinator/compaction";
+
 // How errors name the store: the data directory, or the etcd members.
 std::string StoreName(const ServerOptions& options) {
   if (!options.shared.enabled()) return "data dir " + options.data_dir;
@@ -88,6 +92,25 @@ void CoordinatorServer::OpenSharedStore(const SharedStoreOptions& shared,
       });
   fenced_durable_ = std::make_unique<FencedStorage>(*durable_, election.key,
                                                     [this] { return election_->Fence(); });
+  if (shared.compaction_interval.count() > 0) StartCompaction(shared);
+}
+
+void CoordinatorServer::StartCompaction(const SharedStoreOptions& shared) {
+  compactor_ = std::make_unique<storage::EtcdCompactor>(
+      std::make_unique<storage::EtcdClient>(storage::ClientOptions(shared.etcd)),
+      shared.etcd.prefix + kCompactionKey);
+  ControlLoopOptions loop;
+  loop.resync_period = shared.compaction_interval;
+  // Every coordinator takes its steps; the shared key picks who compacts.
+  compaction_loop_ = std::make_unique<ControlLoop>(
+      "etcd-compactor",
+      [this] {
+        if (const int64_t revision = compactor_->Step()) {
+          spdlog::info("compacted etcd's history up to revision {}", revision);
+        }
+        return std::nullopt;
+      },
+      always_leader_, loop);
 }
 
 void CoordinatorServer::OpenStores(const ServerOptions& options) {
@@ -202,6 +225,7 @@ void CoordinatorServer::Assemble(const ServerOptions& options, const Clock& cloc
     daemon_set_loop_->Start();
     node_lifecycle_loop_->Start();
     hub_loop_->Start();
+    if (compaction_loop_) compaction_loop_->Start();
   }
   if (election_) election_->Start();
 
@@ -378,7 +402,8 @@ void CoordinatorServer::Shutdown() {
   // First: its callbacks read the registries and the agent service.
   if (http_) http_->Stop();
   if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
-  for (ControlLoop* loop : {daemon_set_loop_.get(), node_lifecycle_loop_.get(), hub_loop_.get()}) {
+  for (ControlLoop* loop : {daemon_set_loop_.get(), node_lifecycle_loop_.get(), hub_loop_.get(),
+                            compaction_loop_.get()}) {
     if (loop != nullptr) loop->Stop();
   }
   if (daemon_set_controller_) daemon_set_controller_->Stop();

@@ -38,6 +38,7 @@
 #include "coordinator/members/coordinator_members.h"
 #include "coordinator/registry/registries.h"
 #include "coordinator/storage/directory_lock.h"
+#include "coordinator/storage/etcd_compactor.h"
 #include "coordinator/storage/etcd_storage.h"
 #include "daemon/http_endpoint.h"
 
@@ -74,6 +75,10 @@ struct SharedStoreOptions {
   std::chrono::seconds leader_lease_duration{10};
   // How often each coordinator records itself for `get coordinators`.
   std::chrono::milliseconds member_heartbeat{5000};
+  // kube-apiserver's --etcd-compaction-interval: how often etcd's history
+  // is compacted, keeping one interval of it (storage/etcd_compactor.h);
+  // zero leaves compaction to etcd or the operator.
+  std::chrono::milliseconds compaction_interval{std::chrono::minutes(5)};
 
   bool enabled() const { return !etcd.servers.empty(); }
 };
@@ -158,6 +163,9 @@ class CoordinatorServer {
   // fenced view of the store the controllers write through.
   void OpenStores(const ServerOptions& options);
   void OpenSharedStore(const SharedStoreOptions& shared, const std::string& data_dir);
+  // Compacts etcd every shared.compaction_interval (its loop starts with
+  // the controllers').
+  void StartCompaction(const SharedStoreOptions& shared);
   // In a shared store: checks this coordinator's CA and keys against the
   // others' (cluster/cluster_identity.h).
   void CheckIdentity(const ServerOptions& options, const EncryptionProviders& providers);
@@ -182,6 +190,9 @@ class CoordinatorServer {
   std::unique_ptr<LeaderElection> election_;
   // Tells the election when the leader key goes; destroyed before it.
   std::unique_ptr<storage::WatchHandle> leader_key_watch_;
+  // Compacts etcd's history every interval, on every coordinator.
+  std::unique_ptr<storage::EtcdCompactor> compactor_;
+  std::unique_ptr<ControlLoop> compaction_loop_;
   const LeaderGate* leader_ = &always_leader_;
   // What the controllers write through: fenced on the leadership when the
   // store is shared, the registries themselves otherwise.
