@@ -233,6 +233,7 @@ class UsageWindow {
         before_(ReadAll(coordinators_)),
         etcd_before_(ReadAll(etcd_pids_)),
         revision_before_(etcd_ ? etcd_->Revision() : std::nullopt),
+        keys_before_(etcd_ ? etcd_->Keys() : std::nullopt),
         self_before_(Read(getpid())),
         machine_before_(ReadMachineUsage()),
         lost_before_(recorder.lost_streams()) {}
@@ -248,10 +249,13 @@ class UsageWindow {
     // Each coordinator's CPU seconds and usage at the end; nullopt for one
     // that was gone by then.
     std::vector<std::optional<std::pair<double, ProcessUsage>>> each;
-    // With etcd: its members' CPU seconds and RSS, and write transactions.
+    // With etcd: its members' CPU seconds and RSS, write transactions and
+    // the keys they put and deleted.
     double etcd_cpu_s = NAN;
     double etcd_rss_mb = NAN;
     double etcd_writes = NAN;
+    double etcd_puts = NAN;
+    double etcd_deletes = NAN;
     // The whole machine's busy and stolen CPU seconds (all cores).
     double machine_busy_s = NAN;
     double machine_steal_s = NAN;
@@ -285,6 +289,10 @@ class UsageWindow {
       if (revision && revision_before_) {
         figures.etcd_writes = static_cast<double>(*revision - *revision_before_);
       }
+      if (const auto keys = etcd_->Keys(); keys && keys_before_) {
+        figures.etcd_puts = keys->puts - keys_before_->puts;
+        figures.etcd_deletes = keys->deletes - keys_before_->deletes;
+      }
     }
     figures.bench_cpu_s = Read(getpid()).cpu_seconds - self_before_.cpu_seconds;
     if (const std::optional<MachineUsage> machine = ReadMachineUsage();
@@ -312,6 +320,7 @@ class UsageWindow {
   std::vector<std::optional<ProcessUsage>> before_;
   std::vector<std::optional<ProcessUsage>> etcd_before_;
   std::optional<int64_t> revision_before_;
+  std::optional<EtcdMembers::KeysWritten> keys_before_;
   ProcessUsage self_before_;
   std::optional<MachineUsage> machine_before_;
   size_t lost_before_;
@@ -929,6 +938,13 @@ void PrintEachCoordinator(const Phase& phase) {
   std::printf(" etcd: CPU %.1f%%, RSS %.1f MB, %.0f writes/s\n",
               usage.wall_s > 0 ? 100 * usage.etcd_cpu_s / usage.wall_s : NAN, usage.etcd_rss_mb,
               phase.etcd_writes_per_s());
+  // etcd's work follows the keys written more than the transactions that
+  // carry them: the figure a design with fewer writes per node would move.
+  const double keys = usage.etcd_puts + usage.etcd_deletes;
+  if (keys > 0) {
+    std::printf("  %-8s etcd wrote %.0f keys (%.0f puts, %.0f deletes), %.0f us of its CPU each\n",
+                "", keys, usage.etcd_puts, usage.etcd_deletes, 1e6 * usage.etcd_cpu_s / keys);
+  }
 }
 
 // Where the whole machine's CPU went in a phase. The phase's work, spread
@@ -1003,7 +1019,8 @@ void PrintRun(const Run& run) {
   if (run.coordinators > 1) {
     std::printf(
         "per coordinator (CPU %% of one core over the phase, RSS at its end) and etcd's "
-        "members together (writes: transactions, from etcd's revision):\n");
+        "members together (writes: transactions, from etcd's revision; keys: what they put and "
+        "deleted, from its first member's metrics):\n");
     for (const Phase& phase : run.phases) PrintEachCoordinator(phase);
   }
   std::printf(

@@ -5,6 +5,7 @@
 
 #include "coordinator/storage/etcd_client.h"
 #include "fleetset/strings.h"
+#include "support/http_get.h"
 #include "support/run_command.h"
 
 namespace fleetset::bench {
@@ -63,6 +64,22 @@ std::optional<int64_t> EtcdMembers::Revision() const {
   } catch (const std::exception&) {
     return std::nullopt;
   }
+}
+
+std::optional<EtcdMembers::KeysWritten> EtcdMembers::Keys() const {
+  // "http://127.0.0.1:PORT"
+  const std::string& endpoint = endpoints_.front();
+  const int port = std::atoi(endpoint.c_str() + endpoint.rfind(':') + 1);
+  // HTTP/1.0, so that etcd sends the page whole rather than in chunks.
+  const std::string response =
+      testing::HttpExchange(port, "GET /metrics HTTP/1.0\r\n\r\n", /*half_close=*/false);
+  const size_t body = response.find("\r\n\r\n");
+  if (body == std::string::npos) return std::nullopt;
+  const std::string metrics = response.substr(body + 4);
+  const std::optional<double> puts = testing::SampleValue(metrics, "etcd_mvcc_put_total");
+  const std::optional<double> deletes = testing::SampleValue(metrics, "etcd_mvcc_delete_total");
+  if (!puts || !deletes) return std::nullopt;
+  return KeysWritten{*puts, *deletes};
 }
 
 }  // namespace fleetset::bench

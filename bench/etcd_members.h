@@ -37,6 +37,18 @@ class EtcdMembers {
   // one; nullopt when no member answers.
   std::optional<int64_t> Revision() const;
 
+  // The keys written since the cluster started, as its first member counts
+  // them (etcd_mvcc_put_total, etcd_mvcc_delete_total): every member
+  // applies every write, so these are the cluster's. A transaction of a
+  // hundred puts advances the revision by one and these by a hundred,
+  // and etcd's work follows the keys. nullopt when the member does not
+  // answer.
+  struct KeysWritten {
+    double puts = 0;
+    double deletes = 0;
+  };
+  std::optional<KeysWritten> Keys() const;
+
  private:
   EtcdMembers(std::string dir, std::vector<std::string> endpoints);
 
