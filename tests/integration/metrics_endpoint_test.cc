@@ -6,7 +6,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <regex>
 
 #include "support/agent_process.h"
 #include "support/coordinator_process.h"
@@ -46,29 +45,13 @@ class MetricsEndpointTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  // The port from "metrics and health on ... (port N)", once logged.
-  static int MetricsPort(const CoordinatorProcess& coordinator) {
-    static const std::regex kLine(R"(metrics and health on \S+ \(port ([0-9]+)\))");
-    int port = 0;
-    WaitUntil(
-        [&] {
-          std::smatch match;
-          const std::string output = coordinator.Output();
-          if (!std::regex_search(output, match, kLine)) return false;
-          port = std::stoi(match[1]);
-          return true;
-        },
-        milliseconds(10000));
-    return port;
-  }
-
   std::string dir_;
 };
 
 TEST_F(MetricsEndpointTest, CoordinatorServesMetricsAndHealth) {
   auto coordinator = CoordinatorProcess::Start(dir_, {"--metrics-listen", "127.0.0.1:0"});
   ASSERT_NE(coordinator, nullptr);
-  const int port = MetricsPort(*coordinator);
+  const int port = coordinator->MetricsPort();
   ASSERT_GT(port, 0) << coordinator->Output();
 
   const std::string manifest = dir_ + "/probe.yaml";

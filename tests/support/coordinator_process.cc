@@ -18,6 +18,7 @@ namespace fleetset::testing {
 namespace {
 
 using std::chrono::milliseconds;
+using std::chrono::seconds;
 using std::chrono::steady_clock;
 
 // Startup is a SQLite open and a listen; generous for a loaded machine.
@@ -137,6 +138,18 @@ std::optional<int> CoordinatorProcess::LoggedPort() const {
   const int port = std::stoi(match[1].str());
   if (port <= 0) return std::nullopt;
   return port;
+}
+
+int CoordinatorProcess::MetricsPort() const {
+  static const std::regex kListening(R"(metrics and health on \S+ \(port ([0-9]+)\))");
+  const auto deadline = steady_clock::now() + seconds(10);
+  do {
+    std::smatch match;
+    const std::string output = Output();
+    if (std::regex_search(output, match, kListening)) return std::stoi(match[1].str());
+    std::this_thread::sleep_for(milliseconds(50));
+  } while (steady_clock::now() < deadline);
+  return 0;
 }
 
 bool CoordinatorProcess::Running() { return child_.Running(); }

@@ -57,6 +57,10 @@ class CoordinatorProcess {
   std::optional<int> Wait(std::chrono::milliseconds timeout);
   // Everything the coordinator printed so far (stdout and stderr).
   std::string Output() const;
+  // The port of its metrics and health endpoint (started with
+  // --metrics-listen HOST:0), from the line it logs; waits up to 10 s for
+  // it, then 0.
+  int MetricsPort() const;
 
  private:
   CoordinatorProcess(std::string data_dir, std::string output_path);
