@@ -127,14 +127,16 @@ std::string SetLeaseDuration(const std::string& text, CoordinatorConfig& config)
   return "";
 }
 
-std::string SetCompactionInterval(const std::string& text, CoordinatorConfig& config) {
+// An interval of kube-apiserver's that 0 turns off.
+template <std::chrono::milliseconds CoordinatorConfig::*field>
+std::string SetIntervalOrNever(const std::string& text, CoordinatorConfig& config) {
   // Go's durations, as kube-apiserver reads them, allow a bare 0.
   std::optional<std::chrono::milliseconds> parsed =
       text == "0" ? std::chrono::milliseconds(0) : ParseDuration(text);
   if (!parsed || (parsed->count() > 0 && *parsed < std::chrono::seconds(1))) {
     return "\"" + text + "\": must be 0 (never) or a duration from 1s to 24h such as 5m";
   }
-  config.etcd_compaction_interval = *parsed;
+  config.*field = *parsed;
   return "";
 }
 
@@ -235,7 +237,11 @@ const std::vector<Setting>& Settings() {
       {"--etcd-compaction-interval", "etcdCompactionInterval", "DURATION",
        "With etcd: how often its history is compacted, keeping one interval of it; 0: never, "
        "leaving it to etcd's --auto-compaction-retention (default 5m)",
-       SetCompactionInterval},
+       SetIntervalOrNever<&CoordinatorConfig::etcd_compaction_interval>},
+      {"--etcd-db-metric-poll-interval", "etcdDbMetricPollInterval", "DURATION",
+       "With etcd: how often each member's database size is asked for the metrics; 0: never "
+       "(default 30s)",
+       SetIntervalOrNever<&CoordinatorConfig::etcd_db_metric_poll_interval>},
       {"--name", "name", "NAME", "This coordinator's name among several (default: the host name)",
        SetName},
       {"--advertise-address", "advertiseAddress", "HOST:PORT",

@@ -64,6 +64,8 @@ struct CoordinatorConfig {
   std::chrono::seconds leader_elect_lease_duration{10};
   // kube-apiserver's --etcd-compaction-interval; zero: never.
   std::chrono::milliseconds etcd_compaction_interval{std::chrono::minutes(5)};
+  // kube-apiserver's --etcd-db-metric-poll-interval; zero: never.
+  std::chrono::milliseconds etcd_db_metric_poll_interval{std::chrono::seconds(30)};
   // This coordinator's name among several (default: the host name), and
   // the address the others list for it (default: the host name with the
   // --listen port).

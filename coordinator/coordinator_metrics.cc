@@ -223,6 +223,36 @@ void CoordinatorMetrics::Watch(std::function<FleetCounts()> counts_of,
       [&agents] { return static_cast<double>(agents.QueuedReports()); });
 }
 
+void CoordinatorMetrics::WatchEtcdDbSizes(const storage::EtcdDbSizes& sizes) {
+  // As etcd names its own (etcd_mvcc_db_total_size_in_bytes and
+  // etcd_mvcc_db_total_size_in_use_in_bytes), one sample per member.
+  struct Figure {
+    const char* name;
+    const char* help;
+    int64_t storage::EtcdMemberDbSize::*bytes;
+  };
+  static const Figure kFigures[] = {
+      {"fleetset_coordinator_etcd_db_total_size_in_bytes",
+       "Size of each etcd member's database file, as it last answered; etcd refuses writes once "
+       "it reaches the member's --quota-backend-bytes.",
+       &storage::EtcdMemberDbSize::total_bytes},
+      {"fleetset_coordinator_etcd_db_total_size_in_use_in_bytes",
+       "The part of each etcd member's database in use; the rest, freed by compaction, returns "
+       "only with a defragmentation.",
+       &storage::EtcdMemberDbSize::in_use_bytes},
+  };
+  for (const Figure& figure : kFigures) {
+    metrics_.AddCallbackGaugeFamily(figure.name, figure.help, [&sizes, figure] {
+      std::vector<Sample> samples;
+      for (const storage::EtcdMemberDbSize& member : sizes.Latest()) {
+        samples.push_back(
+            {{{"endpoint", member.endpoint}}, static_cast<double>(member.*figure.bytes)});
+      }
+      return samples;
+    });
+  }
+}
+
 HealthResult CoordinatorMetrics::Health() const {
   const Clock::time_point last{Clock::duration(last_pass_.load())};
   const auto since = Clock::now() - last;

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "coordinator/frontend/agent_service.h"
+#include "coordinator/storage/etcd_db_sizes.h"
 #include "coordinator/storage/storage.h"
 #include "daemon/http_endpoint.h"
 #include "daemon/metrics.h"
@@ -56,6 +57,9 @@ class CoordinatorMetrics {
   // Adds the gauges read from `counts` and `agents` at scrape time; both
   // must outlive every scrape.
   void Watch(std::function<FleetCounts()> counts, const AgentServiceImpl& agents);
+  // Adds the gauges of etcd's members' database sizes, as `sizes` last
+  // polled them; it must outlive every scrape.
+  void WatchEtcdDbSizes(const storage::EtcdDbSizes& sizes);
 
   // Healthy while the control loop passes and the last store commit worked.
   HealthResult Health() const;

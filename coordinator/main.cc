@@ -78,6 +78,7 @@ int main(int argc, char** argv) {
   options.shared.advertise_address = config.advertise_address;
   options.shared.leader_lease_duration = config.leader_elect_lease_duration;
   options.shared.compaction_interval = config.etcd_compaction_interval;
+  options.shared.db_metric_poll_interval = config.etcd_db_metric_poll_interval;
   // The DaemonSet controller's loop pings the watchdog: a wedged loop gets
   // the service restarted. STATUS= follows the fleet's size.
   std::atomic<CoordinatorServer*> started = nullptr;

@@ -92,25 +92,46 @@ void CoordinatorServer::OpenSharedStore(const SharedStoreOptions& shared,
       });
   fenced_durable_ = std::make_unique<FencedStorage>(*durable_, election.key,
                                                     [this] { return election_->Fence(); });
-  if (shared.compaction_interval.count() > 0) StartCompaction(shared);
+  StartMaintenance(shared);
 }
 
-void CoordinatorServer::StartCompaction(const SharedStoreOptions& shared) {
-  compactor_ = std::make_unique<storage::EtcdCompactor>(
-      std::make_unique<storage::EtcdClient>(storage::ClientOptions(shared.etcd)),
-      shared.etcd.prefix + kCompactionKey);
-  ControlLoopOptions loop;
-  loop.resync_period = shared.compaction_interval;
-  // Every coordinator takes its steps; the shared key picks who compacts.
-  compaction_loop_ = std::make_unique<ControlLoop>(
-      "etcd-compactor",
-      [this] {
-        if (const int64_t revision = compactor_->Step()) {
-          spdlog::info("compacted etcd's history up to revision {}", revision);
-        }
-        return std::nullopt;
-      },
-      always_leader_, loop);
+void CoordinatorServer::StartMaintenance(const SharedStoreOptions& shared) {
+  if (shared.compaction_interval.count() == 0 && shared.db_metric_poll_interval.count() == 0) {
+    return;
+  }
+  // Apart from the store's: a status call that waits on a member cut off
+  // must not hold up writes.
+  maintenance_etcd_ = std::make_unique<storage::EtcdClient>(storage::ClientOptions(shared.etcd));
+  if (shared.compaction_interval.count() > 0) {
+    compactor_ = std::make_unique<storage::EtcdCompactor>(*maintenance_etcd_,
+                                                          shared.etcd.prefix + kCompactionKey);
+    ControlLoopOptions loop;
+    loop.resync_period = shared.compaction_interval;
+    // Every coordinator takes its steps; the shared key picks who compacts.
+    compaction_loop_ = std::make_unique<ControlLoop>(
+        "etcd-compactor",
+        [this] {
+          if (const int64_t revision = compactor_->Step()) {
+            spdlog::info("compacted etcd's history up to revision {}", revision);
+          }
+          return std::nullopt;
+        },
+        always_leader_, loop);
+  }
+  if (shared.db_metric_poll_interval.count() > 0) {
+    db_sizes_ =
+        std::make_unique<storage::EtcdDbSizes>(*maintenance_etcd_, shared.etcd.servers.size());
+    metrics_->WatchEtcdDbSizes(*db_sizes_);
+    ControlLoopOptions loop;
+    loop.resync_period = shared.db_metric_poll_interval;
+    db_size_loop_ = std::make_unique<ControlLoop>(
+        "etcd-db-size",
+        [this] {
+          db_sizes_->Poll();
+          return std::nullopt;
+        },
+        always_leader_, loop);
+  }
 }
 
 void CoordinatorServer::OpenStores(const ServerOptions& options) {
@@ -226,6 +247,7 @@ void CoordinatorServer::Assemble(const ServerOptions& options, const Clock& cloc
     node_lifecycle_loop_->Start();
     hub_loop_->Start();
     if (compaction_loop_) compaction_loop_->Start();
+    if (db_size_loop_) db_size_loop_->Start();
   }
   if (election_) election_->Start();
 
@@ -403,7 +425,7 @@ void CoordinatorServer::Shutdown() {
   if (http_) http_->Stop();
   if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   for (ControlLoop* loop : {daemon_set_loop_.get(), node_lifecycle_loop_.get(), hub_loop_.get(),
-                            compaction_loop_.get()}) {
+                            compaction_loop_.get(), db_size_loop_.get()}) {
     if (loop != nullptr) loop->Stop();
   }
   if (daemon_set_controller_) daemon_set_controller_->Stop();

@@ -39,6 +39,7 @@
 #include "coordinator/registry/registries.h"
 #include "coordinator/storage/directory_lock.h"
 #include "coordinator/storage/etcd_compactor.h"
+#include "coordinator/storage/etcd_db_sizes.h"
 #include "coordinator/storage/etcd_storage.h"
 #include "daemon/http_endpoint.h"
 
@@ -79,6 +80,10 @@ struct SharedStoreOptions {
   // is compacted, keeping one interval of it (storage/etcd_compactor.h);
   // zero leaves compaction to etcd or the operator.
   std::chrono::milliseconds compaction_interval{std::chrono::minutes(5)};
+  // kube-apiserver's --etcd-db-metric-poll-interval: how often each
+  // member's database size is asked for the metrics (storage/
+  // etcd_db_sizes.h); zero: never.
+  std::chrono::milliseconds db_metric_poll_interval{std::chrono::seconds(30)};
 
   bool enabled() const { return !etcd.servers.empty(); }
 };
@@ -163,9 +168,10 @@ class CoordinatorServer {
   // fenced view of the store the controllers write through.
   void OpenStores(const ServerOptions& options);
   void OpenSharedStore(const SharedStoreOptions& shared, const std::string& data_dir);
-  // Compacts etcd every shared.compaction_interval (its loop starts with
-  // the controllers').
-  void StartCompaction(const SharedStoreOptions& shared);
+  // Compacts etcd every shared.compaction_interval and asks its members'
+  // database sizes every shared.db_metric_poll_interval, with a client of
+  // their own (their loops start with the controllers').
+  void StartMaintenance(const SharedStoreOptions& shared);
   // In a shared store: checks this coordinator's CA and keys against the
   // others' (cluster/cluster_identity.h).
   void CheckIdentity(const ServerOptions& options, const EncryptionProviders& providers);
@@ -190,9 +196,13 @@ class CoordinatorServer {
   std::unique_ptr<LeaderElection> election_;
   // Tells the election when the leader key goes; destroyed before it.
   std::unique_ptr<storage::WatchHandle> leader_key_watch_;
-  // Compacts etcd's history every interval, on every coordinator.
+  // etcd's maintenance, on every coordinator: its history compacted every
+  // interval, its members' database sizes for the metrics.
+  std::unique_ptr<storage::EtcdClient> maintenance_etcd_;
   std::unique_ptr<storage::EtcdCompactor> compactor_;
   std::unique_ptr<ControlLoop> compaction_loop_;
+  std::unique_ptr<storage::EtcdDbSizes> db_sizes_;
+  std::unique_ptr<ControlLoop> db_size_loop_;
   const LeaderGate* leader_ = &always_leader_;
   // What the controllers write through: fenced on the leadership when the
   // store is shared, the registries themselves otherwise.

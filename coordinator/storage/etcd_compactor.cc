@@ -2,8 +2,8 @@
 
 namespace fleetset::coordinator::storage {
 
-EtcdCompactor::EtcdCompactor(std::unique_ptr<EtcdClient> client, std::string key)
-    : client_(std::move(client)), key_(std::move(key)) {}
+EtcdCompactor::EtcdCompactor(EtcdClient& client, std::string key)
+    : client_(client), key_(std::move(key)) {}
 
 int64_t EtcdCompactor::Step() {
   etcdserverpb::TxnRequest txn;
@@ -17,7 +17,7 @@ int64_t EtcdCompactor::Step() {
   put->set_key(key_);
   put->set_value(std::to_string(seen_revision_));
   txn.add_failure()->mutable_request_range()->set_key(key_);
-  const etcdserverpb::TxnResponse response = client_->Txn(txn);
+  const etcdserverpb::TxnResponse response = client_.Txn(txn);
 
   const int64_t previous_revision = seen_revision_;
   seen_revision_ = response.header().revision();
@@ -31,7 +31,7 @@ int64_t EtcdCompactor::Step() {
   // The first turn only notes where history is; the next compacts to it.
   if (previous_revision == 0) return 0;
   try {
-    client_->Compact(previous_revision, /*physical=*/false);
+    client_.Compact(previous_revision, /*physical=*/false);
   } catch (const EtcdError& error) {
     // etcd was compacted further already (its own --auto-compaction, or an
     // operator): nothing is left to do.

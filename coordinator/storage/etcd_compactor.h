@@ -13,7 +13,6 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <string>
 
 #include "coordinator/storage/etcd_client.h"
@@ -22,8 +21,9 @@ namespace fleetset::coordinator::storage {
 
 class EtcdCompactor {
  public:
-  // `key`: the shared key, with the store's prefix.
-  EtcdCompactor(std::unique_ptr<EtcdClient> client, std::string key);
+  // `key`: the shared key, with the store's prefix. `client` (one kept
+  // for maintenance, apart from the store's) must outlive this.
+  EtcdCompactor(EtcdClient& client, std::string key);
 
   // One interval's step. Returns the revision etcd was compacted to, or 0
   // when this step compacted nothing: it was this coordinator's first, or
@@ -32,7 +32,7 @@ class EtcdCompactor {
   int64_t Step();
 
  private:
-  const std::unique_ptr<EtcdClient> client_;
+  EtcdClient& client_;
   const std::string key_;
   // The shared key's version when this coordinator last looked (the
   // cluster's logical clock), and etcd's revision then.

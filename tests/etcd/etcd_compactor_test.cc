@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <vector>
+
 #include "etcd/etcd_cluster.h"
 
 namespace fleetset::testing {
@@ -25,9 +28,10 @@ class EtcdCompactorTest : public ::testing::Test {
     admin_ = std::make_unique<EtcdClient>(cluster_.ClientOptions());
   }
 
+  // A coordinator's compactor, with a client of its own.
   std::unique_ptr<EtcdCompactor> Coordinator() {
-    return std::make_unique<EtcdCompactor>(std::make_unique<EtcdClient>(cluster_.ClientOptions()),
-                                           kKey);
+    clients_.push_back(std::make_unique<EtcdClient>(cluster_.ClientOptions()));
+    return std::make_unique<EtcdCompactor>(*clients_.back(), kKey);
   }
 
   // Writes `key` and answers the revision of the write.
@@ -61,6 +65,8 @@ class EtcdCompactorTest : public ::testing::Test {
   // A private cluster of one member: compaction is cluster-wide.
   EtcdCluster cluster_{1};
   std::unique_ptr<EtcdClient> admin_;
+  // The compactors' clients, which outlive them.
+  std::vector<std::unique_ptr<EtcdClient>> clients_;
 };
 
 TEST_F(EtcdCompactorTest, ATurnCompactsToWhereHistoryStoodAtThePreviousOne) {

@@ -4,7 +4,8 @@
 // operators; fleetsetctl moves to a live one; losing etcd's quorum refuses
 // writes with one clear line while reads answer from the coordinators'
 // caches, and everything works again once it is back; they compact etcd's
-// history and work on.
+// history and work on, and their metrics show each etcd member's database
+// size.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include "fleetset/strings.h"
 #include "support/coordinator_process.h"
 #include "support/fleet_e2e.h"
+#include "support/http_get.h"
 #include "support/run_command.h"
 
 namespace fleetset::testing {
@@ -45,16 +47,18 @@ class CoordinatorHaTest : public ::testing::Test {
   }
 
   std::vector<std::string> Flags(int n) const {
-    return {"--etcd-servers",
-            Join(etcd_->endpoints(), ","),
-            "--etcd-prefix",
-            "/fleet",
-            "--name",
-            "c" + std::to_string(n),
-            "--leader-elect-lease-duration",
-            std::to_string(kLeaseSeconds) + "s",
-            "--etcd-compaction-interval",
-            compaction_interval_};
+    std::vector<std::string> flags = {"--etcd-servers",
+                                      Join(etcd_->endpoints(), ","),
+                                      "--etcd-prefix",
+                                      "/fleet",
+                                      "--name",
+                                      "c" + std::to_string(n),
+                                      "--leader-elect-lease-duration",
+                                      std::to_string(kLeaseSeconds) + "s",
+                                      "--etcd-compaction-interval",
+                                      compaction_interval_};
+    flags.insert(flags.end(), extra_flags_.begin(), extra_flags_.end());
+    return flags;
   }
 
   // What the operator copies from the first coordinator to the others.
@@ -119,6 +123,7 @@ class CoordinatorHaTest : public ::testing::Test {
 
   ScratchDirectory scratch_{"coordinator-ha"};
   std::string compaction_interval_ = "5m";
+  std::vector<std::string> extra_flags_;
   std::unique_ptr<EtcdCluster> etcd_;
   std::vector<std::unique_ptr<CoordinatorProcess>> coordinators_;
 };
@@ -241,10 +246,14 @@ TEST_F(CoordinatorHaTest, FleetsetctlMovesToALiveCoordinator) {
 }
 
 // The same coordinators compacting etcd every second, not every five
-// minutes.
+// minutes, and asking its members' database sizes every second for their
+// metrics.
 class CoordinatorHaCompactionTest : public CoordinatorHaTest {
  protected:
-  CoordinatorHaCompactionTest() { compaction_interval_ = "1s"; }
+  CoordinatorHaCompactionTest() {
+    compaction_interval_ = "1s";
+    extra_flags_ = {"--metrics-listen", "127.0.0.1:0", "--etcd-db-metric-poll-interval", "1s"};
+  }
 };
 
 TEST_F(CoordinatorHaCompactionTest, TheyCompactEtcdsHistoryAndKeepWorking) {
@@ -284,6 +293,28 @@ TEST_F(CoordinatorHaCompactionTest, TheyCompactEtcdsHistoryAndKeepWorking) {
   const std::vector<TableRow> rows = ParseTable(listed.out);
   ASSERT_EQ(rows.size(), 3u) << Show(listed);
   for (const TableRow& row : rows) EXPECT_EQ(row.at("STORE"), "ok") << Show(listed);
+}
+
+TEST_F(CoordinatorHaCompactionTest, TheirMetricsShowEachEtcdMembersDatabaseSize) {
+  for (const auto& coordinator : coordinators_) {
+    const int port = coordinator->MetricsPort();
+    ASSERT_GT(port, 0) << coordinator->Output();
+    std::string text;
+    const auto shown = Within(seconds(10), [&] {
+      text = HttpGet(port, "/metrics").body;
+      for (const std::string& endpoint : etcd_->endpoints()) {
+        const std::string labels = "{endpoint=\"" + endpoint + "\"}";
+        if (SampleValue(text, "fleetset_coordinator_etcd_db_total_size_in_bytes" + labels)
+                    .value_or(0) <= 0 ||
+            SampleValue(text, "fleetset_coordinator_etcd_db_total_size_in_use_in_bytes" + labels)
+                    .value_or(0) <= 0) {
+          return false;
+        }
+      }
+      return true;
+    });
+    EXPECT_TRUE(shown) << text;
+  }
 }
 
 }  // namespace

@@ -34,6 +34,22 @@ TEST(CoordinatorEtcdFlagsTest, BadCompactionIntervalsNameTheFlag) {
   }
 }
 
+TEST(CoordinatorEtcdFlagsTest, DbMetricPollIntervalIsReadAndZeroTurnsItOff) {
+  std::string errors;
+  EXPECT_EQ(CoordinatorConfig{}.etcd_db_metric_poll_interval, 30s);
+  CoordinatorCommandLine parsed = ParseFlags({"--etcd-db-metric-poll-interval", "1m"}, &errors);
+  ASSERT_FALSE(parsed.exit) << errors;
+  EXPECT_EQ(parsed.config.etcd_db_metric_poll_interval, 1min);
+  parsed = ParseFlags({"--etcd-db-metric-poll-interval", "0"}, &errors);
+  ASSERT_FALSE(parsed.exit) << errors;
+  EXPECT_EQ(parsed.config.etcd_db_metric_poll_interval, 0ms);
+  for (const std::string bad : {"100ms", "48h", "often"}) {
+    EXPECT_TRUE(ParseFlags({"--etcd-db-metric-poll-interval", bad}, &errors).exit) << bad;
+    EXPECT_THAT(errors, HasSubstr("--etcd-db-metric-poll-interval: \"" + bad +
+                                  "\": must be 0 (never) or a duration from 1s to 24h"));
+  }
+}
+
 TEST(CoordinatorEtcdFlagsTest, EtcdServersMustBeUrlsAndPrefixesAbsolute) {
   std::string errors;
   CoordinatorCommandLine parsed = ParseFlags(
