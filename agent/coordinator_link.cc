@@ -205,7 +205,10 @@ void CoordinatorLink::Loop() {
     if (outcome.stopped) return;
     {
       std::lock_guard lock(shared_->mutex);
-      if (std::exchange(shared_->reconnect, false) && outcome.connected) {
+      // Asked for, not a failure: the stream Reconnect() cancelled may not
+      // have got its Hello out yet (a renewal at the moment a stream opens),
+      // which must not cost a back-off or a move to another coordinator.
+      if (std::exchange(shared_->reconnect, false)) {
         spdlog::info("reconnecting to coordinator {} with the renewed certificate", address);
         continue;
       }

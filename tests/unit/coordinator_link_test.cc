@@ -18,6 +18,7 @@
 
 #include "fleetset/v1/agent_service.grpc.pb.h"
 #include "fleetset/version.h"
+#include "support/held_port.h"
 
 namespace fleetset::testing {
 namespace {
@@ -455,6 +456,41 @@ TEST_F(CoordinatorLinkTest, ReconnectOpensAFreshStreamToTheSameCoordinatorAtOnce
   EXPECT_EQ(link_->coordinator(), server.address());
   // New credentials for each stream: the renewed certificate is used.
   EXPECT_EQ(credential_requests_, 2);
+}
+
+TEST_F(CoordinatorLinkTest, ReconnectWhileTheHelloWaitsStaysWithTheCoordinatorAtOnce) {
+  // Accepts the connection and never answers: the Hello waits for the
+  // transport, as it does when a certificate is renewed just as a stream
+  // opens. Cancelling that stream is no failure of the coordinator.
+  HeldPort silent;
+  ASSERT_GT(silent.port(), 0);
+  const std::string silent_address = "127.0.0.1:" + std::to_string(silent.port());
+  CoordinatorServer other;
+  CoordinatorLinkOptions options = Options({silent_address, other.address()});
+  options.initial_backoff = 10s;
+  options.max_backoff = 10s;
+  std::mutex mutex;
+  std::vector<std::string> asked;
+  options.credentials = [&](const std::string& address) {
+    std::lock_guard lock(mutex);
+    asked.push_back(address);
+    return grpc::InsecureChannelCredentials();
+  };
+  auto asked_for = [&] {
+    std::lock_guard lock(mutex);
+    return asked;
+  };
+  StartLink(options);
+  ASSERT_TRUE(Eventually([&] { return asked_for().size() == 1; }));
+  // Until the stream being opened is cancelled and the next one starts.
+  ASSERT_TRUE(Eventually([&] {
+    link_->Reconnect();
+    return asked_for().size() >= 2;
+  }));
+  EXPECT_EQ(asked_for()[1], silent_address);
+  EXPECT_TRUE(other.service().Hellos().empty());
+  // Before `asked` goes: the link's thread asks for credentials into it.
+  link_->Stop();
 }
 
 TEST_F(CoordinatorLinkTest, StopsPromptlyWhileRetrying) {
