@@ -119,8 +119,7 @@ void CoordinatorServer::StartMaintenance(const SharedStoreOptions& shared) {
         always_leader_, loop);
   }
   if (shared.db_metric_poll_interval.count() > 0) {
-    db_sizes_ =
-        std::make_unique<storage::EtcdDbSizes>(*maintenance_etcd_, shared.etcd.servers.size());
+    db_sizes_ = std::make_unique<storage::EtcdDbSizes>(*maintenance_etcd_);
     metrics_->WatchEtcdDbSizes(*db_sizes_);
     ControlLoopOptions loop;
     loop.resync_period = shared.db_metric_poll_interval;

@@ -113,6 +113,8 @@ class EtcdClient {
   void StreamFailed(size_t endpoint);
 
   const std::string& endpoint_url(size_t endpoint) const;
+  // How many members it was given (the endpoints are 0 to this, excluded).
+  size_t endpoint_count() const { return endpoints_.size(); }
 
  private:
   struct Endpoint;

@@ -6,7 +6,7 @@ namespace fleetset::coordinator::storage {
 
 size_t EtcdDbSizes::Poll() {
   std::vector<EtcdMemberDbSize> sizes;
-  for (size_t i = 0; i < endpoints_; ++i) {
+  for (size_t i = 0; i < client_.endpoint_count(); ++i) {
     try {
       const etcdserverpb::StatusResponse status = client_.Status(i);
       sizes.push_back({client_.endpoint_url(i), status.dbsize(), status.dbsizeinuse()});

@@ -27,8 +27,8 @@ struct EtcdMemberDbSize {
 class EtcdDbSizes {
  public:
   // `client` (its own, or one shared with other maintenance) must outlive
-  // this; `endpoints`: how many servers it was given.
-  EtcdDbSizes(EtcdClient& client, size_t endpoints) : client_(client), endpoints_(endpoints) {}
+  // this.
+  explicit EtcdDbSizes(EtcdClient& client) : client_(client) {}
 
   // Asks every member for its status, one after the other (each within
   // the client's request timeout). A member that does not answer is left
@@ -40,7 +40,6 @@ class EtcdDbSizes {
 
  private:
   EtcdClient& client_;
-  const size_t endpoints_;
   mutable std::mutex mu_;
   std::vector<EtcdMemberDbSize> latest_;
 };

@@ -33,7 +33,7 @@ class EtcdDbSizesTest : public ::testing::Test {
 
 TEST_F(EtcdDbSizesTest, EveryMemberAnswersWithItsOwnSize) {
   EtcdClient client(cluster_->ClientOptions());
-  EtcdDbSizes sizes(client, cluster_->endpoints().size());
+  EtcdDbSizes sizes(client);
   EXPECT_TRUE(sizes.Latest().empty());
 
   EXPECT_EQ(sizes.Poll(), cluster_->endpoints().size());
@@ -55,7 +55,7 @@ TEST_F(EtcdDbSizesTest, AMemberThatDoesNotAnswerIsLeftOut) {
       options.servers.front().substr(0, options.servers.front().find("://")) + "://127.0.0.1:1";
   options.servers.insert(options.servers.begin(), gone);
   EtcdClient client(options);
-  EtcdDbSizes sizes(client, options.servers.size());
+  EtcdDbSizes sizes(client);
 
   EXPECT_EQ(sizes.Poll(), cluster_->endpoints().size());
   const std::vector<EtcdMemberDbSize> latest = sizes.Latest();
@@ -65,7 +65,7 @@ TEST_F(EtcdDbSizesTest, AMemberThatDoesNotAnswerIsLeftOut) {
 
 TEST_F(EtcdDbSizesTest, TheMetricsShowEachMembersSizes) {
   EtcdClient client(cluster_->ClientOptions());
-  EtcdDbSizes sizes(client, cluster_->endpoints().size());
+  EtcdDbSizes sizes(client);
   coordinator::CoordinatorMetrics metrics;
   metrics.WatchEtcdDbSizes(sizes);
   // Before the first poll the families have no samples.
