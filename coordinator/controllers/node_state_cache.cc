@@ -17,25 +17,35 @@ std::vector<NodeDaemonSetState> NodeStateCache::Take(const v1::DaemonSet& daemon
   const v1::ObjectMeta& meta = daemon_set.metadata();
   // Kept states line up with `nodes` only when the spec and the node list
   // are what they were computed for.
-  bool reusable = entry.uid == meta.uid() && entry.generation == meta.generation() &&
-                  entry.states.size() == nodes.size() && entry.sources.size() == nodes.size();
-  std::vector<NodeView> sources;
-  sources.reserve(nodes.size());
+  const bool reusable = entry.uid == meta.uid() && entry.generation == meta.generation() &&
+                        entry.states.size() == nodes.size() && entry.sources.size() == nodes.size();
   std::vector<NodeDaemonSetState> states;
-  states.reserve(nodes.size());
-  size_t i = 0;
-  for (const auto& [name, view] : nodes) {
-    // The same Node object is the same node: a node list that changed
-    // shifts the others off their places.
-    const bool kept =
-        reusable && SameSources(entry.sources[i], view) && !entry.pods_changed.contains(name);
-    states.push_back(kept ? std::move(entry.states[i]) : StateOf(daemon_set, view, pods));
-    sources.push_back(view);
-    ++i;
+  if (reusable) {
+    // Updated in place: a pass changes few of thousands of states, and
+    // copying them all into fresh vectors each pass cost more than that.
+    states = std::move(entry.states);
+    size_t i = 0;
+    for (const auto& [name, view] : nodes) {
+      // The same Node object is the same node: a node list that changed
+      // shifts the others off their places.
+      NodeView& source = entry.sources[i];
+      if (!SameSources(source, view) || entry.pods_changed.contains(name)) {
+        states[i] = StateOf(daemon_set, view, pods);
+        source = view;
+      }
+      ++i;
+    }
+  } else {
+    entry.sources.clear();
+    entry.sources.reserve(nodes.size());
+    states.reserve(nodes.size());
+    for (const auto& [name, view] : nodes) {
+      states.push_back(StateOf(daemon_set, view, pods));
+      entry.sources.push_back(view);
+    }
   }
   entry.uid = meta.uid();
   entry.generation = meta.generation();
-  entry.sources = std::move(sources);
   entry.states.clear();
   entry.pods_changed.clear();
   return states;
