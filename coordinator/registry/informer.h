@@ -64,14 +64,16 @@ class Informer {
     return items_.size();
   }
 
-  // The newest store revision whose change to this kind the cache holds.
+  // The newest store revision whose change to this kind the cache holds
+  // and its handlers were told of.
   storage::Revision Revision() const {
     std::lock_guard lock(mu_);
     return revision_;
   }
 
   // Waits until the cache holds the change made at `revision` (or a later
-  // one): how a controller waits to see its own writes before acting again.
+  // one) and its handlers were told of it: how a controller waits to see
+  // its own writes before acting again.
   void WaitForRevision(storage::Revision revision) const {
     std::unique_lock lock(mu_);
     changed_.wait(lock, [&] { return revision_ >= revision; });
@@ -80,8 +82,12 @@ class Informer {
  private:
   // Whole transactions: the revision moves once all of their objects are
   // in, so that WaitForRevision never returns between two objects one
-  // transaction wrote (the etcd store's batches write hundreds at one).
+  // transaction wrote (the etcd store's batches write hundreds at one);
+  // and once the handlers have been told of them, so that a controller
+  // that waited for its own writes also finds what its handlers note
+  // (which nodes changed) up to date.
   void Apply(const std::vector<WatchEvent<T>>& events) {
+    storage::Revision newest = 0;
     {
       std::lock_guard lock(mu_);
       for (const WatchEvent<T>& event : events) {
@@ -92,13 +98,17 @@ class Informer {
         } else {
           items_[key] = std::make_shared<const T>(event.object);
         }
-        revision_ = std::max(revision_, ResourceRevision(meta));
+        newest = std::max(newest, ResourceRevision(meta));
       }
     }
-    changed_.notify_all();
     for (const WatchEvent<T>& event : events) {
       for (const Handler& handler : handlers_) handler(event);
     }
+    {
+      std::lock_guard lock(mu_);
+      revision_ = std::max(revision_, newest);
+    }
+    changed_.notify_all();
   }
 
   const Registry<T>& registry_;

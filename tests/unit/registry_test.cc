@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 
@@ -362,9 +363,34 @@ TEST_F(RegistryTest, AnInformerAtARevisionHoldsEveryObjectWrittenAtIt) {
   for (const std::string& name : names) EXPECT_NE(informer.Get("", name), nullptr) << name;
   WaitForWatchers();
   ASSERT_TRUE(seen.has_value());
-  EXPECT_EQ(seen->revision, written.revision);
-  EXPECT_TRUE(seen->last_object_in)
-      << "the cache said it had revision " << seen->revision << " before holding all of it";
+  EXPECT_TRUE(seen->last_object_in) << "a handler ran before the cache held the whole transaction";
+}
+
+// A controller waits for its cache to reach the revision of its own
+// writes, then reads what its handlers noted (the nodes whose objects
+// changed). Had the revision been announced before the handlers ran, the
+// controller would act on the objects as they were before its writes, and
+// write them again on a stale version: refused as a conflict.
+TEST_F(RegistryTest, AnInformerAnnouncesARevisionOnlyAfterItsHandlersRan) {
+  auto& assignments = registries_.node_assignments;
+  coordinator::Informer<v1::NodeAssignments> informer(assignments);
+  std::atomic<int> handled = 0;
+  std::atomic<coordinator::storage::Revision> announced_in_handler = -1;
+  informer.AddHandler([&](const coordinator::WatchEvent<v1::NodeAssignments>&) {
+    announced_in_handler = informer.Revision();
+    ++handled;
+  });
+  informer.Start();
+
+  v1::NodeAssignments object;
+  object.mutable_metadata()->set_name("node-1");
+  (*object.mutable_assignments())["default/agent"].set_revision_hash("abc");
+  const coordinator::storage::Revision written =
+      coordinator::ResourceRevision(assignments.Create(kCaller, object).metadata());
+  informer.WaitForRevision(written);
+  EXPECT_EQ(handled, 1) << "WaitForRevision returned before the handler ran";
+  EXPECT_LT(announced_in_handler, written)
+      << "the revision was announced while the handler was still being told of it";
 }
 
 }  // namespace
