@@ -236,7 +236,8 @@ class UsageWindow {
         keys_before_(etcd_ ? etcd_->Keys() : std::nullopt),
         self_before_(Read(getpid())),
         machine_before_(ReadMachineUsage()),
-        lost_before_(recorder.lost_streams()) {}
+        lost_before_(recorder.lost_streams()),
+        traffic_before_(recorder.traffic()) {}
 
   struct Figures {
     double wall_s = 0;
@@ -259,6 +260,10 @@ class UsageWindow {
     // The whole machine's busy and stolen CPU seconds (all cores).
     double machine_busy_s = NAN;
     double machine_steal_s = NAN;
+    // What went over the agents' streams: the coordinators' messages
+    // (desired-state snapshots and deltas) and the agents' status reports.
+    uint64_t messages_received = 0;
+    uint64_t reports_sent = 0;
   };
 
   Figures Finish() const {
@@ -301,6 +306,9 @@ class UsageWindow {
       figures.machine_steal_s = machine->steal_seconds - machine_before_->steal_seconds;
     }
     figures.lost_streams = recorder_.lost_streams() - lost_before_;
+    const FleetRecorder::Traffic traffic = recorder_.traffic();
+    figures.messages_received = traffic.messages_received - traffic_before_.messages_received;
+    figures.reports_sent = traffic.reports_sent - traffic_before_.reports_sent;
     return figures;
   }
 
@@ -324,6 +332,7 @@ class UsageWindow {
   ProcessUsage self_before_;
   std::optional<MachineUsage> machine_before_;
   size_t lost_before_;
+  FleetRecorder::Traffic traffic_before_;
 };
 
 struct Phase {
@@ -965,6 +974,18 @@ void PrintMachine(const Phase& phase) {
               usage.bench_cpu_s, rest, cores, usage.machine_busy_s / static_cast<double>(cores));
 }
 
+// What each node got and sent in a phase: a node that is told more than
+// once per change, or reports more often than its pods change, costs every
+// part of the machine a round trip (and a report often a write) more.
+void PrintAgentTraffic(const Phase& phase, int nodes) {
+  const UsageWindow::Figures& usage = phase.usage;
+  std::printf("  %-8s %llu coordinator messages (%.2f per node), %llu reports (%.2f per node)\n",
+              phase.name.c_str(), static_cast<unsigned long long>(usage.messages_received),
+              static_cast<double>(usage.messages_received) / nodes,
+              static_cast<unsigned long long>(usage.reports_sent),
+              static_cast<double>(usage.reports_sent) / nodes);
+}
+
 void PrintRun(const Run& run) {
   std::printf(
       "\n== N = %d simulated agents, one mutual-TLS connection each, %d DaemonSet(s), %s ==\n",
@@ -1027,6 +1048,10 @@ void PrintRun(const Run& run) {
       "the machine's CPU in each phase (seconds of CPU, all cores together; busy and stolen "
       "from /proc/stat):\n");
   for (const Phase& phase : run.phases) PrintMachine(phase);
+  std::printf(
+      "the agents' streams in each phase (messages the coordinators sent, status reports the "
+      "agents sent back; heartbeats not counted):\n");
+  for (const Phase& phase : run.phases) PrintAgentTraffic(phase, run.nodes);
   if (!std::isnan(run.failover_s)) {
     std::printf(
         "failover: leader SIGKILLed -> the next leader's controller made the revision of "

@@ -447,6 +447,7 @@ class AgentStream final : public grpc::ClientBidiReactor<v1::AgentMessage, v1::C
       return;
     }
     received_ = true;
+    fleet_.recorder_.MessageReceived();
     if (std::string error = agent_.Receive(incoming_); !error.empty()) {
       failed_ = true;
       fleet_.recorder_.StreamFailed(agent_.name() + ": " + error);
@@ -517,6 +518,7 @@ class AgentStream final : public grpc::ClientBidiReactor<v1::AgentMessage, v1::C
         pending_status_.reset();
         heartbeat_due_ = false;  // a report is contact enough
         outgoing_new_revisions_ = agent_.NewlyReported(outgoing_.status());
+        fleet_.recorder_.ReportSent();
       } else if (heartbeat_due_) {
         outgoing_.Clear();
         *outgoing_.mutable_heartbeat()->mutable_time() = TimeUtil::GetCurrentTime();

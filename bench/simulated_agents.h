@@ -106,6 +106,15 @@ class FleetRecorder {
                                                       SteadyClock::time_point deadline);
   // The start times of the pods of `revisions` so far.
   std::vector<SteadyClock::time_point> StartTimes(const std::vector<PodRevision>& revisions) const;
+  // A message from a coordinator reached an agent (a snapshot or a
+  // delta); an agent handed a status report to its stream.
+  void MessageReceived() { ++messages_received_; }
+  void ReportSent() { ++reports_sent_; }
+  struct Traffic {
+    uint64_t messages_received = 0;
+    uint64_t reports_sent = 0;
+  };
+  Traffic traffic() const { return {messages_received_.load(), reports_sent_.load()}; }
   size_t failures() const;
   std::string first_failure() const;
   size_t lost_streams() const;
@@ -137,6 +146,8 @@ class FleetRecorder {
   std::string first_failure_;
   size_t lost_ = 0;
   std::map<std::string, size_t> losses_;
+  std::atomic<uint64_t> messages_received_ = 0;
+  std::atomic<uint64_t> reports_sent_ = 0;
 };
 
 class SimulatedFleet {
