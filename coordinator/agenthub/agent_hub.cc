@@ -16,6 +16,7 @@
 #include "coordinator/registry/storage_keys.h"
 #include "coordinator/storage/thread_priority.h"
 #include "coordinator/timestamps.h"
+#include "fleetset/object_kinds.h"
 #include "fleetset/pod_owner.h"
 
 namespace fleetset::coordinator {
@@ -199,7 +200,12 @@ void AgentHub::Start(std::function<void()> on_change) {
   daemon_sets_.AddHandler([this](const WatchEvent<v1::DaemonSet>& event) {
     if (DaemonSetEventConcernsNodes(event)) MarkAllDirty();
   });
-  revisions_.AddHandler([this](const auto&) { MarkAllDirty(); });
+  // A rollout's new revision concerns the nodes that follow the newest,
+  // not the thousands that stay on theirs until the controller moves them
+  // (with one of their own assignments' events).
+  revisions_.AddHandler([this](const WatchEvent<v1::ControllerRevision>& event) {
+    NoteRevisionChanged(event.object);
+  });
   nodes_.AddHandler([this](const WatchEvent<v1::Node>& event) {
     if (event.type == WatchEventType::kDeleted) {
       Forget(event.object.metadata().name());
@@ -243,6 +249,54 @@ void AgentHub::MarkAllDirty() {
     all_dirty_ = true;
   }
   if (on_change_) on_change_();
+}
+
+void AgentHub::NoteRevisionChanged(const v1::ControllerRevision& revision) {
+  std::string owner_uid;
+  for (const v1::OwnerReference& owner : revision.metadata().owner_references()) {
+    if (owner.kind() == kDaemonSetKind) owner_uid = owner.uid();
+  }
+  // A revision no DaemonSet owns is in no node's state.
+  if (owner_uid.empty()) return;
+  {
+    std::lock_guard lock(mu_);
+    revised_daemon_sets_.insert(std::move(owner_uid));
+  }
+  if (on_change_) on_change_();
+}
+
+std::set<std::string> AgentHub::NodesOfferedOtherRevisions(
+    const std::set<std::string>& daemon_set_uids,
+    const std::vector<DaemonSetRevisions>& daemon_sets) const {
+  std::vector<const DaemonSetRevisions*> revised;
+  for (const DaemonSetRevisions& entry : daemon_sets) {
+    if (daemon_set_uids.contains(entry.daemon_set->metadata().uid())) revised.push_back(&entry);
+  }
+  std::vector<std::pair<std::string, std::shared_ptr<const v1::DesiredState>>> offered;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [name, connection] : connections_) {
+      if (connection.outbox) offered.emplace_back(name, connection.offered);
+    }
+  }
+  // Compared outside the lock, as the builds are.
+  std::set<std::string> nodes;
+  for (const auto& [name, state] : offered) {
+    if (!state) {
+      nodes.insert(name);
+      continue;
+    }
+    const auto assignments = assignments_.Get("", name);
+    const std::map<std::string, std::string> running = RunningRevisions(name);
+    const NodeInputs inputs{assignments.get(), nullptr, &running};
+    for (const DaemonSetRevisions* entry : revised) {
+      if (OffersOtherRevision(*state, *entry, inputs)) {
+        nodes.insert(name);
+        break;
+      }
+    }
+  }
+  return nodes;
 }
 
 void AgentHub::NoteObjectChanged(std::set<std::string> PodReferences::*kind,
@@ -472,18 +526,20 @@ void AgentHub::SyncOnce() {
   std::set<std::string> dirty;
   std::vector<v1::Lease> renewals;
   ObjectNames changed_objects;
+  std::set<std::string> revised;
   bool all = false;
   {
     std::lock_guard lock(mu_);
     renewals.swap(renewals_);
     changed_objects.swap(changed_objects_);
+    revised.swap(revised_daemon_sets_);
     all = all_dirty_;
     if (!all) dirty.swap(dirty_);
     all_dirty_ = false;
     dirty_.clear();
   }
   for (v1::Lease& lease : renewals) registries_.leases.PutAsync(kHub, std::move(lease));
-  if (!all && dirty.empty() && changed_objects.empty()) return;
+  if (!all && dirty.empty() && changed_objects.empty() && revised.empty()) return;
   const std::vector<DaemonSetRevisions> daemon_sets = DaemonSetSnapshot();
   if (!all && !changed_objects.empty()) all = ReferencesAny(daemon_sets, changed_objects);
   if (all) {
@@ -491,6 +547,8 @@ void AgentHub::SyncOnce() {
     for (const auto& [name, connection] : connections_) {
       if (connection.outbox) dirty.insert(name);
     }
+  } else if (!revised.empty()) {
+    dirty.merge(NodesOfferedOtherRevisions(revised, daemon_sets));
   }
   if (dirty.empty()) return;
   const PodObjectCatalog catalog = ObjectCatalog();

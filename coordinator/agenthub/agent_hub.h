@@ -131,6 +131,14 @@ class AgentHub {
   void Forget(const std::string& node_name);
   void MarkDirty(const std::string& node_name);
   void MarkAllDirty();
+  // A ControllerRevision changed: the next pass rebuilds the states of the
+  // nodes whose revision of its DaemonSet it changes, and only those.
+  void NoteRevisionChanged(const v1::ControllerRevision& revision);
+  // The connected nodes whose offered state names another revision of one
+  // of the DaemonSets (by uid) than they resolve to in `daemon_sets`.
+  std::set<std::string> NodesOfferedOtherRevisions(
+      const std::set<std::string>& daemon_set_uids,
+      const std::vector<DaemonSetRevisions>& daemon_sets) const;
   // A ConfigMap (`kind` config_maps) or Secret changed; the next pass looks
   // at every node if a DaemonSet's pods reference it.
   void NoteObjectChanged(std::set<std::string> PodReferences::*kind, const v1::ObjectMeta& meta);
@@ -159,6 +167,8 @@ class AgentHub {
   std::map<std::string, Connection> connections_;
   std::set<std::string> dirty_;
   bool all_dirty_ = false;
+  // The uids of the DaemonSets whose revisions changed since the last pass.
+  std::set<std::string> revised_daemon_sets_;
   // ConfigMaps and Secrets changed since the last pass.
   ObjectNames changed_objects_;
   // What the builder reads from a DaemonSet itself (uid, minReadySeconds)

@@ -81,6 +81,43 @@ bool ReferencesAny(const std::vector<DaemonSetRevisions>& daemon_sets, const Obj
   return false;
 }
 
+NodeRevision ResolveNodeRevision(const DaemonSetRevisions& entry, const NodeInputs& inputs) {
+  const std::string key = OwnerKeyOf(*entry.daemon_set);
+  NodeRevision resolved;
+  bool assigned = false;
+  if (inputs.assignments != nullptr) {
+    auto found = inputs.assignments->assignments().find(key);
+    assigned = found != inputs.assignments->assignments().end();
+    if (assigned) resolved.assignment = found->second;
+  }
+  if (!assigned && inputs.running != nullptr) {
+    auto running = inputs.running->find(key);
+    if (running != inputs.running->end()) {
+      resolved.assignment.set_revision_hash(running->second);
+    }
+  }
+  resolved.revision = FindRevisionByHash(entry.revisions, resolved.assignment.revision_hash());
+  if (resolved.revision == nullptr) {
+    resolved.revision = &entry.revisions.back();
+    resolved.assignment.set_surge(false);
+  }
+  return resolved;
+}
+
+bool OffersOtherRevision(const v1::DesiredState& offered, const DaemonSetRevisions& entry,
+                         const NodeInputs& inputs) {
+  const std::string& uid = entry.daemon_set->metadata().uid();
+  for (const v1::DesiredDaemonSet& desired : offered.daemon_sets()) {
+    if (desired.metadata().uid() != uid) continue;
+    // The builder leaves a DaemonSet without revisions out.
+    if (entry.revisions.empty()) return true;
+    const NodeRevision now = ResolveNodeRevision(entry, inputs);
+    return desired.revision_hash() != now.revision->hash() ||
+           desired.revision() != now.revision->revision();
+  }
+  return !entry.revisions.empty();
+}
+
 v1::DesiredState BuildDesiredState(const v1::Node& node, const NodeInputs& inputs,
                                    const std::vector<DaemonSetRevisions>& daemon_sets,
                                    const PodObjectCatalog& catalog) {
@@ -95,25 +132,7 @@ v1::DesiredState BuildDesiredState(const v1::Node& node, const NodeInputs& input
     if (entry.revisions.empty()) continue;
     const v1::DaemonSet& daemon_set = *entry.daemon_set;
     const std::string key = OwnerKeyOf(daemon_set);
-    v1::NodeAssignment assignment;
-    bool assigned = false;
-    if (inputs.assignments != nullptr) {
-      auto found = inputs.assignments->assignments().find(key);
-      assigned = found != inputs.assignments->assignments().end();
-      if (assigned) assignment = found->second;
-    }
-    if (!assigned && inputs.running != nullptr) {
-      auto running = inputs.running->find(key);
-      if (running != inputs.running->end()) assignment.set_revision_hash(running->second);
-    }
-    const v1::DaemonSetRevision* revision =
-        FindRevisionByHash(entry.revisions, assignment.revision_hash());
-    // A node not assigned yet and running nothing of it (new node, new
-    // DaemonSet) starts on the newest.
-    if (revision == nullptr) {
-      revision = &entry.revisions.back();
-      assignment.set_surge(false);
-    }
+    const auto [revision, assignment] = ResolveNodeRevision(entry, inputs);
     v1::DesiredDaemonSet& desired = *state.add_daemon_sets();
     v1::ObjectMeta& meta = *desired.mutable_metadata();
     meta.set_name(daemon_set.metadata().name());

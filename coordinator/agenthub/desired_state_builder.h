@@ -52,6 +52,23 @@ struct NodeInputs {
   const std::map<std::string, std::string>* running = nullptr;
 };
 
+// The revision of one DaemonSet a node is to run, and the assignment it
+// came with: the revision the controller assigned the node, else that of
+// the node's pod of it; the newest when neither names a revision the
+// DaemonSet still has (a new node, a new DaemonSet), without surge.
+struct NodeRevision {
+  const v1::DaemonSetRevision* revision = nullptr;
+  v1::NodeAssignment assignment;
+};
+// `entry` has at least one revision.
+NodeRevision ResolveNodeRevision(const DaemonSetRevisions& entry, const NodeInputs& inputs);
+
+// Whether `offered` gives the node another revision of `entry`'s DaemonSet
+// (or none) than the node resolves to now: what a changed ControllerRevision
+// can change in a node's state, and all it can.
+bool OffersOtherRevision(const v1::DesiredState& offered, const DaemonSetRevisions& entry,
+                         const NodeInputs& inputs);
+
 // ConfigMaps and Secrets by namespace.
 using ObjectNames = std::map<std::string, PodReferences>;
 

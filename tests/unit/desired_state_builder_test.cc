@@ -147,6 +147,52 @@ TEST_F(DesiredStateBuilderTest, ANodeNeverAssignedStaysOnTheRevisionItsPodRuns) 
   EXPECT_EQ(revision_for(&on_first, &moved), "h2") << "an assignment wins";
 }
 
+// A DaemonSet's new revision (a rollout starting) changes the state of
+// the nodes that follow its newest revision, not of those that stay on
+// theirs until the controller moves them; a renumbered revision (a
+// rollback) changes the state of the nodes on it. The hub rebuilds the
+// states of the first kind only.
+TEST_F(DesiredStateBuilderTest, OffersOtherRevisionTellsTheNodesARevisionChangeMoves) {
+  auto shipper = std::make_shared<v1::DaemonSet>(*DaemonSet("shipper", {}, v1::PodSpec()));
+  shipper->mutable_metadata()->set_uid("uid-shipper");
+  DaemonSetRevisions entry = WithRevision(shipper);
+  const std::map<std::string, std::string> on_first = {{"logging/shipper", "h1"}};
+  const std::map<std::string, std::string> on_pruned = {{"logging/shipper", "h0"}};
+  v1::NodeAssignments assigned_first;
+  (*assigned_first.mutable_assignments())["logging/shipper"].set_revision_hash("h1");
+  const NodeInputs following{nullptr, nullptr, nullptr};
+  const NodeInputs running_first{nullptr, nullptr, &on_first};
+  const NodeInputs running_pruned{nullptr, nullptr, &on_pruned};
+  const NodeInputs assigned{&assigned_first, nullptr, nullptr};
+  auto offered_to = [&](const NodeInputs& inputs) {
+    return BuildDesiredState(node_, inputs, {entry}, catalog_);
+  };
+  const v1::DesiredState to_following = offered_to(following);
+  const v1::DesiredState to_running = offered_to(running_first);
+  const v1::DesiredState to_pruned = offered_to(running_pruned);
+  const v1::DesiredState to_assigned = offered_to(assigned);
+  for (const NodeInputs* inputs : {&following, &running_first, &running_pruned, &assigned}) {
+    EXPECT_FALSE(OffersOtherRevision(offered_to(*inputs), entry, *inputs)) << "nothing changed yet";
+  }
+
+  v1::DaemonSetRevision& newest = entry.revisions.emplace_back(entry.revisions.front());
+  newest.set_revision(2);
+  newest.set_hash("h2");
+  EXPECT_TRUE(OffersOtherRevision(to_following, entry, following));
+  EXPECT_TRUE(OffersOtherRevision(to_pruned, entry, running_pruned))
+      << "its pod's revision is gone, so it follows the newest";
+  EXPECT_FALSE(OffersOtherRevision(to_running, entry, running_first));
+  EXPECT_FALSE(OffersOtherRevision(to_assigned, entry, assigned));
+
+  entry.revisions.front().set_revision(3);
+  EXPECT_TRUE(OffersOtherRevision(to_running, entry, running_first))
+      << "its revision was renumbered";
+  EXPECT_TRUE(OffersOtherRevision(v1::DesiredState(), entry, running_first))
+      << "a state from before the DaemonSet had a revision";
+  EXPECT_FALSE(OffersOtherRevision(v1::DesiredState(), DaemonSetRevisions{shipper, {}}, following))
+      << "without revisions the DaemonSet is in no state";
+}
+
 TEST_F(DesiredStateBuilderTest, ANodeGetsTheObjectsOfTheDaemonSetsItMayRunOnly) {
   const std::vector<DaemonSetRevisions> daemon_sets = {
       WithRevision(
