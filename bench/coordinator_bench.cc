@@ -871,6 +871,9 @@ Run RunFleet(const Options& options, int nodes, const std::string& store) {
     phase.usage = usage.Finish();
   }
   if (failed("connect")) return run;
+  // The connect's tail (each node's acknowledgement of its first state,
+  // written from the coordinators' report queues) is not the apply's.
+  Sleep(std::chrono::seconds(options.settle_seconds));
 
   const std::vector<std::string> daemon_sets = DaemonSetNames(options.daemon_sets);
   std::vector<PodRevision> running_revisions;
@@ -1327,7 +1330,8 @@ int Main(int argc, char** argv) {
           "1", "ONE"));
   PositiveOption(app, "--heartbeat-seconds", options.heartbeat_seconds, "Agent heartbeat period");
   app.add_option("--settle-seconds", options.settle_seconds,
-                 "Pause between the update's end and the idle window")
+                 "Pause after the connect, after each delete and after each update, so "
+                 "that what the coordinators still do for one phase is not counted in the next")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   app.add_option("--rounds", options.rounds,
