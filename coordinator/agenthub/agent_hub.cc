@@ -71,6 +71,21 @@ bool SameNodeUpdate(const v1::NodeUpdate& a, const v1::NodeUpdate& b) {
 // is compared by its revision hash, which names it (both states come from
 // ControllerRevisions), so no template is copied or walked field by field:
 // this runs for every node a change touches.
+// DaemonSet -> the revision of its pod in `report` (NodeInputs::running).
+// From the pods the node reports, not from what its stream was offered: a
+// node offered a revision it could not run (a taint it did not tolerate)
+// must get the newest. A pod started but not reported yet is not known to
+// serve, and the planner moves such a node at once anyway. With two pods
+// of one DaemonSet, the first, as the controller reads it.
+std::map<std::string, std::string> RevisionsRunIn(const v1::StatusReport* report) {
+  std::map<std::string, std::string> running;
+  if (report == nullptr) return running;
+  for (const v1::Pod& pod : report->pods()) {
+    if (!pod.static_pod()) running.emplace(pod.owner(), pod.revision_hash());
+  }
+  return running;
+}
+
 bool SameState(const v1::DesiredState& offered, const v1::DesiredState& built) {
   if (offered.daemon_sets_size() != built.daemon_sets_size()) return false;
   for (int i = 0; i < built.daemon_sets_size(); ++i) {
@@ -272,22 +287,27 @@ std::set<std::string> AgentHub::NodesOfferedOtherRevisions(
   for (const DaemonSetRevisions& entry : daemon_sets) {
     if (daemon_set_uids.contains(entry.daemon_set->metadata().uid())) revised.push_back(&entry);
   }
-  std::vector<std::pair<std::string, std::shared_ptr<const v1::DesiredState>>> offered;
+  struct Offered {
+    std::string name;
+    std::shared_ptr<const v1::DesiredState> state;
+    std::shared_ptr<const v1::StatusReport> report;
+  };
+  std::vector<Offered> offered;
   {
     std::lock_guard lock(mu_);
     for (const auto& [name, connection] : connections_) {
-      if (connection.outbox) offered.emplace_back(name, connection.offered);
+      if (connection.outbox) offered.push_back({name, connection.offered, connection.report});
     }
   }
   // Compared outside the lock, as the builds are.
   std::set<std::string> nodes;
-  for (const auto& [name, state] : offered) {
+  for (const auto& [name, state, report] : offered) {
     if (!state) {
       nodes.insert(name);
       continue;
     }
     const auto assignments = assignments_.Get("", name);
-    const std::map<std::string, std::string> running = RunningRevisions(name);
+    const std::map<std::string, std::string> running = RevisionsRunIn(report.get());
     const NodeInputs inputs{assignments.get(), nullptr, &running};
     for (const DaemonSetRevisions* entry : revised) {
       if (OffersOtherRevision(*state, *entry, inputs)) {
@@ -350,19 +370,13 @@ v1::DesiredState AgentHub::BuildFor(const v1::Node& node,
 }
 
 std::map<std::string, std::string> AgentHub::RunningRevisions(const std::string& node_name) const {
-  // From the pods the node reports, not from what its stream was offered:
-  // a node offered a revision it could not run (a taint it did not
-  // tolerate) must get the newest. A pod started but not reported yet is
-  // not known to serve, and the planner moves such a node at once anyway.
-  // With two pods of one DaemonSet, the first, as the controller reads it.
-  std::map<std::string, std::string> running;
-  std::lock_guard lock(mu_);
-  auto it = connections_.find(node_name);
-  if (it == connections_.end() || !it->second.report) return running;
-  for (const v1::Pod& pod : it->second.report->pods()) {
-    if (!pod.static_pod()) running.emplace(pod.owner(), pod.revision_hash());
+  std::shared_ptr<const v1::StatusReport> report;
+  {
+    std::lock_guard lock(mu_);
+    auto it = connections_.find(node_name);
+    if (it != connections_.end()) report = it->second.report;
   }
-  return running;
+  return RevisionsRunIn(report.get());
 }
 
 void AgentHub::Connect(const Caller& caller, const v1::Hello& hello,

@@ -131,7 +131,6 @@ v1::DesiredState BuildDesiredState(const v1::Node& node, const NodeInputs& input
   for (const DaemonSetRevisions& entry : daemon_sets) {
     if (entry.revisions.empty()) continue;
     const v1::DaemonSet& daemon_set = *entry.daemon_set;
-    const std::string key = OwnerKeyOf(daemon_set);
     const auto [revision, assignment] = ResolveNodeRevision(entry, inputs);
     v1::DesiredDaemonSet& desired = *state.add_daemon_sets();
     v1::ObjectMeta& meta = *desired.mutable_metadata();
